@@ -1,0 +1,153 @@
+//! The diagnostic: what every rule produces and every output format renders.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::Location;
+
+/// How serious a finding is. Ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's stable identity: its kebab-case name and its short code. The table of rules lives in `nplint-rules`;
+/// this is what a diagnostic carries of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId {
+    pub name: &'static str,
+    pub code: &'static str,
+}
+
+/// One environment target a finding applies to: a CPython minor version on a platform.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Target {
+    pub python: String,
+    pub platform: String,
+}
+
+/// A secondary place that explains the finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub location: Location,
+    pub message: String,
+}
+
+/// How safe it is to apply a fix without review, as in ruff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Keeps the meaning the user intended; can be applied automatically.
+    Safe,
+    /// Changes what gets installed; needs a person's review.
+    Unsafe,
+    /// Shown as a suggestion only.
+    DisplayOnly,
+}
+
+/// A text replacement in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub location: Location,
+    pub replacement: String,
+}
+
+/// A suggested change that resolves the finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// A finding, located in a source file.
+///
+/// A lint finding is a `Diagnostic`, never an `Err`: errors are reserved for failures of nplint itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: RuleId,
+    pub severity: Severity,
+    /// One sentence, no trailing period, names in backticks.
+    pub message: String,
+    /// Where the finding is. Findings about a whole file point at its start.
+    pub location: Location,
+    /// What the primary span is about, shown under it in the graphical output.
+    pub primary_label: Option<String>,
+    pub labels: Vec<Label>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// The targets the finding holds on; empty when it does not depend on the target.
+    pub targets: Vec<Target>,
+    /// A resolver-style derivation of why, when there is one.
+    pub explanation: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: RuleId, severity: Severity, message: impl Into<String>, location: Location) -> Self {
+        Self {
+            rule,
+            severity,
+            message: message.into(),
+            location,
+            primary_label: None,
+            labels: Vec::new(),
+            help: None,
+            targets: Vec::new(),
+            explanation: None,
+            fix: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_primary_label(mut self, label: impl Into<String>) -> Self {
+        self.primary_label = Some(label.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_label(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            location,
+            message: message.into(),
+        });
+        self
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The order in which reports list findings: by path, then position, then rule, then message.
+    pub fn sort_key(&self) -> (&std::path::Path, u32, u32, &str, &str) {
+        (
+            self.location.file.path(),
+            self.location.span.start,
+            self.location.span.end,
+            self.rule.name,
+            &self.message,
+        )
+    }
+}

@@ -1,0 +1,151 @@
+//! The registry of file formats: how each is recognised and which parser reads it.
+//!
+//! Adding a format is one parser module plus one entry in [`FORMATS`].
+
+use std::path::Path;
+
+use nplint_diagnostics::Location;
+use serde::Serialize;
+
+use crate::{Issue, LoadError, Loader, Manifest, conda, decode, pyproject, requirements_txt};
+
+/// A kind of environment file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// pip requirements and constraints files, pip-tools `.in` files.
+    RequirementsTxt,
+    /// A conda `environment.yml`.
+    CondaEnvironment,
+    /// `pyproject.toml`: PEP 621, PEP 735, `[build-system]`, Poetry, uv and PDM tables.
+    Pyproject,
+}
+
+struct FormatEntry {
+    format: Format,
+    name: &'static str,
+    /// Whether a file of this name is of this format, when found by directory discovery.
+    discover: fn(&str) -> bool,
+    /// Whether a file given explicitly is of this format, when no entry's `discover` claims it.
+    fallback: fn(&str) -> bool,
+    parse: fn(Manifest, &dyn Loader) -> Manifest,
+}
+
+const FORMATS: &[FormatEntry] = &[
+    FormatEntry {
+        format: Format::RequirementsTxt,
+        name: "requirements-txt",
+        discover: requirements_txt::discover,
+        fallback: |name| has_extension(name, &["txt", "in"]),
+        parse: requirements_txt::parse,
+    },
+    FormatEntry {
+        format: Format::CondaEnvironment,
+        name: "conda-environment",
+        discover: conda::discover,
+        fallback: |name| has_extension(name, &["yml", "yaml"]),
+        parse: conda::parse,
+    },
+    FormatEntry {
+        format: Format::Pyproject,
+        name: "pyproject",
+        discover: |name| name == "pyproject.toml",
+        fallback: |name| has_extension(name, &["toml"]),
+        parse: pyproject::parse,
+    },
+];
+
+fn has_extension(name: &str, extensions: &[&str]) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+}
+
+fn entry(format: Format) -> &'static FormatEntry {
+    FORMATS
+        .iter()
+        .find(|entry| entry.format == format)
+        .expect("every format has an entry in FORMATS")
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        entry(self).name
+    }
+
+    /// Every supported format.
+    pub fn all() -> impl Iterator<Item = Self> {
+        FORMATS.iter().map(|entry| entry.format)
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The format of a file, from its name. With `explicit` (the user named the file), fall back to its extension.
+pub fn detect_format(path: &Path, explicit: bool) -> Option<Format> {
+    let name = path.file_name()?.to_str()?;
+    let parent = path
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
+    let in_requirements_dir = parent.eq_ignore_ascii_case("requirements") && has_extension(name, &["txt", "in"]);
+    if in_requirements_dir {
+        return Some(Format::RequirementsTxt);
+    }
+    if let Some(entry) = FORMATS.iter().find(|entry| (entry.discover)(name)) {
+        return Some(entry.format);
+    }
+    explicit
+        .then(|| FORMATS.iter().find(|entry| (entry.fallback)(name)))
+        .flatten()
+        .map(|entry| entry.format)
+}
+
+pub(crate) fn load(path: &Path, format: Format, loader: &dyn Loader) -> Result<Manifest, LoadError> {
+    let bytes = loader.load(path)?;
+    let (source, invalid) = decode(path, bytes);
+    let mut manifest = Manifest::new(format, source.clone());
+    if let Some(span) = invalid {
+        manifest.issues.push(
+            Issue::invalid("file is not valid UTF-8", Location::new(source, span))
+                .with_label("invalid byte sequence")
+                .with_help("save the file as UTF-8"),
+        );
+        return Ok(manifest);
+    }
+    Ok((entry(format).parse)(manifest, loader))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_by_name() {
+        let cases = [
+            ("requirements.txt", Some(Format::RequirementsTxt)),
+            ("requirements-dev.txt", Some(Format::RequirementsTxt)),
+            ("dev-requirements.txt", Some(Format::RequirementsTxt)),
+            ("constraints.txt", Some(Format::RequirementsTxt)),
+            ("requirements/base.txt", Some(Format::RequirementsTxt)),
+            ("requirements.in", Some(Format::RequirementsTxt)),
+            ("MANIFEST.in", None),
+            ("notes.txt", None),
+            ("environment.yml", Some(Format::CondaEnvironment)),
+            ("environment-gpu.yaml", Some(Format::CondaEnvironment)),
+            (".github/workflows/ci.yml", None),
+            ("pyproject.toml", Some(Format::Pyproject)),
+            ("Cargo.toml", None),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(detect_format(Path::new(path), false), expected, "{path}");
+        }
+        assert_eq!(detect_format(Path::new("notes.txt"), true), Some(Format::RequirementsTxt));
+        assert_eq!(detect_format(Path::new("ci.yml"), true), Some(Format::CondaEnvironment));
+        assert_eq!(detect_format(Path::new("README.md"), true), None);
+    }
+}

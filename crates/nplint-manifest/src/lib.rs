@@ -1,0 +1,29 @@
+//! Environment files -> [`Manifest`]s: what each file asks for, with exact source spans.
+//!
+//! Parsing never fails. Every parser returns a manifest together with the [`Issue`]s it met; whatever it cannot
+//! interpret becomes an issue at the offending span, never a silently dropped line. The crate does no I/O of its
+//! own: included files are read through the caller's [`Loader`].
+
+mod conda;
+mod format;
+mod loader;
+mod model;
+mod pep508;
+mod pyproject;
+mod requirements_txt;
+
+pub use format::{Format, detect_format};
+pub use loader::{LoadError, Loader, decode};
+pub use model::{
+    CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement, RequirementSource,
+    Role, Section,
+};
+pub use pep508::RawUrl;
+
+/// Read and parse the file at `path` as `format`, reading it (and anything it includes) through `loader`.
+///
+/// Only a failure to read the file itself is an `Err`; everything else, including unreadable includes and invalid
+/// UTF-8, is an [`Issue`] in the returned manifest.
+pub fn load(path: &std::path::Path, format: Format, loader: &dyn Loader) -> Result<Manifest, LoadError> {
+    format::load(path, format, loader)
+}

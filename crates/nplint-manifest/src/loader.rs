@@ -1,0 +1,83 @@
+//! How parsers reach the file system: through the caller's [`Loader`], so this crate stays free of I/O.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use nplint_diagnostics::{SourceFile, Span};
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("file not found")]
+    NotFound,
+    #[error("file is {size} bytes, more than the {limit} bytes nplint reads")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Reads files for the parsers: the root file and everything it includes.
+pub trait Loader: Sync {
+    /// The bytes of the file at `path`.
+    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError>;
+
+    /// A key that is equal for two paths naming the same file, used to detect include cycles. The default
+    /// normalizes `.` and `..` lexically; a file-system loader should also resolve symbolic links.
+    fn identity(&self, path: &Path) -> PathBuf {
+        normalize_lexically(path)
+    }
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system.
+pub fn normalize_lexically(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Decode a file's bytes as UTF-8 (what pip assumes on every platform nplint targets).
+///
+/// Invalid UTF-8 yields the text up to the first bad byte's position, decoded lossily so the rest can still be
+/// shown, and the span of that byte. A parser must not interpret a file that failed to decode.
+pub fn decode(path: &Path, bytes: Vec<u8>) -> (Arc<SourceFile>, Option<Span>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (SourceFile::new(path, text), None),
+        Err(error) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            // The lossy text is identical up to `valid_up_to`; a replacement character stands there.
+            let span = Span::from_range(valid_up_to..valid_up_to + '\u{fffd}'.len_utf8());
+            (SourceFile::new(path, text), Some(span))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_normalization() {
+        assert_eq!(normalize_lexically(Path::new("a/./b/../c.txt")), Path::new("a/c.txt"));
+        assert_eq!(normalize_lexically(Path::new("../x")), Path::new("../x"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let (file, bad) = decode(Path::new("r.txt"), b"numpy\nsci\xffpy\n".to_vec());
+        let bad = bad.expect("invalid");
+        assert_eq!(bad.start, 9);
+        assert_eq!(file.position(bad.start).line, 2);
+        assert_eq!(file.position(bad.start).column, 4);
+    }
+}
