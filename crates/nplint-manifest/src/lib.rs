@@ -13,7 +13,7 @@ mod pyproject;
 mod requirements_txt;
 
 pub use format::{Format, detect_format};
-pub use loader::{LoadError, Loader, decode};
+pub use loader::{LoadError, Loader, decode, normalize_lexically};
 pub use model::{
     CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement, RequirementSource,
     Role, Section,

@@ -10,10 +10,16 @@ use nplint_diagnostics::{SourceFile, Span};
 pub enum LoadError {
     #[error("file not found")]
     NotFound,
-    #[error("file is {size} bytes, more than the {limit} bytes nplint reads")]
+    #[error("file is {}, larger than the {} nplint reads", mebibytes(*size), mebibytes(*limit))]
     TooLarge { size: u64, limit: u64 },
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+fn mebibytes(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss, reason = "one decimal is shown")]
+    let mib = bytes as f64 / (1024.0 * 1024.0);
+    if mib.fract() == 0.0 { format!("{mib:.0} MiB") } else { format!("{mib:.1} MiB") }
 }
 
 /// Reads files for the parsers: the root file and everything it includes.

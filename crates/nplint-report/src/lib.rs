@@ -1,1 +1,69 @@
-//! Placeholder.
+//! Output formats: one module per format, each rendering a [`Report`] to a writer.
+//!
+//! Reporters never decide what is a finding; they print the sorted diagnostics they are given. Every format reads
+//! fine without colour.
+
+mod concise;
+mod full;
+mod json;
+mod summary;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use nplint_diagnostics::Diagnostic;
+
+pub use json::SCHEMA_VERSION;
+
+/// Everything a reporter prints: the files checked and their findings, sorted.
+#[derive(Debug)]
+pub struct Report {
+    pub files: Vec<CheckedFile>,
+    /// Sorted by [`Diagnostic::sort_key`], without duplicates.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Wall time of the check, printed in the human summary; `None` leaves it out (tests).
+    pub elapsed: Option<Duration>,
+}
+
+/// A file that was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedFile {
+    pub path: PathBuf,
+    /// The format's stable name (`requirements-txt`, `conda-environment`, `pyproject`).
+    pub format: &'static str,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Graphical: the offending lines with labels, the explanation and help.
+    Full,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// The versioned JSON document described by `schemas/nplint-output.schema.json`.
+    Json,
+}
+
+/// Rendering options that do not change content.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// Terminal width for wrapping the graphical format.
+    pub width: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self { color: false, width: 100 }
+    }
+}
+
+/// Write `report` to `out` in `format`.
+pub fn render(report: &Report, format: OutputFormat, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        OutputFormat::Full => full::render(report, options, out),
+        OutputFormat::Concise => concise::render(report, options, out),
+        OutputFormat::Json => json::render(report, out),
+    }
+}

@@ -1,1 +1,30 @@
-//! Placeholder.
+//! The rules: one file each under `rules/`, and the registry that lists them.
+//!
+//! A rule's doc comment is its published documentation (`docs/rules/<name>.md` and `nplint rule <name>` are
+//! generated from it); its name and code are stable once released.
+
+mod registry;
+mod rules;
+
+pub use registry::{RULES, RuleInfo, find_rule};
+
+use nplint_diagnostics::Diagnostic;
+use nplint_manifest::Manifest;
+
+/// Every finding for one manifest, in no particular order (reporters sort).
+pub fn check_manifest(manifest: &Manifest) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    rules::parse_error::check(manifest, &mut diagnostics);
+    rules::unread_requirements::check(manifest, &mut diagnostics);
+    diagnostics
+}
+
+/// The diagnostic for a file nplint could not read at all (see the `io-error` rule).
+pub fn io_error(location: nplint_diagnostics::Location, message: impl Into<String>) -> Diagnostic {
+    rules::io_error::diagnostic(location, message)
+}
+
+/// The identity of the `io-error` rule, whose findings make the CLI exit with status 2.
+pub fn io_error_rule() -> nplint_diagnostics::RuleId {
+    rules::io_error::RULE.id
+}

@@ -1,0 +1,157 @@
+//! `--format full`: miette's graphical report, the offending lines with labels, then the help.
+//!
+//! miette shows one source per diagnostic, so labels in other files (the other end of an include cycle) are
+//! rendered as related notes, each with its own snippet.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
+use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile, portable_path};
+
+use crate::{RenderOptions, Report, summary};
+
+pub(crate) fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false);
+    for diagnostic in &report.diagnostics {
+        let (finding, notes) = Finding::new(diagnostic);
+        let mut text = String::new();
+        for part in std::iter::once(&finding).chain(&notes) {
+            handler.render_report(&mut text, part).map_err(io::Error::other)?;
+        }
+        out.write_all(text.as_bytes())?;
+        if let Some(explanation) = &diagnostic.explanation {
+            write!(out, "{}", indent(explanation))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary::line(report))
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("  {line}\n")).collect()
+}
+
+/// A source file as miette reads it, named by its path.
+#[derive(Debug)]
+struct File(Arc<SourceFile>);
+
+impl SourceCode for File {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let contents = self.0.text().read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            portable_path(self.0.path()),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
+}
+
+fn source_span(location: &Location) -> SourceSpan {
+    SourceSpan::from(location.span.range())
+}
+
+/// A diagnostic, or a note on a label in another file, in the shape miette renders.
+#[derive(Debug)]
+struct Finding {
+    title: String,
+    /// `severity[rule]` for a finding; notes have none.
+    code: Option<String>,
+    severity: miette::Severity,
+    file: File,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl Finding {
+    /// The finding, and a note for each label that lies in another file.
+    fn new(diagnostic: &Diagnostic) -> (Self, Vec<Self>) {
+        let primary = LabeledSpan::new_primary_with_span(diagnostic.primary_label.clone(), source_span(&diagnostic.location));
+        let mut labels = vec![primary];
+        let mut notes = Vec::new();
+        for label in &diagnostic.labels {
+            if Arc::ptr_eq(&label.location.file, &diagnostic.location.file) {
+                labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), source_span(&label.location)));
+            } else {
+                notes.push(Self {
+                    title: label.message.clone(),
+                    code: None,
+                    severity: miette::Severity::Advice,
+                    file: File(label.location.file.clone()),
+                    labels: vec![LabeledSpan::new_primary_with_span(None, source_span(&label.location))],
+                    help: None,
+                });
+            }
+        }
+        let finding = Self {
+            title: diagnostic.message.clone(),
+            code: Some(format!("{}[{}]", diagnostic.severity, diagnostic.rule.name)),
+            severity: match diagnostic.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            },
+            file: File(diagnostic.location.file.clone()),
+            labels,
+            help: diagnostic.help.clone(),
+        };
+        (finding, notes)
+    }
+}
+
+impl Finding {
+    /// A file nplint could not read has no text to show.
+    fn has_snippet(&self) -> bool {
+        !self.file.0.text().is_empty()
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+
+impl std::error::Error for Finding {}
+
+impl miette::Diagnostic for Finding {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|code| Box::new(code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.has_snippet().then_some(&self.file as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.has_snippet()
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}

@@ -1,0 +1,85 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Checks Python environment files for NumPy incompatibilities, offline.
+///
+/// nplint reads requirements files, conda environment.yml files and pyproject.toml, and reports what would make
+/// the environment fail to install or crash at import.
+#[derive(Debug, Parser)]
+#[command(name = "nplint", version, propagate_version = true, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check environment files and report problems.
+    Check(CheckArgs),
+    /// Show what nplint reads from a file.
+    #[command(subcommand)]
+    Debug(DebugCommand),
+    /// Show a rule's documentation, or list the rules.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Files to check, or directories to search for environment files [default: .]
+    pub paths: Vec<PathBuf>,
+
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = OutputFormatArg::Full)]
+    pub format: OutputFormatArg,
+
+    /// When to use colour in the `full` format. `auto` honours `NO_COLOR`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormatArg {
+    /// The offending lines with labels, the explanation and how to fix it.
+    Full,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// A versioned JSON document for editors and other tools.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DebugCommand {
+    /// Print the parsed model of one file: every requirement with its specifier, markers, origin and span.
+    Manifest(DebugManifestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DebugManifestArgs {
+    /// The file to parse.
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DebugFormat::Json)]
+    pub format: DebugFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DebugFormat {
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuleArgs {
+    /// A rule name (`parse-error`) or code (`NPL001`); without one, list every rule.
+    pub name: Option<String>,
+}

@@ -1,0 +1,90 @@
+//! Finding the files to check: explicit files by name or extension, directories by walking them.
+
+use std::path::{Path, PathBuf};
+
+use nplint_manifest::{Format, detect_format};
+
+/// A file to check, or a path that could not be used.
+#[derive(Debug)]
+pub(crate) enum Found {
+    File { path: PathBuf, format: Format },
+    /// A path the user named that does not exist or cannot be walked.
+    Missing { path: PathBuf, reason: String },
+    /// A file the user named whose format nplint cannot tell.
+    UnknownFormat { path: PathBuf },
+}
+
+/// The files under `paths`, sorted by path and without duplicates. Directories are walked respecting
+/// `.gitignore`, `.ignore` and hidden-file conventions, as ripgrep does.
+pub(crate) fn discover(paths: &[PathBuf]) -> Vec<Found> {
+    let mut found = Vec::new();
+    for path in paths {
+        let path = display_path(path);
+        match std::fs::metadata(&path) {
+            Err(error) => found.push(Found::Missing {
+                reason: if error.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or directory".to_owned()
+                } else {
+                    error.to_string()
+                },
+                path,
+            }),
+            Ok(metadata) if metadata.is_dir() => walk(&path, &mut found),
+            Ok(_) => match detect_format(&path, true) {
+                Some(format) => found.push(Found::File { path, format }),
+                None => found.push(Found::UnknownFormat { path }),
+            },
+        }
+    }
+    found.sort_by(|a, b| a.path().cmp(b.path()));
+    found.dedup_by(|a, b| a.path() == b.path());
+    found
+}
+
+impl Found {
+    pub(crate) fn path(&self) -> &Path {
+        match self {
+            Self::File { path, .. } | Self::Missing { path, .. } | Self::UnknownFormat { path } => path,
+        }
+    }
+}
+
+fn walk(root: &Path, found: &mut Vec<Found>) {
+    for entry in ignore::WalkBuilder::new(root).build() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                found.push(Found::Missing {
+                    path: root.to_path_buf(),
+                    reason: error.to_string(),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+            continue;
+        }
+        let path = display_path(entry.path());
+        if let Some(format) = detect_format(&path, false) {
+            found.push(Found::File { path, format });
+        }
+    }
+}
+
+/// Paths as diagnostics show them: relative to the working directory when they lie under it, without `./`.
+fn display_path(path: &Path) -> PathBuf {
+    let path = if path.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    let stripped = path.strip_prefix(".").unwrap_or(&path);
+    if stripped.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        stripped.to_path_buf()
+    }
+}
