@@ -9,7 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// nplint reads requirements files, conda environment.yml files and pyproject.toml, and reports what would make
 /// the environment fail to install or crash at import.
 #[derive(Debug, Parser)]
-#[command(name = "nplint", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "nplint",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -1,7 +1,7 @@
 //! `nplint check` and `nplint debug manifest`: load, check, sort, report.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -17,7 +17,11 @@ use crate::fs::FsLoader;
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let start = Instant::now();
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let found = discover(&paths);
 
     let mut status = Status::Clean;
@@ -27,12 +31,18 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     for item in found {
         match item {
             Found::File { path, format } => {
-                files.push(CheckedFile { path: path.clone(), format: format.name() });
+                files.push(CheckedFile {
+                    path: path.clone(),
+                    format: format.name(),
+                });
                 work.push((path, format));
             }
             Found::Missing { path, reason } => {
                 let message = format!("cannot read `{}`: {reason}", path.display());
-                diagnostics.push(nplint_rules::io_error(Location::file_start(SourceFile::new(path, "")), message));
+                diagnostics.push(nplint_rules::io_error(
+                    Location::file_start(SourceFile::new(path, "")),
+                    message,
+                ));
             }
             Found::UnknownFormat { path } => {
                 eprintln!(
@@ -48,36 +58,52 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     if work.is_empty() && diagnostics.is_empty() && status == Status::Clean {
         eprintln!("warning: no environment files found under the given paths");
     }
-    diagnostics.par_extend(work.par_iter().flat_map_iter(|(path, format)| check_file(path.clone(), *format)));
+    diagnostics.par_extend(
+        work.par_iter()
+            .flat_map_iter(|(path, format)| check_file(path, *format)),
+    );
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A file included by several checked files reports its own problems once.
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
 
-    if diagnostics.iter().any(|d| d.rule == nplint_rules::io_error_rule()) {
+    if diagnostics
+        .iter()
+        .any(|d| d.rule == nplint_rules::io_error_rule())
+    {
         status = Status::Failure;
     } else if status == Status::Clean && diagnostics.iter().any(|d| d.severity == Severity::Error) {
         status = Status::Findings;
     }
 
-    let report = Report { files, diagnostics, elapsed: Some(start.elapsed()) };
+    let report = Report {
+        files,
+        diagnostics,
+        elapsed: Some(start.elapsed()),
+    };
     let format = match args.format {
         OutputFormatArg::Full => OutputFormat::Full,
         OutputFormatArg::Concise => OutputFormat::Concise,
         OutputFormatArg::Json => OutputFormat::Json,
     };
-    let options = RenderOptions { color: use_color(args.color), width: terminal_width() };
+    let options = RenderOptions {
+        color: use_color(args.color),
+        width: terminal_width(),
+    };
     let mut stdout = std::io::stdout().lock();
     nplint_report::render(&report, format, options, &mut stdout)?;
     stdout.flush()?;
     Ok(status)
 }
 
-fn check_file(path: PathBuf, format: Format) -> Vec<Diagnostic> {
-    match nplint_manifest::load(&path, format, &FsLoader) {
+fn check_file(path: &Path, format: Format) -> Vec<Diagnostic> {
+    match nplint_manifest::load(path, format, &FsLoader) {
         Ok(manifest) => nplint_rules::check_manifest(&manifest),
         Err(error) => {
-            let location = Location::file_start(SourceFile::new(path.clone(), ""));
-            vec![nplint_rules::io_error(location, format!("cannot read `{}`: {error}", path.display()))]
+            let location = Location::file_start(SourceFile::new(path, ""));
+            vec![nplint_rules::io_error(
+                location,
+                format!("cannot read `{}`: {error}", path.display()),
+            )]
         }
     }
 }
@@ -99,12 +125,17 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+                && std::io::stdout().is_terminal()
         }
     }
 }
 
 /// `COLUMNS` when set (shells export it to children on request), else a width that suits most terminals.
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|columns| columns.parse().ok()).filter(|&w| w >= 40).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.parse().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(100)
 }

@@ -7,11 +7,19 @@ use nplint_manifest::{Format, detect_format};
 /// A file to check, or a path that could not be used.
 #[derive(Debug)]
 pub(crate) enum Found {
-    File { path: PathBuf, format: Format },
+    File {
+        path: PathBuf,
+        format: Format,
+    },
     /// A path the user named that does not exist or cannot be walked.
-    Missing { path: PathBuf, reason: String },
+    Missing {
+        path: PathBuf,
+        reason: String,
+    },
     /// A file the user named whose format nplint cannot tell.
-    UnknownFormat { path: PathBuf },
+    UnknownFormat {
+        path: PathBuf,
+    },
 }
 
 /// The files under `paths`, sorted by path and without duplicates. Directories are walked respecting
@@ -44,7 +52,9 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Vec<Found> {
 impl Found {
     pub(crate) fn path(&self) -> &Path {
         match self {
-            Self::File { path, .. } | Self::Missing { path, .. } | Self::UnknownFormat { path } => path,
+            Self::File { path, .. } | Self::Missing { path, .. } | Self::UnknownFormat { path } => {
+                path
+            }
         }
     }
 }
@@ -61,7 +71,11 @@ fn walk(root: &Path, found: &mut Vec<Found>) {
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+        let is_file = entry.file_type().is_some_and(|kind| {
+            kind.is_file()
+                || (kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
+        });
+        if !is_file {
             continue;
         }
         let path = display_path(entry.path());

@@ -16,13 +16,13 @@ pub(crate) struct FsLoader;
 
 impl Loader for FsLoader {
     fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        let file = File::open(path).map_err(|error| match error.kind() {
+        let not_found = |error: std::io::Error| match error.kind() {
             std::io::ErrorKind::NotFound => LoadError::NotFound,
             _ => LoadError::Io(error),
-        })?;
-        let metadata = file.metadata()?;
+        };
+        // Checked before opening: opening a FIFO blocks until a writer appears, and a device may never end.
+        let metadata = std::fs::metadata(path).map_err(not_found)?;
         if !metadata.is_file() {
-            // Reading a FIFO or a device could block forever or never end.
             return Err(LoadError::Io(std::io::Error::other("not a regular file")));
         }
         if metadata.len() > MAX_FILE_SIZE {
@@ -31,6 +31,7 @@ impl Loader for FsLoader {
                 limit: MAX_FILE_SIZE,
             });
         }
+        let file = File::open(path).map_err(not_found)?;
         let mut bytes = Vec::with_capacity(metadata.len() as usize);
         // The file may grow between `metadata` and `read`: never read past the limit.
         file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;

@@ -2,7 +2,11 @@
 //!
 //! This is the only crate that touches the outside world: it reads files and the environment, and prints.
 
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "the CLI is where nplint prints")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI is where nplint prints"
+)]
 
 mod args;
 mod check;
@@ -70,7 +74,14 @@ fn rule(args: &args::RuleArgs) -> anyhow::Result<Status> {
         }
         None => {
             for rule in nplint_rules::RULES {
-                writeln!(stdout, "{}  {:<20} {:<8} {}", rule.code(), rule.name(), rule.default_severity, rule.summary())?;
+                writeln!(
+                    stdout,
+                    "{}  {:<20} {:<8} {}",
+                    rule.code(),
+                    rule.name(),
+                    rule.default_severity,
+                    rule.summary()
+                )?;
             }
         }
     }

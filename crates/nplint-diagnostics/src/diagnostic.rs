@@ -104,7 +104,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: RuleId, severity: Severity, message: impl Into<String>, location: Location) -> Self {
+    pub fn new(
+        rule: RuleId,
+        severity: Severity,
+        message: impl Into<String>,
+        location: Location,
+    ) -> Self {
         Self {
             rule,
             severity,

@@ -8,5 +8,5 @@ mod diagnostic;
 mod source;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, RuleId, Severity, Target};
-pub use source::{Location, Position, SourceFile, Span};
 pub use source::portable_path;
+pub use source::{Location, Position, SourceFile, Span};

@@ -21,10 +21,16 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Index `text`. The caller guarantees `text.len() < u32::MAX` (inputs are size-capped before they are read).
+    /// Index `text`.
+    ///
+    /// # Panics
+    /// If `text` is 4 GiB or longer. Callers cap inputs far below that before reading them.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
         let text = text.into();
-        assert!(u32::try_from(text.len()).is_ok(), "source files are capped far below 4 GiB");
+        assert!(
+            u32::try_from(text.len()).is_ok(),
+            "source files are capped far below 4 GiB"
+        );
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
         line_starts.extend(
@@ -228,10 +234,24 @@ mod tests {
     #[test]
     fn positions_are_one_based_with_character_columns() {
         let file = SourceFile::new("r.txt", "numpy\r\nnäive>=1\nx");
-        assert_eq!(file.position(0), Position { line: 1, column: 1, offset: 0 });
+        assert_eq!(
+            file.position(0),
+            Position {
+                line: 1,
+                column: 1,
+                offset: 0
+            }
+        );
         assert_eq!(file.position(5).column, 6, "the \\r belongs to line 1");
         let after_umlaut = "numpy\r\nnä".len() as u32;
-        assert_eq!(file.position(after_umlaut), Position { line: 2, column: 3, offset: after_umlaut });
+        assert_eq!(
+            file.position(after_umlaut),
+            Position {
+                line: 2,
+                column: 3,
+                offset: after_umlaut
+            }
+        );
         assert_eq!(file.position(u32::MAX).line, 3, "clamped to the end");
         assert_eq!(file.line_count(), 3);
     }
@@ -239,7 +259,14 @@ mod tests {
     #[test]
     fn offsets_inside_a_character_round_down() {
         let file = SourceFile::new("r.txt", "ä");
-        assert_eq!(file.position(1), Position { line: 1, column: 1, offset: 0 });
+        assert_eq!(
+            file.position(1),
+            Position {
+                line: 1,
+                column: 1,
+                offset: 0
+            }
+        );
     }
 
     #[test]

@@ -92,7 +92,8 @@ pub fn detect_format(path: &Path, explicit: bool) -> Option<Format> {
         .and_then(Path::file_name)
         .and_then(|name| name.to_str())
         .unwrap_or("");
-    let in_requirements_dir = parent.eq_ignore_ascii_case("requirements") && has_extension(name, &["txt", "in"]);
+    let in_requirements_dir =
+        parent.eq_ignore_ascii_case("requirements") && has_extension(name, &["txt", "in"]);
     if in_requirements_dir {
         return Some(Format::RequirementsTxt);
     }
@@ -105,7 +106,11 @@ pub fn detect_format(path: &Path, explicit: bool) -> Option<Format> {
         .map(|entry| entry.format)
 }
 
-pub(crate) fn load(path: &Path, format: Format, loader: &dyn Loader) -> Result<Manifest, LoadError> {
+pub(crate) fn load(
+    path: &Path,
+    format: Format,
+    loader: &dyn Loader,
+) -> Result<Manifest, LoadError> {
     let bytes = loader.load(path)?;
     let (source, invalid) = decode(path, bytes);
     let mut manifest = Manifest::new(format, source.clone());
@@ -133,7 +138,13 @@ mod tests {
             ("constraints.txt", Some(Format::RequirementsTxt)),
             ("requirements/base.txt", Some(Format::RequirementsTxt)),
             ("requirements.in", Some(Format::RequirementsTxt)),
+            ("requirements_test.txt", Some(Format::RequirementsTxt)),
+            ("test_requirements.txt", Some(Format::RequirementsTxt)),
+            ("constraints-py38.txt", Some(Format::RequirementsTxt)),
+            ("dev.in", Some(Format::RequirementsTxt)),
             ("MANIFEST.in", None),
+            ("Makefile.in", None),
+            ("config.h.in", None),
             ("notes.txt", None),
             ("environment.yml", Some(Format::CondaEnvironment)),
             ("environment-gpu.yaml", Some(Format::CondaEnvironment)),
@@ -144,8 +155,14 @@ mod tests {
         for (path, expected) in cases {
             assert_eq!(detect_format(Path::new(path), false), expected, "{path}");
         }
-        assert_eq!(detect_format(Path::new("notes.txt"), true), Some(Format::RequirementsTxt));
-        assert_eq!(detect_format(Path::new("ci.yml"), true), Some(Format::CondaEnvironment));
+        assert_eq!(
+            detect_format(Path::new("notes.txt"), true),
+            Some(Format::RequirementsTxt)
+        );
+        assert_eq!(
+            detect_format(Path::new("ci.yml"), true),
+            Some(Format::CondaEnvironment)
+        );
         assert_eq!(detect_format(Path::new("README.md"), true), None);
     }
 }

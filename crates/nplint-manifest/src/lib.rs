@@ -15,8 +15,8 @@ mod requirements_txt;
 pub use format::{Format, detect_format};
 pub use loader::{LoadError, Loader, decode, normalize_lexically};
 pub use model::{
-    CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement, RequirementSource,
-    Role, Section,
+    CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement,
+    RequirementSource, Role, Section,
 };
 pub use pep508::RawUrl;
 
@@ -24,6 +24,10 @@ pub use pep508::RawUrl;
 ///
 /// Only a failure to read the file itself is an `Err`; everything else, including unreadable includes and invalid
 /// UTF-8, is an [`Issue`] in the returned manifest.
-pub fn load(path: &std::path::Path, format: Format, loader: &dyn Loader) -> Result<Manifest, LoadError> {
+pub fn load(
+    path: &std::path::Path,
+    format: Format,
+    loader: &dyn Loader,
+) -> Result<Manifest, LoadError> {
     format::load(path, format, loader)
 }

@@ -19,7 +19,11 @@ pub enum LoadError {
 fn mebibytes(bytes: u64) -> String {
     #[allow(clippy::cast_precision_loss, reason = "one decimal is shown")]
     let mib = bytes as f64 / (1024.0 * 1024.0);
-    if mib.fract() == 0.0 { format!("{mib:.0} MiB") } else { format!("{mib:.1} MiB") }
+    if mib.fract() == 0.0 {
+        format!("{mib:.0} MiB")
+    } else {
+        format!("{mib:.1} MiB")
+    }
 }
 
 /// Reads files for the parsers: the root file and everything it includes.
@@ -74,7 +78,10 @@ mod tests {
 
     #[test]
     fn lexical_normalization() {
-        assert_eq!(normalize_lexically(Path::new("a/./b/../c.txt")), Path::new("a/c.txt"));
+        assert_eq!(
+            normalize_lexically(Path::new("a/./b/../c.txt")),
+            Path::new("a/c.txt")
+        );
         assert_eq!(normalize_lexically(Path::new("../x")), Path::new("../x"));
     }
 

@@ -45,8 +45,14 @@ impl Manifest {
     }
 
     /// The requirements of one environment.
-    pub fn environment_requirements<'a>(&'a self, environment: &'a Environment) -> impl Iterator<Item = &'a Requirement> {
-        environment.requirements.iter().map(|&index| &self.requirements[index])
+    pub fn environment_requirements<'a>(
+        &'a self,
+        environment: &'a Environment,
+    ) -> impl Iterator<Item = &'a Requirement> {
+        environment
+            .requirements
+            .iter()
+            .map(|&index| &self.requirements[index])
     }
 }
 
@@ -253,7 +259,12 @@ impl Issue {
         Self::new(IssueKind::Unread, severity, message, location)
     }
 
-    fn new(kind: IssueKind, severity: Severity, message: impl Into<String>, location: Location) -> Self {
+    fn new(
+        kind: IssueKind,
+        severity: Severity,
+        message: impl Into<String>,
+        location: Location,
+    ) -> Self {
         Self {
             kind,
             severity,
@@ -288,15 +299,24 @@ fn display<T: fmt::Display, S: Serializer>(value: &T, serializer: S) -> Result<S
     serializer.collect_str(value)
 }
 
-#[allow(clippy::ref_option, reason = "the signature serde's `serialize_with` requires")]
-fn display_opt<T: fmt::Display, S: Serializer>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+#[allow(
+    clippy::ref_option,
+    reason = "the signature serde's `serialize_with` requires"
+)]
+fn display_opt<T: fmt::Display, S: Serializer>(
+    value: &Option<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match value {
         Some(value) => serializer.collect_str(value),
         None => serializer.serialize_none(),
     }
 }
 
-fn display_all<T: fmt::Display, S: Serializer>(values: &[T], serializer: S) -> Result<S::Ok, S::Error> {
+fn display_all<T: fmt::Display, S: Serializer>(
+    values: &[T],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(values.iter().map(ToString::to_string))
 }
 

@@ -1,8 +1,8 @@
 //! PEP 508 requirement strings with source spans.
 //!
-//! `pep508_rs` reports no positions for a successful parse and gives error positions in characters. This module
-//! parses one requirement string and returns byte spans relative to that string: of the version part after a
-//! success, of the offending text after a failure. Callers shift them into their file.
+//! `pep508_rs` reports no positions for a successful parse. This module parses one requirement string and returns
+//! byte spans relative to that string: of the version part after a success, of the offending text after a failure.
+//! Callers shift them into their file.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -41,8 +41,6 @@ pub(crate) struct Parsed {
     pub marker: MarkerTree,
     /// The version specifier part, relative to the input; `None` without one.
     pub version_span: Option<Span>,
-    /// Warnings about markers that are valid syntax but evaluate surprisingly.
-    pub marker_warnings: Vec<String>,
 }
 
 /// Why a PEP 508 string could not be parsed, with the offending span relative to the input.
@@ -54,8 +52,12 @@ pub(crate) struct Pep508Failure {
 
 /// Parse `input` (already stripped of comments and surrounding whitespace) as a PEP 508 requirement.
 pub(crate) fn parse(input: &str) -> Result<Parsed, Pep508Failure> {
-    let mut marker_warnings = Vec::new();
-    let mut reporter = |_kind, warning: String| marker_warnings.push(warning);
+    if let Some(failure) = trailing_separator(input) {
+        return Err(failure);
+    }
+    // Marker warnings (valid syntax that evaluates surprisingly, such as comparing `python_version` with a
+    // three-part version) are not reported yet: no rule owns them.
+    let mut reporter = |_kind, _warning: String| {};
     match pep508_rs::Requirement::<RawUrl>::parse_reporter(input, Path::new(""), &mut reporter) {
         Ok(requirement) => {
             let (specifiers, url) = match requirement.version_or_url {
@@ -75,11 +77,10 @@ pub(crate) fn parse(input: &str) -> Result<Parsed, Pep508Failure> {
                 url,
                 marker: requirement.marker,
                 version_span,
-                marker_warnings,
             })
         }
         Err(error) => {
-            let span = char_span_to_bytes(input, error.start, error.len);
+            let span = error_span(input, error.start, error.len);
             Err(Pep508Failure {
                 message: error.message.to_string(),
                 span,
@@ -88,18 +89,74 @@ pub(crate) fn parse(input: &str) -> Result<Parsed, Pep508Failure> {
     }
 }
 
-/// Convert `pep508_rs`'s character-based error position into a byte span of `input`. The parser may point one
-/// past the end (an unexpected end of input); that becomes an empty span at the end.
-pub(crate) fn char_span_to_bytes(input: &str, start: usize, len: usize) -> Span {
-    let byte_at = |chars: usize| {
-        input
-            .char_indices()
-            .nth(chars)
-            .map_or(input.len(), |(offset, _)| offset)
+/// `pep508_rs` 0.9 panics on a name or extra that ends in `.`, `-` or `_` and is followed by more text
+/// (`numpy_ >=1`, `numpy[dev-]`): its parser accepts the identifier, then `PackageName::new` or `ExtraName::new`
+/// rejects it and it unwraps. Report those here, with the error it gives for the same name at the end of input.
+fn trailing_separator(input: &str) -> Option<Pep508Failure> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let identifier_end = |start: usize| {
+        start
+            + input[start..]
+                .find(|c| !is_name_char(c))
+                .unwrap_or(input.len() - start)
     };
-    let start_byte = byte_at(start);
-    let end_byte = byte_at(start + len).max(start_byte);
-    Span::from_range(start_byte..end_byte)
+    // The offset and character of the separator ending the identifier at `start`, if it starts like a name.
+    let bad_end = |start: usize| {
+        let identifier = &input[start..identifier_end(start)];
+        let last = identifier.chars().last()?;
+        let starts_alphanumeric = identifier.starts_with(|c: char| c.is_ascii_alphanumeric());
+        (starts_alphanumeric && !last.is_ascii_alphanumeric())
+            .then_some((start + identifier.len() - 1, last))
+    };
+    let skip_whitespace = |at: usize| input.len() - input[at..].trim_start().len();
+    let name_start = skip_whitespace(0);
+    let name_end = identifier_end(name_start);
+    if name_end < input.len()
+        && let Some((at, c)) = bad_end(name_start)
+    {
+        return Some(Pep508Failure {
+            message: format!("Package name must end with an alphanumeric character, not `{c}`"),
+            span: Span::from_range(at..at + 1),
+        });
+    }
+    let mut at = skip_whitespace(name_end);
+    if !input[at..].starts_with('[') {
+        return None;
+    }
+    at += 1;
+    loop {
+        at = skip_whitespace(at);
+        if let Some((bad, c)) = bad_end(at) {
+            return Some(Pep508Failure {
+                message: format!("Extra name must end with an alphanumeric character, not `{c}`"),
+                span: Span::from_range(bad..bad + 1),
+            });
+        }
+        at = skip_whitespace(identifier_end(at));
+        if !input[at..].starts_with(',') {
+            return None;
+        }
+        at += 1;
+    }
+}
+
+/// The byte span of a `pep508_rs` error in `input`.
+///
+/// Its documentation calls `start` and `len` character indices, but its cursor counts bytes (`Cursor::pos`, and
+/// lengths from `char::len_utf8`): they are byte offsets, which the `nümpy` test below pins down. The parser may
+/// point one past the end (an unexpected end of input); that is clamped to an empty span at the end, and any
+/// offset is moved back to a character boundary so the span always slices `input`.
+pub(crate) fn error_span(input: &str, start: usize, len: usize) -> Span {
+    let boundary = |mut offset: usize| {
+        offset = offset.min(input.len());
+        while !input.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
+    let start = boundary(start);
+    let end = boundary(start.saturating_add(len)).max(start);
+    Span::from_range(start..end)
 }
 
 /// The span of the version specifiers of a requirement that parsed successfully: after the name and extras, up
@@ -113,7 +170,9 @@ fn version_span(input: &str) -> Option<Span> {
         }
     };
     skip_ws(&mut i);
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'-' | b'_')) {
+    while i < bytes.len()
+        && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b'-' | b'_'))
+    {
         i += 1;
     }
     skip_ws(&mut i);
@@ -122,7 +181,9 @@ fn version_span(input: &str) -> Option<Span> {
         skip_ws(&mut i);
     }
     let start = i;
-    let end = input[start..].find(';').map_or(input.len(), |offset| start + offset);
+    let end = input[start..]
+        .find(';')
+        .map_or(input.len(), |offset| start + offset);
     let end = start + input[start..end].trim_end().len();
     (end > start).then(|| Span::from_range(start..end))
 }
@@ -132,25 +193,66 @@ mod tests {
     use super::*;
 
     fn version_text(input: &str) -> Option<&str> {
-        parse(input).unwrap().version_span.map(|span| &input[span.range()])
+        parse(input)
+            .unwrap()
+            .version_span
+            .map(|span| &input[span.range()])
     }
 
     #[test]
     fn version_spans() {
         assert_eq!(version_text("numpy"), None);
         assert_eq!(version_text("numpy>=1.20,<2"), Some(">=1.20,<2"));
-        assert_eq!(version_text("numpy [a,b] ( >=1.20 ) ; python_version < '3.9'"), Some("( >=1.20 )"));
-        assert_eq!(version_text("numpy ~= 1.19.2;sys_platform=='linux'"), Some("~= 1.19.2"));
-        assert_eq!(version_text("numpy @ https://example.invalid/numpy.whl"), None);
+        assert_eq!(
+            version_text("numpy [a,b] ( >=1.20 ) ; python_version < '3.9'"),
+            Some("( >=1.20 )")
+        );
+        assert_eq!(
+            version_text("numpy ~= 1.19.2;sys_platform=='linux'"),
+            Some("~= 1.19.2")
+        );
+        assert_eq!(
+            version_text("numpy @ https://example.invalid/numpy.whl"),
+            None
+        );
     }
 
     #[test]
     fn failures_are_byte_spans() {
-        let input = "nümpy>>1";
+        let input = "nümpy>=1";
         let failure = parse(input).unwrap_err();
-        assert!(failure.span.end as usize <= input.len());
+        assert_eq!(&input[failure.span.range()], "ü", "{}", failure.message);
         let failure = parse("numpy>>1").unwrap_err();
-        assert_eq!(&"numpy>>1"[failure.span.range()], ">>1", "{}", failure.message);
+        assert_eq!(
+            &"numpy>>1"[failure.span.range()],
+            ">>1",
+            "{}",
+            failure.message
+        );
+    }
+
+    #[test]
+    fn names_ending_in_a_separator_fail_without_panicking() {
+        for (input, bad) in [
+            ("numpy- ==1", 5),
+            ("numpy_>=1", 5),
+            ("e7. ", 2),
+            ("numpy- @ x", 5),
+            ("numpy[dev-]", 9),
+            ("numpy [a, b_ ,c]", 11),
+            ("a-[x]", 1),
+            ("numpy[a.", 7),
+        ] {
+            let failure = parse(input).unwrap_err();
+            assert_eq!(
+                failure.span,
+                Span::new(bad, bad + 1),
+                "{input}: {}",
+                failure.message
+            );
+        }
+        assert!(parse("numpy[a-b, c.d]").is_ok());
+        assert!(parse("a-").is_err());
     }
 
     #[test]

@@ -36,11 +36,21 @@ fn check_invariants(manifest: &Manifest) {
     for requirement in &manifest.requirements {
         let location = &requirement.location;
         assert!(
-            manifest.sources.iter().any(|source| std::sync::Arc::ptr_eq(source, &location.file)),
+            manifest
+                .sources
+                .iter()
+                .any(|source| std::sync::Arc::ptr_eq(source, &location.file)),
             "a requirement's file is one of the manifest's sources"
         );
-        assert!(!location.span.is_empty(), "requirement spans are not empty: {location:?}");
-        assert_eq!(location.text().trim(), location.text(), "requirement spans are trimmed: {location:?}");
+        assert!(
+            !location.span.is_empty(),
+            "requirement spans are not empty: {location:?}"
+        );
+        assert_eq!(
+            location.text().trim(),
+            location.text(),
+            "requirement spans are trimmed: {location:?}"
+        );
         if let Some(version) = &requirement.version_location {
             assert!(
                 std::sync::Arc::ptr_eq(&version.file, &location.file)
@@ -52,7 +62,11 @@ fn check_invariants(manifest: &Manifest) {
     }
     for environment in &manifest.environments {
         for &index in &environment.requirements {
-            assert!(index < manifest.requirements.len(), "environment `{}` indexes a requirement", environment.name);
+            assert!(
+                index < manifest.requirements.len(),
+                "environment `{}` indexes a requirement",
+                environment.name
+            );
         }
     }
 }
@@ -65,8 +79,16 @@ fn fixtures() {
         if path.is_dir() {
             return;
         }
-        let relative = path.strip_prefix(&root).expect("fixture under the fixtures directory");
-        let dir = relative.components().next().unwrap().as_os_str().to_str().unwrap();
+        let relative = path
+            .strip_prefix(&root)
+            .expect("fixture under the fixtures directory");
+        let dir = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_str()
+            .unwrap();
         let manifest = load(relative, format_of_dir(dir), &loader).expect("fixture readable");
         check_invariants(&manifest);
         insta::assert_json_snapshot!(manifest);

@@ -6,7 +6,11 @@ use nplint_diagnostics::portable_path;
 
 use crate::{RenderOptions, Report, summary};
 
-pub(crate) fn render(report: &Report, _options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(
+    report: &Report,
+    _options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for diagnostic in &report.diagnostics {
         let start = diagnostic.location.start();
         writeln!(

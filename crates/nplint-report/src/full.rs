@@ -8,14 +8,18 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
-    SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
 use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile, portable_path};
 
 use crate::{RenderOptions, Report, summary};
 
-pub(crate) fn render(report: &Report, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn render(
+    report: &Report,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
@@ -28,7 +32,9 @@ pub(crate) fn render(report: &Report, options: RenderOptions, out: &mut dyn Writ
         let (finding, notes) = Finding::new(diagnostic);
         let mut text = String::new();
         for part in std::iter::once(&finding).chain(&notes) {
-            handler.render_report(&mut text, part).map_err(io::Error::other)?;
+            handler
+                .render_report(&mut text, part)
+                .map_err(io::Error::other)?;
         }
         out.write_all(text.as_bytes())?;
         if let Some(explanation) = &diagnostic.explanation {
@@ -40,7 +46,13 @@ pub(crate) fn render(report: &Report, options: RenderOptions, out: &mut dyn Writ
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|line| format!("  {line}\n")).collect()
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// A source file as miette reads it, named by its path.
@@ -54,7 +66,10 @@ impl SourceCode for File {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self.0.text().read_span(span, context_lines_before, context_lines_after)?;
+        let contents = self
+            .0
+            .text()
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             portable_path(self.0.path()),
             contents.data(),
@@ -85,19 +100,28 @@ struct Finding {
 impl Finding {
     /// The finding, and a note for each label that lies in another file.
     fn new(diagnostic: &Diagnostic) -> (Self, Vec<Self>) {
-        let primary = LabeledSpan::new_primary_with_span(diagnostic.primary_label.clone(), source_span(&diagnostic.location));
+        let primary = LabeledSpan::new_primary_with_span(
+            diagnostic.primary_label.clone(),
+            source_span(&diagnostic.location),
+        );
         let mut labels = vec![primary];
         let mut notes = Vec::new();
         for label in &diagnostic.labels {
             if Arc::ptr_eq(&label.location.file, &diagnostic.location.file) {
-                labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), source_span(&label.location)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.message.clone()),
+                    source_span(&label.location),
+                ));
             } else {
                 notes.push(Self {
                     title: label.message.clone(),
                     code: None,
                     severity: miette::Severity::Advice,
                     file: File(label.location.file.clone()),
-                    labels: vec![LabeledSpan::new_primary_with_span(None, source_span(&label.location))],
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        None,
+                        source_span(&label.location),
+                    )],
                     help: None,
                 });
             }
@@ -135,7 +159,9 @@ impl std::error::Error for Finding {}
 
 impl miette::Diagnostic for Finding {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|code| Box::new(code) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|code| Box::new(code) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -143,7 +169,9 @@ impl miette::Diagnostic for Finding {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

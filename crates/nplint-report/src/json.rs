@@ -5,7 +5,9 @@
 
 use std::io::{self, Write};
 
-use nplint_diagnostics::{Applicability, Diagnostic, Location, Position, Severity, Target, portable_path};
+use nplint_diagnostics::{
+    Applicability, Diagnostic, Location, Position, Severity, Target, portable_path,
+};
 use serde::Serialize;
 
 use crate::Report;

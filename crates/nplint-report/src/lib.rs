@@ -55,12 +55,20 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        Self { color: false, width: 100 }
+        Self {
+            color: false,
+            width: 100,
+        }
     }
 }
 
 /// Write `report` to `out` in `format`.
-pub fn render(report: &Report, format: OutputFormat, options: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: OutputFormat,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         OutputFormat::Full => full::render(report, options, out),
         OutputFormat::Concise => concise::render(report, options, out),

@@ -29,7 +29,11 @@ impl Counts {
 }
 
 fn plural(count: usize, word: &str) -> String {
-    if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") }
+    if count == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{count} {word}s")
+    }
 }
 
 pub(crate) fn line(report: &Report) -> String {
@@ -44,7 +48,11 @@ pub(crate) fn line(report: &Report) -> String {
     if counts.infos > 0 {
         parts.push(plural(counts.infos, "note"));
     }
-    let mut line = if parts.is_empty() { "No problems".to_owned() } else { parts.join(", ") };
+    let mut line = if parts.is_empty() {
+        "No problems".to_owned()
+    } else {
+        parts.join(", ")
+    };
     let _ = write!(line, " in {}", plural(report.files.len(), "file"));
     if let Some(elapsed) = report.elapsed {
         let _ = write!(line, ", {} ms", elapsed.as_millis());

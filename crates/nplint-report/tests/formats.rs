@@ -3,12 +3,23 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use nplint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Location, RuleId, Severity, SourceFile, Span, Target};
+use nplint_diagnostics::{
+    Applicability, Diagnostic, Edit, Fix, Location, RuleId, Severity, SourceFile, Span, Target,
+};
 use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, render};
 
-const PARSE_ERROR: RuleId = RuleId { name: "parse-error", code: "NPL001" };
-const UNREAD: RuleId = RuleId { name: "unread-requirements", code: "NPL003" };
-const CONFLICT: RuleId = RuleId { name: "numpy-conflict", code: "NPL010" };
+const PARSE_ERROR: RuleId = RuleId {
+    name: "parse-error",
+    code: "NPL001",
+};
+const UNREAD: RuleId = RuleId {
+    name: "unread-requirements",
+    code: "NPL003",
+};
+const CONFLICT: RuleId = RuleId {
+    name: "numpy-conflict",
+    code: "NPL010",
+};
 
 fn at(file: &Arc<SourceFile>, needle: &str) -> Location {
     let start = file.text().find(needle).expect("needle in source");
@@ -22,7 +33,10 @@ fn report() -> Report {
         "ml/requirements.txt",
         "# Modèle: entraînement\n-r base.txt\ntensorflow==2.5.0\nnumpy>=1.21  # wanted for np.typing\nscipy>>1\n",
     );
-    let base = SourceFile::new("ml/base.txt", "-r https://example.invalid/shared.txt\nnumpy~=1.19.2\n");
+    let base = SourceFile::new(
+        "ml/base.txt",
+        "-r https://example.invalid/shared.txt\nnumpy~=1.19.2\n",
+    );
     let conflict = Diagnostic::new(
         CONFLICT,
         Severity::Error,
@@ -30,7 +44,10 @@ fn report() -> Report {
         at(&requirements, ">=1.21"),
     )
     .with_primary_label("requires `numpy>=1.21`")
-    .with_label(at(&requirements, "tensorflow==2.5.0"), "requires `numpy~=1.19.2`")
+    .with_label(
+        at(&requirements, "tensorflow==2.5.0"),
+        "requires `numpy~=1.19.2`",
+    )
     .with_label(at(&base, "~=1.19.2"), "also pins `numpy~=1.19.2`")
     .with_help("drop `numpy>=1.21`, or upgrade to `tensorflow>=2.7`");
     let conflict = Diagnostic {
@@ -49,20 +66,33 @@ fn report() -> Report {
         }),
         ..conflict
     };
-    let parse = Diagnostic::new(PARSE_ERROR, Severity::Error, "expected a version specifier after `>`", at(&requirements, ">>1"))
-        .with_primary_label("not a PEP 440 operator")
-        .with_help("did you mean `>=1`?");
+    let parse = Diagnostic::new(
+        PARSE_ERROR,
+        Severity::Error,
+        "expected a version specifier after `>`",
+        at(&requirements, ">>1"),
+    )
+    .with_primary_label("not a PEP 440 operator")
+    .with_help("did you mean `>=1`?");
     let unread = Diagnostic::new(
         UNREAD,
         Severity::Warning,
         "requirements in `https://example.invalid/shared.txt` were not read: nplint never fetches remote files",
         at(&base, "-r https://example.invalid/shared.txt"),
     );
-    let info = Diagnostic::new(UNREAD, Severity::Info, "dependencies are `dynamic`", Location::file_start(base.clone()));
+    let info = Diagnostic::new(
+        UNREAD,
+        Severity::Info,
+        "dependencies are `dynamic`",
+        Location::file_start(base.clone()),
+    );
     let mut diagnostics = vec![conflict, parse, unread, info];
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Report {
-        files: vec![CheckedFile { path: PathBuf::from("ml/requirements.txt"), format: "requirements-txt" }],
+        files: vec![CheckedFile {
+            path: PathBuf::from("ml/requirements.txt"),
+            format: "requirements-txt",
+        }],
         diagnostics,
         elapsed: None,
     }
@@ -94,11 +124,27 @@ fn json_matches_its_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../../schemas/nplint-output.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
-    for report in [report(), Report { files: vec![], diagnostics: vec![], elapsed: None }] {
+    for report in [
+        report(),
+        Report {
+            files: vec![],
+            diagnostics: vec![],
+            elapsed: None,
+        },
+    ] {
         let mut out = Vec::new();
-        render(&report, OutputFormat::Json, RenderOptions::default(), &mut out).unwrap();
+        render(
+            &report,
+            OutputFormat::Json,
+            RenderOptions::default(),
+            &mut out,
+        )
+        .unwrap();
         let document: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&document).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }
@@ -106,7 +152,16 @@ fn json_matches_its_schema() {
 #[test]
 fn full_format_with_colour_differs_only_by_escapes() {
     let mut coloured = Vec::new();
-    render(&report(), OutputFormat::Full, RenderOptions { color: true, width: 100 }, &mut coloured).unwrap();
+    render(
+        &report(),
+        OutputFormat::Full,
+        RenderOptions {
+            color: true,
+            width: 100,
+        },
+        &mut coloured,
+    )
+    .unwrap();
     let coloured = String::from_utf8(coloured).unwrap();
     assert!(coloured.contains('\u{1b}'), "colour was requested");
     let stripped: String = {

@@ -36,7 +36,10 @@ impl RuleInfo {
     /// The first paragraph of the "What it does" section, on one line.
     pub fn summary(&self) -> String {
         let markdown = self.markdown();
-        let body = markdown.split_once("## What it does").map_or(markdown.as_str(), |(_, rest)| rest).trim_start();
+        let body = markdown
+            .split_once("## What it does")
+            .map_or(markdown.as_str(), |(_, rest)| rest)
+            .trim_start();
         let end = body.find("\n\n").unwrap_or(body.len());
         body[..end].split_whitespace().collect::<Vec<_>>().join(" ")
     }
@@ -75,7 +78,13 @@ mod tests {
 
     use super::*;
 
-    const SECTIONS: &[&str] = &["## What it does", "## Why is this bad?", "## Example", "## How to fix", "## References"];
+    const SECTIONS: &[&str] = &[
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## How to fix",
+        "## References",
+    ];
 
     #[test]
     fn codes_and_names_are_unique_and_well_formed() {
@@ -85,26 +94,37 @@ mod tests {
             assert!(codes.insert(rule.code()), "duplicate code {}", rule.code());
             assert!(names.insert(rule.name()), "duplicate name {}", rule.name());
             assert!(
-                rule.code().len() == 6 && rule.code().starts_with("NPL") && rule.code()[3..].bytes().all(|b| b.is_ascii_digit()),
+                rule.code().len() == 6
+                    && rule.code().starts_with("NPL")
+                    && rule.code()[3..].bytes().all(|b| b.is_ascii_digit()),
                 "code `{}` is NPLnnn",
                 rule.code()
             );
             assert!(
-                rule.name().split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase())),
+                rule.name()
+                    .split('-')
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase())),
                 "name `{}` is kebab-case",
                 rule.name()
             );
         }
         let mut sorted: Vec<_> = RULES.iter().map(|rule| rule.code()).collect();
         sorted.sort_unstable();
-        assert_eq!(sorted, RULES.iter().map(|rule| rule.code()).collect::<Vec<_>>(), "RULES is ordered by code");
+        assert_eq!(
+            sorted,
+            RULES.iter().map(|rule| rule.code()).collect::<Vec<_>>(),
+            "RULES is ordered by code"
+        );
     }
 
     #[test]
     fn names_and_codes_round_trip() {
         for rule in RULES {
             assert!(std::ptr::eq(find_rule(rule.name()).unwrap(), *rule));
-            assert!(std::ptr::eq(find_rule(&rule.code().to_lowercase()).unwrap(), *rule));
+            assert!(std::ptr::eq(
+                find_rule(&rule.code().to_lowercase()).unwrap(),
+                *rule
+            ));
         }
         assert!(find_rule("no-such-rule").is_none());
     }
@@ -114,11 +134,18 @@ mod tests {
         for rule in RULES {
             let mut last = 0;
             for section in SECTIONS {
-                let at = rule.markdown().find(section).unwrap_or_else(|| panic!("`{}` lacks `{section}`", rule.name()));
+                let at = rule
+                    .markdown()
+                    .find(section)
+                    .unwrap_or_else(|| panic!("`{}` lacks `{section}`", rule.name()));
                 assert!(at >= last, "`{}`: `{section}` is out of order", rule.name());
                 last = at;
             }
-            assert!(!rule.summary().is_empty(), "`{}` has a summary", rule.name());
+            assert!(
+                !rule.summary().is_empty(),
+                "`{}` has a summary",
+                rule.name()
+            );
         }
     }
 }

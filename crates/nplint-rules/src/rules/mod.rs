@@ -10,9 +10,19 @@ use nplint_manifest::{IssueKind, Manifest};
 use crate::registry::RuleInfo;
 
 /// Turn a manifest's parser issues of `kind` into diagnostics of `rule`, keeping each issue's own severity.
-fn issues_of_kind(manifest: &Manifest, kind: IssueKind, rule: &RuleInfo, diagnostics: &mut Vec<Diagnostic>) {
+fn issues_of_kind(
+    manifest: &Manifest,
+    kind: IssueKind,
+    rule: &RuleInfo,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for issue in manifest.issues.iter().filter(|issue| issue.kind == kind) {
-        let mut diagnostic = Diagnostic::new(rule.id, issue.severity, issue.message.clone(), issue.location.clone());
+        let mut diagnostic = Diagnostic::new(
+            rule.id,
+            issue.severity,
+            issue.message.clone(),
+            issue.location.clone(),
+        );
         diagnostic.primary_label.clone_from(&issue.label);
         diagnostic.help.clone_from(&issue.help);
         for (location, message) in &issue.related {

@@ -1,0 +1,271 @@
+//! Tests of the pyproject.toml reader that fixtures cannot express: properties, limits, exact spans.
+
+use std::path::Path;
+
+use nplint_diagnostics::SourceFile;
+use proptest::prelude::*;
+
+use crate::{Format, IssueKind, LoadError, Loader, Manifest};
+
+struct NoFiles;
+
+impl Loader for NoFiles {
+    fn load(&self, _path: &Path) -> Result<Vec<u8>, LoadError> {
+        Err(LoadError::NotFound)
+    }
+}
+
+fn parse(text: &str) -> Manifest {
+    let manifest = Manifest::new(Format::Pyproject, SourceFile::new("pyproject.toml", text));
+    super::parse(manifest, &NoFiles)
+}
+
+fn environment<'a>(manifest: &'a Manifest, name: &str) -> Vec<&'a str> {
+    let environment = manifest
+        .environments
+        .iter()
+        .find(|environment| environment.name == name)
+        .unwrap_or_else(|| panic!("no environment `{name}`"));
+    manifest
+        .environment_requirements(environment)
+        .map(|requirement| requirement.location.text())
+        .collect()
+}
+
+fn messages(manifest: &Manifest) -> Vec<&str> {
+    manifest
+        .issues
+        .iter()
+        .map(|issue| issue.message.as_str())
+        .collect()
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    for depth in [100, 10_000, 100_000] {
+        let arrays = format!("a = {}1{}", "[".repeat(depth), "]".repeat(depth));
+        let tables = format!("a = {}1{}", "{b = ".repeat(depth), "}".repeat(depth));
+        let keys = format!("{} = 1", vec!["a"; depth].join("."));
+        let dependencies = format!(
+            "[project]\ndependencies = {}\"numpy\"{}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        for text in [arrays, tables, keys, dependencies] {
+            let manifest = parse(&text);
+            assert_eq!(manifest.issues.len(), 1, "{:?}", messages(&manifest));
+            assert_eq!(manifest.issues[0].kind, IssueKind::Invalid);
+        }
+    }
+}
+
+#[test]
+fn nesting_below_the_limit_reads_types() {
+    let manifest = parse("[project]\ndependencies = [[[\"numpy\"]]]\n");
+    assert_eq!(
+        messages(&manifest),
+        ["expected a string for `project.dependencies`, found an array"]
+    );
+    assert_eq!(manifest.issues[0].location.text(), "[[\"numpy\"]]");
+}
+
+#[test]
+fn included_groups_are_shared_not_copied() {
+    let manifest = parse(
+        r#"
+[project]
+name = "demo"
+dependencies = ["numpy>=1.26"]
+[project.optional-dependencies]
+plot = ["matplotlib"]
+all = ["demo[plot]", "pandas"]
+[dependency-groups]
+test = ["pytest", {include-group = "lint"}]
+lint = ["ruff"]
+ci = [{include-group = "test"}, {include-group = "Lint"}, "demo[plot]"]
+[tool.uv]
+constraint-dependencies = ["scipy<2"]
+"#,
+    );
+    assert!(manifest.issues.is_empty(), "{:?}", messages(&manifest));
+    let names: Vec<_> = manifest
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "project",
+            "project[plot]",
+            "project[all]",
+            "group:test",
+            "group:lint",
+            "group:ci"
+        ]
+    );
+    // Each requirement exists once; environments refer to them.
+    assert_eq!(manifest.requirements.len(), 8);
+    assert_eq!(
+        environment(&manifest, "project"),
+        ["numpy>=1.26", "scipy<2"]
+    );
+    assert_eq!(
+        environment(&manifest, "project[all]"),
+        ["numpy>=1.26", "matplotlib", "pandas", "scipy<2"]
+    );
+    assert_eq!(
+        environment(&manifest, "group:test"),
+        ["numpy>=1.26", "pytest", "ruff", "scipy<2"]
+    );
+    assert_eq!(
+        environment(&manifest, "group:ci"),
+        ["numpy>=1.26", "matplotlib", "pytest", "ruff", "scipy<2"]
+    );
+}
+
+#[test]
+fn include_cycles_and_unknown_groups_are_located() {
+    let text = r#"[dependency-groups]
+a = ["numpy", {include-group = "b"}]
+b = [{include-group = "c"}]
+c = [{include-group = "a"}, {include-group = "missing"}]
+"#;
+    let manifest = parse(text);
+    assert_eq!(
+        messages(&manifest),
+        [
+            "dependency groups include each other in a cycle: `a` -> `b` -> `c` -> `a`",
+            "dependency group `c` includes `missing`, which is not defined",
+        ]
+    );
+    assert_eq!(
+        manifest.issues[0].location.text(),
+        r#"{include-group = "a"}"#
+    );
+    assert_eq!(manifest.issues[0].location.start().line, 4);
+    // Every group of the cycle still gets the others' requirements, once.
+    for group in ["group:a", "group:b", "group:c"] {
+        assert_eq!(environment(&manifest, group), ["numpy"], "{group}");
+    }
+}
+
+#[test]
+fn escaped_strings_fall_back_to_the_whole_string() {
+    let manifest = parse("[project]\ndependencies = [\"numpy\\u003e=1.26\", 'scipy >= 1.11']\n");
+    let [numpy, scipy] = manifest.requirements.as_slice() else {
+        panic!("two requirements")
+    };
+    assert_eq!(numpy.specifiers.to_string(), ">=1.26");
+    assert_eq!(numpy.location.text(), r"numpy\u003e=1.26");
+    assert_eq!(
+        numpy.version_location.as_ref().unwrap().text(),
+        r"numpy\u003e=1.26"
+    );
+    assert_eq!(scipy.version_location.as_ref().unwrap().text(), ">= 1.11");
+}
+
+#[test]
+fn a_bom_does_not_hide_the_first_table() {
+    let manifest = parse("\u{feff}[project]\ndependencies = [\"numpy\"]\n");
+    assert!(manifest.issues.is_empty(), "{:?}", messages(&manifest));
+    assert_eq!(manifest.requirements.len(), 1);
+}
+
+#[test]
+fn never_panics_on_arbitrary_text() {
+    let mut runner = proptest::test_runner::TestRunner::default();
+    let strategy = "(\\[project\\]|\\[tool\\.poetry\\.dependencies\\]|\\[dependency-groups\\]|[a-z=\"'{}\\[\\],.^~*|<> \n0-9-]){0,80}";
+    runner
+        .run(&strategy, |text| {
+            let manifest = parse(&text);
+            for requirement in &manifest.requirements {
+                prop_assert!(!requirement.location.span.is_empty());
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A PEP 508 requirement as parts, so that the expected spans are known.
+fn requirement() -> impl Strategy<Value = (String, String)> {
+    let name = "[a-zA-Z][a-zA-Z0-9]{0,6}([-_.][a-zA-Z0-9]{1,4})?";
+    let extras = prop_oneof![
+        Just(String::new()),
+        "\\[[a-z]{1,5}(, ?[a-z]{1,5})?\\]".prop_map(String::from)
+    ];
+    let release = "(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){0,3}";
+    let suffix = "(a1|rc2|\\.post1|\\.dev0)?";
+    let operator = prop_oneof![
+        Just(">="),
+        Just("<"),
+        Just("=="),
+        Just("!="),
+        Just("~="),
+        Just(">"),
+        Just("<=")
+    ];
+    let clause =
+        (operator, release, suffix, "( ?)").prop_map(|(operator, release, suffix, space)| {
+            // `~=` needs at least two release segments.
+            let release = if operator == "~=" && !release.contains('.') {
+                format!("{release}.0")
+            } else {
+                release
+            };
+            format!("{operator}{space}{release}{suffix}")
+        });
+    let specifiers = prop::collection::vec(clause, 0..3).prop_map(|clauses| clauses.join(","));
+    let marker = prop_oneof![
+        Just(String::new()),
+        Just("; python_version < '3.12'".to_owned()),
+        Just(" ; sys_platform == 'linux' and extra == 'x'".to_owned()),
+    ];
+    (name, extras, specifiers, marker, any::<bool>()).prop_map(
+        |(name, extras, specifiers, marker, paren)| {
+            let version = match (specifiers.is_empty(), paren) {
+                (true, _) => String::new(),
+                (false, true) => format!("({specifiers})"),
+                (false, false) => specifiers,
+            };
+            let space = if version.is_empty() || paren { "" } else { " " };
+            (format!("{name}{extras}{space}{version}{marker}"), version)
+        },
+    )
+}
+
+proptest! {
+    #[test]
+    fn spans_point_at_the_generated_text(
+        dependencies in prop::collection::vec((requirement(), any::<bool>()), 1..5),
+        group in prop::collection::vec((requirement(), any::<bool>()), 0..4),
+    ) {
+        let quote = |text: &str, literal: bool| if literal { format!("'{text}'") } else { format!("\"{text}\"") };
+        let array = |entries: &[((String, String), bool)]| {
+            let mut out = String::new();
+            for ((text, _), literal) in entries {
+                // A literal string cannot hold the markers' single quotes.
+                let literal = *literal && !text.contains('\'');
+                out.push_str("\n    ");
+                out.push_str(&quote(text, literal));
+                out.push_str(",  # comment");
+            }
+            out
+        };
+        let toml = format!(
+            "[project]\nname = \"the-project-name\"\ndependencies = [{}\n]\n\n[dependency-groups]\ndev = [{}\n]\n",
+            array(&dependencies),
+            array(&group)
+        );
+        let manifest = parse(&toml);
+        prop_assert!(manifest.issues.is_empty(), "{:?}\n{}", messages(&manifest), toml);
+        let expected: Vec<_> = dependencies.iter().chain(&group).map(|(requirement, _)| requirement).collect();
+        prop_assert_eq!(manifest.requirements.len(), expected.len());
+        for (requirement, (text, version)) in manifest.requirements.iter().zip(expected) {
+            prop_assert_eq!(requirement.location.text(), text.as_str());
+            let version_text = requirement.version_location.as_ref().map(nplint_diagnostics::Location::text);
+            prop_assert_eq!(version_text, (!version.is_empty()).then_some(version.as_str()), "{}", text);
+        }
+        prop_assert_eq!(environment(&manifest, "group:dev").len(), dependencies.len() + group.len());
+    }
+}
