@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "nplint",
-    version,
+    version = crate::index::version(),
     propagate_version = true,
     max_term_width = 100
 )]
@@ -29,6 +29,42 @@ pub(crate) enum Command {
     Debug(DebugCommand),
     /// Show a rule's documentation, or list the rules.
     Rule(RuleArgs),
+    /// Show what the embedded package index knows.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IndexCommand {
+    /// Show a package's releases, or one release in full (`NAME==VERSION`): Python support, wheels, requirements,
+    /// and where each fact came from.
+    Show(IndexShowArgs),
+    /// Show the size and date of the embedded index.
+    Stats(IndexStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndexShowArgs {
+    /// A package name, or `NAME==VERSION` for one release.
+    pub package: String,
+
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndexStatsArgs {
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+}
+
+/// How `nplint index` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DataFormat {
+    /// For people.
+    Text,
+    /// A versioned JSON document (see `docs/index.md`).
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -12,13 +12,14 @@ mod args;
 mod check;
 mod discover;
 mod fs;
+mod index;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command, DebugCommand};
+use crate::args::{Cli, Command, DebugCommand, IndexCommand};
 
 /// Exit statuses, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,6 +44,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Debug(DebugCommand::Manifest(args)) => check::debug_manifest(&args),
         Command::Rule(args) => rule(&args),
+        Command::Index(IndexCommand::Show(args)) => index::show(&args),
+        Command::Index(IndexCommand::Stats(args)) => index::stats(&args),
     };
     match result {
         Ok(status) => status.into(),

@@ -1,4 +1,4 @@
-//! Maintainer tasks, run as `cargo xtask <task>`: generated files and their checks.
+//! Maintainer tasks, run as `cargo xtask <task>`: generated files and their checks, and the index sync.
 
 #![allow(
     clippy::print_stdout,
@@ -7,6 +7,7 @@
 )]
 
 mod docs;
+mod index;
 #[cfg(test)]
 mod tidy;
 
@@ -29,6 +30,18 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// The package index's data.
+    Index {
+        #[command(subcommand)]
+        task: IndexTask,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IndexTask {
+    /// Fetch the seed list's packages and their closure from a package index, and write
+    /// `crates/nplint-index/data/`. The only task that touches the network.
+    Sync(index::SyncArgs),
 }
 
 /// The workspace root: `xtask/`'s parent.
@@ -42,5 +55,8 @@ fn workspace_root() -> PathBuf {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Docs { check } => docs::run(&workspace_root(), check),
+        Task::Index {
+            task: IndexTask::Sync(args),
+        } => index::run(&workspace_root(), &args),
     }
 }

@@ -70,18 +70,23 @@ pub enum ReleaseKind {
 }
 
 /// The platforms nplint tracks wheels for.
+///
+/// Named `linux-x86_64` and so on: `rename_all` alone would write `linux-x86-64`, hence the explicit renames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Platform {
     /// `manylinux*_x86_64`, `linux_x86_64`.
+    #[serde(rename = "linux-x86_64")]
     LinuxX86_64,
     /// `manylinux*_aarch64`.
     LinuxAarch64,
     /// `macosx_*_x86_64`, `macosx_*_universal2`, `macosx_*_intel`.
+    #[serde(rename = "macos-x86_64")]
     MacosX86_64,
     /// `macosx_*_arm64`, `macosx_*_universal2`.
     MacosArm64,
     /// `win_amd64`.
+    #[serde(rename = "windows-x86_64")]
     WindowsX86_64,
 }
 

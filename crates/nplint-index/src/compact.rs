@@ -1,0 +1,745 @@
+//! The embedded form of the index: the source form ([`crate::source`]) packed into one byte string, and read back.
+//!
+//! The encoder runs in `build.rs` (which includes this file with `#[path]`, together with `source.rs`); the
+//! decoder runs in the library. Keeping the pair in one file keeps them in step, and a round-trip test pins it.
+//! The file depends on nothing but `std` and the source types, so the build script needs no further crates.
+//!
+//! # Layout
+//!
+//! ```text
+//! magic "NPLINDEX" | format version: u32 LE
+//! string table:    count: u32 LE | (count + 1) offsets: u32 LE, into the pool | pool: UTF-8 bytes
+//! snapshot:        newest_upload: str | packages: n, n × str | added_by_closure: n, n × (str, str)
+//! package table:   n, n × (name: str, body offset: int, body length: int), sorted by name
+//! bodies:          one per package (offsets are relative to the first body)
+//! ```
+//!
+//! `int` is an unsigned LEB128 varint, `str` an `int` index into the string table (every distinct string is stored
+//! once: the same `Requires-Dist` line and file-name parts recur across hundreds of releases), `opt str` an `int`
+//! that is 0 for none and index + 1 otherwise. A body is
+//!
+//! ```text
+//! releases: n, n × (version: str | uploaded: str | yanked: opt str | prerelease: u8 | kind: u8
+//!                   | wheels: n, n × (platform: u8 | tags: n, n × str)
+//!                   | metadata: n, n × (applies_to: n, n × str | file: str | via: u8 | requires_python: opt str
+//!                                       | requires_dist: n, n × str))
+//! ```
+//!
+//! Loading reads the header and the package table only, which is O(packages) and copies no string; the string
+//! table is indexed in place. A package's body is decoded on its first query.
+//!
+//! # Why a format of our own
+//!
+//! The index is read-mostly and queried a package at a time, so what matters is the cost of the first query, not
+//! of decoding everything. `postcard` (serde) would decode the whole index up front, allocating every string;
+//! lazy decoding would need a table of nested blobs, which is this format with a dependency added. `rkyv` gives
+//! zero-copy access but brings proc macros into the build script's dependencies, and its safe API validates the
+//! whole archive on load, which costs what lazy decoding saves. This file is some 300 lines of `std`, and the
+//! round-trip and corruption tests below pin it down.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use crate::source::{
+    MetadataSource, MetadataVariant, PackageFile, Platform, ReleaseEntry, ReleaseKind, Snapshot,
+};
+
+const MAGIC: &[u8; 8] = b"NPLINDEX";
+/// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
+const FORMAT_VERSION: u32 = 1;
+
+/// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
+/// order here. The output depends only on the input (no hash-map order leaks into it).
+pub fn encode(snapshot: &Snapshot, packages: &[PackageFile]) -> Vec<u8> {
+    let mut strings = StringPool::default();
+    let mut header = Vec::new();
+
+    strings.write(&mut header, &snapshot.newest_upload);
+    write_int(&mut header, snapshot.packages.len());
+    for name in &snapshot.packages {
+        strings.write(&mut header, name);
+    }
+    write_int(&mut header, snapshot.added_by_closure.len());
+    for (name, by) in &snapshot.added_by_closure {
+        strings.write(&mut header, name);
+        strings.write(&mut header, by);
+    }
+
+    let mut sorted: Vec<&PackageFile> = packages.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut bodies = Vec::new();
+    write_int(&mut header, sorted.len());
+    for package in sorted {
+        let start = bodies.len();
+        encode_body(&mut bodies, &mut strings, &package.releases);
+        strings.write(&mut header, &package.name);
+        write_int(&mut header, start);
+        write_int(&mut header, bodies.len() - start);
+    }
+
+    let mut out = Vec::with_capacity(16 + strings.len_hint() + header.len() + bodies.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    strings.finish(&mut out);
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&bodies);
+    out
+}
+
+fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, releases: &[ReleaseEntry]) {
+    write_int(out, releases.len());
+    for release in releases {
+        strings.write(out, &release.version);
+        strings.write(out, &release.uploaded);
+        strings.write_opt(out, release.yanked.as_deref());
+        out.push(u8::from(release.prerelease));
+        out.push(kind_code(release.kind));
+        write_int(out, release.wheels.len());
+        for (platform, tags) in &release.wheels {
+            out.push(platform_code(*platform));
+            write_int(out, tags.len());
+            for tag in tags {
+                strings.write(out, tag);
+            }
+        }
+        write_int(out, release.metadata.len());
+        for variant in &release.metadata {
+            write_int(out, variant.applies_to.len());
+            for applies_to in &variant.applies_to {
+                strings.write(out, applies_to);
+            }
+            strings.write(out, &variant.file);
+            out.push(source_code(variant.via));
+            strings.write_opt(out, variant.requires_python.as_deref());
+            write_int(out, variant.requires_dist.len());
+            for requirement in &variant.requires_dist {
+                strings.write(out, requirement);
+            }
+        }
+    }
+}
+
+/// Whether `name` is a PEP 503-normalized package name: lowercase ASCII letters and digits in runs joined by single
+/// `-`. The build script leaves out packages whose name is not, so every name in the embedded form is one.
+pub fn is_normalized_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('-').all(|run| {
+            !run.is_empty()
+                && run
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Why embedded bytes could not be read: always a bug (the bytes were written by [`encode`]), reported with the
+/// offset where reading stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub what: &'static str,
+    pub at: usize,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "corrupt embedded index: {} at byte {}",
+            self.what, self.at
+        )
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Where the string table lies in the bytes. Copyable so that a lazily decoded package can keep it.
+#[derive(Debug, Clone, Copy)]
+pub struct Strings {
+    count: usize,
+    /// The first of the `count + 1` offsets.
+    offsets: usize,
+    pool: usize,
+}
+
+impl Strings {
+    pub fn get<'a>(&self, bytes: &'a [u8], id: usize) -> Result<&'a str, DecodeError> {
+        let error = |what| DecodeError { what, at: id };
+        if id >= self.count {
+            return Err(error("string index out of range"));
+        }
+        let offset = |i: usize| {
+            let at = self.offsets + 4 * i;
+            bytes
+                .get(at..at + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+                .ok_or(error("string offset out of range"))
+        };
+        let (start, end) = (offset(id)?, offset(id + 1)?);
+        let text = bytes
+            .get(self.pool + start..self.pool + end)
+            .ok_or(error("string out of range"))?;
+        std::str::from_utf8(text).map_err(|_| error("string is not UTF-8"))
+    }
+}
+
+/// The decoded header: the snapshot, and where each package's body is.
+#[derive(Debug)]
+pub struct Header<'a> {
+    pub snapshot: SnapshotRef<'a>,
+    /// Sorted by name.
+    pub packages: Vec<PackageEntry<'a>>,
+    pub strings: Strings,
+}
+
+/// The snapshot as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotRef<'a> {
+    pub newest_upload: &'a str,
+    pub packages: Vec<&'a str>,
+    /// Sorted by the added package's name.
+    pub added_by_closure: Vec<(&'a str, &'a str)>,
+}
+
+impl SnapshotRef<'_> {
+    /// The snapshot in the source form.
+    pub fn to_source(&self) -> Snapshot {
+        Snapshot {
+            newest_upload: self.newest_upload.to_owned(),
+            packages: self.packages.iter().map(|&s| s.to_owned()).collect(),
+            added_by_closure: self
+                .added_by_closure
+                .iter()
+                .map(|&(name, by)| (name.to_owned(), by.to_owned()))
+                .collect(),
+        }
+    }
+}
+
+/// One row of the package table.
+#[derive(Debug, Clone)]
+pub struct PackageEntry<'a> {
+    pub name: &'a str,
+    /// The package's body, as a range of the whole byte string.
+    pub body: Range<usize>,
+}
+
+/// Reads the header and the package table: O(packages), no body is touched.
+pub fn decode_header(bytes: &[u8]) -> Result<Header<'_>, DecodeError> {
+    let mut reader = Reader {
+        bytes,
+        at: 0,
+        strings: None,
+    };
+    if reader.take(MAGIC.len())? != MAGIC {
+        return Err(reader.error("not an nplint index (bad magic)"));
+    }
+    if reader.u32()? != FORMAT_VERSION {
+        return Err(reader.error("unsupported format version"));
+    }
+    let count = reader.u32()? as usize;
+    let offsets = reader.at;
+    reader.take(
+        count
+            .checked_add(1)
+            .map_or(usize::MAX, |n| n.saturating_mul(4)),
+    )?;
+    let pool_len = {
+        let last = offsets + 4 * count;
+        u32::from_le_bytes([
+            bytes[last],
+            bytes[last + 1],
+            bytes[last + 2],
+            bytes[last + 3],
+        ]) as usize
+    };
+    let strings = Strings {
+        count,
+        offsets,
+        pool: reader.at,
+    };
+    reader.take(pool_len)?;
+    reader.strings = Some(strings);
+
+    let newest_upload = reader.string()?;
+    let packages = reader.strings_list()?;
+    let added_by_closure = (0..reader.len()?)
+        .map(|_| Ok((reader.string()?, reader.string()?)))
+        .collect::<Result<_, DecodeError>>()?;
+    let snapshot = SnapshotRef {
+        newest_upload,
+        packages,
+        added_by_closure,
+    };
+
+    let rows = (0..reader.len()?)
+        .map(|_| Ok((reader.string()?, reader.int()?, reader.int()?)))
+        .collect::<Result<Vec<_>, DecodeError>>()?;
+    let bodies = reader.at;
+    let mut packages = Vec::with_capacity(rows.len());
+    for (name, offset, len) in rows {
+        let start = bodies.saturating_add(offset);
+        let end = start.saturating_add(len);
+        if end > bytes.len() {
+            return Err(reader.error("package body out of range"));
+        }
+        packages.push(PackageEntry {
+            name,
+            body: start..end,
+        });
+    }
+    Ok(Header {
+        snapshot,
+        packages,
+        strings,
+    })
+}
+
+/// One release as stored: strings borrowed from the encoded bytes, nothing copied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseRef<'a> {
+    pub version: &'a str,
+    pub uploaded: &'a str,
+    pub yanked: Option<&'a str>,
+    pub prerelease: bool,
+    pub kind: ReleaseKind,
+    /// Per platform with wheels, the range of `wheel_tags` holding its tags (kept flat: one allocation, not one
+    /// per platform).
+    pub wheels: Vec<(Platform, Range<usize>)>,
+    pub wheel_tags: Vec<&'a str>,
+    pub metadata: Vec<VariantRef<'a>>,
+}
+
+/// One metadata variant as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantRef<'a> {
+    pub applies_to: Vec<&'a str>,
+    pub file: &'a str,
+    pub via: MetadataSource,
+    pub requires_python: Option<&'a str>,
+    pub requires_dist: Vec<&'a str>,
+}
+
+impl ReleaseRef<'_> {
+    /// The release in the source form.
+    pub fn to_source(&self) -> ReleaseEntry {
+        let owned = |strings: &[&str]| strings.iter().map(|&s| s.to_owned()).collect();
+        ReleaseEntry {
+            version: self.version.to_owned(),
+            uploaded: self.uploaded.to_owned(),
+            yanked: self.yanked.map(str::to_owned),
+            prerelease: self.prerelease,
+            kind: self.kind,
+            wheels: self
+                .wheels
+                .iter()
+                .map(|(platform, range)| (*platform, owned(&self.wheel_tags[range.clone()])))
+                .collect(),
+            metadata: self
+                .metadata
+                .iter()
+                .map(|variant| MetadataVariant {
+                    applies_to: owned(&variant.applies_to),
+                    file: variant.file.to_owned(),
+                    via: variant.via,
+                    requires_python: variant.requires_python.map(str::to_owned),
+                    requires_dist: owned(&variant.requires_dist),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Decodes one package's releases, in stored order.
+pub fn decode_body(
+    bytes: &[u8],
+    strings: Strings,
+    body: Range<usize>,
+) -> Result<Vec<ReleaseRef<'_>>, DecodeError> {
+    let mut reader = Reader {
+        bytes: bytes.get(..body.end).ok_or(DecodeError {
+            what: "package body out of range",
+            at: body.end,
+        })?,
+        at: body.start,
+        strings: Some(strings),
+    };
+    let releases = (0..reader.len()?)
+        .map(|_| decode_release(&mut reader))
+        .collect::<Result<_, _>>()?;
+    if reader.at != body.end {
+        return Err(reader.error("package body longer than its releases"));
+    }
+    Ok(releases)
+}
+
+fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeError> {
+    let version = reader.string()?;
+    let uploaded = reader.string()?;
+    let yanked = reader.opt_string()?;
+    let prerelease = match reader.byte()? {
+        0 => false,
+        1 => true,
+        _ => return Err(reader.error("invalid prerelease flag")),
+    };
+    let kind = kind_from_code(reader.byte()?).ok_or(reader.error("invalid release kind"))?;
+    let platforms = reader.len()?;
+    let mut wheels = Vec::with_capacity(platforms);
+    let mut wheel_tags = Vec::new();
+    for _ in 0..platforms {
+        let platform =
+            platform_from_code(reader.byte()?).ok_or(reader.error("invalid platform"))?;
+        let start = wheel_tags.len();
+        for _ in 0..reader.len()? {
+            wheel_tags.push(reader.string()?);
+        }
+        wheels.push((platform, start..wheel_tags.len()));
+    }
+    let metadata = (0..reader.len()?)
+        .map(|_| {
+            Ok(VariantRef {
+                applies_to: reader.strings_list()?,
+                file: reader.string()?,
+                via: source_from_code(reader.byte()?)
+                    .ok_or(reader.error("invalid metadata source"))?,
+                requires_python: reader.opt_string()?,
+                requires_dist: reader.strings_list()?,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    Ok(ReleaseRef {
+        version,
+        uploaded,
+        yanked,
+        prerelease,
+        kind,
+        wheels,
+        wheel_tags,
+        metadata,
+    })
+}
+
+/// Decodes everything back into the source form: the inverse of [`encode`] (packages come back sorted by name).
+pub fn decode(bytes: &[u8]) -> Result<(Snapshot, Vec<PackageFile>), DecodeError> {
+    let header = decode_header(bytes)?;
+    let packages = header
+        .packages
+        .iter()
+        .map(|entry| {
+            Ok(PackageFile {
+                name: entry.name.to_owned(),
+                releases: decode_body(bytes, header.strings, entry.body.clone())?
+                    .iter()
+                    .map(ReleaseRef::to_source)
+                    .collect(),
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    Ok((header.snapshot.to_source(), packages))
+}
+
+/// Every distinct string once, in order of first use.
+#[derive(Default)]
+struct StringPool {
+    ids: HashMap<String, usize>,
+    pool: Vec<u8>,
+    offsets: Vec<u32>,
+}
+
+impl StringPool {
+    fn id(&mut self, s: &str) -> usize {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.offsets.len();
+        self.offsets.push(self.offset());
+        self.pool.extend_from_slice(s.as_bytes());
+        self.ids.insert(s.to_owned(), id);
+        id
+    }
+
+    fn offset(&self) -> u32 {
+        // Invariant: the index is a few megabytes; a pool past 4 GiB is a bug in the sync, not data to handle.
+        u32::try_from(self.pool.len()).expect("string pool under 4 GiB")
+    }
+
+    fn write(&mut self, out: &mut Vec<u8>, s: &str) {
+        let id = self.id(s);
+        write_int(out, id);
+    }
+
+    fn write_opt(&mut self, out: &mut Vec<u8>, s: Option<&str>) {
+        match s {
+            None => write_int(out, 0),
+            Some(s) => {
+                let id = self.id(s);
+                write_int(out, id + 1);
+            }
+        }
+    }
+
+    fn len_hint(&self) -> usize {
+        4 + 4 * (self.offsets.len() + 1) + self.pool.len()
+    }
+
+    fn finish(mut self, out: &mut Vec<u8>) {
+        let end = self.offset();
+        self.offsets.push(end);
+        let count = u32::try_from(self.offsets.len() - 1).expect("fewer than 4 billion strings");
+        out.extend_from_slice(&count.to_le_bytes());
+        for offset in &self.offsets {
+            out.extend_from_slice(&offset.to_le_bytes());
+        }
+        out.extend_from_slice(&self.pool);
+    }
+}
+
+fn write_int(out: &mut Vec<u8>, value: usize) {
+    let mut value = value as u64;
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    strings: Option<Strings>,
+}
+
+impl<'a> Reader<'a> {
+    fn error(&self, what: &'static str) -> DecodeError {
+        DecodeError { what, at: self.at }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len());
+        let end = end.ok_or(self.error("unexpected end of data"))?;
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn byte(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn int(&mut self) -> Result<usize, DecodeError> {
+        let mut value: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return usize::try_from(value).map_err(|_| self.error("integer too large"));
+            }
+        }
+        Err(self.error("integer too long"))
+    }
+
+    /// A count of items that follow, each at least one byte long: bounded by the bytes left, so that a corrupt
+    /// count cannot make the decoder reserve memory it will never fill.
+    fn len(&mut self) -> Result<usize, DecodeError> {
+        let n = self.int()?;
+        if n > self.bytes.len() - self.at {
+            return Err(self.error("count larger than the data"));
+        }
+        Ok(n)
+    }
+
+    fn string(&mut self) -> Result<&'a str, DecodeError> {
+        let id = self.int()?;
+        let strings = self
+            .strings
+            .ok_or(self.error("string before the string table"))?;
+        strings.get(self.bytes, id)
+    }
+
+    fn opt_string(&mut self) -> Result<Option<&'a str>, DecodeError> {
+        match self.int()? {
+            0 => Ok(None),
+            id => {
+                let strings = self
+                    .strings
+                    .ok_or(self.error("string before the string table"))?;
+                strings.get(self.bytes, id - 1).map(Some)
+            }
+        }
+    }
+
+    fn strings_list(&mut self) -> Result<Vec<&'a str>, DecodeError> {
+        (0..self.len()?).map(|_| self.string()).collect()
+    }
+}
+
+// The enum codes are part of the format: append new variants, never renumber.
+
+fn kind_code(kind: ReleaseKind) -> u8 {
+    match kind {
+        ReleaseKind::Binary => 0,
+        ReleaseKind::Pure => 1,
+        ReleaseKind::SdistOnly => 2,
+    }
+}
+
+fn kind_from_code(code: u8) -> Option<ReleaseKind> {
+    [
+        ReleaseKind::Binary,
+        ReleaseKind::Pure,
+        ReleaseKind::SdistOnly,
+    ]
+    .into_iter()
+    .find(|&kind| kind_code(kind) == code)
+}
+
+fn platform_code(platform: Platform) -> u8 {
+    match platform {
+        Platform::LinuxX86_64 => 0,
+        Platform::LinuxAarch64 => 1,
+        Platform::MacosX86_64 => 2,
+        Platform::MacosArm64 => 3,
+        Platform::WindowsX86_64 => 4,
+    }
+}
+
+fn platform_from_code(code: u8) -> Option<Platform> {
+    [
+        Platform::LinuxX86_64,
+        Platform::LinuxAarch64,
+        Platform::MacosX86_64,
+        Platform::MacosArm64,
+        Platform::WindowsX86_64,
+    ]
+    .into_iter()
+    .find(|&platform| platform_code(platform) == code)
+}
+
+fn source_code(source: MetadataSource) -> u8 {
+    match source {
+        MetadataSource::MetadataFile => 0,
+        MetadataSource::WheelRange => 1,
+        MetadataSource::SdistPkgInfo => 2,
+        MetadataSource::Unknown => 3,
+    }
+}
+
+fn source_from_code(code: u8) -> Option<MetadataSource> {
+    [
+        MetadataSource::MetadataFile,
+        MetadataSource::WheelRange,
+        MetadataSource::SdistPkgInfo,
+        MetadataSource::Unknown,
+    ]
+    .into_iter()
+    .find(|&source| source_code(source) == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::test_data::{example_packages, example_snapshot};
+
+    #[test]
+    fn round_trip() {
+        let snapshot = example_snapshot();
+        let packages = example_packages();
+        let bytes = encode(&snapshot, &packages);
+        let (decoded_snapshot, decoded) = decode(&bytes).unwrap();
+        assert_eq!(decoded_snapshot, snapshot);
+        let mut sorted = packages.clone();
+        sorted.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(decoded, sorted);
+        // Deterministic: the same input, the same bytes.
+        assert_eq!(encode(&snapshot, &packages), bytes);
+    }
+
+    #[test]
+    fn empty_index_round_trips() {
+        let snapshot = Snapshot {
+            newest_upload: String::new(),
+            packages: Vec::new(),
+            added_by_closure: BTreeMap::new(),
+        };
+        let bytes = encode(&snapshot, &[]);
+        assert_eq!(decode(&bytes).unwrap(), (snapshot, Vec::new()));
+    }
+
+    #[test]
+    fn strings_are_stored_once() {
+        let packages = example_packages();
+        let bytes = encode(&example_snapshot(), &packages);
+        let mut doubled = packages.clone();
+        for package in &mut doubled {
+            package.name.push_str("-copy");
+        }
+        doubled.extend(packages);
+        let twice = encode(&example_snapshot(), &doubled);
+        // The second copy adds only table rows and string references, no string bytes beyond the new names.
+        assert!(
+            twice.len() < bytes.len() * 2,
+            "{} vs {}",
+            twice.len(),
+            bytes.len()
+        );
+    }
+
+    #[test]
+    fn normalized_names() {
+        for name in [
+            "numpy",
+            "scikit-learn",
+            "opencv-python-headless",
+            "tf-keras",
+            "h5py",
+            "x",
+        ] {
+            assert!(is_normalized_name(name), "{name}");
+        }
+        for name in [
+            "",
+            "NumPy",
+            "scikit_learn",
+            "zope.interface",
+            "a--b",
+            "-a",
+            "a-",
+            "nümpy",
+        ] {
+            assert!(!is_normalized_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn truncated_or_altered_bytes_are_errors_not_panics() {
+        let bytes = encode(&example_snapshot(), &example_packages());
+        for len in 0..bytes.len() {
+            let _ = decode(&bytes[..len]);
+        }
+        assert!(decode(&bytes[..bytes.len() - 1]).is_err());
+        for at in 0..bytes.len() {
+            let mut altered = bytes.clone();
+            altered[at] ^= 0xff;
+            let _ = decode(&altered);
+        }
+        let mut wrong_version = bytes.clone();
+        wrong_version[8] = 99;
+        assert_eq!(
+            decode(&wrong_version).unwrap_err().what,
+            "unsupported format version"
+        );
+    }
+}

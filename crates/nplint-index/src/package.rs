@@ -1,0 +1,571 @@
+//! Typed views of one package and its releases: what the solver, the rules and `nplint index show` read.
+//!
+//! A package's releases are decoded from the embedded bytes on the first query of that package, and a metadata
+//! variant's `Requires-Python` and `Requires-Dist` are parsed on the first query of that variant; both are kept
+//! (`OnceLock`), so every later query is a lookup.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::{LazyLock, OnceLock};
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
+
+use crate::compact::{self, ReleaseRef, Strings, VariantRef};
+use crate::parse::{Parsed, Requirement};
+use crate::source::{MetadataSource, Platform, ReleaseKind};
+use crate::target::{PythonVersion, Target};
+
+static NUMPY: LazyLock<PackageName> = LazyLock::new(|| {
+    // Invariant: a literal valid, normalized name.
+    PackageName::new("numpy".to_owned()).expect("`numpy` is a valid package name")
+});
+
+/// Everything the index knows about one package.
+#[derive(Debug)]
+pub struct Package {
+    name: PackageName,
+    added_by: Option<&'static str>,
+    bytes: &'static [u8],
+    strings: Strings,
+    body: Range<usize>,
+    decoded: OnceLock<Decoded>,
+}
+
+#[derive(Debug)]
+struct Decoded {
+    releases: Vec<Release>,
+    unparseable_versions: Vec<Parsed<Version>>,
+}
+
+impl Package {
+    pub(crate) fn new(
+        name: PackageName,
+        added_by: Option<&'static str>,
+        bytes: &'static [u8],
+        strings: Strings,
+        body: Range<usize>,
+    ) -> Self {
+        Self {
+            name,
+            added_by,
+            bytes,
+            strings,
+            body,
+            decoded: OnceLock::new(),
+        }
+    }
+
+    pub fn name(&self) -> &PackageName {
+        &self.name
+    }
+
+    /// The indexed package whose dependency brought this one in, when the sync's closure added it rather than the
+    /// seed list.
+    pub fn added_by(&self) -> Option<&str> {
+        self.added_by
+    }
+
+    /// The releases, sorted ascending by PEP 440 version. Releases whose version does not parse are left out and
+    /// listed by [`Package::unparseable_versions`].
+    pub fn releases(&self) -> &[Release] {
+        &self.decoded().releases
+    }
+
+    /// The release with exactly this version (PEP 440 equality: `1.0` is `1.0.0`).
+    pub fn release(&self, version: &Version) -> Option<&Release> {
+        let releases = self.releases();
+        releases
+            .binary_search_by(|release| release.version.cmp(version))
+            .ok()
+            .map(|at| &releases[at])
+    }
+
+    /// Release versions that are not valid PEP 440, with the parser's message; their releases are not queryable.
+    pub fn unparseable_versions(&self) -> &[Parsed<Version>] {
+        &self.decoded().unparseable_versions
+    }
+
+    /// Decodes the releases now rather than on the first query (for measuring, and for tools that want every
+    /// package in memory).
+    pub fn decode(&self) {
+        self.decoded();
+    }
+
+    fn decoded(&self) -> &Decoded {
+        self.decoded.get_or_init(|| {
+            // Invariant: the bytes were written by `compact::encode` (at build time, or by `Index::from_source`)
+            // and the header that located this body was read without error; the round-trip tests decode every
+            // package of the embedded index. A failure here is a bug in the encoder, not bad data.
+            let entries = compact::decode_body(self.bytes, self.strings, self.body.clone())
+                .unwrap_or_else(|error| panic!("package `{}`: {error}", self.name));
+            let mut releases = Vec::with_capacity(entries.len());
+            let mut unparseable_versions = Vec::new();
+            for entry in entries {
+                let version = Parsed::<Version>::version(entry.version);
+                match version.value() {
+                    Some(parsed) => releases.push(Release::new(parsed.clone(), entry)),
+                    None => unparseable_versions.push(version),
+                }
+            }
+            // The source form is sorted already (an integrity test checks it); sorting again keeps `release` correct
+            // whatever the data. The sort is stable, so duplicates keep their order.
+            releases.sort_by(|a, b| a.version.cmp(&b.version));
+            Decoded {
+                releases,
+                unparseable_versions,
+            }
+        })
+    }
+}
+
+/// One release of a package: all files sharing a version.
+#[derive(Debug)]
+pub struct Release {
+    version: Version,
+    raw_version: &'static str,
+    uploaded: &'static str,
+    yanked: Option<&'static str>,
+    prerelease: bool,
+    kind: ReleaseKind,
+    /// The Python tags of every platform's wheels, platform after platform.
+    wheel_tags: Vec<WheelPython>,
+    /// For each platform (by `Platform as usize`), the range of `wheel_tags` holding its tags; empty without any.
+    wheel_ranges: [(u16, u16); Platform::ALL.len()],
+    /// The platforms with wheels, in platform order: the first `wheel_platform_count` entries.
+    wheel_platforms: [Platform; Platform::ALL.len()],
+    wheel_platform_count: u8,
+    metadata: Vec<Metadata>,
+}
+
+impl Release {
+    fn new(version: Version, entry: ReleaseRef<'static>) -> Self {
+        let mut wheel_ranges = [(0, 0); Platform::ALL.len()];
+        let mut wheel_platforms = Platform::ALL;
+        let mut wheel_platform_count = 0;
+        for (platform, range) in &entry.wheels {
+            // A release has a few dozen tags; past `u16::MAX` the range would only come out empty.
+            let bound = |at: usize| u16::try_from(at).unwrap_or(u16::MAX);
+            wheel_ranges[*platform as usize] = (bound(range.start), bound(range.end));
+        }
+        for platform in Platform::ALL {
+            let (start, end) = wheel_ranges[platform as usize];
+            if start < end {
+                wheel_platforms[wheel_platform_count] = platform;
+                wheel_platform_count += 1;
+            }
+        }
+        Self {
+            version,
+            raw_version: entry.version,
+            uploaded: entry.uploaded,
+            yanked: entry.yanked,
+            prerelease: entry.prerelease,
+            kind: entry.kind,
+            wheel_tags: entry
+                .wheel_tags
+                .into_iter()
+                .map(WheelPython::parse)
+                .collect(),
+            wheel_ranges,
+            wheel_platforms,
+            // At most `Platform::ALL.len()`.
+            wheel_platform_count: wheel_platform_count as u8,
+            metadata: entry.metadata.into_iter().map(Metadata::new).collect(),
+        }
+    }
+
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// The version as PyPI lists it (`1.19.0rc1`, not normalized).
+    pub fn raw_version(&self) -> &str {
+        self.raw_version
+    }
+
+    /// The earliest upload time of the release's files (RFC 3339, UTC).
+    pub fn uploaded(&self) -> &str {
+        self.uploaded
+    }
+
+    /// The date part of [`Release::uploaded`]: `2021-05-13`.
+    pub fn upload_date(&self) -> &str {
+        self.uploaded.get(..10).unwrap_or(self.uploaded)
+    }
+
+    /// The yank reason (possibly empty) when every file of the release is yanked (PEP 592).
+    pub fn yanked(&self) -> Option<&str> {
+        self.yanked
+    }
+
+    pub fn is_yanked(&self) -> bool {
+        self.yanked.is_some()
+    }
+
+    /// A pre-release or development release (PEP 440).
+    pub fn is_prerelease(&self) -> bool {
+        self.prerelease
+    }
+
+    pub fn kind(&self) -> ReleaseKind {
+        self.kind
+    }
+
+    /// The binary wheels by platform, in platform order; platforms without wheels are absent.
+    pub fn wheels(&self) -> impl ExactSizeIterator<Item = (Platform, &[WheelPython])> {
+        self.wheel_platforms[..usize::from(self.wheel_platform_count)]
+            .iter()
+            .map(|&platform| (platform, self.wheel_pythons(platform)))
+    }
+
+    /// The Python tags of the binary wheels for `platform`; empty without any.
+    pub fn wheel_pythons(&self, platform: Platform) -> &[WheelPython] {
+        let (start, end) = self.wheel_ranges[platform as usize];
+        self.wheel_tags
+            .get(usize::from(start)..usize::from(end))
+            .unwrap_or_default()
+    }
+
+    /// Whether a binary wheel for `platform` installs on CPython `python`: `cpXY` exactly, `cpXY-abi3` from X.Y on
+    /// (same major), `py3` on any 3.x. Pure and source-only releases have no binary wheels: ask [`Release::kind`].
+    pub fn has_wheel(&self, python: PythonVersion, platform: Platform) -> bool {
+        self.wheel_pythons(platform)
+            .iter()
+            .any(|tag| tag.supports(python))
+    }
+
+    /// The CPython versions the binary wheels for `platform` cover, for messages such as "wheels for CPython
+    /// 3.6-3.9 only"; `None` without a wheel of a recognized tag.
+    pub fn wheel_python_range(&self, platform: Platform) -> Option<WheelPythonRange> {
+        WheelPythonRange::of(self.wheel_pythons(platform))
+    }
+
+    /// Every metadata variant, as recorded (usually one).
+    pub fn metadata(&self) -> &[Metadata] {
+        &self.metadata
+    }
+
+    /// The metadata that applies when installing on `platform`: the variant read from that platform's wheel, else
+    /// the pure wheel's (`any`), else the source distribution's (`sdist`). `None` when the release has none of
+    /// these, such as a binary release without a wheel for the platform and without an sdist.
+    pub fn metadata_for(&self, platform: Platform) -> Option<&Metadata> {
+        let find = |wanted: &AppliesTo| {
+            self.metadata
+                .iter()
+                .find(|variant| variant.applies_to.contains(wanted))
+        };
+        find(&AppliesTo::Platform(platform))
+            .or_else(|| find(&AppliesTo::Any))
+            .or_else(|| find(&AppliesTo::Sdist))
+    }
+
+    /// `Requires-Python` of the metadata that applies on `platform`; `None` when it states none.
+    pub fn requires_python(&self, platform: Platform) -> Option<&Parsed<VersionSpecifiers>> {
+        self.metadata_for(platform)?.requires_python()
+    }
+
+    /// `Requires-Dist` of the metadata that applies on `platform` (only entries naming indexed packages).
+    pub fn requires_dist(&self, platform: Platform) -> &[Parsed<Requirement>] {
+        self.metadata_for(platform)
+            .map_or(&[], Metadata::requires_dist)
+    }
+
+    /// What this release requires of `name` on `target` with `extras` active: the combined specifiers of every
+    /// `Requires-Dist` entry naming it whose marker holds. `None` when no entry applies; empty specifiers when one
+    /// applies without a version bound. Entries that do not parse are not considered (see
+    /// [`Release::requires_dist`] to report them).
+    pub fn requirement_on(
+        &self,
+        name: &PackageName,
+        target: Target,
+        extras: &[ExtraName],
+    ) -> Option<VersionSpecifiers> {
+        let metadata = self.metadata_for(target.platform)?;
+        metadata.requirement_on(name, &target.marker_environment(), extras)
+    }
+
+    /// What this release requires of `numpy` on `target`, with no extras active: see [`Release::requirement_on`].
+    pub fn numpy_requirement(&self, target: Target) -> Option<VersionSpecifiers> {
+        self.requirement_on(&NUMPY, target, &[])
+    }
+}
+
+/// One variant of a release's core metadata, and where it was read.
+#[derive(Debug)]
+pub struct Metadata {
+    applies_to: Vec<AppliesTo>,
+    file: &'static str,
+    via: MetadataSource,
+    requires_python_raw: Option<&'static str>,
+    requires_dist_raw: Vec<&'static str>,
+    requires_python: OnceLock<Option<Parsed<VersionSpecifiers>>>,
+    requires_dist: OnceLock<Vec<Parsed<Requirement>>>,
+}
+
+impl Metadata {
+    fn new(variant: VariantRef<'static>) -> Self {
+        Self {
+            applies_to: variant
+                .applies_to
+                .into_iter()
+                .map(AppliesTo::parse)
+                .collect(),
+            file: variant.file,
+            via: variant.via,
+            requires_python_raw: variant.requires_python,
+            requires_dist_raw: variant.requires_dist,
+            requires_python: OnceLock::new(),
+            requires_dist: OnceLock::new(),
+        }
+    }
+
+    /// The files this variant describes.
+    pub fn applies_to(&self) -> &[AppliesTo] {
+        &self.applies_to
+    }
+
+    /// The file the metadata was read from.
+    pub fn file(&self) -> &str {
+        self.file
+    }
+
+    /// How the metadata was read.
+    pub fn via(&self) -> MetadataSource {
+        self.via
+    }
+
+    /// `Requires-Python`, parsed on first use; `None` when the metadata states none.
+    pub fn requires_python(&self) -> Option<&Parsed<VersionSpecifiers>> {
+        self.requires_python
+            .get_or_init(|| self.requires_python_raw.map(Parsed::specifiers))
+            .as_ref()
+    }
+
+    /// `Requires-Dist` entries naming indexed packages, in metadata order, parsed on first use.
+    pub fn requires_dist(&self) -> &[Parsed<Requirement>] {
+        self.requires_dist.get_or_init(|| {
+            self.requires_dist_raw
+                .iter()
+                .map(|&raw| Parsed::requirement(raw))
+                .collect()
+        })
+    }
+
+    /// See [`Release::requirement_on`].
+    pub fn requirement_on(
+        &self,
+        name: &PackageName,
+        markers: &MarkerEnvironment,
+        extras: &[ExtraName],
+    ) -> Option<VersionSpecifiers> {
+        let mut applies = false;
+        let mut specifiers = Vec::new();
+        for requirement in self.requires_dist().iter().filter_map(Parsed::value) {
+            if requirement.name != *name
+                || !requirement
+                    .marker
+                    .evaluate_reporter(markers, extras, &mut |_, _| {})
+            {
+                continue;
+            }
+            applies = true;
+            if let Some(VersionOrUrl::VersionSpecifier(bounds)) = &requirement.version_or_url {
+                specifiers.extend(bounds.iter().cloned());
+            }
+        }
+        applies.then(|| specifiers.into_iter().collect())
+    }
+}
+
+impl ReleaseKind {
+    /// The kebab-case name of the source form: `binary`, `pure`, `sdist-only`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReleaseKind::Binary => "binary",
+            ReleaseKind::Pure => "pure",
+            ReleaseKind::SdistOnly => "sdist-only",
+        }
+    }
+}
+
+impl fmt::Display for ReleaseKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl MetadataSource {
+    /// The kebab-case name of the source form: `metadata-file`, `wheel-range`, `sdist-pkg-info`, `unknown`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MetadataSource::MetadataFile => "metadata-file",
+            MetadataSource::WheelRange => "wheel-range",
+            MetadataSource::SdistPkgInfo => "sdist-pkg-info",
+            MetadataSource::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for MetadataSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Which files a metadata variant describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppliesTo {
+    /// The wheels for one tracked platform.
+    Platform(Platform),
+    /// The pure-Python wheel.
+    Any,
+    /// The source distribution.
+    Sdist,
+    /// A value of another form, kept verbatim (the integrity tests report it).
+    Unrecognized(Box<str>),
+}
+
+impl AppliesTo {
+    fn parse(s: &str) -> Self {
+        match s {
+            "any" => AppliesTo::Any,
+            "sdist" => AppliesTo::Sdist,
+            _ => s
+                .parse()
+                .map_or_else(|_| AppliesTo::Unrecognized(s.into()), AppliesTo::Platform),
+        }
+    }
+}
+
+impl fmt::Display for AppliesTo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppliesTo::Platform(platform) => f.pad(platform.as_str()),
+            AppliesTo::Any => f.pad("any"),
+            AppliesTo::Sdist => f.pad("sdist"),
+            AppliesTo::Unrecognized(s) => f.pad(s),
+        }
+    }
+}
+
+/// The Python part of a binary wheel's tags, as the source form records it.
+///
+/// Ordered as the source form sorts them: `py3` first, then by CPython version, a version's `cpXY` before its
+/// `cpXY-abi3`; unrecognized tags last.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WheelPython {
+    /// `cp39`: CPython 3.9 only.
+    CPython(PythonVersion),
+    /// `cp38-abi3`: the stable ABI, CPython 3.8 and every later 3.x.
+    Abi3(PythonVersion),
+    /// `py3`: any CPython 3 (a Python-generic wheel that is still platform-specific).
+    Python3,
+    /// A tag of another form, kept verbatim (the integrity tests report it); it matches no Python.
+    Unrecognized(Box<str>),
+}
+
+impl WheelPython {
+    pub fn parse(tag: &str) -> Self {
+        let cpython = |s: &str| {
+            s.strip_prefix("cp")
+                .filter(|digits| digits.len() >= 2 && digits.starts_with('3'))
+                .and_then(|_| s.parse::<PythonVersion>().ok())
+        };
+        if tag == "py3" {
+            WheelPython::Python3
+        } else if let Some(python) = tag.strip_suffix("-abi3").and_then(cpython) {
+            WheelPython::Abi3(python)
+        } else if let Some(python) = cpython(tag) {
+            WheelPython::CPython(python)
+        } else {
+            WheelPython::Unrecognized(tag.into())
+        }
+    }
+
+    /// Whether a wheel with this tag installs on CPython `python`.
+    pub fn supports(&self, python: PythonVersion) -> bool {
+        match self {
+            WheelPython::CPython(version) => *version == python,
+            WheelPython::Abi3(minimum) => minimum.major == python.major && *minimum <= python,
+            WheelPython::Python3 => python.major == 3,
+            WheelPython::Unrecognized(_) => false,
+        }
+    }
+}
+
+impl WheelPython {
+    fn sort_key(&self) -> (u8, Option<PythonVersion>, &str) {
+        match self {
+            WheelPython::Python3 => (0, None, ""),
+            WheelPython::CPython(python) => (1, Some(*python), ""),
+            WheelPython::Abi3(python) => (1, Some(*python), "abi3"),
+            WheelPython::Unrecognized(tag) => (2, None, tag),
+        }
+    }
+}
+
+impl Ord for WheelPython {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
+
+impl PartialOrd for WheelPython {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for WheelPython {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WheelPython::CPython(python) => f.pad(&python.cpython_tag()),
+            WheelPython::Abi3(python) => f.pad(&format!("{}-abi3", python.cpython_tag())),
+            WheelPython::Python3 => f.pad("py3"),
+            WheelPython::Unrecognized(tag) => f.pad(tag),
+        }
+    }
+}
+
+/// The CPython versions a platform's binary wheels cover, summarised for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WheelPythonRange {
+    /// Version-specific wheels from the first to the second version (equal for a single version). Versions in
+    /// between may be missing: [`Release::has_wheel`] answers exactly.
+    Between(PythonVersion, PythonVersion),
+    /// A stable-ABI wheel: this version and every later 3.x.
+    From(PythonVersion),
+    /// A `py3` wheel: any CPython 3.
+    AnyPython3,
+}
+
+impl WheelPythonRange {
+    fn of(tags: &[WheelPython]) -> Option<Self> {
+        if tags.contains(&WheelPython::Python3) {
+            return Some(WheelPythonRange::AnyPython3);
+        }
+        let versions = tags.iter().filter_map(|tag| match tag {
+            WheelPython::CPython(python) | WheelPython::Abi3(python) => Some(*python),
+            _ => None,
+        });
+        let lowest = versions.clone().min()?;
+        if tags.iter().any(|tag| matches!(tag, WheelPython::Abi3(_))) {
+            return Some(WheelPythonRange::From(lowest));
+        }
+        Some(WheelPythonRange::Between(lowest, versions.max()?))
+    }
+}
+
+impl fmt::Display for WheelPythonRange {
+    /// `3.6-3.9`, `3.9`, `3.8+`, `3.x`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            WheelPythonRange::Between(low, high) if low == high => low.to_string(),
+            WheelPythonRange::Between(low, high) => format!("{low}-{high}"),
+            WheelPythonRange::From(low) => format!("{low}+"),
+            WheelPythonRange::AnyPython3 => "3.x".to_owned(),
+        };
+        f.pad(&text)
+    }
+}

@@ -1,0 +1,350 @@
+//! Tests of the typed API over the made-up packages of `test_data`.
+
+use std::str::FromStr;
+
+use super::*;
+use crate::test_data::{example_packages, example_snapshot};
+
+fn index() -> Index {
+    Index::from_source(&example_snapshot(), &example_packages()).unwrap()
+}
+
+fn name(s: &str) -> PackageName {
+    PackageName::from_str(s).unwrap()
+}
+
+fn version(s: &str) -> Version {
+    Version::from_str(s).unwrap()
+}
+
+fn target(python: &str, platform: Platform) -> Target {
+    Target::new(python.parse().unwrap(), platform)
+}
+
+#[test]
+fn snapshot_and_lookup() {
+    let index = index();
+    assert_eq!(index.snapshot().newest_upload(), "2021-06-07T08:09:10Z");
+    assert_eq!(index.snapshot().newest_upload_date(), "2021-06-07");
+    assert_eq!(index.snapshot().package_count(), 2);
+    let names: Vec<_> = index
+        .packages()
+        .iter()
+        .map(|p| p.name().to_string())
+        .collect();
+    assert_eq!(names, ["example-a", "example-b"]);
+    assert!(index.package(&name("example-c")).is_none());
+    // Lookups take any spelling of the name: `PackageName` normalizes it.
+    let b = index.package(&name("Example_B")).unwrap();
+    assert_eq!(b.added_by(), Some("example-a"));
+    assert_eq!(index.package(&name("example-a")).unwrap().added_by(), None);
+}
+
+#[test]
+fn releases_are_sorted_and_unparseable_versions_reported() {
+    let index = index();
+    let b = index.package(&name("example-b")).unwrap();
+    let versions: Vec<_> = b.releases().iter().map(Release::raw_version).collect();
+    assert_eq!(versions, ["2.0", "2.1"]);
+    let [bad] = b.unparseable_versions() else {
+        panic!("one unparseable version expected")
+    };
+    assert_eq!(bad.raw(), "not a version");
+    assert!(bad.error().is_some());
+
+    let a = index.package(&name("example-a")).unwrap();
+    assert!(a.release(&version("1.0.0")).is_some(), "PEP 440 equality");
+    assert!(a.release(&version("1.1")).is_none());
+    assert!(
+        a.releases()
+            .windows(2)
+            .all(|w| w[0].version() < w[1].version())
+    );
+}
+
+#[test]
+fn unsorted_source_still_queries_correctly() {
+    let mut packages = example_packages();
+    for package in &mut packages {
+        package.releases.reverse();
+    }
+    let index = Index::from_source(&example_snapshot(), &packages).unwrap();
+    let a = index.package(&name("example-a")).unwrap();
+    assert_eq!(a.release(&version("0.9")).unwrap().raw_version(), "0.9");
+    assert!(
+        a.releases()
+            .windows(2)
+            .all(|w| w[0].version() < w[1].version())
+    );
+}
+
+#[test]
+fn release_facts() {
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    let old = a.release(&version("0.9")).unwrap();
+    assert_eq!(old.yanked(), Some("broken build"));
+    assert!(old.is_yanked());
+    assert_eq!(old.kind(), ReleaseKind::SdistOnly);
+    assert_eq!(old.upload_date(), "2020-01-02");
+    assert!(!old.is_prerelease());
+    let rc = a.release(&version("2.0rc1")).unwrap();
+    assert!(rc.is_prerelease());
+    assert_eq!(rc.uploaded(), "2021-06-07T08:09:10Z");
+}
+
+#[test]
+fn wheels() {
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    let one = a.release(&version("1.0")).unwrap();
+    let py = |s: &str| s.parse::<PythonVersion>().unwrap();
+
+    assert!(one.has_wheel(py("3.8"), Platform::LinuxX86_64));
+    assert!(!one.has_wheel(py("3.10"), Platform::LinuxX86_64));
+    assert!(!one.has_wheel(py("3.8"), Platform::MacosArm64));
+    // abi3 from its minimum on.
+    assert!(!one.has_wheel(py("3.7"), Platform::WindowsX86_64));
+    assert!(one.has_wheel(py("3.8"), Platform::WindowsX86_64));
+    assert!(one.has_wheel(py("3.12"), Platform::WindowsX86_64));
+
+    let range = |platform| one.wheel_python_range(platform).map(|r| r.to_string());
+    assert_eq!(range(Platform::LinuxX86_64).as_deref(), Some("3.7-3.9"));
+    assert_eq!(range(Platform::WindowsX86_64).as_deref(), Some("3.8+"));
+    assert_eq!(range(Platform::MacosArm64), None);
+
+    let platforms: Vec<_> = one.wheels().map(|(platform, _)| platform).collect();
+    assert_eq!(platforms, [Platform::LinuxX86_64, Platform::WindowsX86_64]);
+    let tags: Vec<_> = one
+        .wheel_pythons(Platform::WindowsX86_64)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(tags, ["cp38-abi3"]);
+
+    // py3 on any 3.x.
+    let b = index.package(&name("example-b")).unwrap();
+    let generic = b.release(&version("2.1")).unwrap();
+    assert!(generic.has_wheel(py("3.6"), Platform::LinuxAarch64));
+    assert!(generic.has_wheel(py("3.14"), Platform::LinuxAarch64));
+    assert_eq!(
+        generic.wheel_python_range(Platform::LinuxAarch64),
+        Some(WheelPythonRange::AnyPython3)
+    );
+    let single = a.release(&version("2.0rc1")).unwrap();
+    assert_eq!(
+        single
+            .wheel_python_range(Platform::MacosArm64)
+            .map(|r| r.to_string())
+            .as_deref(),
+        Some("3.10-3.11")
+    );
+}
+
+#[test]
+fn wheel_tags_parse() {
+    let v = PythonVersion::new;
+    assert_eq!(WheelPython::parse("cp39"), WheelPython::CPython(v(3, 9)));
+    assert_eq!(WheelPython::parse("cp310"), WheelPython::CPython(v(3, 10)));
+    assert_eq!(WheelPython::parse("cp38-abi3"), WheelPython::Abi3(v(3, 8)));
+    assert_eq!(WheelPython::parse("py3"), WheelPython::Python3);
+    for odd in ["cp27", "py2", "pp39", "cp3", "cp39-abi4", "cp313t", ""] {
+        assert_eq!(
+            WheelPython::parse(odd),
+            WheelPython::Unrecognized(odd.into()),
+            "{odd}"
+        );
+        assert_eq!(WheelPython::parse(odd).to_string(), odd);
+    }
+    for tag in ["cp39", "cp310", "cp38-abi3", "py3"] {
+        assert_eq!(WheelPython::parse(tag).to_string(), tag);
+    }
+    // The order of the source form.
+    let sorted = [
+        "py3",
+        "cp36",
+        "cp38",
+        "cp38-abi3",
+        "cp39",
+        "cp310",
+        "cp311-abi3",
+        "cp27",
+    ];
+    let parsed: Vec<_> = sorted.iter().map(|tag| WheelPython::parse(tag)).collect();
+    assert!(parsed.is_sorted_by(|a, b| a < b), "{parsed:?}");
+}
+
+#[test]
+fn metadata_variant_per_platform() {
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    let one = a.release(&version("1.0")).unwrap();
+    let file = |platform| one.metadata_for(platform).map(Metadata::file);
+    assert_eq!(
+        file(Platform::LinuxX86_64),
+        Some("example_a-1.0-cp38-cp38-manylinux2014_x86_64.whl")
+    );
+    assert_eq!(file(Platform::WindowsX86_64), Some("example-a-1.0.tar.gz"));
+    // No wheel for macOS: the sdist's metadata applies.
+    assert_eq!(file(Platform::MacosArm64), Some("example-a-1.0.tar.gz"));
+    let variant = one.metadata_for(Platform::LinuxX86_64).unwrap();
+    assert_eq!(variant.via(), MetadataSource::MetadataFile);
+    assert_eq!(
+        variant.applies_to(),
+        [AppliesTo::Platform(Platform::LinuxX86_64)]
+    );
+    let sdist = one.metadata_for(Platform::MacosArm64).unwrap();
+    assert_eq!(sdist.applies_to()[0].to_string(), "sdist");
+
+    // A binary release without the platform's wheel or an sdist has no metadata there.
+    let rc = a.release(&version("2.0rc1")).unwrap();
+    assert!(rc.metadata_for(Platform::LinuxX86_64).is_none());
+    assert!(rc.requires_dist(Platform::LinuxX86_64).is_empty());
+    assert!(rc.requires_python(Platform::LinuxX86_64).is_none());
+
+    // A pure wheel's metadata applies everywhere.
+    let b = index.package(&name("example-b")).unwrap();
+    let pure = b.release(&version("2.0")).unwrap();
+    for platform in Platform::ALL {
+        assert_eq!(
+            pure.metadata_for(platform).unwrap().applies_to(),
+            [AppliesTo::Any]
+        );
+    }
+}
+
+#[test]
+fn requires_python_and_dist_parse_lazily_and_keep_failures() {
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    let one = a.release(&version("1.0")).unwrap();
+    let requires_python = one.requires_python(Platform::LinuxX86_64).unwrap();
+    assert_eq!(requires_python.raw(), ">=3.7");
+    assert!(requires_python.value().unwrap().contains(&version("3.8")));
+    let dist = one.requires_dist(Platform::LinuxX86_64);
+    assert_eq!(dist.len(), 5);
+    assert!(dist.iter().all(|r| r.value().is_some()));
+    // Parsed once: the same allocation on every call.
+    assert!(std::ptr::eq(dist, one.requires_dist(Platform::LinuxX86_64)));
+
+    let old = a.release(&version("0.9")).unwrap();
+    let requires_python = old.requires_python(Platform::LinuxX86_64).unwrap();
+    assert!(requires_python.value().is_none());
+    assert_eq!(requires_python.raw(), ">=2.7, !=3.0.*, >= 3.4.*");
+    let dist = old.requires_dist(Platform::LinuxX86_64);
+    assert_eq!(dist[0].raw(), "numpy (>=1.0 <2)");
+    assert!(dist[0].error().is_some());
+    assert!(dist[1].value().is_some());
+    // An unparseable numpy entry is not a requirement on numpy.
+    assert_eq!(
+        old.numpy_requirement(target("3.8", Platform::LinuxX86_64)),
+        None
+    );
+}
+
+#[test]
+fn numpy_requirement_per_target() {
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    let one = a.release(&version("1.0")).unwrap();
+    let numpy = |python, platform| {
+        one.numpy_requirement(target(python, platform))
+            .map(|specifiers| specifiers.to_string())
+    };
+    // Markers select entries; the `extra == 'full'` entry needs an extra.
+    assert_eq!(
+        numpy("3.8", Platform::LinuxX86_64).as_deref(),
+        Some(">=1.19.2, !=1.19.4, <1.20")
+    );
+    assert_eq!(
+        numpy("3.9", Platform::LinuxX86_64).as_deref(),
+        Some("!=1.19.4, >=1.20")
+    );
+    // Windows takes the sdist variant.
+    assert_eq!(
+        numpy("3.9", Platform::WindowsX86_64).as_deref(),
+        Some(">=1.18")
+    );
+
+    let full = ExtraName::from_str("full").unwrap();
+    let with_extra = one
+        .requirement_on(
+            &name("numpy"),
+            target("3.9", Platform::LinuxX86_64),
+            &[full],
+        )
+        .unwrap();
+    assert!(with_extra.contains(&version("1.21")));
+    assert!(!with_extra.contains(&version("2.0")));
+
+    // An entry without a version bound applies with empty specifiers; no entry at all is `None`.
+    let b_on_linux = one.requirement_on(
+        &name("example-b"),
+        target("3.8", Platform::LinuxX86_64),
+        &[],
+    );
+    assert_eq!(b_on_linux.unwrap().to_string(), ">=2.0");
+    let b_on_windows = one.requirement_on(
+        &name("example-b"),
+        target("3.8", Platform::WindowsX86_64),
+        &[],
+    );
+    assert!(b_on_windows.unwrap().is_empty());
+    assert_eq!(
+        one.requirement_on(
+            &name("example-c"),
+            target("3.8", Platform::LinuxX86_64),
+            &[]
+        ),
+        None
+    );
+
+    // `python_full_version >= '3.10.1'` holds for target 3.10 (the assumed newest patch release).
+    let rc = a.release(&version("2.0rc1")).unwrap();
+    assert_eq!(
+        rc.numpy_requirement(target("3.10", Platform::MacosArm64))
+            .map(|s| s.to_string())
+            .as_deref(),
+        Some(">=1.22")
+    );
+}
+
+#[test]
+fn the_embedded_index_loads() {
+    let index = Index::embedded();
+    assert_eq!(
+        index.packages().len(),
+        Index::decode_embedded().unwrap().packages().len()
+    );
+    assert!(std::ptr::eq(index, Index::embedded()));
+}
+
+#[test]
+fn invalid_names_are_errors() {
+    let mut packages = example_packages();
+    packages[0].name = "Example_B".to_owned();
+    let error = Index::from_source(&example_snapshot(), &packages).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`Example_B` is not a normalized package name"
+    );
+}
+
+#[test]
+fn display_names_match_the_source_form() {
+    for kind in [
+        ReleaseKind::Binary,
+        ReleaseKind::Pure,
+        ReleaseKind::SdistOnly,
+    ] {
+        assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{kind}\""));
+    }
+    for via in [
+        MetadataSource::MetadataFile,
+        MetadataSource::WheelRange,
+        MetadataSource::SdistPkgInfo,
+        MetadataSource::Unknown,
+    ] {
+        assert_eq!(serde_json::to_string(&via).unwrap(), format!("\"{via}\""));
+    }
+}

@@ -1,0 +1,462 @@
+//! The universe of indexed packages: the seeds, closed over the dependencies that themselves depend on NumPy, and
+//! the full sync of each of its packages. Runs over any [`Fetcher`], in parallel on the current rayon pool.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+
+use super::fetch::Fetcher;
+use super::release::{self, ReadMetadata, SyncedRelease};
+use super::{is_unconditional, requirement_name};
+
+/// A package as synced: its kept releases, with metadata not yet filtered to the universe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedPackage {
+    pub name: String,
+    pub releases: Vec<SyncedRelease>,
+    /// Versions on the index that are not PEP 440 and were skipped.
+    pub invalid_versions: Vec<String>,
+    /// Files whose metadata could not be read, and why.
+    pub unknown: Vec<String>,
+}
+
+impl SyncedPackage {
+    /// The names of every requirement of every release that applies without an extra.
+    pub fn unconditional_dependencies(&self) -> BTreeSet<String> {
+        self.releases
+            .iter()
+            .flat_map(SyncedRelease::requirements)
+            .filter(|requirement| is_unconditional(requirement))
+            .filter_map(requirement_name)
+            .filter(|name| *name != self.name)
+            .collect()
+    }
+
+    /// The newest upload time of any file of a kept release.
+    pub fn newest_upload(&self) -> Option<&str> {
+        self.releases
+            .iter()
+            .map(|release| release.newest_upload.as_str())
+            .max()
+    }
+}
+
+/// Syncs one package fully: every kept release, the metadata of its selected files. `None` when the index does not
+/// have the package.
+pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<SyncedPackage>> {
+    let Some(page) = fetcher.project(name)? else {
+        return Ok(None);
+    };
+    let (releases, invalid_versions) = release::group(&page, name);
+    let releases: Vec<_> = releases
+        .into_iter()
+        .filter(|release| release::keep(name, release))
+        .collect();
+    let synced: Vec<(SyncedRelease, Vec<String>)> = releases
+        .par_iter()
+        .map(|release| -> Result<_> {
+            let selection = release::select(release);
+            let reads: Vec<(ReadMetadata, Option<String>)> = selection
+                .reads
+                .par_iter()
+                .map(|read| -> Result<_> {
+                    let outcome = fetcher
+                        .metadata(name, read.file)
+                        .with_context(|| format!("`{name}` {}", release.display))?;
+                    let note = outcome.note.clone();
+                    Ok((
+                        ReadMetadata {
+                            applies_to: read.applies_to.clone(),
+                            file: read.file.filename.clone(),
+                            fetched: outcome,
+                            listed_requires_python: read.file.requires_python.clone(),
+                        },
+                        note,
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            let (reads, notes): (Vec<_>, Vec<_>) = reads.into_iter().unzip();
+            Ok((
+                SyncedRelease {
+                    version: release.version.clone(),
+                    display: release.display.clone(),
+                    uploaded: release.uploaded().unwrap_or_default(),
+                    newest_upload: release.newest_upload().unwrap_or_default(),
+                    yanked: release.yanked(),
+                    kind: selection.kind,
+                    wheels: selection.wheels,
+                    reads,
+                },
+                notes.into_iter().flatten().collect(),
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let (releases, unknown): (Vec<_>, Vec<Vec<String>>) = synced.into_iter().unzip();
+    Ok(Some(SyncedPackage {
+        name: name.to_string(),
+        releases,
+        invalid_versions,
+        unknown: unknown.into_iter().flatten().collect(),
+    }))
+}
+
+/// The unconditional dependency names of a package's newest final release (the newest release at all when there
+/// is no final one), read from one file: how a dependency outside the universe is classified.
+pub fn newest_dependencies<F: Fetcher>(fetcher: &F, name: &str) -> Result<BTreeSet<String>> {
+    let Some(page) = fetcher.project(name)? else {
+        return Ok(BTreeSet::new());
+    };
+    let (releases, _) = release::group(&page, name);
+    let newest = releases
+        .iter()
+        .rev()
+        .find(|release| !release.version.any_prerelease() && release.yanked().is_none())
+        .or_else(|| releases.last());
+    let Some(newest) = newest else {
+        return Ok(BTreeSet::new());
+    };
+    let selection = release::select(newest);
+    // One file is enough to classify: a pure wheel, else the linux x86_64 wheel, else whatever was selected.
+    let read = selection
+        .reads
+        .iter()
+        .find(|read| read.applies_to.contains("any"))
+        .or_else(|| {
+            selection
+                .reads
+                .iter()
+                .find(|read| read.applies_to.contains("linux-x86_64"))
+        })
+        .or_else(|| selection.reads.first());
+    let Some(read) = read else {
+        return Ok(BTreeSet::new());
+    };
+    let outcome = fetcher.metadata(name, read.file)?;
+    Ok(outcome
+        .metadata
+        .iter()
+        .flat_map(|metadata| metadata.requires_dist.iter())
+        .filter(|requirement| is_unconditional(requirement))
+        .filter_map(|requirement| requirement_name(requirement))
+        .filter(|dependency| dependency != name)
+        .collect())
+}
+
+/// The outcome of a full sync.
+#[derive(Debug, Default)]
+pub struct Closure {
+    /// Every package of the universe that the index has, by name.
+    pub packages: BTreeMap<String, SyncedPackage>,
+    /// Packages the closure added, with the universe package whose dependency brought each in.
+    pub added_by: BTreeMap<String, String>,
+    /// Seeds the index does not have.
+    pub missing: Vec<String>,
+    /// Dependencies looked at and not added (they do not depend on the universe).
+    pub rejected: usize,
+}
+
+impl Closure {
+    pub fn universe(&self) -> BTreeSet<String> {
+        self.packages.keys().cloned().collect()
+    }
+
+    /// Seeds from which no chain of unconditional dependencies within the universe reaches `numpy`.
+    pub fn seeds_without_numpy(&self, seeds: &[String]) -> Vec<String> {
+        let dependencies: BTreeMap<&str, BTreeSet<String>> = self
+            .packages
+            .iter()
+            .map(|(name, package)| (name.as_str(), package.unconditional_dependencies()))
+            .collect();
+        // Walk backwards from numpy: everything that reaches it.
+        let mut reaches: BTreeSet<&str> = BTreeSet::from(["numpy"]);
+        loop {
+            let before = reaches.len();
+            for (name, dependencies) in &dependencies {
+                if dependencies
+                    .iter()
+                    .any(|dependency| reaches.contains(dependency.as_str()))
+                {
+                    reaches.insert(name);
+                }
+            }
+            if reaches.len() == before {
+                break;
+            }
+        }
+        seeds
+            .iter()
+            .filter(|seed| self.packages.contains_key(*seed) && !reaches.contains(seed.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Syncs the seeds and closes the universe: repeatedly, every unconditional dependency of a universe package that
+/// is not yet classified is classified by its newest final release, and joins the universe when that depends on
+/// a universe package (`numpy` is a seed). A dependency once rejected is re-examined, without fetching again,
+/// whenever the universe grows. Ends at the fixpoint.
+pub fn sync<F: Fetcher>(
+    fetcher: &F,
+    seeds: &[String],
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Closure> {
+    let mut closure = Closure::default();
+    let mut universe: BTreeSet<String> = seeds.iter().cloned().collect();
+    let mut classified: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    let done = AtomicUsize::new(0);
+    loop {
+        let pending: Vec<&String> = universe
+            .iter()
+            .filter(|name| !closure.packages.contains_key(*name) && !closure.missing.contains(name))
+            .collect();
+        let total = pending.len();
+        let synced: Vec<(String, Option<SyncedPackage>)> = pending
+            .par_iter()
+            .map(|name| -> Result<_> {
+                let package = sync_package(fetcher, name)?;
+                let count = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let releases = package.as_ref().map_or(0, |package| package.releases.len());
+                progress(&format!(
+                    "synced `{name}`: {releases} releases ({count} of this round's {total})"
+                ));
+                Ok(((*name).clone(), package))
+            })
+            .collect::<Result<_>>()?;
+        done.store(0, Ordering::Relaxed);
+        let synced_any = !synced.is_empty();
+        for (name, package) in synced {
+            match package {
+                Some(package) => {
+                    closure.packages.insert(name, package);
+                }
+                None => closure.missing.push(name),
+            }
+        }
+
+        let mut discovered: Vec<String> = Vec::new();
+        for (name, package) in &closure.packages {
+            for dependency in package.unconditional_dependencies() {
+                if !universe.contains(&dependency) && !first_seen.contains_key(&dependency) {
+                    first_seen.insert(dependency.clone(), name.clone());
+                    discovered.push(dependency);
+                }
+            }
+        }
+        if !discovered.is_empty() {
+            progress(&format!("classifying {} dependencies", discovered.len()));
+        }
+        let dependencies: Vec<(String, BTreeSet<String>)> = discovered
+            .par_iter()
+            .map(|name| Ok((name.clone(), newest_dependencies(fetcher, name)?)))
+            .collect::<Result<_>>()?;
+        classified.extend(dependencies);
+
+        let mut grew = false;
+        loop {
+            let joining: Vec<String> = classified
+                .iter()
+                .filter(|(name, dependencies)| {
+                    !universe.contains(*name)
+                        && dependencies
+                            .iter()
+                            .any(|dependency| universe.contains(dependency))
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            if joining.is_empty() {
+                break;
+            }
+            for name in joining {
+                progress(&format!(
+                    "closure: adding `{name}` (a dependency of `{}`)",
+                    first_seen[&name]
+                ));
+                closure
+                    .added_by
+                    .insert(name.clone(), first_seen[&name].clone());
+                universe.insert(name);
+                grew = true;
+            }
+        }
+        if !synced_any && !grew && discovered.is_empty() {
+            break;
+        }
+    }
+    closure.rejected = classified
+        .keys()
+        .filter(|name| !universe.contains(*name))
+        .count();
+    closure.missing.sort();
+    Ok(closure)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use nplint_index::source::MetadataSource;
+
+    use super::*;
+    use crate::index::fetch::Fetched;
+    use crate::index::metadata::CoreMetadata;
+    use crate::index::simple::{File, ProjectPage};
+
+    /// An index in memory: per package, releases with a pure wheel whose metadata lists the given requirements.
+    #[derive(Debug, Default)]
+    struct FakeIndex {
+        packages: HashMap<String, Vec<(&'static str, Vec<&'static str>)>>,
+        asked: Mutex<Vec<String>>,
+    }
+
+    impl FakeIndex {
+        fn with(mut self, name: &str, releases: &[(&'static str, &[&'static str])]) -> Self {
+            self.packages.insert(
+                name.to_string(),
+                releases
+                    .iter()
+                    .map(|(version, requires)| (*version, requires.to_vec()))
+                    .collect(),
+            );
+            self
+        }
+    }
+
+    impl Fetcher for FakeIndex {
+        fn project(&self, name: &str) -> Result<Option<ProjectPage>> {
+            self.asked.lock().unwrap().push(name.to_string());
+            Ok(self.packages.get(name).map(|releases| ProjectPage {
+                name: name.to_string(),
+                versions: releases
+                    .iter()
+                    .map(|(version, _)| (*version).to_string())
+                    .collect(),
+                files: releases
+                    .iter()
+                    .map(|(version, _)| File {
+                        filename: format!("{name}-{version}-py3-none-any.whl"),
+                        url: format!("https://files.example.invalid/{name}/{version}"),
+                        requires_python: None,
+                        yanked: crate::index::simple::Yanked::No,
+                        upload_time: Some("2020-01-01T00:00:00Z".to_string()),
+                        size: None,
+                    })
+                    .collect(),
+            }))
+        }
+
+        fn metadata(&self, project: &str, file: &File) -> Result<Fetched> {
+            let version = file.url.rsplit('/').next().unwrap();
+            let (_, requires) = self.packages[project]
+                .iter()
+                .find(|(candidate, _)| *candidate == version)
+                .unwrap();
+            Ok(Fetched {
+                via: MetadataSource::MetadataFile,
+                metadata: Some(CoreMetadata {
+                    requires_dist: requires.iter().map(ToString::to_string).collect(),
+                    ..CoreMetadata::default()
+                }),
+                note: None,
+            })
+        }
+    }
+
+    fn index() -> FakeIndex {
+        FakeIndex::default()
+            .with("numpy", &[("1.0", &[]), ("2.0", &[])])
+            // `tensorflow -> h5py -> numpy`, `h5py` not a seed.
+            .with(
+                "tensorflow",
+                &[(
+                    "1.0",
+                    &["numpy>=1", "h5py", "requests", "pytest; extra == 'test'"],
+                )],
+            )
+            .with("h5py", &[("3.0", &["numpy"])])
+            .with("requests", &[("2.0", &["urllib3"])])
+            .with("urllib3", &[("1.0", &[])])
+            .with("pytest", &[("8.0", &["numpy"])])
+            // Depends on NumPy only in an old release: classified by the newest final release, so not added.
+            .with(
+                "protobuf",
+                &[("3.0", &["numpy"]), ("4.0", &[]), ("5.0rc1", &["numpy"])],
+            )
+            // Reaches the universe only through a package outside it (`tf-helper`): not added, as the closure looks
+            // one step beyond the universe.
+            .with("keras", &[("3.0", &["ml-dtypes-helper", "protobuf"])])
+            .with("ml-dtypes-helper", &[("1.0", &["tf-helper"])])
+            .with("tf-helper", &[("1.0", &["tensorflow"])])
+            .with("einops", &[("0.8", &[])])
+    }
+
+    fn seeds(names: &[&str]) -> Vec<String> {
+        names.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn adds_dependencies_that_reach_the_universe_and_nothing_else() {
+        let index = index();
+        let seeds = seeds(&["einops", "keras", "numpy", "tensorflow"]);
+        let closure = sync(&index, &seeds, &|_| {}).unwrap();
+        assert_eq!(
+            closure.universe().into_iter().collect::<Vec<_>>(),
+            ["einops", "h5py", "keras", "numpy", "tensorflow"]
+        );
+        assert_eq!(
+            closure
+                .added_by
+                .iter()
+                .map(|(a, b)| format!("{a} <- {b}"))
+                .collect::<Vec<_>>(),
+            ["h5py <- tensorflow"]
+        );
+        // `requests`, `protobuf`, `ml-dtypes-helper`; `urllib3` and `tf-helper` are nobody's in the universe.
+        assert_eq!(closure.rejected, 3);
+        let asked = index.asked.lock().unwrap();
+        assert!(!asked.contains(&"urllib3".to_string()));
+        // `keras` reaches NumPy only through packages outside the universe.
+        assert_eq!(closure.seeds_without_numpy(&seeds), ["einops", "keras"]);
+        // `pytest` appears only behind an extra: never fetched.
+        assert!(!asked.contains(&"pytest".to_string()));
+    }
+
+    #[test]
+    fn re_examines_a_rejected_dependency_when_the_universe_grows() {
+        // `a` depends on `b` and `c`; `b` depends on `c`; `c` depends on numpy. `b` does not reach the universe
+        // until `c` joins it, and must be accepted then. Over rounds: `d` (a dependency of `a`) depends on `e`,
+        // which only `c` depends on, so `e` joins in the second round, and `d` must then be re-examined.
+        let index = FakeIndex::default()
+            .with("numpy", &[("1.0", &[])])
+            .with("a", &[("1.0", &["b", "c", "d"])])
+            .with("b", &[("1.0", &["c"])])
+            .with("c", &[("1.0", &["numpy", "e"])])
+            .with("d", &[("1.0", &["e"])])
+            .with("e", &[("1.0", &["numpy"])]);
+        let closure = sync(&index, &seeds(&["a", "numpy"]), &|_| {}).unwrap();
+        assert_eq!(
+            closure.universe().into_iter().collect::<Vec<_>>(),
+            ["a", "b", "c", "d", "e", "numpy"]
+        );
+        assert_eq!(closure.added_by["e"], "c");
+        assert!(
+            closure
+                .seeds_without_numpy(&seeds(&["a", "numpy"]))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn reports_missing_seeds() {
+        let index = FakeIndex::default().with("numpy", &[("1.0", &[])]);
+        let closure = sync(&index, &seeds(&["numpy", "not-on-the-index"]), &|_| {}).unwrap();
+        assert_eq!(closure.missing, ["not-on-the-index"]);
+        assert_eq!(
+            closure.universe().into_iter().collect::<Vec<_>>(),
+            ["numpy"]
+        );
+    }
+}

@@ -1,0 +1,555 @@
+//! The sync's output: the data tree (`snapshot.json` and one file per package) read before and written after,
+//! in canonical form, and the change summary comparing the two.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use nplint_index::source::{PackageFile, Snapshot};
+use serde::Serialize;
+
+use super::closure::Closure;
+
+/// The index's data as files hold it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tree {
+    pub snapshot: Option<Snapshot>,
+    pub packages: BTreeMap<String, PackageFile>,
+}
+
+/// The canonical form of a data file: pretty JSON, two-space indent, trailing newline.
+pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    Ok(serde_json::to_string_pretty(value)? + "\n")
+}
+
+impl Tree {
+    /// Reads the data tree as it is on disk. A file that does not parse (an older format) counts as absent.
+    pub fn read(data: &Path) -> Result<Self> {
+        let snapshot = std::fs::read_to_string(data.join("snapshot.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let mut packages = BTreeMap::new();
+        let directory = data.join("packages");
+        if directory.is_dir() {
+            for entry in std::fs::read_dir(&directory)? {
+                let path = entry?.path();
+                if path
+                    .extension()
+                    .is_some_and(|extension| extension == "json")
+                {
+                    let text = std::fs::read_to_string(&path)?;
+                    if let Ok(file) = serde_json::from_str::<PackageFile>(&text) {
+                        packages.insert(file.name.clone(), file);
+                    }
+                }
+            }
+        }
+        Ok(Self { snapshot, packages })
+    }
+
+    /// The tree a full sync writes.
+    pub fn from_closure(closure: &Closure) -> Self {
+        let universe = closure.universe();
+        let packages: BTreeMap<String, PackageFile> = closure
+            .packages
+            .iter()
+            .map(|(name, package)| {
+                let file = PackageFile {
+                    name: name.clone(),
+                    releases: package
+                        .releases
+                        .iter()
+                        .map(|release| release.entry(&universe))
+                        .collect(),
+                };
+                (name.clone(), file)
+            })
+            .collect();
+        let newest_upload = closure
+            .packages
+            .values()
+            .filter_map(|package| package.newest_upload())
+            .max()
+            .unwrap_or_default()
+            .to_string();
+        Self {
+            snapshot: Some(Snapshot {
+                newest_upload,
+                packages: universe.into_iter().collect(),
+                added_by_closure: closure.added_by.clone(),
+            }),
+            packages,
+        }
+    }
+
+    /// The tree after `--only`: the packages synced replace theirs, against the universe of the existing
+    /// snapshot (plus the packages synced).
+    pub fn merge_only(before: &Self, closure: &Closure) -> Self {
+        let old = before.snapshot.clone().unwrap_or_else(|| Snapshot {
+            newest_upload: String::new(),
+            packages: Vec::new(),
+            added_by_closure: BTreeMap::new(),
+        });
+        let universe: BTreeSet<String> = old
+            .packages
+            .iter()
+            .cloned()
+            .chain(closure.packages.keys().cloned())
+            .collect();
+        let mut packages = before.packages.clone();
+        let mut newest_upload = old.newest_upload.clone();
+        for (name, package) in &closure.packages {
+            packages.insert(
+                name.clone(),
+                PackageFile {
+                    name: name.clone(),
+                    releases: package
+                        .releases
+                        .iter()
+                        .map(|release| release.entry(&universe))
+                        .collect(),
+                },
+            );
+            if let Some(newest) = package.newest_upload() {
+                newest_upload = newest_upload.max(newest.to_string());
+            }
+        }
+        Self {
+            snapshot: Some(Snapshot {
+                newest_upload,
+                packages: universe.into_iter().collect(),
+                added_by_closure: old.added_by_closure,
+            }),
+            packages,
+        }
+    }
+
+    /// Writes the tree; files whose content is unchanged are not touched. With `prune`, package files of
+    /// packages no longer in the tree are removed.
+    pub fn write(&self, data: &Path, prune: bool) -> Result<()> {
+        let directory = data.join("packages");
+        std::fs::create_dir_all(&directory)?;
+        for (name, file) in &self.packages {
+            write_if_changed(&directory.join(format!("{name}.json")), &to_json(file)?)?;
+        }
+        if prune {
+            for entry in std::fs::read_dir(&directory)? {
+                let path = entry?.path();
+                let stem = path
+                    .file_stem()
+                    .map(|stem| stem.to_string_lossy().into_owned());
+                if path
+                    .extension()
+                    .is_some_and(|extension| extension == "json")
+                    && stem.is_some_and(|stem| !self.packages.contains_key(&stem))
+                {
+                    std::fs::remove_file(&path)
+                        .with_context(|| format!("removing `{}`", path.display()))?;
+                }
+            }
+        }
+        if let Some(snapshot) = &self.snapshot {
+            write_if_changed(&data.join("snapshot.json"), &to_json(snapshot)?)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).with_context(|| format!("writing `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
+/// What changed, and what the sync cost.
+#[derive(Debug)]
+pub struct Summary<'a> {
+    pub before: &'a Tree,
+    pub after: &'a Tree,
+    pub closure: &'a Closure,
+    pub seeds_without_numpy: Vec<String>,
+    pub requests: u64,
+    pub cache_hits: u64,
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
+/// Versions in a line, at most ten named.
+fn versions(list: &[&str]) -> String {
+    let mut text = list.iter().take(10).copied().collect::<Vec<_>>().join(", ");
+    if list.len() > 10 {
+        let _ = write!(text, " and {} more", list.len() - 10);
+    }
+    text
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("{count} {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+/// Release counts compared with the files before the sync.
+#[derive(Debug, Default)]
+struct Totals {
+    added: usize,
+    removed: usize,
+    modified: usize,
+}
+
+impl Summary<'_> {
+    /// The summary as Markdown: it is printed, and is the body of the weekly sync's pull request.
+    pub fn render(&self) -> String {
+        let mut out = String::from("## Index sync\n\n");
+        let (changes, totals) = self.changes();
+        let releases: usize = self
+            .after
+            .packages
+            .values()
+            .map(|package| package.releases.len())
+            .sum();
+        let variants: usize = self
+            .after
+            .packages
+            .values()
+            .flat_map(|package| &package.releases)
+            .map(|release| release.metadata.len())
+            .sum();
+        let _ = writeln!(
+            out,
+            "{} packages ({} added by the closure), {releases} releases, {variants} metadata variants.\n",
+            self.after.packages.len(),
+            self.closure.added_by.len(),
+        );
+        let _ = writeln!(
+            out,
+            "Compared with the files before the sync: {} added, {} removed, {} with changed facts.\n",
+            plural(totals.added, "release"),
+            plural(totals.removed, "release"),
+            plural(totals.modified, "release"),
+        );
+        out.push_str("### Changes\n\n");
+        if changes.is_empty() {
+            out.push_str("No changes.\n");
+        }
+        for line in changes {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        let warnings = self.warnings();
+        if !warnings.is_empty() {
+            out.push_str("\n### Warnings\n\n");
+            for line in warnings {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        #[allow(clippy::cast_precision_loss, reason = "a size shown in MiB")]
+        let mebibytes = self.bytes as f64 / 1024.0 / 1024.0;
+        let _ = writeln!(
+            out,
+            "\n{} requests ({} cache hits), {mebibytes:.1} MiB downloaded, {:.0} s.",
+            self.requests, self.cache_hits, self.seconds
+        );
+        out
+    }
+
+    /// One line per package that changed.
+    fn changes(&self) -> (Vec<String>, Totals) {
+        let mut lines = Vec::new();
+        let mut totals = Totals::default();
+        let names: BTreeSet<&String> = self
+            .before
+            .packages
+            .keys()
+            .chain(self.after.packages.keys())
+            .collect();
+        for name in names {
+            match (
+                self.before.packages.get(name),
+                self.after.packages.get(name),
+            ) {
+                (None, Some(new)) => {
+                    let why = self
+                        .closure
+                        .added_by
+                        .get(name)
+                        .map(|by| format!(", added by the closure (a dependency of `{by}`)"))
+                        .unwrap_or_default();
+                    totals.added += new.releases.len();
+                    lines.push(format!(
+                        "- `{name}`: new package, {}{why}",
+                        plural(new.releases.len(), "release")
+                    ));
+                }
+                (Some(old), None) => {
+                    totals.removed += old.releases.len();
+                    lines.push(format!("- `{name}`: removed"));
+                }
+                (Some(old), Some(new)) => {
+                    if let Some(line) = package_changes(name, old, new, &mut totals) {
+                        lines.push(line);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        (lines, totals)
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        let quoted = |names: &[String]| {
+            names
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut warnings = Vec::new();
+        if !self.seeds_without_numpy.is_empty() {
+            warnings.push(format!(
+                "- seeds that do not depend on NumPy, directly or through indexed packages (remove them from `packages.toml`?): {}",
+                quoted(&self.seeds_without_numpy)
+            ));
+        }
+        if !self.closure.missing.is_empty() {
+            warnings.push(format!(
+                "- not on the index: {}",
+                quoted(&self.closure.missing)
+            ));
+        }
+        for (name, package) in &self.closure.packages {
+            if !package.invalid_versions.is_empty() {
+                let list: Vec<&str> = package
+                    .invalid_versions
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
+                warnings.push(format!(
+                    "- `{name}`: skipped versions that are not PEP 440: {}",
+                    versions(&list)
+                ));
+            }
+        }
+        let unknown: usize = self
+            .closure
+            .packages
+            .values()
+            .map(|package| package.unknown.len())
+            .sum();
+        if unknown > 0 {
+            warnings.push(format!(
+                "- metadata unknown for {}:",
+                plural(unknown, "file")
+            ));
+            for (name, package) in &self.closure.packages {
+                if !package.unknown.is_empty() {
+                    let mut notes = package.unknown.clone();
+                    notes.sort();
+                    let shown = notes.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+                    let more = if notes.len() > 3 {
+                        format!(" and {} more", notes.len() - 3)
+                    } else {
+                        String::new()
+                    };
+                    warnings.push(format!("  - `{name}`: {shown}{more}"));
+                }
+            }
+        }
+        warnings
+    }
+}
+
+/// The line for a package in both trees, if anything changed.
+fn package_changes(
+    name: &str,
+    old: &PackageFile,
+    new: &PackageFile,
+    totals: &mut Totals,
+) -> Option<String> {
+    let old_releases: BTreeMap<&str, _> = old
+        .releases
+        .iter()
+        .map(|release| (release.version.as_str(), release))
+        .collect();
+    let new_releases: BTreeMap<&str, _> = new
+        .releases
+        .iter()
+        .map(|release| (release.version.as_str(), release))
+        .collect();
+    let added: Vec<&str> = new_releases
+        .keys()
+        .copied()
+        .filter(|version| !old_releases.contains_key(version))
+        .collect();
+    let removed: Vec<&str> = old_releases
+        .keys()
+        .copied()
+        .filter(|version| !new_releases.contains_key(version))
+        .collect();
+    let modified: Vec<&str> = new
+        .releases
+        .iter()
+        .filter(|release| {
+            old_releases
+                .get(release.version.as_str())
+                .is_some_and(|old| *old != *release)
+        })
+        .map(|release| release.version.as_str())
+        .collect();
+    totals.added += added.len();
+    totals.removed += removed.len();
+    totals.modified += modified.len();
+    let mut parts = Vec::new();
+    if !added.is_empty() {
+        parts.push(format!(
+            "+{} ({})",
+            plural(added.len(), "release"),
+            versions(&in_order(new, &added))
+        ));
+    }
+    if !removed.is_empty() {
+        parts.push(format!(
+            "-{} ({})",
+            plural(removed.len(), "release"),
+            versions(&in_order(old, &removed))
+        ));
+    }
+    if !modified.is_empty() {
+        parts.push(format!(
+            "{} changed ({})",
+            plural(modified.len(), "release"),
+            versions(&modified)
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("- `{name}`: {}", parts.join("; ")))
+}
+
+/// Versions in the package's (PEP 440) order.
+fn in_order<'a>(package: &'a PackageFile, versions: &[&str]) -> Vec<&'a str> {
+    package
+        .releases
+        .iter()
+        .map(|release| release.version.as_str())
+        .filter(|version| versions.contains(version))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use nplint_index::source::{MetadataSource, MetadataVariant, ReleaseEntry, ReleaseKind};
+
+    use super::*;
+
+    fn release(version: &str, requires: &[&str]) -> ReleaseEntry {
+        ReleaseEntry {
+            version: version.to_string(),
+            uploaded: "2020-01-01T00:00:00Z".to_string(),
+            yanked: None,
+            prerelease: false,
+            kind: ReleaseKind::Pure,
+            wheels: BTreeMap::new(),
+            metadata: vec![MetadataVariant {
+                applies_to: vec!["any".to_string()],
+                file: format!("x-{version}-py3-none-any.whl"),
+                via: MetadataSource::MetadataFile,
+                requires_python: None,
+                requires_dist: requires.iter().map(ToString::to_string).collect(),
+            }],
+        }
+    }
+
+    fn tree(packages: &[(&str, Vec<ReleaseEntry>)]) -> Tree {
+        Tree {
+            snapshot: None,
+            packages: packages
+                .iter()
+                .map(|(name, releases)| {
+                    (
+                        (*name).to_string(),
+                        PackageFile {
+                            name: (*name).to_string(),
+                            releases: releases.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn summarizes_added_removed_and_changed_releases() {
+        let before = tree(&[
+            ("tensorflow", vec![release("2.19.0", &[])]),
+            (
+                "numpy",
+                vec![release("2.4.5", &[]), release("2.4.6rc1", &[])],
+            ),
+            ("gone", vec![release("1.0", &[])]),
+        ]);
+        let after = tree(&[
+            (
+                "tensorflow",
+                vec![
+                    release("2.19.0", &["numpy<3"]),
+                    release("2.20.0", &[]),
+                    release("2.20.1", &[]),
+                ],
+            ),
+            ("numpy", vec![release("2.4.5", &[]), release("2.4.6", &[])]),
+            ("h5py", vec![release("3.0", &[])]),
+        ]);
+        let mut closure = Closure::default();
+        closure
+            .added_by
+            .insert("h5py".to_string(), "tensorflow".to_string());
+        let summary = Summary {
+            before: &before,
+            after: &after,
+            closure: &closure,
+            seeds_without_numpy: vec!["einops".to_string()],
+            requests: 10,
+            cache_hits: 4,
+            bytes: 0,
+            seconds: 1.0,
+        };
+        let text = summary.render();
+        for line in [
+            "- `tensorflow`: +2 releases (2.20.0, 2.20.1); 1 release changed (2.19.0)",
+            "- `numpy`: +1 release (2.4.6); -1 release (2.4.6rc1)",
+            "- `gone`: removed",
+            "- `h5py`: new package, 1 release, added by the closure (a dependency of `tensorflow`)",
+            "3 packages (1 added by the closure), 6 releases, 6 metadata variants.",
+            "Compared with the files before the sync: 4 releases added, 2 releases removed, 1 release with changed facts.",
+            "`einops`",
+            "10 requests (4 cache hits)",
+        ] {
+            assert!(text.contains(line), "`{line}` missing from:\n{text}");
+        }
+    }
+
+    #[test]
+    fn writes_canonical_json_and_round_trips() {
+        let directory =
+            std::env::temp_dir().join(format!("nplint-output-test-{}", std::process::id()));
+        let mut tree = tree(&[("numpy", vec![release("2.4.5", &[])])]);
+        tree.snapshot = Some(Snapshot {
+            newest_upload: "2020-01-01T00:00:00Z".to_string(),
+            packages: vec!["numpy".to_string()],
+            added_by_closure: BTreeMap::new(),
+        });
+        tree.write(&directory, true).unwrap();
+        let text = std::fs::read_to_string(directory.join("packages/numpy.json")).unwrap();
+        assert!(text.starts_with("{\n  \"name\": \"numpy\",\n  \"releases\": [\n"));
+        assert!(text.ends_with("}\n"));
+        assert_eq!(Tree::read(&directory).unwrap(), tree);
+        std::fs::write(directory.join("packages/stale.json"), "{}").unwrap();
+        tree.write(&directory, true).unwrap();
+        assert!(!directory.join("packages/stale.json").exists());
+        std::fs::remove_dir_all(directory).unwrap();
+    }
+}
