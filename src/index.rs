@@ -142,7 +142,7 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
             writeln!(stdout)?;
         }
         DataFormat::Text if version.is_some() => {
-            write!(stdout, "{}", release_text(package, releases[0]))?
+            write!(stdout, "{}", release_text(package, releases[0]))?;
         }
         DataFormat::Text => write!(stdout, "{}", releases_text(package, &releases))?,
     }
