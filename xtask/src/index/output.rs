@@ -223,7 +223,10 @@ impl Summary<'_> {
             out,
             "{} packages ({} added by the closure), {releases} releases, {variants} metadata variants.\n",
             self.after.packages.len(),
-            self.closure.added_by.len(),
+            self.after
+                .snapshot
+                .as_ref()
+                .map_or(0, |snapshot| snapshot.added_by_closure.len()),
         );
         let _ = writeln!(
             out,
@@ -503,6 +506,12 @@ mod tests {
             ("numpy", vec![release("2.4.5", &[]), release("2.4.6", &[])]),
             ("h5py", vec![release("3.0", &[])]),
         ]);
+        let mut after = after;
+        after.snapshot = Some(Snapshot {
+            newest_upload: String::new(),
+            packages: Vec::new(),
+            added_by_closure: BTreeMap::from([("h5py".to_string(), "tensorflow".to_string())]),
+        });
         let mut closure = Closure::default();
         closure
             .added_by
