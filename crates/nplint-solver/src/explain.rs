@@ -1,0 +1,428 @@
+//! A first resolver-style explanation of a conflict: "Because tensorflow==2.5.0 depends on numpy>=1.19.2,<1.20
+//! and you require numpy>=1.21, ...".
+//!
+//! pubgrub's own reporter walks the derivation tree; this module only supplies the wording (a
+//! [`ReportFormatter`]): the root is "you", ranges are printed in PEP 440 form (`numpy>=1.19.2,<1.20`, not
+//! `numpy >=1.19.2, <1.20.dev0`), `python` is the target's Python, and an unavailable release says why. The tree
+//! is not simplified yet (uv's passes: collapsing runs of unavailable versions, dropping redundant steps): a
+//! conflict over a range of releases without wheels lists them one by one.
+
+use std::fmt::Write as _;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use pep440_rs::Version;
+use pubgrub::{
+    DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term,
+};
+
+use nplint_index::{Index, Package, Release};
+
+use crate::Target;
+use crate::outcome::{Conflict, Derivation, Unavailable};
+use crate::package::SolverPackage;
+use crate::provider::Range;
+
+type Ext = External<SolverPackage, Range, Unavailable>;
+type Der = Derived<SolverPackage, Range, Unavailable>;
+
+/// The conflict as English, one sentence per derivation step.
+pub fn explain(conflict: &Conflict) -> String {
+    let index = Index::embedded();
+    let formatter = Formatter {
+        target: conflict.target,
+        index,
+    };
+    let mut derivation = conflict.derivation.clone();
+    collapse_empty_no_versions(&mut derivation, index);
+    DefaultStringReporter::report_with_formatter(&derivation, &formatter)
+}
+
+/// Removes "there is no version of numpy in (2.2.6, 2.3.0)" steps where the range holds no final release: they
+/// only state the index's shape (a pre-release there was not a candidate; saying so is a hint's job). The other cause of such a step takes its place, its range widened by the empty
+/// one where it names the same package (which changes no fact, as the widening holds no release), as pubgrub's
+/// `collapse_no_versions` does. `python`'s steps stay: "the target Python version (3.9) does not satisfy
+/// python>=3.10" is the point of the explanation.
+fn collapse_empty_no_versions(tree: &mut Derivation, index: &Index) {
+    let DerivationTree::Derived(derived) = tree else {
+        return;
+    };
+    let empty = |cause: &Derivation| match cause {
+        DerivationTree::External(External::NoVersions(package, range)) => package
+            .name()
+            .and_then(|name| index.package(name))
+            .is_some_and(|package| {
+                !package
+                    .releases()
+                    .iter()
+                    .any(|release| !release.is_prerelease() && range.contains(release.version()))
+            })
+            .then(|| (package.clone(), range.clone())),
+        _ => None,
+    };
+    let (kept, (package, range)) = if let Some(no_versions) = empty(&derived.cause1) {
+        (Arc::make_mut(&mut derived.cause2), no_versions)
+    } else if let Some(no_versions) = empty(&derived.cause2) {
+        (Arc::make_mut(&mut derived.cause1), no_versions)
+    } else {
+        collapse_empty_no_versions(Arc::make_mut(&mut derived.cause1), index);
+        collapse_empty_no_versions(Arc::make_mut(&mut derived.cause2), index);
+        return;
+    };
+    collapse_empty_no_versions(kept, index);
+    let mut kept = kept.clone();
+    match &mut kept {
+        DerivationTree::External(External::FromDependencyOf(p1, r1, p2, r2)) => {
+            if *p1 == package {
+                *r1 = r1.union(&range);
+            } else if *p2 == package {
+                *r2 = r2.union(&range);
+            }
+        }
+        DerivationTree::External(External::Custom(p, r, _) | External::NoVersions(p, r))
+            if *p == package =>
+        {
+            *r = r.union(&range);
+        }
+        _ => {}
+    }
+    *tree = kept;
+}
+
+/// A requirement in PEP 440 form: `numpy>=1.19.2,<1.20`, `tensorflow==2.5.0`, `numpy` for any version.
+pub fn requirement(package: &SolverPackage, range: &Range) -> String {
+    format!("{package}{}", specifiers(range))
+}
+
+/// A range as PEP 440 specifiers, `` for any version; a range PEP 440 cannot write as one clause (several
+/// segments) is written as its segments joined with ` | `, except the common "all but these versions", written
+/// `!=a,!=b`.
+pub fn specifiers(range: &Range) -> String {
+    let segments: Vec<_> = range.iter().collect();
+    if segments.len() > 1 {
+        let complement = range.complement();
+        let excluded: Option<Vec<&Version>> = complement
+            .iter()
+            .map(|(lower, upper)| match (lower, upper) {
+                (Bound::Included(a), Bound::Included(b)) if a == b => Some(a),
+                _ => None,
+            })
+            .collect();
+        if let Some(excluded) = excluded.filter(|excluded| !excluded.is_empty()) {
+            return excluded
+                .iter()
+                .map(|version| format!("!={}", plain(version)))
+                .collect::<Vec<_>>()
+                .join(",");
+        }
+    }
+    segments
+        .iter()
+        .map(|&(lower, upper)| segment(lower, upper))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn segment(lower: &Bound<Version>, upper: &Bound<Version>) -> String {
+    let mut out = String::new();
+    match (lower, upper) {
+        (Bound::Included(a), Bound::Included(b)) if a == b => {
+            let _ = write!(out, "=={}", plain(a));
+            return out;
+        }
+        (Bound::Included(a), _) => {
+            let _ = write!(out, ">={}", plain(a));
+        }
+        (Bound::Excluded(a), _) => {
+            let _ = write!(out, ">{}", plain(a));
+        }
+        (Bound::Unbounded, _) => {}
+    }
+    let comma = if out.is_empty() { "" } else { "," };
+    match upper {
+        Bound::Included(b) => {
+            let _ = write!(out, "{comma}<={}", plain(b));
+        }
+        Bound::Excluded(b) => {
+            let _ = write!(out, "{comma}<{}", plain_upper(b));
+        }
+        Bound::Unbounded => {}
+    }
+    out
+}
+
+/// A bound's version as the user wrote it: without the `min`/`max` markers PEP 440's exclusive comparisons add.
+fn plain(version: &Version) -> String {
+    written(version, false)
+}
+
+/// [`plain`], and for an exclusive upper bound also without the `.dev0` that `~=1.19.2` puts there (`<1.20.dev0`
+/// reads `<1.20`; the two differ only by development releases of 1.20, which are never candidates here).
+fn plain_upper(version: &Version) -> String {
+    written(version, true)
+}
+
+fn written(version: &Version, upper: bool) -> String {
+    let mut version = version.clone();
+    // `with_min`/`with_max` refuse some versions (a dev release) even when clearing: only clear what is set.
+    if Version::min(&version).is_some() {
+        version = version.with_min(None);
+    }
+    if Version::max(&version).is_some() {
+        version = version.with_max(None);
+    }
+    if upper && version.dev() == Some(0) && version.pre().is_none() && version.post().is_none() {
+        version = version.with_dev(None);
+    }
+    version.to_string()
+}
+
+struct Formatter {
+    target: Target,
+    index: &'static Index,
+}
+
+impl Formatter {
+    /// A requirement with its range simplified over the package's releases: holes without a release closed,
+    /// bounds moved to releases (`numpy>2.1.0,<2.1.1 | >2.1.1,<2.2` is just `numpy>=2.1.2,<2.2` when those are
+    /// all the releases), as uv does.
+    fn requirement(&self, package: &SolverPackage, range: &Range) -> String {
+        let releases = package
+            .name()
+            .and_then(|name| self.index.package(name))
+            .map(Package::releases);
+        match releases {
+            Some(releases) => {
+                // Over final releases only: a pre-release that was never a candidate should not split a range.
+                let finals = releases
+                    .iter()
+                    .filter(|release| !release.is_prerelease())
+                    .map(Release::version);
+                let simplified = range.simplify(finals);
+                if simplified.is_empty() {
+                    requirement(package, range)
+                } else {
+                    requirement(package, &simplified)
+                }
+            }
+            None => requirement(package, range),
+        }
+    }
+
+    fn terms(&self, terms: &Map<SolverPackage, Term<Range>>) -> String {
+        let mut terms: Vec<_> = terms.iter().collect();
+        terms.sort_by(|a, b| a.0.cmp(b.0));
+        match terms.as_slice() {
+            [] | [(SolverPackage::Root, Term::Positive(_))] => {
+                "your requirements are unsatisfiable".to_owned()
+            }
+            [(package, Term::Positive(range))] => {
+                format!("{} cannot be used", self.requirement(package, range))
+            }
+            [(package, Term::Negative(range))] => {
+                format!("{} is required", self.requirement(package, range))
+            }
+            [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
+            | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.external(
+                &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),
+            ),
+            terms => {
+                let parts: Vec<String> = terms
+                    .iter()
+                    .map(|(package, term)| match term {
+                        Term::Positive(range) => self.requirement(package, range),
+                        Term::Negative(range) => {
+                            format!("{} (excluded)", self.requirement(package, range))
+                        }
+                    })
+                    .collect();
+                format!("{} are incompatible", parts.join(" and "))
+            }
+        }
+    }
+
+    fn external(&self, external: &Ext) -> String {
+        match external {
+            External::NotRoot(..) => "you are solving your requirements".to_owned(),
+            External::NoVersions(SolverPackage::Python, range) => format!(
+                "the target Python version ({}) does not satisfy {}",
+                self.target.python,
+                requirement(&SolverPackage::Python, range)
+            ),
+            External::NoVersions(package, range) if *range == Range::full() => {
+                format!("there is no usable version of {package}")
+            }
+            External::NoVersions(package, range) => {
+                format!(
+                    "there is no usable version of {}",
+                    self.requirement(package, range)
+                )
+            }
+            External::Custom(package, range, reason) => {
+                // The reason is about single releases: name the release when there is one.
+                let single = package
+                    .name()
+                    .and_then(|name| self.index.package(name))
+                    .and_then(|indexed| {
+                        let mut inside = indexed
+                            .releases()
+                            .iter()
+                            .filter(|release| range.contains(release.version()));
+                        match (inside.next(), inside.next()) {
+                            (Some(release), None) => Some(release.version().clone()),
+                            _ => None,
+                        }
+                    });
+                match single {
+                    Some(version) => {
+                        format!(
+                            "{} {reason}",
+                            requirement(package, &Range::singleton(version))
+                        )
+                    }
+                    None => format!("{} {reason}", self.requirement(package, range)),
+                }
+            }
+            External::FromDependencyOf(SolverPackage::Root, _, dependency, range) => {
+                format!("you require {}", self.requirement(dependency, range))
+            }
+            External::FromDependencyOf(package, range, dependency, dependency_range) => format!(
+                "{} depends on {}",
+                self.requirement(package, range),
+                self.requirement(dependency, dependency_range)
+            ),
+        }
+    }
+}
+
+impl ReportFormatter<SolverPackage, Range, Unavailable> for Formatter {
+    type Output = String;
+
+    fn format_external(&self, external: &Ext) -> String {
+        self.external(external)
+    }
+
+    fn format_terms(&self, terms: &Map<SolverPackage, Term<Range>>) -> String {
+        self.terms(terms)
+    }
+
+    fn explain_both_external(
+        &self,
+        external1: &Ext,
+        external2: &Ext,
+        current_terms: &Map<SolverPackage, Term<Range>>,
+    ) -> String {
+        // The user's own requirement last reads best: "Because X depends on Y and you require Z, ...".
+        let (first, second) = if matches!(
+            external1,
+            External::FromDependencyOf(SolverPackage::Root, ..)
+        ) {
+            (external2, external1)
+        } else {
+            (external1, external2)
+        };
+        format!(
+            "Because {} and {}, we can conclude that {}.",
+            self.external(first),
+            self.external(second),
+            self.terms(current_terms)
+        )
+    }
+
+    fn explain_both_ref(
+        &self,
+        ref_id1: usize,
+        derived1: &Der,
+        ref_id2: usize,
+        derived2: &Der,
+        current_terms: &Map<SolverPackage, Term<Range>>,
+    ) -> String {
+        format!(
+            "Because {} ({ref_id1}) and {} ({ref_id2}), we can conclude that {}.",
+            self.terms(&derived1.terms),
+            self.terms(&derived2.terms),
+            self.terms(current_terms)
+        )
+    }
+
+    fn explain_ref_and_external(
+        &self,
+        ref_id: usize,
+        derived: &Der,
+        external: &Ext,
+        current_terms: &Map<SolverPackage, Term<Range>>,
+    ) -> String {
+        format!(
+            "Because {} ({ref_id}) and {}, we can conclude that {}.",
+            self.terms(&derived.terms),
+            self.external(external),
+            self.terms(current_terms)
+        )
+    }
+
+    fn and_explain_external(
+        &self,
+        external: &Ext,
+        current_terms: &Map<SolverPackage, Term<Range>>,
+    ) -> String {
+        format!(
+            "And because {}, we can conclude that {}.",
+            self.external(external),
+            self.terms(current_terms)
+        )
+    }
+
+    fn and_explain_ref(
+        &self,
+        ref_id: usize,
+        derived: &Der,
+        current_terms: &Map<SolverPackage, Term<Range>>,
+    ) -> String {
+        format!(
+            "And because {} ({ref_id}), we can conclude that {}.",
+            self.terms(&derived.terms),
+            self.terms(current_terms)
+        )
+    }
+
+    fn and_explain_prior_and_external(
+        &self,
+        prior_external: &Ext,
+        external: &Ext,
+        current_terms: &Map<SolverPackage, Term<Range>>,
+    ) -> String {
+        format!(
+            "And because {} and {}, we can conclude that {}.",
+            self.external(prior_external),
+            self.external(external),
+            self.terms(current_terms)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use pep440_rs::VersionSpecifiers;
+
+    use super::*;
+
+    fn written(specifiers: &str) -> String {
+        super::specifiers(&Range::from(
+            VersionSpecifiers::from_str(specifiers).unwrap(),
+        ))
+    }
+
+    #[test]
+    fn ranges_are_written_as_pep_440_specifiers() {
+        assert_eq!(written("~=1.19.2"), ">=1.19.2,<1.20");
+        assert_eq!(written(">=1.21"), ">=1.21");
+        assert_eq!(written(">1.0,<2"), ">1.0,<2");
+        assert_eq!(written("==2.5.0"), "==2.5.0");
+        assert_eq!(written("!=1.5.0,!=1.6.0"), "!=1.5.0,!=1.6.0");
+        assert_eq!(written(""), "");
+        assert_eq!(written("==2.5.0rc1"), "==2.5.0rc1");
+        assert_eq!(written(">=2.5.0.dev0"), ">=2.5.0.dev0");
+    }
+}

@@ -1,0 +1,123 @@
+//! What a solve returns, as data: the versions chosen, or pubgrub's derivation of why there are none; and in
+//! both cases what the solve could not check.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use nplint_index::{Platform, PythonVersion, Target, WheelPythonRange};
+use pep440_rs::Version;
+use pep508_rs::PackageName;
+use pubgrub::DerivationTree;
+use version_ranges::Ranges;
+
+use crate::package::SolverPackage;
+
+/// pubgrub's explanation of a conflict, over the solver's packages.
+pub type Derivation = DerivationTree<SolverPackage, Ranges<Version>, Unavailable>;
+
+/// Why a release that exists cannot be installed on the target: pubgrub's custom incompatibility reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// A release of a compiled package without a wheel for the target's Python and platform. Building it from
+    /// source is not modelled: for an old compiled release on a newer Python it practically never works.
+    NoWheel {
+        python: PythonVersion,
+        platform: Platform,
+        /// The CPython versions its wheels for the platform cover, `None` without any wheel for the platform.
+        wheels: Option<WheelPythonRange>,
+    },
+    /// Every file of the release is yanked, and no input pins it exactly.
+    Yanked { reason: Option<&'static str> },
+    /// A release of a compiled package (one that ships wheels in other releases) with only a source distribution.
+    SourceOnly,
+}
+
+impl fmt::Display for Unavailable {
+    /// The predicate of "`numpy==1.19.5` has wheels for CPython 3.6-3.9 only".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unavailable::NoWheel {
+                platform,
+                wheels: Some(wheels),
+                ..
+            } => write!(f, "has wheels for CPython {wheels} only on {platform}"),
+            Unavailable::NoWheel {
+                platform,
+                wheels: None,
+                ..
+            } => write!(f, "has no wheels for {platform}"),
+            Unavailable::Yanked {
+                reason: Some(reason),
+            } if !reason.is_empty() => {
+                write!(f, "was yanked (reason: {reason})")
+            }
+            Unavailable::Yanked { .. } => f.write_str("was yanked"),
+            Unavailable::SourceOnly => {
+                f.write_str("has no wheels, only a source distribution that would need building")
+            }
+        }
+    }
+}
+
+/// The result of solving an environment's inputs on one target.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Solved(Solution),
+    Conflict(Box<Conflict>),
+}
+
+impl Outcome {
+    pub fn is_solved(&self) -> bool {
+        matches!(self, Outcome::Solved(_))
+    }
+
+    /// The ids of the inputs naming packages the index does not know: left out of the solve.
+    pub fn unknown(&self) -> &[usize] {
+        match self {
+            Outcome::Solved(solution) => &solution.unknown,
+            Outcome::Conflict(conflict) => &conflict.unknown,
+        }
+    }
+
+    pub fn as_solution(&self) -> Option<&Solution> {
+        match self {
+            Outcome::Solved(solution) => Some(solution),
+            Outcome::Conflict(_) => None,
+        }
+    }
+
+    pub fn as_conflict(&self) -> Option<&Conflict> {
+        match self {
+            Outcome::Solved(_) => None,
+            Outcome::Conflict(conflict) => Some(conflict),
+        }
+    }
+}
+
+/// A set of versions that satisfies every input on the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solution {
+    /// One version of every package installed (extras are folded into their package).
+    pub versions: BTreeMap<PackageName, Version>,
+    /// Ids of the inputs naming packages outside the index, left out of the solve.
+    pub unknown: Vec<usize>,
+    /// Chosen releases whose metadata the index could not read: their dependencies are unknown and were taken to
+    /// be none.
+    pub metadata_unknown: Vec<(PackageName, Version)>,
+}
+
+/// Why the inputs cannot be installed together on the target.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    /// The target the conflict holds on.
+    pub target: Target,
+    /// pubgrub's derivation tree, unsimplified (see [`crate::explain`]).
+    pub derivation: Derivation,
+    /// Ids of the inputs whose package takes part in the derivation, ascending: the lines to label.
+    pub inputs: Vec<usize>,
+    /// Ids of the inputs naming packages outside the index, left out of the solve.
+    pub unknown: Vec<usize>,
+    /// Releases met during the solve whose metadata the index could not read (dependencies taken to be none),
+    /// of packages that take part in the derivation.
+    pub metadata_unknown: Vec<(PackageName, Version)>,
+}

@@ -1,0 +1,136 @@
+//! Agreement with a real resolver: every question of `tests/corpus/verdicts.toml` (verdicts recorded with uv, see
+//! `tests/corpus/README.md`) is asked of the solver, reading each environment file with nplint's own parser.
+
+use std::path::{Path, PathBuf};
+
+use nplint_manifest::{Format, LoadError, Loader, Role as ManifestRole, load};
+use nplint_solver::{Input, Platform, PythonVersion, Role, Target, solve};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+
+struct CorpusLoader;
+
+impl Loader for CorpusLoader {
+    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        std::fs::read(Path::new(CORPUS).join(path)).map_err(LoadError::Io)
+    }
+}
+
+struct Case {
+    file: String,
+    python: String,
+    platform: String,
+    installable: bool,
+    numpy: Option<String>,
+}
+
+fn cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(Path::new(CORPUS).join("verdicts.toml")).unwrap();
+    let document: toml_edit::DocumentMut = text.parse().unwrap();
+    let field = |case: &toml_edit::Table, key: &str| {
+        case.get(key)
+            .and_then(|item| item.as_str())
+            .map(str::to_owned)
+    };
+    document["case"]
+        .as_array_of_tables()
+        .expect("`[[case]]` tables")
+        .iter()
+        .map(|case| Case {
+            file: field(case, "file").unwrap(),
+            python: field(case, "python").unwrap(),
+            platform: field(case, "platform").unwrap(),
+            installable: match field(case, "verdict").as_deref() {
+                Some("installable") => true,
+                Some("unsatisfiable") => false,
+                other => panic!("unknown verdict {other:?}"),
+            },
+            numpy: field(case, "numpy"),
+        })
+        .collect()
+}
+
+/// The environment's requirements as solver inputs, ids being indices into the manifest's requirements.
+fn inputs(file: &str) -> Vec<Input> {
+    let manifest = load(&PathBuf::from(file), Format::RequirementsTxt, &CorpusLoader).unwrap();
+    assert!(
+        manifest.issues.is_empty(),
+        "`{file}` parses cleanly: {:#?}",
+        manifest.issues
+    );
+    manifest
+        .requirements
+        .iter()
+        .enumerate()
+        .filter_map(|(id, requirement)| {
+            Some(Input {
+                id,
+                name: requirement.name.clone()?,
+                specifiers: requirement.specifiers.clone(),
+                extras: requirement.extras.clone(),
+                marker: requirement.marker.clone(),
+                role: match requirement.role {
+                    ManifestRole::Requirement => Role::Requirement,
+                    ManifestRole::Constraint => Role::Constraint,
+                    ManifestRole::Override => Role::Override,
+                },
+            })
+        })
+        .collect()
+}
+
+#[test]
+#[allow(clippy::print_stderr, reason = "NumPy choices that differ are reported for review, not failed")]
+fn agrees_with_every_recorded_verdict() {
+    let cases = cases();
+    assert!(cases.len() >= 60, "the corpus holds at least 60 questions");
+    let mut disagreements = Vec::new();
+    let mut numpy_differs = Vec::new();
+    for case in &cases {
+        let target = Target {
+            python: case.python.parse::<PythonVersion>().unwrap(),
+            platform: case.platform.parse::<Platform>().unwrap(),
+        };
+        let outcome = solve(&inputs(&case.file), target);
+        let question = format!("{} on {} {}", case.file, case.python, case.platform);
+        if outcome.is_solved() != case.installable {
+            disagreements.push(format!(
+                "{question}: the resolver says {}, nplint says {}",
+                if case.installable {
+                    "installable"
+                } else {
+                    "unsatisfiable"
+                },
+                if outcome.is_solved() {
+                    "installable"
+                } else {
+                    "unsatisfiable"
+                },
+            ));
+        } else if let (Some(solution), Some(numpy)) = (outcome.as_solution(), &case.numpy) {
+            let ours = solution
+                .versions
+                .iter()
+                .find(|(name, _)| name.as_ref() == "numpy")
+                .map(|(_, v)| v.to_string());
+            if ours.as_deref() != Some(numpy.as_str()) {
+                numpy_differs.push(format!("{question}: numpy {numpy} (resolver) vs {ours:?}"));
+            }
+        }
+    }
+    // Both resolvers prefer the newest versions, but a different search order may settle on another valid NumPy:
+    // shown for review, not a failure.
+    if !numpy_differs.is_empty() {
+        eprintln!(
+            "installable with another NumPy than the resolver chose:\n  {}",
+            numpy_differs.join("\n  ")
+        );
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} verdicts disagree:\n  {}",
+        disagreements.len(),
+        cases.len(),
+        disagreements.join("\n  ")
+    );
+}

@@ -1,0 +1,390 @@
+//! Solves over the embedded index, asserting facts that `cargo run -- index show NAME==VERSION` shows.
+
+use std::str::FromStr;
+
+use nplint_index::{RawUrl, WheelPythonRange};
+use nplint_solver::{
+    Conflict, Derivation, External, Input, Outcome, Platform, PythonVersion, Role, Solver,
+    SolverPackage, Target, Unavailable, solve,
+};
+use pep440_rs::Version;
+use pep508_rs::{PackageName, VersionOrUrl};
+
+fn target(minor: u8) -> Target {
+    Target::new(PythonVersion::new(3, minor), Platform::LinuxX86_64)
+}
+
+fn input(id: usize, requirement: &str, role: Role) -> Input {
+    let requirement = pep508_rs::Requirement::<RawUrl>::from_str(requirement).unwrap();
+    let specifiers = match requirement.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers,
+        _ => pep440_rs::VersionSpecifiers::empty(),
+    };
+    Input {
+        id,
+        name: requirement.name,
+        specifiers,
+        extras: requirement.extras,
+        marker: requirement.marker,
+        role,
+    }
+}
+
+/// Requirements, with ids in order.
+fn requirements(lines: &[&str]) -> Vec<Input> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(id, line)| input(id, line, Role::Requirement))
+        .collect()
+}
+
+fn name(name: &str) -> PackageName {
+    PackageName::from_str(name).unwrap()
+}
+
+fn version(version: &str) -> Version {
+    Version::from_str(version).unwrap()
+}
+
+fn solved_version(outcome: &Outcome, package: &str) -> Option<String> {
+    let solution = outcome
+        .as_solution()
+        .unwrap_or_else(|| panic!("expected a solution, got {outcome:#?}"));
+    solution
+        .versions
+        .get(&name(package))
+        .map(ToString::to_string)
+}
+
+fn conflict(outcome: &Outcome) -> &Conflict {
+    outcome
+        .as_conflict()
+        .unwrap_or_else(|| panic!("expected a conflict, got {outcome:#?}"))
+}
+
+/// Every external incompatibility of the derivation.
+fn externals(
+    derivation: &Derivation,
+) -> Vec<&External<SolverPackage, nplint_solver::Ranges<Version>, Unavailable>> {
+    match derivation {
+        Derivation::External(external) => vec![external],
+        Derivation::Derived(derived) => {
+            let mut all = externals(&derived.cause1);
+            all.extend(externals(&derived.cause2));
+            all
+        }
+    }
+}
+
+#[test]
+fn tensorflow_2_5_and_a_newer_numpy_conflict() {
+    let outcome = solve(
+        &requirements(&["tensorflow==2.5.0", "numpy>=1.21"]),
+        target(8),
+    );
+    let conflict = conflict(&outcome);
+    assert_eq!(conflict.inputs, [0, 1]);
+    assert!(conflict.unknown.is_empty());
+    let tensorflow = SolverPackage::Package(name("tensorflow"));
+    let numpy = SolverPackage::Package(name("numpy"));
+    assert!(externals(&conflict.derivation).iter().any(|external| matches!(
+        external,
+        External::FromDependencyOf(from, _, to, range)
+            if *from == tensorflow && *to == numpy && range.to_string() == ">=1.19.2, <1.20.dev0"
+    )));
+}
+
+#[test]
+fn tensorflow_2_5_alone_takes_numpy_1_19() {
+    let outcome = solve(&requirements(&["tensorflow==2.5.0"]), target(9));
+    assert_eq!(
+        solved_version(&outcome, "tensorflow").as_deref(),
+        Some("2.5.0")
+    );
+    assert_eq!(solved_version(&outcome, "numpy").as_deref(), Some("1.19.5"));
+    // `keras-nightly~=2.5.0.dev0` names a pre-release, and the package has no other kind.
+    let keras = solved_version(&outcome, "keras-nightly");
+    assert!(
+        keras.as_deref().is_some_and(|v| v.starts_with("2.5.0.dev")),
+        "{keras:?}"
+    );
+}
+
+#[test]
+fn tensorflow_2_5_has_no_wheel_for_python_3_10() {
+    let outcome = solve(&requirements(&["tensorflow==2.5.0"]), target(10));
+    let conflict = conflict(&outcome);
+    assert_eq!(conflict.inputs, [0]);
+    let expected = Unavailable::NoWheel {
+        python: PythonVersion::new(3, 10),
+        platform: Platform::LinuxX86_64,
+        wheels: Some(WheelPythonRange::Between(
+            PythonVersion::new(3, 6),
+            PythonVersion::new(3, 9),
+        )),
+    };
+    assert_eq!(
+        expected.to_string(),
+        "has wheels for CPython 3.6-3.9 only on linux-x86_64"
+    );
+    assert!(externals(&conflict.derivation).iter().any(|external| matches!(
+        external,
+        External::Custom(SolverPackage::Package(package), range, reason)
+            if package.as_ref() == "tensorflow" && range.to_string() == "2.5.0" && *reason == expected
+    )));
+}
+
+#[test]
+fn numpy_1_19_5_has_no_wheel_for_python_3_11() {
+    let outcome = solve(&requirements(&["numpy==1.19.5"]), target(11));
+    let conflict = conflict(&outcome);
+    assert_eq!(conflict.inputs, [0]);
+    assert!(
+        externals(&conflict.derivation)
+            .iter()
+            .any(|external| matches!(
+                external,
+                External::Custom(_, _, Unavailable::NoWheel { wheels: Some(wheels), .. })
+                    if wheels.to_string() == "3.6-3.9"
+            ))
+    );
+}
+
+#[test]
+fn numpy_2_1_needs_python_3_10() {
+    let outcome = solve(&requirements(&["numpy>=2.1"]), target(9));
+    let conflict = conflict(&outcome);
+    assert_eq!(conflict.inputs, [0]);
+    let through_python = externals(&conflict.derivation)
+        .iter()
+        .filter_map(|external| match external {
+            External::FromDependencyOf(_, _, SolverPackage::Python, range) => {
+                Some(range.to_string())
+            }
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert!(
+        through_python.contains(&">=3.10".to_owned()),
+        "{through_python:?}"
+    );
+    let custom: Vec<_> = externals(&conflict.derivation)
+        .iter()
+        .filter(|external| matches!(external, External::Custom(..)))
+        .map(|external| format!("{external:?}"))
+        .collect();
+    assert!(custom.is_empty(), "{custom:#?}");
+}
+
+#[test]
+fn a_requirement_on_python_is_the_virtual_package() {
+    let outcome = solve(&requirements(&["python>=3.10", "numpy"]), target(9));
+    assert_eq!(conflict(&outcome).inputs, [0]);
+    let outcome = solve(&requirements(&["python>=3.9.1", "numpy"]), target(9));
+    assert!(outcome.is_solved(), "{outcome:#?}");
+    let mut inputs = requirements(&["numpy"]);
+    inputs.push(input(1, "python>=3.10", Role::Constraint));
+    assert_eq!(conflict(&solve(&inputs, target(9))).inputs, [1]);
+}
+
+#[test]
+fn the_newest_numpy_is_chosen() {
+    let outcome = solve(&requirements(&["numpy"]), target(12));
+    assert_eq!(solved_version(&outcome, "numpy").as_deref(), Some("2.5.5"));
+    // On 3.8 the newest numpy whose `Requires-Python` admits it and that has a cp38 wheel.
+    let outcome = solve(&requirements(&["numpy"]), target(8));
+    assert_eq!(solved_version(&outcome, "numpy").as_deref(), Some("1.24.4"));
+}
+
+#[test]
+fn constraints_narrow_without_adding() {
+    let mut inputs = requirements(&["numpy"]);
+    inputs.push(input(1, "numpy<2", Role::Constraint));
+    inputs.push(input(2, "scipy<1.10", Role::Constraint));
+    let outcome = solve(&inputs, target(12));
+    assert_eq!(solved_version(&outcome, "numpy").as_deref(), Some("1.26.4"));
+    assert_eq!(solved_version(&outcome, "scipy"), None);
+
+    // A constraint that contradicts a requirement is a conflict naming both.
+    let mut inputs = requirements(&["tensorflow==2.5.0"]);
+    inputs.push(input(1, "numpy>=1.21", Role::Constraint));
+    let outcome = solve(&inputs, target(8));
+    assert_eq!(conflict(&outcome).inputs, [0, 1]);
+}
+
+#[test]
+fn overrides_replace_every_requirement_on_their_package() {
+    let mut inputs = requirements(&["tensorflow==2.5.0", "numpy>=1.21"]);
+    inputs.push(input(2, "numpy>=1.21", Role::Override));
+    let outcome = solve(&inputs, target(8));
+    assert_eq!(
+        solved_version(&outcome, "tensorflow").as_deref(),
+        Some("2.5.0")
+    );
+    assert_eq!(solved_version(&outcome, "numpy").as_deref(), Some("1.24.4"));
+
+    // The root's requirement is replaced too.
+    let mut inputs = requirements(&["numpy<2"]);
+    inputs.push(input(1, "numpy==2.0.0", Role::Override));
+    let outcome = solve(&inputs, target(12));
+    assert_eq!(solved_version(&outcome, "numpy").as_deref(), Some("2.0.0"));
+}
+
+#[test]
+fn extras_add_their_requirements() {
+    let plain = solve(&requirements(&["gensim==4.0.1"]), target(8));
+    assert_eq!(solved_version(&plain, "pandas"), None);
+    assert!(solved_version(&plain, "scipy").is_some());
+    let docs = solve(&requirements(&["gensim[docs]==4.0.1"]), target(8));
+    assert_eq!(solved_version(&docs, "gensim").as_deref(), Some("4.0.1"));
+    assert!(solved_version(&docs, "pandas").is_some());
+    assert!(solved_version(&docs, "matplotlib").is_some());
+}
+
+#[test]
+fn markers_are_evaluated_on_the_target() {
+    let inputs = requirements(&["tensorflow==2.5.0", "numpy>=1.21 ; python_version < '3.8'"]);
+    assert!(solve(&inputs, target(8)).is_solved());
+    let inputs = requirements(&["tensorflow==2.5.0", "numpy>=1.21 ; sys_platform == 'linux'"]);
+    assert_eq!(conflict(&solve(&inputs, target(8))).inputs, [0, 1]);
+    let windows = Target::new(PythonVersion::new(3, 8), Platform::WindowsX86_64);
+    assert!(solve(&inputs, windows).is_solved());
+}
+
+#[test]
+fn yanked_releases_count_only_when_pinned() {
+    // numpy 2.4.0 is yanked ("Backward compatibility bug").
+    let pinned = solve(&requirements(&["numpy==2.4.0"]), target(12));
+    assert_eq!(solved_version(&pinned, "numpy").as_deref(), Some("2.4.0"));
+    let ranged = solve(&requirements(&["numpy>=2.4.0,<2.4.1"]), target(12));
+    assert!(
+        externals(&conflict(&ranged).derivation)
+            .iter()
+            .any(|external| matches!(
+                external,
+                External::Custom(_, _, Unavailable::Yanked { reason: Some(reason) })
+                    if *reason == "Backward compatibility bug"
+            ))
+    );
+    let around = solve(&requirements(&["numpy>=2.3.5,<2.4.1"]), target(12));
+    assert_ne!(solved_version(&around, "numpy").as_deref(), Some("2.4.0"));
+}
+
+#[test]
+fn prereleases_only_when_named() {
+    // In this range only 2.5.0rc1 fits (`<2.5.1` admits pre-releases of 2.5.0, PEP 440).
+    let unnamed = solve(&requirements(&["numpy>2.4.6,!=2.5.0,<2.5.1"]), target(12));
+    assert!(unnamed.as_conflict().is_some(), "{unnamed:#?}");
+    let named = solve(
+        &requirements(&["numpy>=2.5.0rc1,!=2.5.0,<2.5.1"]),
+        target(12),
+    );
+    assert_eq!(solved_version(&named, "numpy").as_deref(), Some("2.5.0rc1"));
+    let pinned = solve(&requirements(&["numpy==2.5.0rc1"]), target(12));
+    assert_eq!(
+        solved_version(&pinned, "numpy").as_deref(),
+        Some("2.5.0rc1")
+    );
+    // Named, but a final release is newer.
+    let newer = solve(&requirements(&["numpy>=2.5.0rc1"]), target(12));
+    assert_eq!(solved_version(&newer, "numpy").as_deref(), Some("2.5.5"));
+}
+
+#[test]
+fn unknown_packages_are_left_out_and_listed() {
+    let inputs = requirements(&[
+        "numpy",
+        "surely-not-an-indexed-package>=1",
+        "tensorflow==2.5.0",
+    ]);
+    let outcome = solve(&inputs, target(9));
+    assert_eq!(outcome.unknown(), [1]);
+    assert_eq!(solved_version(&outcome, "numpy").as_deref(), Some("1.19.5"));
+    let inputs = requirements(&[
+        "numpy>=1.21",
+        "surely-not-an-indexed-package",
+        "tensorflow==2.5.0",
+    ]);
+    let outcome = solve(&inputs, target(9));
+    assert_eq!(outcome.unknown(), [1]);
+    assert_eq!(conflict(&outcome).inputs, [0, 2]);
+}
+
+#[test]
+fn unknown_metadata_is_recorded() {
+    // ase 3.13.0 has only an sdist whose metadata could not be read.
+    let outcome = solve(&requirements(&["ase==3.13.0"]), target(9));
+    let solution = outcome.as_solution().unwrap();
+    assert_eq!(
+        solution.metadata_unknown,
+        [(name("ase"), version("3.13.0"))]
+    );
+}
+
+#[test]
+fn a_solver_reuses_what_it_learnt() {
+    let solver = Solver::new(target(8));
+    let inputs = requirements(&["tensorflow==2.5.0", "gensim==4.0.1", "pandas"]);
+    let first = solver.solve(&inputs);
+    let second = solver.solve(&inputs);
+    assert!(first.is_solved(), "{first:#?}");
+    assert_eq!(first.as_solution(), second.as_solution());
+    assert_eq!(solved_version(&first, "numpy").as_deref(), Some("1.19.5"));
+}
+
+fn explained(lines: &[&str], minor: u8) -> String {
+    let outcome = solve(&requirements(lines), target(minor));
+    nplint_solver::explain(conflict(&outcome))
+}
+
+#[test]
+fn explanations_read_like_a_resolver() {
+    assert_eq!(
+        explained(&["tensorflow==2.5.0", "numpy>=1.21"], 8),
+        "Because tensorflow==2.5.0 depends on numpy>=1.19.2,<1.20 and you require tensorflow==2.5.0, we can \
+         conclude that you require numpy>=1.19.2,<1.20.\nAnd because you require numpy>=1.21, we can conclude \
+         that your requirements are unsatisfiable."
+    );
+    assert_eq!(
+        explained(&["tensorflow==2.5.0"], 10),
+        "Because tensorflow==2.5.0 has wheels for CPython 3.6-3.9 only on linux-x86_64 and you require \
+         tensorflow==2.5.0, we can conclude that your requirements are unsatisfiable."
+    );
+    assert_eq!(
+        explained(&["numpy==1.19.5"], 11),
+        "Because numpy==1.19.5 has wheels for CPython 3.6-3.9 only on linux-x86_64 and you require \
+         numpy==1.19.5, we can conclude that your requirements are unsatisfiable."
+    );
+    // Later releases add steps; the conclusion stays.
+    let python = explained(&["numpy>=2.1"], 9);
+    assert!(
+        python.ends_with(
+            "And because the target Python version (3.9) does not satisfy python>=3.10 and you require \
+             numpy>=2.1, we can conclude that your requirements are unsatisfiable."
+        ),
+        "{python}"
+    );
+    assert!(
+        python.contains("numpy>=2.1.0,<2.3.0 depends on python>=3.10"),
+        "{python}"
+    );
+    assert_eq!(
+        explained(&["numpy>=2.4.0,<2.4.1"], 12),
+        "Because numpy==2.4.0 was yanked (reason: Backward compatibility bug) and you require \
+         numpy>=2.4.0,<2.4.1, we can conclude that your requirements are unsatisfiable."
+    );
+    for explanation in [python, explained(&["numpy>=1.19,<1.20"], 11)] {
+        assert!(!explanation.contains("root"), "{explanation}");
+        assert!(!explanation.contains(".dev0"), "{explanation}");
+    }
+}
+
+#[test]
+fn source_only_releases_of_a_compiled_package_are_unavailable() {
+    // numba 0.30-0.34 shipped only sdists; later releases ship wheels, so numba is compiled and those sdists
+    // would need building. On CPython 3.12 no numba<0.35 installs; a pure package's sdist-only release still does
+    // (ase 3.13.0, above).
+    let outcome = solve(&requirements(&["numba<0.35"]), target(12));
+    assert!(!outcome.is_solved(), "{outcome:?}");
+}
