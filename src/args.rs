@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use nplint_index::{Platform, PythonVersion};
 
 /// Checks Python environment files for NumPy incompatibilities, offline.
 ///
@@ -79,6 +80,15 @@ pub(crate) struct CheckArgs {
     /// When to use colour in the `full` format. `auto` honours `NO_COLOR`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Python versions to check, such as `3.9,3.10` [default: the file's own Python constraint, else every CPython
+    /// version the index knows wheels for]
+    #[arg(long, value_delimiter = ',', value_name = "VERSION")]
+    pub python: Vec<PythonVersion>,
+
+    /// Platforms to check [default: linux-x86_64,macos-arm64,windows-x86_64]
+    #[arg(long, value_delimiter = ',', value_name = "PLATFORM")]
+    pub platform: Vec<Platform>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ use anyhow::Context;
 use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile};
 use nplint_manifest::{Format, detect_format};
 use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report};
+use nplint_rules::{Resolver, TargetOptions};
 use rayon::prelude::*;
 
 use crate::Status;
@@ -58,9 +59,14 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     if work.is_empty() && diagnostics.is_empty() && status == Status::Clean {
         eprintln!("warning: no environment files found under the given paths");
     }
+    // One resolver for the run: the index loads once and each target's solver is shared by every file.
+    let resolver = nplint_rules::Resolver::new(TargetOptions {
+        pythons: (!args.python.is_empty()).then(|| args.python.clone()),
+        platforms: args.platform.clone(),
+    });
     diagnostics.par_extend(
         work.par_iter()
-            .flat_map_iter(|(path, format)| check_file(path, *format)),
+            .flat_map_iter(|(path, format)| check_file(path, *format, &resolver)),
     );
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A file included by several checked files reports its own problems once.
@@ -95,9 +101,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     Ok(status)
 }
 
-fn check_file(path: &Path, format: Format) -> Vec<Diagnostic> {
+fn check_file(path: &Path, format: Format, resolver: &Resolver) -> Vec<Diagnostic> {
     match nplint_manifest::load(path, format, &FsLoader) {
-        Ok(manifest) => nplint_rules::check_manifest(&manifest),
+        Ok(manifest) => nplint_rules::check_manifest_resolved(&manifest, resolver),
         Err(error) => {
             let location = Location::file_start(SourceFile::new(path, ""));
             vec![nplint_rules::io_error(

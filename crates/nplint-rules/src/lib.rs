@@ -4,18 +4,30 @@
 //! generated from it); its name and code are stable once released.
 
 mod registry;
+mod resolution;
 mod rules;
+mod targets;
 
 pub use registry::{RULES, RuleInfo, find_rule};
+pub use resolution::Resolver;
+pub use targets::{DEFAULT_PLATFORMS, PythonSource, TargetOptions, known_pythons};
 
 use nplint_diagnostics::Diagnostic;
 use nplint_manifest::Manifest;
 
-/// Every finding for one manifest, in no particular order (reporters sort).
+/// The findings about how a manifest is written (parser issues), in no particular order (reporters sort).
 pub fn check_manifest(manifest: &Manifest) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     rules::parse_error::check(manifest, &mut diagnostics);
     rules::unread_requirements::check(manifest, &mut diagnostics);
+    diagnostics
+}
+
+/// Every finding for one manifest: [`check_manifest`]'s, then what solving its environments on their targets
+/// finds (`numpy-conflict`, `python-conflict`, `unknown-package`).
+pub fn check_manifest_resolved(manifest: &Manifest, resolver: &Resolver) -> Vec<Diagnostic> {
+    let mut diagnostics = check_manifest(manifest);
+    resolver.check(manifest, &mut diagnostics);
     diagnostics
 }
 

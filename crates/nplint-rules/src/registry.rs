@@ -50,6 +50,9 @@ pub static RULES: &[&RuleInfo] = &[
     &rules::parse_error::RULE,
     &rules::io_error::RULE,
     &rules::unread_requirements::RULE,
+    &rules::numpy_conflict::RULE,
+    &rules::python_conflict::RULE,
+    &rules::unknown_package::RULE,
 ];
 
 /// A rule by name or code (`parse-error` or `NPL001`, codes case-insensitively).

@@ -80,7 +80,10 @@ fn inputs(file: &str) -> Vec<Input> {
 }
 
 #[test]
-#[allow(clippy::print_stderr, reason = "NumPy choices that differ are reported for review, not failed")]
+#[allow(
+    clippy::print_stderr,
+    reason = "NumPy choices that differ are reported for review, not failed"
+)]
 fn agrees_with_every_recorded_verdict() {
     let cases = cases();
     assert!(cases.len() >= 60, "the corpus holds at least 60 questions");

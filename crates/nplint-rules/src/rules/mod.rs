@@ -1,7 +1,10 @@
 //! One module per rule.
 
 pub(crate) mod io_error;
+pub(crate) mod numpy_conflict;
 pub(crate) mod parse_error;
+pub(crate) mod python_conflict;
+pub(crate) mod unknown_package;
 pub(crate) mod unread_requirements;
 
 use nplint_diagnostics::Diagnostic;

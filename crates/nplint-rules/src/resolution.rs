@@ -1,0 +1,475 @@
+//! Resolution findings: every environment of a manifest solved on each of its targets, conflicts grouped by
+//! explanation into `numpy-conflict` and `python-conflict` diagnostics, and the requirements left out of the solve
+//! into one `unknown-package` diagnostic.
+//!
+//! One [`Resolver`] serves a whole run: it holds one [`Solver`] per target, shared by every manifest and
+//! environment (a solver caches what it learns about releases; it is `Sync`, so files checked in parallel share
+//! it).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use nplint_diagnostics::{Diagnostic, Location, Severity};
+use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
+use nplint_manifest::{Manifest, Requirement, RequirementSource, Role as ManifestRole, Section};
+use nplint_solver::{
+    Conflict, DerivationTree, External, Input, Outcome, Role, Solver, SolverPackage, explain,
+};
+
+use crate::rules::{numpy_conflict, python_conflict, unknown_package};
+use crate::targets::{
+    PythonSource, TargetOptions, known_pythons, numpy_name, pythons_for, targets,
+};
+
+/// Solves manifests' environments on their targets; see the module documentation.
+#[derive(Debug)]
+pub struct Resolver {
+    options: TargetOptions,
+    known: Vec<PythonVersion>,
+    solvers: BTreeMap<Target, Solver>,
+}
+
+impl Resolver {
+    /// A resolver over the embedded index, with a solver for every target a manifest can ask for.
+    pub fn new(options: TargetOptions) -> Self {
+        let index = Index::embedded();
+        let known = known_pythons(index);
+        let mut pythons: BTreeSet<PythonVersion> = known.iter().copied().collect();
+        pythons.extend(options.pythons.iter().flatten().copied());
+        let pythons: Vec<_> = pythons.into_iter().collect();
+        let solvers = targets(&pythons, options.platforms())
+            .into_iter()
+            .map(|target| (target, Solver::with_index(index, target)))
+            .collect();
+        Self {
+            options,
+            known,
+            solvers,
+        }
+    }
+
+    fn solver(&self, target: Target) -> &Solver {
+        // Invariant: `new` made a solver for every known or requested Python on every requested platform, and
+        // targets are only ever built from those.
+        &self.solvers[&target]
+    }
+
+    /// Every resolution finding for `manifest`.
+    pub fn check(&self, manifest: &Manifest, diagnostics: &mut Vec<Diagnostic>) {
+        let index = Index::embedded();
+        let (pythons, source) = pythons_for(manifest, &self.options, &self.known);
+        let platforms = self.options.platforms();
+        let all_targets = targets(&pythons, platforms);
+        let mut unknown: BTreeSet<usize> = BTreeSet::new();
+        let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
+        for environment in &manifest.environments {
+            let inputs: Vec<Input> = environment
+                .requirements
+                .iter()
+                .filter_map(|&id| {
+                    let requirement = &manifest.requirements[id];
+                    let input = input(id, requirement);
+                    if input.is_none()
+                        || requirement.name.as_ref().is_some_and(|name| {
+                            index.package(name).is_none() && !is_expected_unknown(requirement, name)
+                        })
+                    {
+                        unknown.insert(id);
+                    }
+                    input
+                })
+                .collect();
+            if all_targets.is_empty() {
+                continue;
+            }
+            // Conflicts on this environment, grouped by rule and explanation.
+            let mut groups: BTreeMap<(&'static str, String), Group> = BTreeMap::new();
+            let mut failing_pythons = BTreeSet::new();
+            for &target in &all_targets {
+                let Outcome::Conflict(conflict) = self.solver(target).solve(&inputs) else {
+                    continue;
+                };
+                failing_pythons.insert(target.python);
+                let Some(kind) = Kind::of(&conflict) else {
+                    continue;
+                };
+                let text = explain(&conflict);
+                groups
+                    .entry((kind.rule_name(), grouping_key(&text, target)))
+                    .or_insert_with(|| Group {
+                        kind,
+                        first: conflict.clone(),
+                        text,
+                        targets: Vec::new(),
+                    })
+                    .targets
+                    .push(target);
+            }
+            // A requirements file that states no Python promises none in particular: a conflict on some of them
+            // is a warning, on all of them an error.
+            let severity = if source == PythonSource::Known && failing_pythons.len() < pythons.len()
+            {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            for ((rule, key), group) in groups {
+                if !reported.insert((rule, key, group.targets.clone())) {
+                    // The same conflict in another environment of the file (the base of `project[gpu]`).
+                    continue;
+                }
+                let context = Context {
+                    resolver: self,
+                    manifest,
+                    inputs: &inputs,
+                    pythons: &pythons,
+                    platforms,
+                };
+                diagnostics.push(context.diagnostic(&group, severity));
+            }
+        }
+        if !unknown.is_empty() {
+            diagnostics.push(unknown_package::diagnostic(manifest, &unknown));
+        }
+    }
+}
+
+/// The explanation with the target's Python and platform blanked out, so that one conflict on several targets
+/// ("the target Python version (3.10)", "has wheels for CPython 3.6-3.9 only on linux-x86_64") is one finding.
+fn grouping_key(text: &str, target: Target) -> String {
+    text.replace(&format!("({})", target.python), "(*)")
+        .replace(target.platform.as_str(), "*")
+}
+
+/// Packages that are not in the index on purpose: the interpreter and conda's installer.
+fn is_expected_unknown(requirement: &Requirement, name: &PackageName) -> bool {
+    name.as_ref() == "python"
+        || (requirement.origin.section == Section::Conda && name.as_ref() == "pip")
+}
+
+/// A requirement as a solver input, `None` for a URL or path requirement (its version is unknown).
+fn input(id: usize, requirement: &Requirement) -> Option<Input> {
+    if requirement.source != RequirementSource::Registry {
+        return None;
+    }
+    Some(Input {
+        id,
+        name: requirement.name.clone()?,
+        specifiers: requirement.specifiers.clone(),
+        extras: requirement.extras.clone(),
+        marker: requirement.marker.clone(),
+        role: match requirement.role {
+            ManifestRole::Requirement => Role::Requirement,
+            ManifestRole::Constraint => Role::Constraint,
+            ManifestRole::Override => Role::Override,
+        },
+    })
+}
+
+/// Which rule a conflict belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A package, NumPy included, has no installable release on the target's Python or platform.
+    Python,
+    /// The requirements on NumPy cannot be met together.
+    Numpy,
+}
+
+impl Kind {
+    /// `None` for a conflict that involves neither NumPy nor the target: outside nplint's rules.
+    fn of(conflict: &Conflict) -> Option<Self> {
+        let mut numpy = false;
+        let mut python = false;
+        visit(&conflict.derivation, &mut |external| match external {
+            External::Custom(..) => python = true,
+            External::NoVersions(package, _) | External::NotRoot(package, _) => {
+                python |= *package == SolverPackage::Python;
+                numpy |= is_numpy(package);
+            }
+            External::FromDependencyOf(p1, _, p2, _) => {
+                python |= *p2 == SolverPackage::Python && *p1 != SolverPackage::Root;
+                numpy |= is_numpy(p1) || is_numpy(p2);
+            }
+        });
+        if python {
+            Some(Kind::Python)
+        } else if numpy {
+            Some(Kind::Numpy)
+        } else {
+            None
+        }
+    }
+
+    fn rule_name(self) -> &'static str {
+        match self {
+            Kind::Python => python_conflict::RULE.id.name,
+            Kind::Numpy => numpy_conflict::RULE.id.name,
+        }
+    }
+}
+
+fn is_numpy(package: &SolverPackage) -> bool {
+    package.name().is_some_and(|name| name.as_ref() == "numpy")
+}
+
+type Ext = External<
+    SolverPackage,
+    nplint_solver::Ranges<nplint_index::Version>,
+    nplint_solver::Unavailable,
+>;
+
+fn visit(tree: &nplint_solver::Derivation, f: &mut impl FnMut(&Ext)) {
+    match tree {
+        DerivationTree::External(external) => f(external),
+        DerivationTree::Derived(derived) => {
+            visit(&derived.cause1, f);
+            visit(&derived.cause2, f);
+        }
+    }
+}
+
+/// One conflict on the targets it holds on.
+struct Group {
+    kind: Kind,
+    /// The conflict on the first target, whose explanation stands for all.
+    first: Box<Conflict>,
+    text: String,
+    targets: Vec<Target>,
+}
+
+/// What building a diagnostic for one environment needs.
+struct Context<'a> {
+    resolver: &'a Resolver,
+    manifest: &'a Manifest,
+    inputs: &'a [Input],
+    pythons: &'a [PythonVersion],
+    platforms: &'a [Platform],
+}
+
+impl Context<'_> {
+    fn diagnostic(&self, group: &Group, severity: Severity) -> Diagnostic {
+        let conflict = &group.first;
+        let requirements = &self.manifest.requirements;
+        let is_numpy_line = |id: &&usize| requirements[**id].name.as_ref() == Some(&numpy_name());
+        let primary = conflict
+            .inputs
+            .iter()
+            .find(is_numpy_line)
+            .or_else(|| conflict.inputs.first())
+            .copied();
+        let location = primary.map_or_else(
+            || {
+                self.manifest.python.as_ref().map_or_else(
+                    || Location::file_start(self.manifest.sources[0].clone()),
+                    |python| python.location.clone(),
+                )
+            },
+            |id| requirements[id].location.clone(),
+        );
+        let where_ = self.where_(&group.targets);
+        let (rule, message, help) = match group.kind {
+            Kind::Numpy => (
+                &numpy_conflict::RULE,
+                format!("no version of `numpy` satisfies these requirements{where_}"),
+                self.numpy_help(conflict),
+            ),
+            Kind::Python => (
+                &python_conflict::RULE,
+                format!(
+                    "{} no installable release{where_}",
+                    unavailable_subject(conflict)
+                ),
+                Some(self.python_help(conflict.target)),
+            ),
+        };
+        let mut diagnostic = Diagnostic::new(rule.id, severity, message, location);
+        for &id in &conflict.inputs {
+            let label = label(&requirements[id], conflict);
+            if Some(id) == primary {
+                diagnostic.primary_label = Some(label);
+            } else {
+                diagnostic = diagnostic.with_label(requirements[id].location.clone(), label);
+            }
+        }
+        diagnostic.explanation = Some(group.text.clone());
+        diagnostic.help = help;
+        diagnostic.targets = group
+            .targets
+            .iter()
+            .map(|target| nplint_diagnostics::Target {
+                python: target.python.to_string(),
+                platform: target.platform.to_string(),
+            })
+            .collect();
+        diagnostic
+    }
+
+    /// ` on Python 3.8 and 3.9`, ` on linux-x86_64`, or nothing when the conflict holds on every target.
+    fn where_(&self, group: &[Target]) -> String {
+        let pythons: BTreeSet<PythonVersion> = group.iter().map(|target| target.python).collect();
+        let platforms: BTreeSet<Platform> = group.iter().map(|target| target.platform).collect();
+        let mut out = String::new();
+        if pythons.len() < self.pythons.len() {
+            out.push_str(" on Python ");
+            out.push_str(&python_list(&pythons.into_iter().collect::<Vec<_>>()));
+        }
+        if platforms.len() < self.platforms.len() {
+            let names: Vec<String> = platforms.iter().map(ToString::to_string).collect();
+            out.push_str(" on ");
+            out.push_str(&and_list(&names));
+        }
+        out
+    }
+
+    /// Solves again without the user's NumPy requirements: the NumPy version the rest admits is the change.
+    fn numpy_help(&self, conflict: &Conflict) -> Option<String> {
+        let numpy = numpy_name();
+        let numpy_lines: Vec<&Input> = self
+            .inputs
+            .iter()
+            .filter(|input| input.name == numpy)
+            .collect();
+        if numpy_lines.is_empty() {
+            return None;
+        }
+        let rest: Vec<Input> = self
+            .inputs
+            .iter()
+            .filter(|input| input.name != numpy)
+            .cloned()
+            .collect();
+        let shown: Vec<String> = numpy_lines
+            .iter()
+            .map(|input| format!("`{}`", self.manifest.requirements[input.id].location.text()))
+            .collect();
+        match self.resolver.solver(conflict.target).solve(&rest) {
+            Outcome::Solved(solution) => {
+                let version = solution.versions.get(&numpy)?;
+                Some(format!(
+                    "`numpy=={version}` satisfies the rest of the requirements: relax or drop {}",
+                    and_list(&shown)
+                ))
+            }
+            Outcome::Conflict(_) => None,
+        }
+    }
+
+    /// The Python versions (of those known, on the same platform) on which the environment installs.
+    fn python_help(&self, target: Target) -> String {
+        let solving: Vec<PythonVersion> = self
+            .resolver
+            .known
+            .iter()
+            .copied()
+            .filter(|&python| {
+                self.resolver
+                    .solver(Target::new(python, target.platform))
+                    .solve(self.inputs)
+                    .is_solved()
+            })
+            .collect();
+        if solving.is_empty() {
+            format!(
+                "these requirements install on no CPython version nplint knows on {}",
+                target.platform
+            )
+        } else {
+            format!(
+                "these requirements install on Python {} on {}",
+                python_list(&solving),
+                target.platform
+            )
+        }
+    }
+}
+
+/// `numpy 1.19.5 has` / `tensorflow 2.5.0 and numpy 1.19.5 have`: the packages whose releases were unavailable.
+fn unavailable_subject(conflict: &Conflict) -> String {
+    let mut names = BTreeSet::new();
+    visit(&conflict.derivation, &mut |external| match external {
+        External::Custom(package, _, _) => {
+            names.insert(package.to_string());
+        }
+        External::FromDependencyOf(p1, _, SolverPackage::Python, _)
+            if *p1 != SolverPackage::Root =>
+        {
+            names.insert(p1.to_string());
+        }
+        _ => {}
+    });
+    let names: Vec<String> = names.into_iter().map(|name| format!("`{name}`")).collect();
+    match names.len() {
+        0 => "a required package has".to_owned(),
+        1 => format!("{} has", names[0]),
+        _ => format!("{} have", and_list(&names)),
+    }
+}
+
+/// What a user line requires, as the derivation states it where it can.
+fn label(requirement: &Requirement, conflict: &Conflict) -> String {
+    let mut found = None;
+    visit(&conflict.derivation, &mut |external| {
+        if let External::FromDependencyOf(p1, r1, p2, r2) = external
+            && found.is_none()
+            && p1.name() == requirement.name.as_ref()
+            && (is_numpy(p2) || *p2 == SolverPackage::Python)
+        {
+            // A range of several segments (`pandas==1.3.0 | ==1.3.1 | ...`) reads worse than the user's line.
+            let from = if r1.iter().count() == 1 {
+                nplint_solver::explain::requirement(p1, r1)
+            } else {
+                requirement.location.text().to_owned()
+            };
+            found = Some(format!(
+                "`{from}` requires `{}`",
+                nplint_solver::explain::requirement(p2, r2)
+            ));
+        }
+    });
+    found.unwrap_or_else(|| format!("requires `{}`", requirement.location.text()))
+}
+
+/// `3.8`, `3.8 and 3.9`, `3.6, 3.10 and 3.11`; runs of three or more as `3.10-3.13`.
+fn python_list(pythons: &[PythonVersion]) -> String {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while start < pythons.len() {
+        let mut end = start;
+        while end + 1 < pythons.len()
+            && pythons[end + 1].major == pythons[end].major
+            && pythons[end + 1].minor == pythons[end].minor + 1
+        {
+            end += 1;
+        }
+        if end - start >= 2 {
+            parts.push(format!("{}-{}", pythons[start], pythons[end]));
+        } else {
+            parts.extend(pythons[start..=end].iter().map(ToString::to_string));
+        }
+        start = end + 1;
+    }
+    and_list(&parts)
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_lists_read_naturally() {
+        let v = |minor| PythonVersion::new(3, minor);
+        assert_eq!(python_list(&[v(8)]), "3.8");
+        assert_eq!(python_list(&[v(8), v(9)]), "3.8 and 3.9");
+        assert_eq!(
+            python_list(&[v(6), v(10), v(11), v(12)]),
+            "3.6 and 3.10-3.12"
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! `python-conflict`: a required package, NumPy included, has no installable release on a target Python.
+
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an environment that cannot be installed on a target Python (or platform) because a package it
+    /// requires has no release installable there: every release allowed either declares a `Requires-Python` that
+    /// excludes the target, or is a compiled package without a wheel for that Python and platform.
+    ///
+    /// A file that states its Python versions (`requires-python`, conda `python=3.8`, Poetry `python`) promises all
+    /// of them, so a conflict on any is an error; a requirements file that states none is an error only when no
+    /// Python nplint knows works, and otherwise a warning naming the Pythons that fail.
+    ///
+    /// ## Why is this bad?
+    /// `Requires-Python` alone does not tell: `numpy==1.19.5` admits Python 3.11 by its metadata, yet has wheels for
+    /// CPython 3.6-3.9 only. pip then downloads the source distribution and tries to build it, which for an old
+    /// compiled release on a newer Python practically never succeeds.
+    ///
+    /// ## Example
+    /// ```text
+    /// # checked with --python 3.11
+    /// numpy==1.19.5
+    /// ```
+    ///
+    /// ```toml
+    /// [project]
+    /// requires-python = ">=3.9"
+    /// dependencies = ["numpy>=2.1"]  # requires Python >=3.10
+    /// ```
+    ///
+    /// ## How to fix
+    /// Follow the `help:` line, which names the Python versions on which the environment installs: narrow the
+    /// Python range the file states (`requires-python = ">=3.10"`), or allow a release of the package that
+    /// supports your Python (`numpy>=1.23`).
+    ///
+    /// ## References
+    /// - [PEP 345: `Requires-Python`](https://peps.python.org/pep-0345/#requires-python)
+    /// - [Python packaging: platform compatibility tags](https://packaging.python.org/en/latest/specifications/platform-compatibility-tags/)
+    name: "python-conflict",
+    code: "NPL011",
+    severity: Error,
+}

@@ -1,0 +1,74 @@
+//! `unknown-package`: requirements that were left out of resolution because the index does not know them.
+
+use std::collections::BTreeSet;
+
+use nplint_diagnostics::Diagnostic;
+use nplint_manifest::Manifest;
+
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Lists, once per file, the requirements that nplint left out when it solved the file's environments: packages
+    /// its embedded index does not hold (it holds NumPy and the packages that depend on it) and direct URL or path
+    /// requirements, whose version only a build could tell. It says how many requirements were checked.
+    ///
+    /// ## Why is this bad?
+    /// It is not: most packages do not depend on NumPy and need no checking. But a left-out package's own
+    /// requirements are unknown to nplint, so a conflict that one of them causes goes unreported.
+    ///
+    /// ## Example
+    /// ```text
+    /// numpy>=1.21
+    /// requests>=2.28
+    /// mypkg @ ./mypkg
+    /// ```
+    ///
+    /// ## How to fix
+    /// Nothing needs fixing. If a left-out package depends on NumPy, ask for it to be added to nplint's index
+    /// (`crates/nplint-index/data/packages.toml`).
+    ///
+    /// ## References
+    /// - [PEP 508 – Dependency specification](https://peps.python.org/pep-0508/)
+    /// - [PEP 440 – Direct references](https://peps.python.org/pep-0440/#direct-references)
+    name: "unknown-package",
+    code: "NPL012",
+    severity: Info,
+}
+
+/// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve.
+pub(crate) fn diagnostic(manifest: &Manifest, unknown: &BTreeSet<usize>) -> Diagnostic {
+    let total = manifest.requirements.len();
+    let names: Vec<String> = unknown
+        .iter()
+        .map(|&id| format!("`{}`", manifest.requirements[id].location.text()))
+        .collect();
+    let checked = total - unknown.len();
+    let listed = if names.len() > 8 {
+        format!("{} and {} more", names[..8].join(", "), names.len() - 8)
+    } else {
+        names.join(", ")
+    };
+    let verb = if unknown.len() == 1 { "is" } else { "are" };
+    let message =
+        format!("checked {checked} of {total} requirements; {listed} {verb} not in nplint's index");
+    let mut ids = unknown.iter();
+    // Invariant: called only with at least one unknown requirement.
+    let first = *ids.next().expect("at least one unknown requirement");
+    let mut diagnostic = Diagnostic::new(
+        RULE.id,
+        RULE.default_severity,
+        message,
+        manifest.requirements[first].location.clone(),
+    )
+    .with_primary_label("not checked");
+    for &id in ids {
+        diagnostic =
+            diagnostic.with_label(manifest.requirements[id].location.clone(), "not checked");
+    }
+    diagnostic.help = Some(
+        "their own requirements are unknown to nplint; a conflict they cause is not reported"
+            .to_owned(),
+    );
+    diagnostic
+}
