@@ -278,7 +278,7 @@ impl Context<'_> {
                     "{} no installable release{where_}",
                     unavailable_subject(conflict)
                 ),
-                Some(self.python_help(conflict.target)),
+                self.python_help(conflict.target),
             ),
         };
         let mut diagnostic = Diagnostic::new(rule.id, severity, message, location);
@@ -353,8 +353,9 @@ impl Context<'_> {
         }
     }
 
-    /// The Python versions (of those known, on the same platform) on which the environment installs.
-    fn python_help(&self, target: Target) -> String {
+    /// The Python versions (of those known, on the same platform) on which the environment installs; `None` when
+    /// it installs on none, where another finding (a NumPy conflict, a platform without wheels) is the real cause.
+    fn python_help(&self, target: Target) -> Option<String> {
         let solving: Vec<PythonVersion> = self
             .resolver
             .known
@@ -367,18 +368,13 @@ impl Context<'_> {
                     .is_solved()
             })
             .collect();
-        if solving.is_empty() {
-            format!(
-                "these requirements install on no CPython version nplint knows on {}",
-                target.platform
-            )
-        } else {
+        (!solving.is_empty()).then(|| {
             format!(
                 "these requirements install on Python {} on {}",
                 python_list(&solving),
                 target.platform
             )
-        }
+        })
     }
 }
 
