@@ -18,6 +18,8 @@ impl Loader for CorpusLoader {
 
 struct Case {
     file: String,
+    /// The environment of the file the question is about (`project[gpu]`, `group:ml`); a requirements file has one.
+    environment: Option<String>,
     python: String,
     platform: String,
     installable: bool,
@@ -38,6 +40,7 @@ fn cases() -> Vec<Case> {
         .iter()
         .map(|case| Case {
             file: field(case, "file").unwrap(),
+            environment: field(case, "environment"),
             python: field(case, "python").unwrap(),
             platform: field(case, "platform").unwrap(),
             installable: match field(case, "verdict").as_deref() {
@@ -50,19 +53,39 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// The environment's requirements as solver inputs, ids being indices into the manifest's requirements.
-fn inputs(file: &str) -> Vec<Input> {
-    let manifest = load(&PathBuf::from(file), Format::RequirementsTxt, &CorpusLoader).unwrap();
+/// The requirements of one of the file's environments as solver inputs, ids being indices into the manifest's
+/// requirements.
+fn inputs(file: &str, environment: Option<&str>) -> Vec<Input> {
+    let format = if file.ends_with("pyproject.toml") {
+        Format::Pyproject
+    } else {
+        Format::RequirementsTxt
+    };
+    let manifest = load(&PathBuf::from(file), format, &CorpusLoader).unwrap();
     assert!(
         manifest.issues.is_empty(),
         "`{file}` parses cleanly: {:#?}",
         manifest.issues
     );
-    manifest
+    let environment = if let Some(name) = environment {
+        manifest
+            .environments
+            .iter()
+            .find(|environment| environment.name == name)
+            .unwrap_or_else(|| panic!("`{file}` has no environment `{name}`"))
+    } else {
+        assert_eq!(
+            manifest.environments.len(),
+            1,
+            "`{file}` has one environment, or the case names one"
+        );
+        &manifest.environments[0]
+    };
+    environment
         .requirements
         .iter()
-        .enumerate()
-        .filter_map(|(id, requirement)| {
+        .filter_map(|&id| {
+            let requirement = &manifest.requirements[id];
             Some(Input {
                 id,
                 name: requirement.name.clone()?,
@@ -94,8 +117,16 @@ fn agrees_with_every_recorded_verdict() {
             python: case.python.parse::<PythonVersion>().unwrap(),
             platform: case.platform.parse::<Platform>().unwrap(),
         };
-        let outcome = solve(&inputs(&case.file), target);
-        let question = format!("{} on {} {}", case.file, case.python, case.platform);
+        let outcome = solve(&inputs(&case.file, case.environment.as_deref()), target);
+        let environment = case
+            .environment
+            .as_deref()
+            .map(|name| format!(" ({name})"))
+            .unwrap_or_default();
+        let question = format!(
+            "{}{environment} on {} {}",
+            case.file, case.python, case.platform
+        );
         if outcome.is_solved() != case.installable {
             disagreements.push(format!(
                 "{question}: the resolver says {}, nplint says {}",

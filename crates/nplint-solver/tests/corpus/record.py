@@ -5,10 +5,11 @@ Usage (from anywhere; needs network access to the package index uv uses by defau
 
     python3 record.py              # run every case, rewrite verdicts.toml (and uv.toml)
     python3 record.py tf25 numba   # run only the cases whose file name contains one of the words; print, write nothing
+    python3 record.py projects     # e.g. only the pyproject.toml cases (their files are projects/<name>/pyproject.toml)
     python3 record.py --jobs 4     # parallel uv processes (default 4)
 
 The output is deterministic for a fixed uv version and --exclude-newer value: the cases are written in the order of
-CASES below, and only the `date` field of [resolver] changes from one run to the next. Questions whose uv run fails
+CASES below, then PROJECT_CASES, and only the `date` field of [resolver] changes from one run to the next. Questions whose uv run fails
 in any other way than "No solution found" are not written; they are reported on stderr and the exit code is 1.
 """
 
@@ -184,6 +185,33 @@ CASES = [
     ("stacks", "viz", "3.12", "linux-x86_64"),
 ]
 
+# pyproject.toml projects: (group, project directory under projects/, environment, python, platform). The environment
+# is named as nplint names it: `project` (the [project] dependencies), `project[<extra>]` (plus that extra) or
+# `group:<name>` (plus that PEP 735 dependency group; uv installs a group together with the project).
+PROJECT_CASES = [
+    # an extra that pins an old tensorflow against the base's numpy floor
+    ("projects", "tf-legacy-extra", "project", "3.9", "linux-x86_64"),
+    ("projects", "tf-legacy-extra", "project[legacy]", "3.9", "linux-x86_64"),
+    # a dependency group that pins an old numba against the base's numpy floor
+    ("projects", "numba-group", "project", "3.10", "linux-x86_64"),
+    ("projects", "numba-group", "group:ml", "3.10", "linux-x86_64"),
+    # an extra against the base's numpy<2 (opencv 4.12 needs numpy>=2), and a group that is fine with it
+    ("projects", "opencv-extra-scipy-group", "project", "3.11", "linux-x86_64"),
+    ("projects", "opencv-extra-scipy-group", "project[cv]", "3.11", "linux-x86_64"),
+    ("projects", "opencv-extra-scipy-group", "group:sci", "3.11", "linux-x86_64"),
+    # an extra and a group that are both fine
+    ("projects", "ds-extra-group", "project", "3.12", "linux-x86_64"),
+    ("projects", "ds-extra-group", "project[plot]", "3.12", "macos-arm64"),
+    ("projects", "ds-extra-group", "group:dev", "3.12", "windows-x86_64"),
+]
+
+
+def all_cases():
+    """Every question as (group, file relative to this folder, environment or None, python, platform)."""
+    out = [(g, f + ".txt", None, py, pl) for g, f, py, pl in CASES]
+    out += [(g, "projects/%s/pyproject.toml" % d, env, py, pl) for g, d, env, py, pl in PROJECT_CASES]
+    return out
+
 
 def snapshot():
     with open(os.path.join(INDEX, "snapshot.json")) as f:
@@ -219,9 +247,40 @@ def uv_version():
     return subprocess.run(["uv", "--version"], capture_output=True, text=True, check=True).stdout.split()[1]
 
 
-def command(file, python, platform, exclude_newer):
+def sources(file, environment):
+    """uv's arguments selecting the file's environment. `--group NAME` would read ./pyproject.toml, so a group is
+    given as `--group <file>:NAME`, next to the file itself, which brings the project's dependencies."""
+    if environment is None or environment == "project":
+        return [file]
+    m = re.fullmatch(r"project\[([A-Za-z0-9_.-]+)\]", environment)
+    if m:
+        return [file, "--extra", m.group(1)]
+    m = re.fullmatch(r"group:([A-Za-z0-9_.-]+)", environment)
+    if m:
+        return [file, "--group", "%s:%s" % (file, m.group(1))]
+    raise ValueError("unknown environment %r" % environment)
+
+
+def project_name(file):
+    """The `name` of a pyproject.toml's [project] table (uv's messages call the project by it)."""
+    if not file.endswith("pyproject.toml"):
+        return None
+    section = None
+    with open(os.path.join(HERE, file)) as f:
+        for line in f:
+            m = re.match(r"\s*\[([^\]]+)\]\s*$", line)
+            if m:
+                section = m.group(1).strip()
+                continue
+            m = re.match(r'\s*name\s*=\s*"([^"]+)"', line)
+            if m and section == "project":
+                return norm(m.group(1))
+    return None
+
+
+def command(file, environment, python, platform, exclude_newer):
     return [
-        "uv", "pip", "compile", file + ".txt",
+        "uv", "pip", "compile", *sources(file, environment),
         "--config-file", "uv.toml",
         "--python-version", python,
         "--python-platform", PLATFORMS[platform],
@@ -261,23 +320,26 @@ def parse_failure(stderr):
 
 
 def run_case(case, exclude_newer, index):
-    group, file, python, platform = case
-    cmd = command(file, python, platform, exclude_newer)
+    group, file, environment, python, platform = case
+    cmd = command(file, environment, python, platform, exclude_newer)
+    own = project_name(file)
     env = {k: v for k, v in os.environ.items() if not k.startswith("UV_")}
     env["UV_PYTHON_DOWNLOADS"] = "never"
     p = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, env=env)
     rec = {
-        "file": file + ".txt",
+        "file": file,
         "group": group,
         "python": python,
         "platform": platform,
         "command": "UV_PYTHON_DOWNLOADS=never " + " ".join(cmd),
     }
+    if environment is not None:
+        rec["environment"] = environment
     if p.returncode == 0:
         pins = {}
         for line in p.stdout.splitlines():
             m = re.match(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", line)
-            if m:
+            if m and norm(m.group(1)) != own:
                 pins[norm(m.group(1))] = m.group(2)
         if "numpy" not in pins:
             return None, "exit 0 but numpy is not in the resolution:\n" + p.stdout
@@ -293,7 +355,7 @@ def run_case(case, exclude_newer, index):
         rec["cause"] = cause
         if hints:
             rec["hints"] = hints
-        rec["outside_index"] = sorted(n for n in names_in(cause) if n not in index)
+        rec["outside_index"] = sorted(n for n in names_in(cause) if n not in index and n != own)
         return rec, None
     return None, "exit %d\n%s%s" % (p.returncode, p.stdout, p.stderr)
 
@@ -312,7 +374,7 @@ def toml_value(v):
     raise TypeError(v)
 
 
-FIELDS = ["file", "python", "platform", "verdict", "numpy", "reason", "group", "command", "cause", "hints",
+FIELDS = ["file", "environment", "python", "platform", "verdict", "numpy", "reason", "group", "command", "cause", "hints",
           "outside_index", "indexed_pins"]
 
 
@@ -337,6 +399,13 @@ def write_verdicts(path, resolver, records):
     os.replace(tmp, path)
 
 
+def label(case):
+    file, environment = case[1], case[2]
+    if environment is None:
+        return file[: -len(".txt")]
+    return "%s (%s)" % (file.split("/")[1], environment)
+
+
 def main(argv):
     jobs = 4
     words = []
@@ -348,7 +417,7 @@ def main(argv):
             words.append(a)
     exclude_newer = snapshot()
     index = indexed_packages()
-    cases = [c for c in CASES if not words or any(w in c[1] for w in words)]
+    cases = [c for c in all_cases() if not words or any(w in c[1] for w in words)]
     write = not words
     if write:
         write_uv_toml(index)
@@ -370,10 +439,10 @@ def main(argv):
             c = cases[i]
             if err:
                 failed += 1
-                print("FAILED %s %s %s: %s" % (c[1], c[2], c[3], err), file=sys.stderr)
+                print("FAILED %s %s %s: %s" % (label(c), c[3], c[4], err), file=sys.stderr)
                 continue
             results[i] = rec
-            print("%-28s %-5s %-15s %-14s %s" % (c[1], c[2], c[3], rec["verdict"],
+            print("%-28s %-5s %-15s %-14s %s" % (label(c), c[3], c[4], rec["verdict"],
                   rec.get("numpy") or rec.get("reason")), flush=True)
             if write:
                 write_verdicts(os.path.join(HERE, "verdicts.toml"), resolver,
