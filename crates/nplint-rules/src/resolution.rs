@@ -83,12 +83,16 @@ impl Resolver {
             }
             // Conflicts on this environment, grouped by rule and explanation.
             let mut groups: BTreeMap<(&'static str, String), Group> = BTreeMap::new();
-            let mut failing_pythons = BTreeSet::new();
+            // Per platform, the Pythons on which the environment does not install.
+            let mut failing: BTreeMap<Platform, BTreeSet<PythonVersion>> = BTreeMap::new();
             for &target in &all_targets {
                 let Outcome::Conflict(conflict) = self.solver(target).solve(&inputs) else {
                     continue;
                 };
-                failing_pythons.insert(target.python);
+                failing
+                    .entry(target.platform)
+                    .or_default()
+                    .insert(target.python);
                 let Some(kind) = Kind::of(&conflict) else {
                     continue;
                 };
@@ -104,15 +108,19 @@ impl Resolver {
                     .targets
                     .push(target);
             }
-            // A requirements file that states no Python promises none in particular: a conflict on some of them
-            // is a warning, on all of them an error.
-            let severity = if source == PythonSource::Known && failing_pythons.len() < pythons.len()
-            {
-                Severity::Warning
-            } else {
-                Severity::Error
-            };
             for ((rule, key), group) in groups {
+                // A requirements file that states no Python promises none in particular: a conflict on some of
+                // them is a warning, on all of them (on a platform the conflict holds on) an error.
+                let fails_everywhere = group.targets.iter().any(|target| {
+                    failing
+                        .get(&target.platform)
+                        .is_some_and(|failing| failing.len() == pythons.len())
+                });
+                let severity = if source == PythonSource::Known && !fails_everywhere {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
                 if !reported.insert((rule, key, group.targets.clone())) {
                     // The same conflict in another environment of the file (the base of `project[gpu]`).
                     continue;
