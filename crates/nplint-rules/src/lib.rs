@@ -9,7 +9,7 @@ mod rules;
 mod targets;
 
 pub use registry::{RULES, RuleInfo, find_rule};
-pub use resolution::Resolver;
+pub use resolution::{Resolver, solver_input};
 pub use targets::{DEFAULT_PLATFORMS, PythonSource, TargetOptions, known_pythons};
 
 use nplint_diagnostics::Diagnostic;

@@ -67,7 +67,7 @@ impl Resolver {
                 .iter()
                 .filter_map(|&id| {
                     let requirement = &manifest.requirements[id];
-                    let input = input(id, requirement);
+                    let input = solver_input(id, requirement);
                     if input.is_none()
                         || requirement.name.as_ref().is_some_and(|name| {
                             index.package(name).is_none() && !is_expected_unknown(requirement, name)
@@ -154,8 +154,10 @@ fn is_expected_unknown(requirement: &Requirement, name: &PackageName) -> bool {
         || (requirement.origin.section == Section::Conda && name.as_ref() == "pip")
 }
 
-/// A requirement as a solver input, `None` for a URL or path requirement (its version is unknown).
-fn input(id: usize, requirement: &Requirement) -> Option<Input> {
+/// A requirement as a solver input with `id` as its handle, `None` for a URL or path requirement (its version is
+/// unknown) and for an unnamed one. The one mapping from manifests to the solver, shared by `nplint check` and the
+/// resolver-corpus test.
+pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
     if requirement.source != RequirementSource::Registry {
         return None;
     }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use nplint_index::source::{PackageFile, Snapshot};
 use serde::Serialize;
 
-use super::closure::Closure;
+use super::closure::{Closure, SyncedPackage};
 
 /// The index's data as files hold it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,17 +54,7 @@ impl Tree {
         let packages: BTreeMap<String, PackageFile> = closure
             .packages
             .iter()
-            .map(|(name, package)| {
-                let file = PackageFile {
-                    name: name.clone(),
-                    releases: package
-                        .releases
-                        .iter()
-                        .map(|release| release.entry(&universe))
-                        .collect(),
-                };
-                (name.clone(), file)
-            })
+            .map(|(name, package)| (name.clone(), package_file(name, package, &universe)))
             .collect();
         let newest_upload = closure
             .packages
@@ -100,17 +90,7 @@ impl Tree {
         let mut packages = before.packages.clone();
         let mut newest_upload = old.newest_upload.clone();
         for (name, package) in &closure.packages {
-            packages.insert(
-                name.clone(),
-                PackageFile {
-                    name: name.clone(),
-                    releases: package
-                        .releases
-                        .iter()
-                        .map(|release| release.entry(&universe))
-                        .collect(),
-                },
-            );
+            packages.insert(name.clone(), package_file(name, package, &universe));
             if let Some(newest) = package.newest_upload() {
                 newest_upload = newest_upload.max(newest.to_string());
             }
@@ -440,6 +420,18 @@ fn in_order<'a>(package: &'a PackageFile, versions: &[&str]) -> Vec<&'a str> {
         .map(|release| release.version.as_str())
         .filter(|version| versions.contains(version))
         .collect()
+}
+
+/// A synced package in the source form, its `Requires-Dist` filtered to `universe`.
+fn package_file(name: &str, package: &SyncedPackage, universe: &BTreeSet<String>) -> PackageFile {
+    PackageFile {
+        name: name.to_owned(),
+        releases: package
+            .releases
+            .iter()
+            .map(|release| release.entry(universe))
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -297,6 +297,20 @@ pub(super) fn parse_options(text: &str) -> Options {
 
 type Tokens = std::iter::Peekable<std::vec::IntoIter<Token>>;
 
+/// The next token as an option's value (`-r file`), with the offset where it ends.
+fn next_value(tokens: &mut Tokens) -> Option<(Value, usize)> {
+    tokens.next().map(|next| {
+        let end = next.raw.end;
+        (
+            Value {
+                text: next.value,
+                span: next.raw,
+            },
+            end,
+        )
+    })
+}
+
 /// Resolve a long option as optparse does: an exact spelling, or else a prefix of exactly one spelling.
 fn lookup_long(name: &str) -> Result<(&'static OptionSpec, &'static str), Vec<&'static str>> {
     let spellings = || {
@@ -379,16 +393,7 @@ fn parse_long(token: &Token, tokens: &mut Tokens, options: &mut Options) {
             token.raw.end,
         ))
     } else {
-        tokens.next().map(|next| {
-            let end = next.raw.end;
-            (
-                Value {
-                    text: next.value,
-                    span: next.raw,
-                },
-                end,
-            )
-        })
+        next_value(tokens)
     };
     push_with_value(options, spec, spelling, token.raw.start, value, name_span);
 }
@@ -427,16 +432,7 @@ fn parse_short(token: &Token, tokens: &mut Tokens, options: &mut Options) {
             continue;
         }
         let value = if rest.is_empty() {
-            tokens.next().map(|next| {
-                let end = next.raw.end;
-                (
-                    Value {
-                        text: next.value,
-                        span: next.raw,
-                    },
-                    end,
-                )
-            })
+            next_value(tokens)
         } else {
             let span = if token.verbatim {
                 token.raw.end - rest.len()..token.raw.end

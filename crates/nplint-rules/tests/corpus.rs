@@ -1,12 +1,14 @@
-//! Agreement with a real resolver: every question of `tests/corpus/verdicts.toml` (verdicts recorded with uv, see
-//! `tests/corpus/README.md`) is asked of the solver, reading each environment file with nplint's own parser.
+//! Agreement with a real resolver: every question of `crates/nplint-solver/tests/corpus/verdicts.toml` (verdicts
+//! recorded with uv, see the README beside it) is asked of the solver, reading each environment file with nplint's
+//! own parser and mapping it to solver inputs exactly as `nplint check` does.
 
 use std::path::{Path, PathBuf};
 
-use nplint_manifest::{Format, LoadError, Loader, Role as ManifestRole, load};
-use nplint_solver::{Input, Platform, PythonVersion, Role, Target, solve};
+use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_rules::solver_input;
+use nplint_solver::{Input, Platform, PythonVersion, Target, solve};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../nplint-solver/tests/corpus");
 
 struct CorpusLoader;
 
@@ -84,21 +86,7 @@ fn inputs(file: &str, environment: Option<&str>) -> Vec<Input> {
     environment
         .requirements
         .iter()
-        .filter_map(|&id| {
-            let requirement = &manifest.requirements[id];
-            Some(Input {
-                id,
-                name: requirement.name.clone()?,
-                specifiers: requirement.specifiers.clone(),
-                extras: requirement.extras.clone(),
-                marker: requirement.marker.clone(),
-                role: match requirement.role {
-                    ManifestRole::Requirement => Role::Requirement,
-                    ManifestRole::Constraint => Role::Constraint,
-                    ManifestRole::Override => Role::Override,
-                },
-            })
-        })
+        .filter_map(|&id| solver_input(id, &manifest.requirements[id]))
         .collect()
 }
 
