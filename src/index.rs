@@ -8,7 +8,10 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
-use nplint_index::{Index, Metadata, Package, PackageName, Platform, Release, Version};
+use nplint_index::{
+    ApiScope, BuildNumpy, Evidence, Index, Metadata, Package, PackageName, Platform, Release,
+    Version,
+};
 use serde::Serialize;
 
 use crate::Status;
@@ -49,6 +52,45 @@ struct ReleaseJson<'a> {
     kind: String,
     wheels: BTreeMap<&'static str, Vec<String>>,
     metadata: Vec<MetadataJson<'a>>,
+    /// What the sync read in the release's binaries; `null` when nothing decisive.
+    build: Option<BuildJson>,
+    removed_api: Vec<ApiUseJson>,
+    /// What the release works with once installed, each fact with its evidence.
+    runtime_facts: Vec<FactJson>,
+}
+
+#[derive(Serialize)]
+struct BuildJson {
+    /// `1.x`, `2.x`, or `none` (no extension module uses NumPy's C API).
+    numpy: &'static str,
+    file: &'static str,
+    member: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ApiUseJson {
+    name: &'static str,
+    /// `import` or `call`.
+    scope: &'static str,
+    file: &'static str,
+    member: &'static str,
+    line: u32,
+    count: u32,
+}
+
+#[derive(Serialize)]
+struct FactJson {
+    /// `abi`, `removed-api` or `known-pitfall`.
+    kind: &'static str,
+    predicate: String,
+    /// PEP 440 specifiers (segments joined with ` | `): the NumPy versions the release works with.
+    numpy: String,
+    symptom: &'static str,
+    /// `binary`, `source`, `curated` or `inferred`.
+    evidence: &'static str,
+    /// The evidence in words: file and member read, curated id and note, or the inference.
+    detail: String,
+    references: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -60,7 +102,7 @@ struct MetadataJson<'a> {
     requires_dist: Vec<&'static str>,
 }
 
-fn release_json(release: &Release) -> ReleaseJson<'_> {
+fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> {
     ReleaseJson {
         version: release.raw_version(),
         uploaded: release.uploaded(),
@@ -77,6 +119,89 @@ fn release_json(release: &Release) -> ReleaseJson<'_> {
             })
             .collect(),
         metadata: release.metadata().iter().map(metadata_json).collect(),
+        build: release.build_scan().map(|scan| BuildJson {
+            numpy: build_name(scan.numpy),
+            file: scan.file,
+            member: scan.member,
+        }),
+        removed_api: release
+            .removed_api()
+            .iter()
+            .map(|api| ApiUseJson {
+                name: api.name,
+                scope: scope_name(api.scope),
+                file: api.file,
+                member: api.member,
+                line: api.line,
+                count: api.count,
+            })
+            .collect(),
+        runtime_facts: nplint_index::runtime::facts(Index::embedded(), package, release, None)
+            .into_iter()
+            .map(|fact| {
+                let (evidence, detail) = evidence(&fact.evidence, fact.note);
+                FactJson {
+                    kind: fact.kind.as_str(),
+                    predicate: fact.predicate,
+                    numpy: specifiers(&fact.works),
+                    symptom: fact.symptom,
+                    evidence,
+                    detail,
+                    references: fact.references,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn build_name(numpy: BuildNumpy) -> &'static str {
+    match numpy {
+        BuildNumpy::Numpy1 => "1.x",
+        BuildNumpy::Numpy2 => "2.x",
+        BuildNumpy::None => "none",
+    }
+}
+
+fn scope_name(scope: ApiScope) -> &'static str {
+    match scope {
+        ApiScope::Import => "import",
+        ApiScope::Call => "call",
+    }
+}
+
+/// A range as PEP 440 specifiers, `any` for every version.
+fn specifiers(range: &nplint_solver::Ranges<Version>) -> String {
+    let text = nplint_solver::explain::specifiers(range);
+    if text.is_empty() {
+        "any".to_owned()
+    } else {
+        text
+    }
+}
+
+/// The kind of evidence, and the evidence in words.
+fn evidence(evidence: &Evidence, note: Option<&str>) -> (&'static str, String) {
+    match evidence {
+        Evidence::Binary { file, member } => (
+            "binary",
+            format!(
+                "`{member}` of `{file}` imports `numpy.core._multiarray_umath` only (NumPy 1.x headers)"
+            ),
+        ),
+        Evidence::Source {
+            name,
+            file,
+            member,
+            line,
+            count,
+        } => (
+            "source",
+            format!(
+                "`{member}` line {line} of `{file}` uses `numpy.{name}` ({count} in the wheel)"
+            ),
+        ),
+        Evidence::Curated { id } => ("curated", format!("`{id}`: {}", note.unwrap_or_default())),
+        Evidence::Inferred { reason } => ("inferred", reason.clone()),
     }
 }
 
@@ -136,7 +261,10 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
                 schema_version: SCHEMA_VERSION,
                 name: package.name().to_string(),
                 added_by: package.added_by(),
-                releases: releases.into_iter().map(release_json).collect(),
+                releases: releases
+                    .into_iter()
+                    .map(|release| release_json(package, release))
+                    .collect(),
             };
             serde_json::to_writer_pretty(&mut stdout, &document)?;
             writeln!(stdout)?;
@@ -180,6 +308,7 @@ fn release_text(package: &Package, release: &Release) -> String {
             );
         }
     }
+    runtime_text(&mut out, package, release);
     for metadata in release.metadata() {
         let applies: Vec<String> = metadata
             .applies_to()
@@ -220,6 +349,60 @@ fn release_text(package: &Package, release: &Release) -> String {
         }
     }
     out
+}
+
+/// The build scan, removed-API uses and runtime facts of a release.
+fn runtime_text(out: &mut String, package: &Package, release: &Release) {
+    if let Some(scan) = release.build_scan() {
+        let what = match scan.numpy {
+            BuildNumpy::Numpy1 => "NumPy 1.x",
+            BuildNumpy::Numpy2 => "NumPy 2.x",
+            BuildNumpy::None => "no NumPy C API used",
+        };
+        let member = scan
+            .member
+            .map(|member| format!(": {member}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  built against: {what} (read from {}{member})",
+            scan.file
+        );
+    }
+    if !release.removed_api().is_empty() {
+        let _ = writeln!(out, "  removed NumPy names used:");
+        for api in release.removed_api() {
+            let _ = writeln!(
+                out,
+                "    numpy.{:<12} at {:<6} {}:{} ({} in {})",
+                api.name,
+                scope_name(api.scope),
+                api.member,
+                api.line,
+                api.count,
+                api.file
+            );
+        }
+    }
+    let facts = nplint_index::runtime::facts(Index::embedded(), package, release, None);
+    if !facts.is_empty() {
+        let _ = writeln!(out, "  runtime facts:");
+        for fact in facts {
+            let (kind, detail) = evidence(&fact.evidence, fact.note);
+            let _ = writeln!(
+                out,
+                "    {}: {} -> works only with numpy {}",
+                fact.kind.as_str(),
+                fact.predicate,
+                specifiers(&fact.works)
+            );
+            let _ = writeln!(out, "      evidence ({kind}): {detail}");
+            let _ = writeln!(out, "      symptom: {}", fact.symptom);
+            for reference in &fact.references {
+                let _ = writeln!(out, "      see: {reference}");
+            }
+        }
+    }
 }
 
 /// One line per release: version, date, kind, `Requires-Python`, the NumPy requirement and the wheels' CPython

@@ -139,6 +139,8 @@ mod synthetic {
                         ]),
                         variant(&["sdist", "windows-x86_64"]),
                     ],
+                    build: None,
+                    removed_api: Vec::new(),
                 }
             })
             .collect();

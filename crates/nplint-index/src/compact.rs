@@ -22,7 +22,9 @@
 //! releases: n, n × (version: str | uploaded: str | yanked: opt str | prerelease: u8 | kind: u8
 //!                   | wheels: n, n × (platform: u8 | tags: n, n × str)
 //!                   | metadata: n, n × (applies_to: n, n × str | file: str | via: u8 | requires_python: opt str
-//!                                       | requires_dist: n, n × str))
+//!                                       | requires_dist: n, n × str)
+//!                   | build: u8 (0 absent, else BuildNumpy code) [| file: str | member: opt str]
+//!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int))
 //! ```
 //!
 //! Loading reads the header and the package table only, which is O(packages) and copies no string; the string
@@ -42,12 +44,13 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::source::{
-    MetadataSource, MetadataVariant, PackageFile, Platform, ReleaseEntry, ReleaseKind, Snapshot,
+    ApiScope, ApiUse, BuildNumpy, BuildScan, MetadataSource, MetadataVariant, PackageFile,
+    Platform, ReleaseEntry, ReleaseKind, Snapshot,
 };
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -116,6 +119,23 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, releases: &[ReleaseE
             for requirement in &variant.requires_dist {
                 strings.write(out, requirement);
             }
+        }
+        match &release.build {
+            None => out.push(0),
+            Some(build) => {
+                out.push(build_code(build.numpy));
+                strings.write(out, &build.file);
+                strings.write_opt(out, build.member.as_deref());
+            }
+        }
+        write_int(out, release.removed_api.len());
+        for api in &release.removed_api {
+            strings.write(out, &api.name);
+            out.push(scope_code(api.scope));
+            strings.write(out, &api.file);
+            strings.write(out, &api.member);
+            write_int(out, api.line as usize);
+            write_int(out, api.count as usize);
         }
     }
 }
@@ -307,6 +327,27 @@ pub struct ReleaseRef<'a> {
     pub wheels: Vec<(Platform, Range<usize>)>,
     pub wheel_tags: Vec<&'a str>,
     pub metadata: Vec<VariantRef<'a>>,
+    pub build: Option<BuildRef<'a>>,
+    pub removed_api: Vec<ApiUseRef<'a>>,
+}
+
+/// A release's build scan as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildRef<'a> {
+    pub numpy: BuildNumpy,
+    pub file: &'a str,
+    pub member: Option<&'a str>,
+}
+
+/// One removed-API use as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiUseRef<'a> {
+    pub name: &'a str,
+    pub scope: ApiScope,
+    pub file: &'a str,
+    pub member: &'a str,
+    pub line: u32,
+    pub count: u32,
 }
 
 /// One metadata variant as stored.
@@ -343,6 +384,23 @@ impl ReleaseRef<'_> {
                     via: variant.via,
                     requires_python: variant.requires_python.map(str::to_owned),
                     requires_dist: owned(&variant.requires_dist),
+                })
+                .collect(),
+            build: self.build.as_ref().map(|build| BuildScan {
+                numpy: build.numpy,
+                file: build.file.to_owned(),
+                member: build.member.map(str::to_owned),
+            }),
+            removed_api: self
+                .removed_api
+                .iter()
+                .map(|api| ApiUse {
+                    name: api.name.to_owned(),
+                    scope: api.scope,
+                    file: api.file.to_owned(),
+                    member: api.member.to_owned(),
+                    line: api.line,
+                    count: api.count,
                 })
                 .collect(),
         }
@@ -406,6 +464,26 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
             })
         })
         .collect::<Result<_, DecodeError>>()?;
+    let build = match reader.byte()? {
+        0 => None,
+        code => Some(BuildRef {
+            numpy: build_from_code(code).ok_or(reader.error("invalid build code"))?,
+            file: reader.string()?,
+            member: reader.opt_string()?,
+        }),
+    };
+    let removed_api = (0..reader.len()?)
+        .map(|_| {
+            Ok(ApiUseRef {
+                name: reader.string()?,
+                scope: scope_from_code(reader.byte()?).ok_or(reader.error("invalid API scope"))?,
+                file: reader.string()?,
+                member: reader.string()?,
+                line: u32::try_from(reader.int()?).map_err(|_| reader.error("line too large"))?,
+                count: u32::try_from(reader.int()?).map_err(|_| reader.error("count too large"))?,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
     Ok(ReleaseRef {
         version,
         uploaded,
@@ -415,6 +493,8 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
         wheels,
         wheel_tags,
         metadata,
+        build,
+        removed_api,
     })
 }
 
@@ -624,6 +704,38 @@ fn platform_from_code(code: u8) -> Option<Platform> {
     ]
     .into_iter()
     .find(|&platform| platform_code(platform) == code)
+}
+
+fn build_code(numpy: BuildNumpy) -> u8 {
+    match numpy {
+        BuildNumpy::Numpy1 => 1,
+        BuildNumpy::Numpy2 => 2,
+        BuildNumpy::None => 3,
+    }
+}
+
+fn build_from_code(code: u8) -> Option<BuildNumpy> {
+    Some(match code {
+        1 => BuildNumpy::Numpy1,
+        2 => BuildNumpy::Numpy2,
+        3 => BuildNumpy::None,
+        _ => return None,
+    })
+}
+
+fn scope_code(scope: ApiScope) -> u8 {
+    match scope {
+        ApiScope::Import => 0,
+        ApiScope::Call => 1,
+    }
+}
+
+fn scope_from_code(code: u8) -> Option<ApiScope> {
+    Some(match code {
+        0 => ApiScope::Import,
+        1 => ApiScope::Call,
+        _ => return None,
+    })
 }
 
 fn source_code(source: MetadataSource) -> u8 {

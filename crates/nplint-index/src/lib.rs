@@ -32,6 +32,7 @@
 pub mod compact;
 mod package;
 mod parse;
+pub mod runtime;
 pub mod source;
 mod target;
 #[cfg(test)]
@@ -42,9 +43,11 @@ use std::sync::OnceLock;
 pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 
+pub use crate::compact::{ApiUseRef, BuildRef};
 pub use crate::package::{AppliesTo, Metadata, Package, Release, WheelPython, WheelPythonRange};
 pub use crate::parse::{Parsed, RawUrl, Requirement};
-pub use crate::source::{MetadataSource, ReleaseKind};
+pub use crate::runtime::{Evidence, FactKind, RuntimeFact};
+pub use crate::source::{ApiScope, BuildNumpy, MetadataSource, ReleaseKind};
 pub use crate::target::{
     ASSUMED_PATCH, InvalidPythonVersion, Platform, PythonVersion, Target, UnknownPlatform,
 };

@@ -11,7 +11,7 @@ use std::sync::{LazyLock, OnceLock};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
 
-use crate::compact::{self, ReleaseRef, Strings, VariantRef};
+use crate::compact::{self, ApiUseRef, BuildRef, ReleaseRef, Strings, VariantRef};
 use crate::parse::{Parsed, Requirement};
 use crate::source::{MetadataSource, Platform, ReleaseKind};
 use crate::target::{PythonVersion, Target};
@@ -136,6 +136,8 @@ pub struct Release {
     wheel_platforms: [Platform; Platform::ALL.len()],
     wheel_platform_count: u8,
     metadata: Vec<Metadata>,
+    build: Option<BuildRef<'static>>,
+    removed_api: Vec<ApiUseRef<'static>>,
 }
 
 impl Release {
@@ -172,6 +174,8 @@ impl Release {
             // At most `Platform::ALL.len()`.
             wheel_platform_count: wheel_platform_count as u8,
             metadata: entry.metadata.into_iter().map(Metadata::new).collect(),
+            build: entry.build,
+            removed_api: entry.removed_api,
         }
     }
 
@@ -185,7 +189,7 @@ impl Release {
     }
 
     /// The earliest upload time of the release's files (RFC 3339, UTC).
-    pub fn uploaded(&self) -> &str {
+    pub fn uploaded(&self) -> &'static str {
         self.uploaded
     }
 
@@ -239,6 +243,18 @@ impl Release {
     /// 3.6-3.9 only"; `None` without a wheel of a recognized tag.
     pub fn wheel_python_range(&self, platform: Platform) -> Option<WheelPythonRange> {
         WheelPythonRange::of(self.wheel_pythons(platform))
+    }
+
+    /// What the sync read in the release's binaries about the NumPy they were compiled against; `None` when it
+    /// read nothing decisive (or the release has no CPython-specific wheel). See [`crate::runtime`] for what it
+    /// implies.
+    pub fn build_scan(&self) -> Option<&BuildRef<'static>> {
+        self.build.as_ref()
+    }
+
+    /// Removed NumPy names the sync found in the release's Python code, one entry per name and scope.
+    pub fn removed_api(&self) -> &[ApiUseRef<'static>] {
+        &self.removed_api
     }
 
     /// Every metadata variant, as recorded (usually one).

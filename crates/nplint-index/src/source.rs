@@ -55,6 +55,77 @@ pub struct ReleaseEntry {
     /// The release's core metadata, one entry per distinct variant. Usually one; several when files of the release
     /// disagree (per-platform wheels with different `Requires-Dist`).
     pub metadata: Vec<MetadataVariant>,
+    /// Which NumPy the release's extension modules were compiled against, read from the binaries of one of its
+    /// wheels. Absent when the release has no CPython-specific wheel, and when the scan read nothing decisive
+    /// within its budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildScan>,
+    /// Names of the `numpy` namespace that some NumPy release removed (`data/numpy-api.toml`) and that the
+    /// release's Python code uses, read from one of its wheels: one entry per name and scope, at its first use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_api: Vec<ApiUse>,
+}
+
+/// What reading a wheel's extension modules found out about the NumPy they were compiled against.
+///
+/// NumPy's C-API import (`import_array()`, expanded from NumPy's headers into every extension module that uses
+/// the C API) names the module it loads: headers of NumPy 2 name `numpy._core._multiarray_umath` (falling back to
+/// `numpy.core._multiarray_umath` when run on NumPy 1.x), headers of NumPy 1.16 to 1.26 only
+/// `numpy.core._multiarray_umath`, older headers `numpy.core.multiarray` with the `_ARRAY_API` capsule. The strings
+/// are in the module's read-only data, so reading the bytes suffices (see `xtask/src/index/scan.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildScan {
+    pub numpy: BuildNumpy,
+    /// The wheel whose extension modules were read.
+    pub file: String,
+    /// The extension module whose C-API import decided it; absent for [`BuildNumpy::None`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+}
+
+/// The NumPy major version an extension module was compiled against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BuildNumpy {
+    /// Compiled against NumPy 1.x headers: imports only `numpy.core._multiarray_umath` (or, before NumPy 1.16,
+    /// `numpy.core.multiarray` for its `_ARRAY_API` capsule).
+    #[serde(rename = "1.x")]
+    Numpy1,
+    /// Compiled against NumPy 2.x headers: imports `numpy._core._multiarray_umath`.
+    #[serde(rename = "2.x")]
+    Numpy2,
+    /// Every extension module of the wheel was read and none uses NumPy's C API.
+    #[serde(rename = "none")]
+    None,
+}
+
+/// One use of a removed NumPy name in a release's Python code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiUse {
+    /// The attribute of the `numpy` module, without prefix (`float`, `NaN`, `product`).
+    pub name: String,
+    pub scope: ApiScope,
+    /// The wheel that was read.
+    pub file: String,
+    /// The Python file in the wheel, and the 1-based line of the first use.
+    pub member: String,
+    pub line: u32,
+    /// Uses of the name in this scope across the wheel.
+    pub count: u32,
+}
+
+/// When a use of a name runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiScope {
+    /// Unconditionally at import of the module: module level or a class body outside any function and any
+    /// condition, decorators and default values, or `from numpy import name` at module level. Fails as soon as the
+    /// module is imported.
+    Import,
+    /// Inside a function body, or under a condition or loop (`if numpy_version < (2, 0):`, `for`, `with`,
+    /// `except`): fails when that code runs.
+    Call,
 }
 
 /// How a release is installed.

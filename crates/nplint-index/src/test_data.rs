@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::source::{
-    MetadataSource, MetadataVariant, PackageFile, Platform, ReleaseEntry, ReleaseKind, Snapshot,
+    ApiScope, ApiUse, BuildNumpy, BuildScan, MetadataSource, MetadataVariant, PackageFile,
+    Platform, ReleaseEntry, ReleaseKind, Snapshot,
 };
 
 pub(crate) fn example_snapshot() -> Snapshot {
@@ -27,6 +28,8 @@ fn release(version: &str, kind: ReleaseKind) -> ReleaseEntry {
         kind,
         wheels: BTreeMap::new(),
         metadata: Vec::new(),
+        build: None,
+        removed_api: Vec::new(),
     }
 }
 
@@ -86,6 +89,30 @@ fn example_a() -> PackageFile {
         },
     ];
 
+    one.build = Some(BuildScan {
+        numpy: BuildNumpy::Numpy1,
+        file: "example_a-1.0-cp39-cp39-manylinux2014_x86_64.whl".to_owned(),
+        member: Some("example_a/_core.cpython-39-x86_64-linux-gnu.so".to_owned()),
+    });
+    one.removed_api = vec![
+        ApiUse {
+            name: "float".to_owned(),
+            scope: ApiScope::Import,
+            file: "example_a-1.0-cp39-cp39-manylinux2014_x86_64.whl".to_owned(),
+            member: "example_a/types.py".to_owned(),
+            line: 12,
+            count: 3,
+        },
+        ApiUse {
+            name: "NaN".to_owned(),
+            scope: ApiScope::Call,
+            file: "example_a-1.0-cp39-cp39-manylinux2014_x86_64.whl".to_owned(),
+            member: "example_a/stats.py".to_owned(),
+            line: 140,
+            count: 1,
+        },
+    ];
+
     let mut rc = release("2.0rc1", ReleaseKind::Binary);
     rc.prerelease = true;
     rc.uploaded = "2021-06-07T08:09:10Z".to_owned();
@@ -114,6 +141,11 @@ fn example_b() -> PackageFile {
         MetadataSource::MetadataFile,
     )];
     let mut generic = release("2.1", ReleaseKind::Binary);
+    generic.build = Some(BuildScan {
+        numpy: BuildNumpy::None,
+        file: "example_b-2.1-py3-none-manylinux2014_aarch64.whl".to_owned(),
+        member: None,
+    });
     generic.wheels = BTreeMap::from([(Platform::LinuxAarch64, strings(&["py3"]))]);
     generic.metadata = vec![variant(
         &["linux-aarch64"],

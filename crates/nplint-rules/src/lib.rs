@@ -6,6 +6,7 @@
 mod registry;
 mod resolution;
 mod rules;
+mod runtime;
 mod targets;
 
 pub use registry::{RULES, RuleInfo, find_rule};

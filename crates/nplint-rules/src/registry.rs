@@ -53,6 +53,9 @@ pub static RULES: &[&RuleInfo] = &[
     &rules::numpy_conflict::RULE,
     &rules::python_conflict::RULE,
     &rules::unknown_package::RULE,
+    &rules::abi_mismatch::RULE,
+    &rules::removed_numpy_api::RULE,
+    &rules::known_pitfall::RULE,
 ];
 
 /// A rule by name or code (`parse-error` or `NPL001`, codes case-insensitively).

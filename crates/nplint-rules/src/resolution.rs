@@ -16,6 +16,8 @@ use nplint_solver::{
 };
 
 use crate::rules::{numpy_conflict, python_conflict, unknown_package};
+use crate::runtime;
+use crate::runtime::report::RuntimeGroup;
 use crate::targets::{
     PythonSource, TargetOptions, known_pythons, numpy_name, pythons_for, targets,
 };
@@ -47,7 +49,7 @@ impl Resolver {
         }
     }
 
-    fn solver(&self, target: Target) -> &Solver {
+    pub(crate) fn solver(&self, target: Target) -> &Solver {
         // Invariant: `new` made a solver for every known or requested Python on every requested platform, and
         // targets are only ever built from those.
         &self.solvers[&target]
@@ -62,22 +64,7 @@ impl Resolver {
         let mut unknown: BTreeSet<usize> = BTreeSet::new();
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
         for environment in &manifest.environments {
-            let inputs: Vec<Input> = environment
-                .requirements
-                .iter()
-                .filter_map(|&id| {
-                    let requirement = &manifest.requirements[id];
-                    let input = solver_input(id, requirement);
-                    if input.is_none()
-                        || requirement.name.as_ref().is_some_and(|name| {
-                            index.package(name).is_none() && !is_expected_unknown(requirement, name)
-                        })
-                    {
-                        unknown.insert(id);
-                    }
-                    input
-                })
-                .collect();
+            let inputs = environment_inputs(manifest, &environment.requirements, &mut unknown);
             if all_targets.is_empty() {
                 continue;
             }
@@ -85,9 +72,25 @@ impl Resolver {
             let mut groups: BTreeMap<(&'static str, String), Group> = BTreeMap::new();
             // Per platform, the Pythons on which the environment does not install.
             let mut failing: BTreeMap<Platform, BTreeSet<PythonVersion>> = BTreeMap::new();
+            // Runtime findings, grouped by rule and explanation; and per platform, the Pythons on which the
+            // environment installs.
+            let mut runtime_groups: BTreeMap<(&'static str, String), RuntimeGroup> =
+                BTreeMap::new();
+            let mut installing: BTreeMap<Platform, BTreeSet<PythonVersion>> = BTreeMap::new();
             for &target in &all_targets {
-                let Outcome::Conflict(conflict) = self.solver(target).solve(&inputs) else {
-                    continue;
+                let solver = self.solver(target);
+                let conflict = match solver.solve(&inputs) {
+                    Outcome::Conflict(conflict) => conflict,
+                    Outcome::Solved(solution) => {
+                        installing
+                            .entry(target.platform)
+                            .or_default()
+                            .insert(target.python);
+                        if let Some(finding) = runtime::check(index, solver, &inputs, &solution) {
+                            RuntimeGroup::add(&mut runtime_groups, finding, target);
+                        }
+                        continue;
+                    }
                 };
                 failing
                     .entry(target.platform)
@@ -134,6 +137,20 @@ impl Resolver {
                 };
                 diagnostics.push(context.diagnostic(&group, severity));
             }
+            for ((rule, key), group) in runtime_groups {
+                let severity = group.severity(&installing);
+                if !reported.insert((rule, key, group.targets.clone())) {
+                    continue;
+                }
+                let context = Context {
+                    resolver: self,
+                    manifest,
+                    inputs: &inputs,
+                    pythons: &pythons,
+                    platforms,
+                };
+                diagnostics.push(context.runtime_diagnostic(&group, severity));
+            }
         }
         if !unknown.is_empty() {
             diagnostics.push(unknown_package::diagnostic(manifest, &unknown));
@@ -143,9 +160,34 @@ impl Resolver {
 
 /// The explanation with the target's Python and platform blanked out, so that one conflict on several targets
 /// ("the target Python version (3.10)", "has wheels for CPython 3.6-3.9 only on linux-x86_64") is one finding.
-fn grouping_key(text: &str, target: Target) -> String {
+pub(crate) fn grouping_key(text: &str, target: Target) -> String {
     text.replace(&format!("({})", target.python), "(*)")
         .replace(target.platform.as_str(), "*")
+}
+
+/// The solver inputs of an environment (its requirements, by id), adding to `unknown` those left out of the solve
+/// (URL and path requirements, packages outside the index).
+fn environment_inputs(
+    manifest: &Manifest,
+    requirements: &[usize],
+    unknown: &mut BTreeSet<usize>,
+) -> Vec<Input> {
+    let index = Index::embedded();
+    requirements
+        .iter()
+        .filter_map(|&id| {
+            let requirement = &manifest.requirements[id];
+            let input = solver_input(id, requirement);
+            if input.is_none()
+                || requirement.name.as_ref().is_some_and(|name| {
+                    index.package(name).is_none() && !is_expected_unknown(requirement, name)
+                })
+            {
+                unknown.insert(id);
+            }
+            input
+        })
+        .collect()
 }
 
 /// Packages that are not in the index on purpose: the interpreter and conda's installer.
@@ -247,12 +289,12 @@ struct Group {
 }
 
 /// What building a diagnostic for one environment needs.
-struct Context<'a> {
-    resolver: &'a Resolver,
-    manifest: &'a Manifest,
-    inputs: &'a [Input],
-    pythons: &'a [PythonVersion],
-    platforms: &'a [Platform],
+pub(crate) struct Context<'a> {
+    pub resolver: &'a Resolver,
+    pub manifest: &'a Manifest,
+    pub inputs: &'a [Input],
+    pub pythons: &'a [PythonVersion],
+    pub platforms: &'a [Platform],
 }
 
 impl Context<'_> {
@@ -314,7 +356,7 @@ impl Context<'_> {
     }
 
     /// ` on Python 3.8 and 3.9`, ` on linux-x86_64`, or nothing when the conflict holds on every target.
-    fn where_(&self, group: &[Target]) -> String {
+    pub(crate) fn where_(&self, group: &[Target]) -> String {
         let pythons: BTreeSet<PythonVersion> = group.iter().map(|target| target.python).collect();
         let platforms: BTreeSet<Platform> = group.iter().map(|target| target.platform).collect();
         let mut out = String::new();
@@ -411,7 +453,7 @@ fn unavailable_subject(conflict: &Conflict) -> String {
 }
 
 /// What a user line requires, as the derivation states it where it can.
-fn label(requirement: &Requirement, conflict: &Conflict) -> String {
+pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
     let mut found = None;
     visit(&conflict.derivation, &mut |external| {
         if let External::FromDependencyOf(p1, r1, p2, r2) = external
@@ -454,6 +496,14 @@ fn python_list(pythons: &[PythonVersion]) -> String {
         start = end + 1;
     }
     and_list(&parts)
+}
+
+pub(crate) fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{}, or {last}", rest.join(", ")),
+    }
 }
 
 fn and_list(items: &[String]) -> String {

@@ -91,7 +91,11 @@ fn collapse_empty_no_versions(tree: &mut Derivation, index: &Index) {
 
 /// A requirement in PEP 440 form: `numpy>=1.19.2,<1.20`, `tensorflow==2.5.0`, `numpy` for any version.
 pub fn requirement(package: &SolverPackage, range: &Range) -> String {
-    format!("{package}{}", specifiers(range))
+    match package {
+        // One version, no range to state.
+        SolverPackage::Runtime(_) => package.to_string(),
+        _ => format!("{package}{}", specifiers(range)),
+    }
 }
 
 /// A range as PEP 440 specifiers, `` for any version; a range PEP 440 cannot write as one clause (several
@@ -286,6 +290,20 @@ impl Formatter {
             External::FromDependencyOf(SolverPackage::Root, _, dependency, range) => {
                 format!("you require {}", self.requirement(dependency, range))
             }
+            External::FromDependencyOf(package, range, SolverPackage::Runtime(node), _) => {
+                format!(
+                    "{} {}",
+                    self.requirement(package, range),
+                    node.fact.predicate
+                )
+            }
+            External::FromDependencyOf(SolverPackage::Runtime(node), _, numpy, range) => {
+                format!(
+                    "{} work only with {}",
+                    node.fact.subject,
+                    self.requirement(numpy, range)
+                )
+            }
             External::FromDependencyOf(package, range, dependency, dependency_range) => format!(
                 "{} depends on {}",
                 self.requirement(package, range),
@@ -313,9 +331,11 @@ impl ReportFormatter<SolverPackage, Range, Unavailable> for Formatter {
         current_terms: &Map<SolverPackage, Term<Range>>,
     ) -> String {
         // The user's own requirement last reads best: "Because X depends on Y and you require Z, ...".
+        // Likewise a runtime fact's consequence after the release it is about: "Because gensim==4.0.1 has
+        // binaries ... and the binaries of gensim work only with ...".
         let (first, second) = if matches!(
             external1,
-            External::FromDependencyOf(SolverPackage::Root, ..)
+            External::FromDependencyOf(SolverPackage::Root | SolverPackage::Runtime(_), ..)
         ) {
             (external2, external1)
         } else {

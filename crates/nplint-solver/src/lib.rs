@@ -48,6 +48,7 @@ pub mod python;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::str::FromStr;
 use std::sync::Mutex;
 
 use nplint_index::Index;
@@ -60,7 +61,7 @@ pub use version_ranges::Ranges;
 
 pub use crate::explain::explain;
 pub use crate::outcome::{Conflict, Derivation, Outcome, Solution, Unavailable};
-pub use crate::package::SolverPackage;
+pub use crate::package::{RuntimeNode, SolverPackage};
 use crate::provider::{Cache, Provider, Range, push_dependency};
 
 /// What an input asks of its package.
@@ -101,6 +102,16 @@ impl Input {
     }
 }
 
+/// Which facts a solve takes into account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Declared metadata only (`Requires-Python`, `Requires-Dist`, wheels): what pip and uv see.
+    Declared,
+    /// Declared metadata plus every release's runtime facts ([`nplint_index::runtime`]): each release depends on
+    /// `numpy` in the range it works with once installed.
+    Runtime,
+}
+
 /// Solves environments on one target, keeping what it learns about releases for the next solve.
 ///
 /// `Sync`: threads may share one, though the caches behind a lock make one per thread and target the faster choice.
@@ -129,8 +140,19 @@ impl Solver {
         self.target
     }
 
-    /// Whether `inputs` can be installed together on the target.
+    /// Whether `inputs` can be installed together on the target, by declared metadata ([`Mode::Declared`]).
     pub fn solve(&self, inputs: &[Input]) -> Outcome {
+        self.solve_with(inputs, Mode::Declared)
+    }
+
+    /// Whether `inputs` can be installed together on the target and then work, with runtime facts
+    /// ([`Mode::Runtime`]).
+    pub fn solve_runtime(&self, inputs: &[Input]) -> Outcome {
+        self.solve_with(inputs, Mode::Runtime)
+    }
+
+    /// Solves `inputs` on the target in `mode`.
+    pub fn solve_with(&self, inputs: &[Input], mode: Mode) -> Outcome {
         let markers = self.target.marker_environment();
         let mut unknown = Vec::new();
         let mut applicable: Vec<&Input> = Vec::new();
@@ -144,7 +166,8 @@ impl Solver {
             }
             applicable.push(input);
         }
-        let provider = self.provider(markers, &applicable);
+        let mut provider = self.provider(markers, &applicable);
+        provider.runtime = mode == Mode::Runtime;
         match pubgrub::resolve(&provider, SolverPackage::Root, Version::new([0])) {
             Ok(selected) => {
                 let versions: BTreeMap<PackageName, Version> = selected
@@ -217,6 +240,10 @@ impl Solver {
             prereleases: HashSet::new(),
             pinned: HashSet::new(),
             metadata_unknown: RefCell::new(BTreeSet::new()),
+            runtime: false,
+            numpy: PackageName::from_str("numpy")
+                .ok()
+                .filter(|numpy| self.index.package(numpy).is_some()),
         };
         // The root depends on `python` (any version) so that `python` is decided first: a release whose
         // `Requires-Python` excludes the target then contradicts a decision already made and is rejected on the

@@ -1,9 +1,14 @@
 //! The packages pubgrub reasons about: the user's requirements (the root), `python`, indexed packages and a
 //! package with one extra enabled.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
+use nplint_index::{FactKind, RuntimeFact, Version};
 use pep508_rs::{ExtraName, PackageName};
+use version_ranges::Ranges;
 
 /// A package of the solve, as pubgrub sees it.
 ///
@@ -21,6 +26,60 @@ pub enum SolverPackage {
     Package(PackageName),
     /// An indexed package with one extra enabled.
     Extra(PackageName, ExtraName),
+    /// A runtime fact about releases of a package (solves with runtime facts only): releases the fact holds for
+    /// depend on it, and it depends on `numpy` in the range the releases work with. Virtual, with one version, so
+    /// that the derivation names the fact: "pandas<2.2.2 was built against NumPy 1.x", "a build against NumPy
+    /// 1.x works only with numpy<2".
+    Runtime(Arc<RuntimeNode>),
+}
+
+/// A runtime fact as a package of the solve. Identified by package and fact key: releases sharing a fact share
+/// the node, which lets pubgrub state one step for a range of releases.
+#[derive(Debug)]
+pub struct RuntimeNode {
+    pub package: PackageName,
+    pub fact: RuntimeFact,
+}
+
+impl RuntimeNode {
+    pub fn kind(&self) -> FactKind {
+        self.fact.kind
+    }
+
+    /// The NumPy versions the releases work with.
+    pub fn works(&self) -> &Ranges<Version> {
+        &self.fact.works
+    }
+
+    fn key(&self) -> (&PackageName, &str) {
+        (&self.package, &self.fact.key)
+    }
+}
+
+impl PartialEq for RuntimeNode {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for RuntimeNode {}
+
+impl Hash for RuntimeNode {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialOrd for RuntimeNode {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RuntimeNode {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 impl SolverPackage {
@@ -28,7 +87,7 @@ impl SolverPackage {
     pub fn name(&self) -> Option<&PackageName> {
         match self {
             SolverPackage::Package(name) | SolverPackage::Extra(name, _) => Some(name),
-            SolverPackage::Root | SolverPackage::Python => None,
+            SolverPackage::Root | SolverPackage::Python | SolverPackage::Runtime(_) => None,
         }
     }
 }
@@ -40,6 +99,7 @@ impl fmt::Display for SolverPackage {
             SolverPackage::Python => f.write_str("python"),
             SolverPackage::Package(name) => write!(f, "{name}"),
             SolverPackage::Extra(name, extra) => write!(f, "{name}[{extra}]"),
+            SolverPackage::Runtime(node) => f.write_str(&node.fact.subject),
         }
     }
 }

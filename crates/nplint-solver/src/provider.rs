@@ -22,7 +22,7 @@ use pubgrub::{
 use version_ranges::Ranges;
 
 use crate::outcome::Unavailable;
-use crate::package::SolverPackage;
+use crate::package::{RuntimeNode, SolverPackage};
 use crate::python::python_range;
 
 /// A range of versions of one package.
@@ -57,6 +57,7 @@ type FactsKey = (PackageName, Version, Option<ExtraName>);
 pub(crate) struct Cache {
     facts: HashMap<FactsKey, Arc<Facts>>,
     python_ranges: HashMap<&'static str, Range>,
+    runtime: HashMap<(PackageName, Version), Arc<[Arc<RuntimeNode>]>>,
 }
 
 /// The facts of one solve: the cache plus what the inputs say.
@@ -76,6 +77,10 @@ pub(crate) struct Provider<'a> {
     pub pinned: HashSet<(PackageName, Version)>,
     /// Releases met whose metadata is unknown.
     pub metadata_unknown: RefCell<BTreeSet<(PackageName, Version)>>,
+    /// Whether releases depend on their runtime facts ([`crate::Mode::Runtime`]).
+    pub runtime: bool,
+    /// `numpy`, when the index has it: what runtime facts constrain.
+    pub numpy: Option<PackageName>,
 }
 
 impl Provider<'_> {
@@ -220,6 +225,34 @@ impl Provider<'_> {
         }
     }
 
+    /// The runtime facts of a release on the target, as solver packages; cached per release.
+    fn runtime_nodes(&self, name: &PackageName, version: &Version) -> Arc<[Arc<RuntimeNode>]> {
+        let key = (name.clone(), version.clone());
+        if let Some(nodes) = self.cache().runtime.get(&key) {
+            return Arc::clone(nodes);
+        }
+        let nodes: Arc<[Arc<RuntimeNode>]> = self
+            .index
+            .package(name)
+            .and_then(|package| {
+                let release = package.release(version)?;
+                Some(
+                    nplint_index::runtime::facts(self.index, package, release, Some(self.target))
+                        .into_iter()
+                        .map(|fact| {
+                            Arc::new(RuntimeNode {
+                                package: name.clone(),
+                                fact,
+                            })
+                        })
+                        .collect(),
+                )
+            })
+            .unwrap_or_default();
+        self.cache().runtime.insert(key, Arc::clone(&nodes));
+        nodes
+    }
+
     fn choose(&self, name: &PackageName, range: &Range) -> Option<Version> {
         let package = self.index.package(name)?;
         let releases = package.releases();
@@ -318,6 +351,14 @@ impl Provider<'_> {
                         &range,
                     );
                 }
+                if self.runtime && extra.is_none() && self.numpy.is_some() {
+                    for node in self.runtime_nodes(name, version).iter() {
+                        constraints.push((
+                            SolverPackage::Runtime(Arc::clone(node)),
+                            Range::singleton(Version::new([0])),
+                        ));
+                    }
+                }
             }
         }
         Dependencies::Available(
@@ -391,7 +432,7 @@ impl DependencyProvider for Provider<'_> {
         range: &Range,
     ) -> Result<Option<Version>, Infallible> {
         Ok(match package {
-            SolverPackage::Root => Some(Version::new([0])),
+            SolverPackage::Root | SolverPackage::Runtime(_) => Some(Version::new([0])),
             SolverPackage::Python => range.contains(&self.python).then(|| self.python.clone()),
             SolverPackage::Package(name) | SolverPackage::Extra(name, _) => {
                 self.choose(name, range)
@@ -409,6 +450,12 @@ impl DependencyProvider for Provider<'_> {
             SolverPackage::Python => Dependencies::Available(DependencyConstraints::default()),
             SolverPackage::Package(name) => self.dependencies(name, version, None),
             SolverPackage::Extra(name, extra) => self.dependencies(name, version, Some(extra)),
+            SolverPackage::Runtime(node) => Dependencies::Available(
+                self.numpy
+                    .iter()
+                    .map(|numpy| (SolverPackage::Package(numpy.clone()), node.works().clone()))
+                    .collect(),
+            ),
         })
     }
 }

@@ -388,3 +388,29 @@ fn source_only_releases_of_a_compiled_package_are_unavailable() {
     let outcome = solve(&requirements(&["numba<0.35"]), target(12));
     assert!(!outcome.is_solved(), "{outcome:?}");
 }
+
+#[test]
+fn runtime_facts_turn_an_installable_pair_into_a_conflict() {
+    // TensorFlow 2.5.0 requires numpy~=1.19.2; gensim 4.0.1's wheels were built against NumPy 1.20 (curated, with
+    // references). Declared metadata alone installs them together, with NumPy 1.19.5.
+    let inputs = requirements(&["tensorflow==2.5.0", "gensim==4.0.1"]);
+    let solver = Solver::new(target(8));
+    let declared = solver.solve(&inputs);
+    assert_eq!(
+        solved_version(&declared, "numpy").as_deref(),
+        Some("1.19.5")
+    );
+    let runtime = solver.solve_runtime(&inputs);
+    let explanation = nplint_solver::explain(conflict(&runtime));
+    assert!(
+        explanation.contains(
+            "gensim==4.0.1 has binaries built against a NumPy its metadata does not declare"
+        ),
+        "{explanation}"
+    );
+    assert!(
+        explanation.contains("work only with numpy>=1.20,<2"),
+        "{explanation}"
+    );
+    assert_eq!(conflict(&runtime).inputs, vec![0, 1]);
+}

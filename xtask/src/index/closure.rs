@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::fetch::Fetcher;
 use super::release::{self, ReadMetadata, SyncedRelease};
+use super::scan;
 use super::{is_unconditional, requirement_name};
 
 /// A package as synced: its kept releases, with metadata not yet filtered to the universe.
@@ -78,6 +79,8 @@ pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<Synced
                 })
                 .collect::<Result<_>>()?;
             let (reads, notes): (Vec<_>, Vec<_>) = reads.into_iter().unzip();
+            let (build, removed_api) = scan::release_facts(fetcher, name, release, &selection)
+                .with_context(|| format!("`{name}` {}: scanning wheels", release.display))?;
             Ok((
                 SyncedRelease {
                     version: release.version.clone(),
@@ -88,6 +91,8 @@ pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<Synced
                     kind: selection.kind,
                     wheels: selection.wheels,
                     reads,
+                    build,
+                    removed_api,
                 },
                 notes.into_iter().flatten().collect(),
             ))

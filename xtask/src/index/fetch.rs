@@ -1,16 +1,21 @@
 //! The fetch layer: project pages and core metadata, behind the [`Fetcher`] trait so that the sync's logic runs
-//! against memory in tests. [`IndexFetcher`] is the real one, over a [`Transport`].
+//! against memory in tests. [`IndexFetcher`] is the real one, over a [`Transport`]; it also runs the wheel scans of
+//! [`super::scan`] and applies `--exclude-newer`.
 
 use std::io::Read;
 
+use std::collections::BTreeSet;
+
 use anyhow::{Context, Result, ensure};
-use nplint_index::source::MetadataSource;
+use nplint_index::source::{ApiUse, BuildScan, MetadataSource};
 use serde::{Deserialize, Serialize};
 
 use super::filename::{has_suffix, is_sdist};
 use super::http::Transport;
 use super::metadata::{CoreMetadata, requires_txt_to_requires_dist};
 use super::normalize;
+use super::release::normalize_time;
+use super::scan::{self, BuildFound, NameUses};
 use super::simple::{self, File, ProjectPage};
 use super::zip::{Archive, ByteSource};
 
@@ -43,6 +48,14 @@ pub trait Fetcher: Sync {
     fn project(&self, name: &str) -> Result<Option<ProjectPage>>;
     /// The core metadata of one of the project's files.
     fn metadata(&self, project: &str, file: &File) -> Result<Fetched>;
+    /// The `build` fact of a wheel (see [`scan`]); `None` when unknown or not scanned.
+    fn build_scan(&self, _wheel: &File) -> Result<Option<BuildScan>> {
+        Ok(None)
+    }
+    /// The `removed_api` facts of a wheel (see [`scan`]); empty when not scanned.
+    fn removed_api(&self, _wheel: &File) -> Result<Vec<ApiUse>> {
+        Ok(Vec::new())
+    }
 }
 
 /// A network failure while reading a file by ranges: it fails the sync, where a malformed archive only makes that
@@ -58,7 +71,7 @@ impl std::fmt::Display for NetworkError {
 
 impl std::error::Error for NetworkError {}
 
-fn is_network(error: &anyhow::Error) -> bool {
+pub fn is_network(error: &anyhow::Error) -> bool {
     error
         .chain()
         .any(<dyn std::error::Error>::is::<NetworkError>)
@@ -68,14 +81,28 @@ fn is_network(error: &anyhow::Error) -> bool {
 struct RemoteFile<'a, T> {
     transport: &'a T,
     url: &'a str,
+    /// Whether each range read is cached: not for the scans, whose results are cached instead.
+    cached: bool,
 }
 
 impl<T: Transport> ByteSource for RemoteFile<'_, T> {
     fn read_at(&self, start: u64, len: u64) -> Result<Vec<u8>> {
-        self.transport
-            .range(self.url, start, len)
-            .map_err(|error| NetworkError(error).into())
+        let bytes = if self.cached {
+            self.transport.range(self.url, start, len)
+        } else {
+            self.transport.range_uncached(self.url, start, len)
+        };
+        bytes.map_err(|error| NetworkError(error).into())
     }
+}
+
+/// What the wheel scans look for, and how much they read.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// The removed names of `data/numpy-api.toml`.
+    pub removed: BTreeSet<String>,
+    pub build_budget: u64,
+    pub api_budget: u64,
 }
 
 /// The real fetcher: a simple-API index over a transport.
@@ -83,6 +110,10 @@ impl<T: Transport> ByteSource for RemoteFile<'_, T> {
 pub struct IndexFetcher<T> {
     index_url: String,
     pub transport: T,
+    /// Files uploaded after this time (normalized, see [`normalize_time`]) are left out of project pages.
+    exclude_newer: Option<String>,
+    /// The wheel scans; none without.
+    scan: Option<ScanConfig>,
 }
 
 impl<T: Transport> IndexFetcher<T> {
@@ -90,7 +121,54 @@ impl<T: Transport> IndexFetcher<T> {
         Self {
             index_url: index_url.trim_end_matches('/').to_string(),
             transport,
+            exclude_newer: None,
+            scan: None,
         }
+    }
+
+    /// Leaves files uploaded after `time` (RFC 3339, UTC) out, as uv's `--exclude-newer` does; files without an
+    /// upload time are left out too.
+    #[must_use]
+    pub fn exclude_newer(mut self, time: Option<&str>) -> Self {
+        self.exclude_newer = time.map(normalize_time);
+        self
+    }
+
+    /// Runs the wheel scans.
+    #[must_use]
+    pub fn scan(mut self, config: ScanConfig) -> Self {
+        self.scan = Some(config);
+        self
+    }
+
+    /// A value computed from a wheel's members and cached under `<url>#<what>`. A wheel that is not a zip file
+    /// gives `fallback`; a network error is an error (and nothing is cached).
+    fn scan_wheel<V: Serialize + serde::de::DeserializeOwned>(
+        &self,
+        wheel: &File,
+        what: &str,
+        fallback: V,
+        compute: impl Fn(&Archive<RemoteFile<T>>) -> Result<V>,
+    ) -> Result<V> {
+        let Some(size) = wheel.size else {
+            return Ok(fallback);
+        };
+        let fallback = serde_json::to_vec(&fallback)?;
+        let key = format!("{}#{what}", wheel.url);
+        let bytes = self.transport.derived(&key, &|| {
+            let source = RemoteFile {
+                transport: &self.transport,
+                url: &wheel.url,
+                cached: false,
+            };
+            let archive = match Archive::open(&source, size) {
+                Ok(archive) => archive,
+                Err(error) if is_network(&error) => return Err(error),
+                Err(_) => return Ok(fallback.clone()),
+            };
+            Ok(serde_json::to_vec(&compute(&archive)?)?)
+        })?;
+        serde_json::from_slice(&bytes).context("reading a cached scan")
     }
 
     /// `*.dist-info/METADATA` read out of a wheel by ranges.
@@ -104,6 +182,7 @@ impl<T: Transport> IndexFetcher<T> {
         let source = RemoteFile {
             transport: &self.transport,
             url: &file.url,
+            cached: true,
         };
         let read = || -> Result<Option<Vec<u8>>> {
             let archive = Archive::open(&source, size)?;
@@ -175,6 +254,7 @@ impl<T: Transport> IndexFetcher<T> {
                 let source = RemoteFile {
                     transport: &self.transport,
                     url: &file.url,
+                    cached: true,
                 };
                 match sdist_files_from_zip(&source, size) {
                     Ok(found) => found,
@@ -209,7 +289,42 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
             page.name
         );
         page.resolve_urls(&url);
+        if let Some(limit) = &self.exclude_newer {
+            page.files.retain(|file| {
+                file.upload_time
+                    .as_deref()
+                    .is_some_and(|time| normalize_time(time) <= *limit)
+            });
+        }
         Ok(Some(page))
+    }
+
+    fn build_scan(&self, wheel: &File) -> Result<Option<BuildScan>> {
+        let Some(config) = &self.scan else {
+            return Ok(None);
+        };
+        let budget = config.build_budget;
+        let found = self.scan_wheel(
+            wheel,
+            &format!("build-scan-v3-{budget}"),
+            BuildFound::Unknown,
+            |archive| scan::scan_build(archive, budget),
+        )?;
+        Ok(found.fact(&wheel.filename))
+    }
+
+    fn removed_api(&self, wheel: &File) -> Result<Vec<ApiUse>> {
+        let Some(config) = &self.scan else {
+            return Ok(Vec::new());
+        };
+        let budget = config.api_budget;
+        let uses: Vec<NameUses> = self.scan_wheel(
+            wheel,
+            &format!("numpy-api-v2-{budget}"),
+            Vec::new(),
+            |archive| scan::scan_api(archive, budget),
+        )?;
+        Ok(scan::removed_api(&uses, &config.removed, &wheel.filename))
     }
 
     fn metadata(&self, project: &str, file: &File) -> Result<Fetched> {

@@ -26,6 +26,10 @@ pub trait Transport: Sync {
     fn immutable(&self, url: &str) -> Result<Option<Vec<u8>>>;
     /// `len` bytes from `start` of an immutable file.
     fn range(&self, url: &str, start: u64, len: u64) -> Result<Vec<u8>>;
+    /// The same, not cached: for reads whose result is cached through [`Transport::derived`] instead.
+    fn range_uncached(&self, url: &str, start: u64, len: u64) -> Result<Vec<u8>> {
+        self.range(url, start, len)
+    }
     /// A value derived from an immutable file, computed once and then cached under `key`.
     fn derived(&self, key: &str, compute: &dyn Fn() -> Result<Vec<u8>>) -> Result<Vec<u8>>;
     /// A whole file of at most `max` bytes, not cached (what is derived from it is).
@@ -256,6 +260,12 @@ impl Transport for Client {
             self.hit();
             return Ok(body);
         }
+        let body = self.range_uncached(url, start, len)?;
+        self.cache_write("ranges", &key, &[], &body)?;
+        Ok(body)
+    }
+
+    fn range_uncached(&self, url: &str, start: u64, len: u64) -> Result<Vec<u8>> {
         if len == 0 {
             return Ok(Vec::new());
         }
@@ -281,7 +291,6 @@ impl Transport for Client {
             }
             status => bail!("GET {url} ({range}): status {status}"),
         };
-        self.cache_write("ranges", &key, &[], &body)?;
         Ok(body)
     }
 

@@ -24,6 +24,13 @@
 //! `requires.txt` (see [`fetch::SdistFiles::metadata`] for which is trusted): a `.zip` read by ranges, a
 //! `.tar.gz` downloaded whole up to 20 MiB. Anything else is `unknown`, with `Requires-Python` from the listing.
 //!
+//! # Scans of wheels
+//!
+//! Per release, two facts are measured in one of its wheels rather than read from metadata (see [`scan`]):
+//! `build`, the NumPy major version its extension modules were compiled against, and `removed_api`, the removed
+//! NumPy names (`data/numpy-api.toml`) its Python code uses. Both read members by range requests within a budget
+//! per wheel, and cache what they found per wheel, so a re-sync reads no member twice.
+//!
 //! # The universe
 //!
 //! See [`closure`]: seeds, plus every unconditional dependency (not behind an `extra` marker) of a universe
@@ -37,7 +44,8 @@
 //! `unknown`, so that output never depends on a transient error. Output is sorted and pretty-printed the same way
 //! every time; `snapshot.json`'s date is the newest upload seen, not the clock, so a re-sync without upstream
 //! changes rewrites every file byte for byte. `--only NAME...` re-syncs some packages against the universe of
-//! the existing snapshot, without closure.
+//! the existing snapshot, without closure. `--exclude-newer TIME` leaves out files uploaded after `TIME`, as uv's
+//! option of that name does: with the snapshot's `newest_upload`, a sync adds new facts without adding releases.
 
 pub mod closure;
 pub mod fetch;
@@ -45,7 +53,9 @@ pub mod filename;
 pub mod http;
 pub mod metadata;
 pub mod output;
+pub mod python;
 pub mod release;
+pub mod scan;
 pub mod simple;
 pub mod zip;
 
@@ -59,7 +69,7 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use self::closure::Closure;
-use self::fetch::IndexFetcher;
+use self::fetch::{IndexFetcher, ScanConfig};
 use self::http::Client;
 
 /// The arguments of `cargo xtask index sync`.
@@ -77,6 +87,42 @@ pub struct SyncArgs {
     /// The HTTP cache. Default: `target/index-cache/`.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Ignore files uploaded after this time (RFC 3339 in UTC, `2026-11-21T12:24:32Z`), as uv's option does.
+    #[arg(long, value_name = "TIME", value_parser = parse_exclude_newer)]
+    pub exclude_newer: Option<String>,
+}
+
+/// An RFC 3339 time in UTC (`Z` or `+00:00`), seconds optional fractions allowed: the form upload times have.
+fn parse_exclude_newer(value: &str) -> Result<String, String> {
+    let bytes = value.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let shape = digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10)
+        && matches!(bytes.get(10), Some(b'T' | b't'))
+        && digits(11..13)
+        && bytes.get(13) == Some(&b':')
+        && digits(14..16)
+        && bytes.get(16) == Some(&b':')
+        && digits(17..19);
+    let rest = value.get(19..).unwrap_or_default();
+    let fraction_end = rest.strip_prefix('.').map_or(0, |fraction| {
+        1 + fraction.bytes().take_while(u8::is_ascii_digit).count()
+    });
+    let zone = &rest[fraction_end..];
+    if shape && matches!(zone, "Z" | "z" | "+00:00") {
+        Ok(release::normalize_time(&value.to_ascii_uppercase()))
+    } else {
+        Err(format!(
+            "`{value}` is not an RFC 3339 time in UTC, such as `2026-11-21T12:24:32Z`"
+        ))
+    }
 }
 
 /// PEP 503 normalization: lower case, runs of `-`, `_`, `.` as one `-`.
@@ -185,7 +231,14 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| root.join("target/index-cache"));
     let before = output::Tree::read(&data)?;
-    let fetcher = IndexFetcher::new(&index_url, Client::new(&cache, usize::from(args.jobs))?);
+    let scan = ScanConfig {
+        removed: scan::removed_names(&data.join("numpy-api.toml"))?,
+        build_budget: scan::BUILD_BUDGET,
+        api_budget: scan::API_BUDGET,
+    };
+    let fetcher = IndexFetcher::new(&index_url, Client::new(&cache, usize::from(args.jobs))?)
+        .exclude_newer(args.exclude_newer.as_deref())
+        .scan(scan);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(usize::from(args.jobs))
         .thread_name(|index| format!("sync-{index}"))
@@ -304,6 +357,26 @@ mod tests {
         assert_eq!(seeds[0], "numpy");
         assert!(seeds.contains(&"tensorflow".to_string()));
         assert!(seeds.len() > 100);
+    }
+
+    #[test]
+    fn reads_exclude_newer_times() {
+        assert_eq!(
+            parse_exclude_newer("2026-11-21T12:24:32Z").unwrap(),
+            "2026-11-21T12:24:32Z"
+        );
+        assert_eq!(
+            parse_exclude_newer("2026-11-21T12:24:32.5+00:00").unwrap(),
+            "2026-11-21T12:24:32Z"
+        );
+        for bad in [
+            "2026-11-21",
+            "2026-11-21T12:24:32+01:00",
+            "yesterday",
+            "2026-11-21T12:24Z",
+        ] {
+            assert!(parse_exclude_newer(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

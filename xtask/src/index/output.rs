@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use nplint_index::source::{PackageFile, Snapshot};
+use nplint_index::source::{BuildNumpy, PackageFile, Snapshot};
 use serde::Serialize;
 
 use super::closure::{Closure, SyncedPackage};
@@ -215,6 +215,7 @@ impl Summary<'_> {
             plural(totals.removed, "release"),
             plural(totals.modified, "release"),
         );
+        out.push_str(&self.scans());
         out.push_str("### Changes\n\n");
         if changes.is_empty() {
             out.push_str("No changes.\n");
@@ -239,6 +240,42 @@ impl Summary<'_> {
             self.requests, self.cache_hits, self.seconds
         );
         out
+    }
+
+    /// What the wheel scans found, over the releases they apply to (not pre-releases, yanked ones or `numpy`).
+    fn scans(&self) -> String {
+        let scanned = self
+            .after
+            .packages
+            .values()
+            .filter(|package| package.name != "numpy")
+            .flat_map(|package| &package.releases)
+            .filter(|release| !release.prerelease && release.yanked.is_none());
+        let (mut numpy_1, mut numpy_2, mut none, mut unknown) = (0, 0, 0, 0);
+        let (mut with_uses, mut entries, mut uses) = (0, 0, 0_u64);
+        for release in scanned {
+            match release.build.as_ref().map(|build| build.numpy) {
+                Some(BuildNumpy::Numpy1) => numpy_1 += 1,
+                Some(BuildNumpy::Numpy2) => numpy_2 += 1,
+                Some(BuildNumpy::None) => none += 1,
+                None if !release.wheels.is_empty() => unknown += 1,
+                None => {}
+            }
+            if !release.removed_api.is_empty() {
+                with_uses += 1;
+                entries += release.removed_api.len();
+                uses += release
+                    .removed_api
+                    .iter()
+                    .map(|found| u64::from(found.count))
+                    .sum::<u64>();
+            }
+        }
+        format!(
+            "Wheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
+            plural(unknown, "release"),
+            plural(with_uses, "release"),
+        )
     }
 
     /// One line per package that changed.
@@ -455,6 +492,8 @@ mod tests {
                 requires_python: None,
                 requires_dist: requires.iter().map(ToString::to_string).collect(),
             }],
+            build: None,
+            removed_api: Vec::new(),
         }
     }
 

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use nplint_index::source::{MetadataVariant, Platform, ReleaseEntry, ReleaseKind};
+use nplint_index::source::{
+    ApiUse, BuildScan, MetadataVariant, Platform, ReleaseEntry, ReleaseKind,
+};
 use pep440_rs::Version;
 
 use super::fetch::Fetched;
@@ -246,6 +248,9 @@ pub struct SyncedRelease {
     pub kind: ReleaseKind,
     pub wheels: BTreeMap<Platform, Vec<String>>,
     pub reads: Vec<ReadMetadata>,
+    /// What the wheel scans found (see [`super::scan`]).
+    pub build: Option<BuildScan>,
+    pub removed_api: Vec<ApiUse>,
 }
 
 impl SyncedRelease {
@@ -269,6 +274,8 @@ impl SyncedRelease {
             kind: self.kind,
             wheels: self.wheels.clone(),
             metadata: variants(&self.reads, universe),
+            build: self.build.clone(),
+            removed_api: self.removed_api.clone(),
         }
     }
 }

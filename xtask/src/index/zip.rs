@@ -1,6 +1,7 @@
 //! Reading single members of a remote zip archive (a wheel) with range reads, as pip's and uv's lazy wheels do:
 //! the end of central directory record (and its ZIP64 form), the central directory, then one member's local
-//! header and data.
+//! header and data. The extension-module and Python-code scans (see [`super::scan`]) read larger members with a
+//! cap of their own ([`Archive::reader`]) and many small ones with few requests ([`Archive::read_runs`]).
 
 use std::io::Read;
 
@@ -15,8 +16,10 @@ pub trait ByteSource {
 /// How much of the end of a file is read first: the end of central directory record with the longest possible
 /// comment (22 + 65,535 bytes), which in practice also holds the central directory of a small wheel.
 const TAIL: u64 = 22 + 65_535;
-/// Members larger than this are refused: a metadata file is a few kilobytes.
-const MAX_MEMBER: u64 = 32 * 1024 * 1024;
+/// Members larger than this are refused by [`Archive::read`]: a metadata file is a few kilobytes.
+pub const MAX_MEMBER: u64 = 32 * 1024 * 1024;
+/// Bytes of local header assumed beyond the fixed part and the name, before a member is fetched again.
+const LOCAL_SLACK: u64 = 256;
 
 /// One central directory entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +37,16 @@ pub struct Entry {
 pub struct Archive<'a, S> {
     source: &'a S,
     size: u64,
+    /// Where the central directory starts: the end of the last member's data.
+    directory_offset: u64,
     pub entries: Vec<Entry>,
+}
+
+impl Entry {
+    /// The member's size in the archive.
+    pub fn compressed_size(&self) -> u64 {
+        self.compressed_size
+    }
 }
 
 impl<'a, S: ByteSource> Archive<'a, S> {
@@ -87,6 +99,7 @@ impl<'a, S: ByteSource> Archive<'a, S> {
         Ok(Self {
             source,
             size,
+            directory_offset: cd_offset,
             entries,
         })
     }
@@ -98,9 +111,106 @@ impl<'a, S: ByteSource> Archive<'a, S> {
             "`{}` is too large",
             entry.name
         );
+        let compressed = self.compressed(entry)?;
+        inflate(entry, &compressed, MAX_MEMBER)
+    }
+
+    /// A reader of one member's uncompressed bytes, for members too large to hold inflated: the compressed bytes
+    /// (at most `max_compressed`) are fetched at once, and inflated as the reader is read. The CRC-32 is checked
+    /// when the reader reaches the end ([`Checked`]).
+    pub fn reader(&self, entry: &Entry, max_compressed: u64) -> Result<Checked> {
+        ensure!(
+            entry.compressed_size <= max_compressed,
+            "`{}` is larger than {max_compressed} bytes",
+            entry.name
+        );
+        let compressed = self.compressed(entry)?;
+        let inner: Box<dyn Read + Send> = match entry.method {
+            0 => Box::new(std::io::Cursor::new(compressed)),
+            8 => Box::new(flate2::read::DeflateDecoder::new(std::io::Cursor::new(
+                compressed,
+            ))),
+            method => bail!("`{}` uses compression method {method}", entry.name),
+        };
+        Ok(Checked {
+            inner: flate2::CrcReader::new(inner.take(entry.uncompressed_size + 1)),
+            name: entry.name.clone(),
+            crc32: entry.crc32,
+            size: entry.uncompressed_size,
+        })
+    }
+
+    /// The uncompressed bytes of several members, each at most `max_member` bytes (compressed and uncompressed),
+    /// read with few requests: members that lie next to each other in the archive (a wheel's files of one
+    /// directory usually do) are fetched as one range of at most `max_run` bytes. `each` gets every member in
+    /// archive order, with its bytes or the reason they could not be read; an error of the source (the network)
+    /// ends the read.
+    pub fn read_runs<'e>(
+        &self,
+        entries: &[&'e Entry],
+        max_member: u64,
+        max_run: u64,
+        mut each: impl FnMut(&'e Entry, Result<Vec<u8>>),
+    ) -> Result<()> {
+        // A member ends where the next one (of the whole archive) starts, or at the central directory.
+        let mut starts: Vec<u64> = self
+            .entries
+            .iter()
+            .map(|entry| entry.local_header_offset)
+            .collect();
+        starts.push(self.directory_offset);
+        starts.sort_unstable();
+        let end_of = |entry: &Entry| {
+            let next = starts.partition_point(|&start| start <= entry.local_header_offset);
+            starts
+                .get(next)
+                .copied()
+                .unwrap_or(self.directory_offset)
+                .min(self.size)
+        };
+        let mut wanted: Vec<&Entry> = entries
+            .iter()
+            .copied()
+            .filter(|entry| {
+                let fits =
+                    entry.compressed_size <= max_member && entry.uncompressed_size <= max_member;
+                if !fits {
+                    each(entry, Err(anyhow::anyhow!("`{}` is too large", entry.name)));
+                }
+                fits
+            })
+            .collect();
+        wanted.sort_by_key(|entry| entry.local_header_offset);
+        let mut index = 0;
+        while index < wanted.len() {
+            let start = wanted[index].local_header_offset;
+            let mut end = end_of(wanted[index]);
+            let mut last = index + 1;
+            // Extend the run while the next wanted member starts where this one ends (nothing unwanted between).
+            while last < wanted.len()
+                && wanted[last].local_header_offset == end
+                && end_of(wanted[last]) - start <= max_run
+            {
+                end = end_of(wanted[last]);
+                last += 1;
+            }
+            let bytes = self.source.read_at(start, end.saturating_sub(start))?;
+            for entry in &wanted[index..last] {
+                let offset = usize::try_from(entry.local_header_offset - start)?;
+                let content = local_data(entry, bytes.get(offset..).unwrap_or_default())
+                    .and_then(|data| inflate(entry, data, max_member));
+                each(entry, content);
+            }
+            index = last;
+        }
+        Ok(())
+    }
+
+    /// The compressed bytes of one member.
+    fn compressed(&self, entry: &Entry) -> Result<Vec<u8>> {
         // The local header's name and extra field lengths may differ from the central directory's: read the
         // fixed part plus some slack, then fetch again if the data does not fit.
-        let guess = 30 + entry.name.len() as u64 + 256 + entry.compressed_size;
+        let guess = 30 + entry.name.len() as u64 + LOCAL_SLACK + entry.compressed_size;
         let len = guess.min(self.size.saturating_sub(entry.local_header_offset));
         let mut bytes = self.source.read_at(entry.local_header_offset, len)?;
         ensure!(
@@ -113,28 +223,80 @@ impl<'a, S: ByteSource> Archive<'a, S> {
         if (bytes.len() as u64) < data_end {
             bytes = read_exact(self.source, entry.local_header_offset, data_end)?;
         }
-        let data = &bytes[usize::try_from(data_start)?..usize::try_from(data_end)?];
-        let content = match entry.method {
-            0 => data.to_vec(),
-            8 => {
-                let mut content = Vec::new();
-                flate2::read::DeflateDecoder::new(data)
-                    .take(MAX_MEMBER + 1)
-                    .read_to_end(&mut content)
-                    .with_context(|| format!("inflating `{}`", entry.name))?;
-                content
+        bytes.truncate(usize::try_from(data_end)?);
+        bytes.drain(..usize::try_from(data_start)?);
+        Ok(bytes)
+    }
+}
+
+/// A member's data within bytes that start at its local header.
+fn local_data<'b>(entry: &Entry, bytes: &'b [u8]) -> Result<&'b [u8]> {
+    ensure!(
+        bytes.len() >= 30 && le32(bytes, 0) == 0x0403_4b50,
+        "no local header for `{}`",
+        entry.name
+    );
+    let data_start = 30 + usize::from(le16(bytes, 26)) + usize::from(le16(bytes, 28));
+    let data_end = data_start + usize::try_from(entry.compressed_size)?;
+    bytes
+        .get(data_start..data_end)
+        .with_context(|| format!("`{}` extends past its range", entry.name))
+}
+
+/// Inflates (or copies) a member's data, checking its size and CRC-32.
+fn inflate(entry: &Entry, data: &[u8], max: u64) -> Result<Vec<u8>> {
+    let content = match entry.method {
+        0 => data.to_vec(),
+        8 => {
+            let mut content = Vec::new();
+            flate2::read::DeflateDecoder::new(data)
+                .take(max + 1)
+                .read_to_end(&mut content)
+                .with_context(|| format!("inflating `{}`", entry.name))?;
+            content
+        }
+        method => bail!("`{}` uses compression method {method}", entry.name),
+    };
+    ensure!(
+        content.len() as u64 == entry.uncompressed_size,
+        "`{}` has the wrong size",
+        entry.name
+    );
+    let mut crc = flate2::Crc::new();
+    crc.update(&content);
+    ensure!(crc.sum() == entry.crc32, "`{}` fails its CRC", entry.name);
+    Ok(content)
+}
+
+/// A member's uncompressed bytes as a reader: at the end, a size or CRC-32 mismatch is an `InvalidData` error.
+pub struct Checked {
+    inner: flate2::CrcReader<std::io::Take<Box<dyn Read + Send>>>,
+    name: String,
+    crc32: u32,
+    size: u64,
+}
+
+impl std::fmt::Debug for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checked")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Read for Checked {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if read == 0 && !buf.is_empty() {
+            let crc = self.inner.crc();
+            if u64::from(crc.amount()) != self.size & 0xFFFF_FFFF || crc.sum() != self.crc32 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("`{}` fails its size or CRC check", self.name),
+                ));
             }
-            method => bail!("`{}` uses compression method {method}", entry.name),
-        };
-        ensure!(
-            content.len() as u64 == entry.uncompressed_size,
-            "`{}` has the wrong size",
-            entry.name
-        );
-        let mut crc = flate2::Crc::new();
-        crc.update(&content);
-        ensure!(crc.sum() == entry.crc32, "`{}` fails its CRC", entry.name);
-        Ok(content)
+        }
+        Ok(read)
     }
 }
 

@@ -1,9 +1,12 @@
 //! One module per rule.
 
+pub(crate) mod abi_mismatch;
 pub(crate) mod io_error;
+pub(crate) mod known_pitfall;
 pub(crate) mod numpy_conflict;
 pub(crate) mod parse_error;
 pub(crate) mod python_conflict;
+pub(crate) mod removed_numpy_api;
 pub(crate) mod unknown_package;
 pub(crate) mod unread_requirements;
 

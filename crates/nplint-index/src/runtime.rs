@@ -1,0 +1,701 @@
+//! Runtime facts: why an installed release fails with some NumPy although its metadata admits that NumPy.
+//!
+//! A resolver sees only `Requires-Dist`. What it cannot see, and this module answers per release and target:
+//! which NumPy versions the release *works with* once installed ([`RuntimeFact::works`]). Three kinds
+//! ([`FactKind`]) from four kinds of evidence ([`Evidence`]), best first:
+//!
+//! - **Measured by the sync.** The NumPy a release's extension modules were compiled against
+//!   ([`Release::build_scan`]: NumPy's C-API import names `numpy._core._multiarray_umath` in a build against
+//!   NumPy 2, only `numpy.core._multiarray_umath` in a build against 1.x), and the removed NumPy names its Python
+//!   code uses when a module is imported ([`Release::removed_api`], checked against `data/numpy-api.toml`).
+//! - **Curated** (`data/runtime.toml`): reviewed entries, each with public references. A curated `abi` fact
+//!   replaces what the binaries say about a release: the binaries tell the NumPy major version they were built
+//!   against, not the minor (gensim 4.0.1 was built against NumPy 1.20 and fails on 1.19; only its issue tracker
+//!   says so).
+//! - **Inferred**, the last resort, and labelled as such: a binary release whose own wheels were not scanned, of a
+//!   package whose scanned releases use NumPy's C API, uploaded before the first NumPy 2 pre-release existed, can
+//!   only have been built against NumPy 1.x.
+//!
+//! # NumPy's C ABI, as encoded here
+//!
+//! NumPy's documentation ("For downstream package authors", the NumPy 1.25.0 release notes on backward-compatible
+//! builds, and the NumPy 2.0 migration guide) states the rules:
+//! an extension module built against NumPy 1.x runs on NumPy 1.x from the version it targets on (an older NumPy
+//! fails with "numpy.ndarray size changed"), and never on NumPy 2 ("A module that was compiled using NumPy 1.x
+//! cannot be run in NumPy 2..."); since NumPy 1.25 a build targets an older API by default, and a build against
+//! NumPy 2 runs on NumPy 1.x down to its target as well as on 2.x. So a build against 1.x works with `numpy<2`. The
+//! lower bound (the targeted 1.x minor) is not in the binaries; the release's own metadata states it in
+//! practice (builds used `oldest-supported-numpy`), and curated facts correct the releases where it does not. A
+//! build against NumPy 2 adds no constraint beyond the metadata's: its target is at most the oldest NumPy 1.x its
+//! metadata admits in every case checked, and nplint reports only what it can show. A release whose extension
+//! modules use no NumPy C API, and a pure-Python release, have no ABI constraint.
+//!
+//! # Removed names
+//!
+//! Only uses that run unconditionally when a module is imported (module level and class bodies outside any
+//! condition, default arguments, decorators, `from numpy import name`) are facts: the release fails at import. A use
+//! inside a function, or under a condition (`if numpy_version < (2, 0):`, `try:`, `if __name__ == "__main__":`),
+//! fails only when that code runs, which for most users is never (astropy, numba and statsmodels keep such uses
+//! behind NumPy version checks and in sandbox modules, and import fine): it is recorded and shown by
+//! `nplint index show`, but is no fact. A use in a function that commonly runs needs a curated fact.
+
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{MarkerTree, PackageName};
+use serde::Deserialize;
+use version_ranges::Ranges;
+
+use crate::source::{ApiScope, BuildNumpy, ReleaseKind};
+use crate::target::Target;
+use crate::{Index, Package, Release};
+
+/// The curated facts, reviewed data (see the file's header).
+static RUNTIME_TOML: &str = include_str!("../data/runtime.toml");
+/// The names NumPy removed, reviewed data (see the file's header).
+static NUMPY_API_TOML: &str = include_str!("../data/numpy-api.toml");
+
+/// What kind of runtime breakage a fact describes; each is reported by its own rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FactKind {
+    /// The release's binaries need a NumPy ABI that its metadata does not declare.
+    Abi,
+    /// The release's code uses a NumPy name that some NumPy release removed.
+    RemovedApi,
+    /// A documented breakage that is neither.
+    KnownPitfall,
+}
+
+impl FactKind {
+    /// The name used in `data/runtime.toml` and in JSON output.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FactKind::Abi => "abi",
+            FactKind::RemovedApi => "removed-api",
+            FactKind::KnownPitfall => "known-pitfall",
+        }
+    }
+}
+
+/// Where a fact comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// The sync read the release's extension modules: `member` of the wheel `file` decided it.
+    Binary {
+        file: &'static str,
+        member: &'static str,
+    },
+    /// The sync read the release's Python code: the first use of `numpy.{name}` at import, of `count` in the wheel.
+    Source {
+        name: &'static str,
+        file: &'static str,
+        member: &'static str,
+        line: u32,
+        count: u32,
+    },
+    /// A reviewed entry of `data/runtime.toml`.
+    Curated { id: &'static str },
+    /// No evidence of the release's own: inferred, as the reason says.
+    Inferred { reason: String },
+}
+
+/// One runtime fact about a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeFact {
+    pub kind: FactKind,
+    /// The same for every release the fact holds for, for the same reason: `abi:built-against-numpy-1.x`,
+    /// `curated:gensim-4.0-numpy-1.20-abi`, `removed-api:float,int`. A label for the solver and for grouping.
+    pub key: String,
+    /// What the release is, as a predicate after its name: "was built against NumPy 1.x", "runs code at import
+    /// that uses `numpy.float`, which NumPy 1.24.0 removed".
+    pub predicate: String,
+    /// The fact as the subject of "... work only with `numpy<2`": "builds against NumPy 1.x", "releases that use
+    /// `numpy.float` at import".
+    pub subject: String,
+    /// The NumPy versions the release works with once installed; it breaks with any other.
+    pub works: Ranges<Version>,
+    /// What a user sees when it breaks.
+    pub symptom: &'static str,
+    /// Public references: the curated entry's, or NumPy's release notes for a removed name.
+    pub references: Vec<&'static str>,
+    /// The curated entry's note.
+    pub note: Option<&'static str>,
+    pub evidence: Evidence,
+}
+
+/// Every runtime fact about `release` of `package` on `target` (a curated fact with a marker holds where the marker
+/// does; `None` takes every curated fact, as `nplint index show` does). Sorted by kind, then key.
+pub fn facts(
+    index: &Index,
+    package: &Package,
+    release: &Release,
+    target: Option<Target>,
+) -> Vec<RuntimeFact> {
+    let mut facts = Vec::new();
+    let mut curated_abi = false;
+    for entry in curated() {
+        if entry.package != *package.name() || !entry.versions.contains(release.version()) {
+            continue;
+        }
+        if let (Some(marker), Some(target)) = (&entry.marker, target)
+            && !marker.evaluate(&target.marker_environment(), &[])
+        {
+            continue;
+        }
+        curated_abi |= entry.kind == FactKind::Abi;
+        facts.push(RuntimeFact {
+            kind: entry.kind,
+            key: format!("curated:{}", entry.id),
+            predicate: entry.predicate(),
+            subject: entry.subject(),
+            works: Ranges::from(entry.numpy.clone()),
+            symptom: entry.symptom,
+            references: entry.references.clone(),
+            note: Some(entry.note),
+            evidence: Evidence::Curated { id: entry.id },
+        });
+    }
+    if !curated_abi && let Some(fact) = abi_fact(index, package, release) {
+        facts.push(fact);
+    }
+    // A curated removed-API fact is the reviewed account of the release's code: the scan's would repeat it.
+    if !facts.iter().any(|fact| fact.kind == FactKind::RemovedApi)
+        && let Some(fact) = removed_api_fact(release)
+    {
+        facts.push(fact);
+    }
+    facts.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    facts
+}
+
+/// The ABI fact the binaries (or, without a scan, the upload date) give.
+fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<RuntimeFact> {
+    let below_2 = || Ranges::strictly_lower_than(version("2.0.0.dev0"));
+    let symptom = "ImportError: A module that was compiled using NumPy 1.x cannot be run in NumPy 2 (numpy.dtype \
+                   size changed, may indicate binary incompatibility. Expected 96 from C header, got 88 from \
+                   PyObject)";
+    let references = vec![
+        "https://numpy.org/doc/stable/dev/depending_on_numpy.html",
+        "https://numpy.org/doc/stable/numpy_2_0_migration_guide.html",
+        "https://numpy.org/doc/stable/release/1.25.0-notes.html#compiling-against-the-numpy-c-api-is-now-backwards-compatible-by-default",
+    ];
+    if let Some(scan) = release.build_scan() {
+        return match scan.numpy {
+            BuildNumpy::Numpy1 => Some(RuntimeFact {
+                kind: FactKind::Abi,
+                key: "abi:built-against-numpy-1.x".to_owned(),
+                predicate: "was built against NumPy 1.x".to_owned(),
+                subject: "builds against NumPy 1.x".to_owned(),
+                works: below_2(),
+                symptom,
+                references,
+                note: None,
+                evidence: Evidence::Binary {
+                    file: scan.file,
+                    member: scan.member.unwrap_or_default(),
+                },
+            }),
+            BuildNumpy::Numpy2 | BuildNumpy::None => None,
+        };
+    }
+    if release.kind() != ReleaseKind::Binary || package.name().as_ref() == "numpy" {
+        return None;
+    }
+    let first_numpy_2 = first_numpy_2_upload(index)?;
+    let uses_c_api = package.releases().iter().any(|other| {
+        other
+            .build_scan()
+            .is_some_and(|scan| scan.numpy != BuildNumpy::None)
+    });
+    (uses_c_api && release.uploaded() < first_numpy_2).then(|| RuntimeFact {
+        kind: FactKind::Abi,
+        key: "abi:inferred-numpy-1.x".to_owned(),
+        predicate: "was built against NumPy 1.x (inferred from its upload date)".to_owned(),
+        subject: "builds against NumPy 1.x".to_owned(),
+        works: below_2(),
+        symptom,
+        references,
+        note: None,
+        evidence: Evidence::Inferred {
+            reason: format!(
+                "its wheels were not scanned; other releases of `{}` use NumPy's C API, and it was uploaded on \
+                 {}, before the first NumPy 2 pre-release ({})",
+                package.name(),
+                release.upload_date(),
+                first_numpy_2.get(..10).unwrap_or(first_numpy_2),
+            ),
+        },
+    })
+}
+
+/// The upload time of the first NumPy 2 release or pre-release in the index.
+fn first_numpy_2_upload(index: &Index) -> Option<&'static str> {
+    let numpy = index.package(&PackageName::from_str("numpy").ok()?)?;
+    let two = version("2.0.0.dev0");
+    numpy
+        .releases()
+        .iter()
+        .filter(|release| *release.version() >= two)
+        .map(Release::uploaded)
+        .min()
+}
+
+/// The removed names the release uses at import, as one fact.
+fn removed_api_fact(release: &Release) -> Option<RuntimeFact> {
+    let uses: Vec<_> = release
+        .removed_api()
+        .iter()
+        .filter(|api| api.scope == ApiScope::Import)
+        .filter_map(|api| removal(api.name).map(|removal| (api, removal)))
+        .collect();
+    let (first, first_removal) = uses.first()?;
+    let mut works = Ranges::full();
+    let mut references: Vec<&'static str> = Vec::new();
+    let mut short = Vec::new();
+    for (api, removal) in &uses {
+        short.push(format!("`numpy.{}`", api.name));
+        works = works.intersection(&removal.works());
+        for reference in &removal.references {
+            if !references.contains(reference) {
+                references.push(reference);
+            }
+        }
+    }
+    Some(RuntimeFact {
+        kind: FactKind::RemovedApi,
+        key: format!(
+            "removed-api:{}",
+            uses.iter()
+                .map(|(api, _)| api.name)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        predicate: format!(
+            "runs code at import that uses {}",
+            removed_names(uses.iter().map(|(api, _)| api.name))
+        ),
+        subject: format!("releases that use {} at import", and_list(&short)),
+        works,
+        symptom: first_removal.error,
+        references,
+        note: None,
+        evidence: Evidence::Source {
+            name: first.name,
+            file: first.file,
+            member: first.member,
+            line: first.line,
+            count: first.count,
+        },
+    })
+}
+
+/// `` `numpy.float` and `numpy.int`, which NumPy 1.24.0 removed ``; names of several removals each say theirs.
+fn removed_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<(&str, Option<&Removal>)> = names.map(|name| (name, removal(name))).collect();
+    let versions: Vec<&Version> = names
+        .iter()
+        .filter_map(|(_, removal)| removal.map(|removal| &removal.removed))
+        .collect();
+    if versions.len() == names.len() && versions.windows(2).all(|pair| pair[0] == pair[1]) {
+        let listed: Vec<String> = names
+            .iter()
+            .map(|(name, _)| format!("`numpy.{name}`"))
+            .collect();
+        return format!("{}, which NumPy {} removed", and_list(&listed), versions[0]);
+    }
+    let listed: Vec<String> = names
+        .iter()
+        .map(|(name, removal)| match removal {
+            Some(removal) => format!("`numpy.{name}` (removed in NumPy {})", removal.removed),
+            None => format!("`numpy.{name}`"),
+        })
+        .collect();
+    and_list(&listed)
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A version literal of this file. Invariant: every literal passed is a valid PEP 440 version.
+fn version(text: &str) -> Version {
+    Version::from_str(text).expect("a valid version literal")
+}
+
+/// One entry of `data/runtime.toml`, parsed.
+#[derive(Debug)]
+pub struct CuratedFact {
+    pub id: &'static str,
+    pub kind: FactKind,
+    pub package: PackageName,
+    pub versions: VersionSpecifiers,
+    pub numpy: VersionSpecifiers,
+    pub api: Vec<&'static str>,
+    pub marker: Option<MarkerTree>,
+    pub symptom: &'static str,
+    pub references: Vec<&'static str>,
+    pub note: &'static str,
+}
+
+impl CuratedFact {
+    fn predicate(&self) -> String {
+        let id = self.id;
+        match self.kind {
+            // The common case, releases from before NumPy 2 that declare no upper bound, reads as such.
+            FactKind::Abi if self.numpy.to_string() == "<2" => {
+                format!("was built against NumPy 1.x (`{id}`)")
+            }
+            FactKind::Abi => {
+                format!("has binaries built against a NumPy its metadata does not declare (`{id}`)")
+            }
+            FactKind::RemovedApi => {
+                format!("uses {} (`{id}`)", removed_names(self.api.iter().copied()))
+            }
+            FactKind::KnownPitfall => format!("has a known incompatibility with NumPy (`{id}`)"),
+        }
+    }
+
+    fn subject(&self) -> String {
+        match self.kind {
+            FactKind::Abi => format!("the binaries of `{}` (`{}`)", self.package, self.id),
+            FactKind::RemovedApi => {
+                let names: Vec<String> = self
+                    .api
+                    .iter()
+                    .map(|name| format!("`numpy.{name}`"))
+                    .collect();
+                format!("releases that use {}", and_list(&names))
+            }
+            FactKind::KnownPitfall => {
+                format!(
+                    "the affected releases of `{}` (`{}`)",
+                    self.package, self.id
+                )
+            }
+        }
+    }
+}
+
+/// One group of `data/numpy-api.toml`, parsed.
+#[derive(Debug)]
+pub struct Removal {
+    pub names: Vec<&'static str>,
+    pub removed: Version,
+    pub restored: Option<Version>,
+    pub error: &'static str,
+    pub references: Vec<&'static str>,
+}
+
+impl Removal {
+    /// The NumPy versions on which the names exist: before the removal, and from a restoring release on.
+    pub fn works(&self) -> Ranges<Version> {
+        let before = Ranges::strictly_lower_than(self.removed.clone());
+        match &self.restored {
+            Some(restored) => before.union(&Ranges::higher_than(restored.clone())),
+            None => before,
+        }
+    }
+}
+
+/// The curated facts.
+///
+/// # Panics
+///
+/// Only if `data/runtime.toml` is invalid, which the tests of this module rule out for the embedded file.
+pub fn curated() -> &'static [CuratedFact] {
+    static CURATED: OnceLock<Vec<CuratedFact>> = OnceLock::new();
+    CURATED.get_or_init(|| {
+        // Invariant: the embedded file is checked by `curated_facts_are_valid`.
+        parse_curated(RUNTIME_TOML).unwrap_or_else(|error| panic!("data/runtime.toml: {error}"))
+    })
+}
+
+/// The removal groups of `data/numpy-api.toml`.
+///
+/// # Panics
+///
+/// Only if `data/numpy-api.toml` is invalid, which the tests of this module rule out for the embedded file.
+pub fn removals() -> &'static [Removal] {
+    static REMOVALS: OnceLock<Vec<Removal>> = OnceLock::new();
+    REMOVALS.get_or_init(|| {
+        // Invariant: the embedded file is checked by `numpy_api_is_valid`.
+        parse_removals(NUMPY_API_TOML)
+            .unwrap_or_else(|error| panic!("data/numpy-api.toml: {error}"))
+    })
+}
+
+/// The removal of `numpy.{name}`, if NumPy removed it.
+pub fn removal(name: &str) -> Option<&'static Removal> {
+    removals()
+        .iter()
+        .find(|removal| removal.names.contains(&name))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CuratedFile {
+    fact: Vec<CuratedEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CuratedEntry {
+    id: String,
+    kind: String,
+    package: String,
+    versions: String,
+    numpy: String,
+    #[serde(default)]
+    api: Vec<String>,
+    marker: Option<String>,
+    symptom: String,
+    references: Vec<String>,
+    note: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiFile {
+    removal: Vec<RemovalEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemovalEntry {
+    names: Vec<String>,
+    deprecated: Option<String>,
+    removed: String,
+    restored: Option<String>,
+    error: String,
+    references: Vec<String>,
+}
+
+fn leak(text: String) -> &'static str {
+    // Parsed once per process (`OnceLock`): the data lives as long as the program.
+    Box::leak(text.into_boxed_str())
+}
+
+/// Parses `data/runtime.toml`, checking every value; the error names the entry.
+pub fn parse_curated(text: &str) -> Result<Vec<CuratedFact>, String> {
+    let file: CuratedFile = toml_edit::de::from_str(text).map_err(|error| error.to_string())?;
+    file.fact
+        .into_iter()
+        .map(|entry| {
+            let id = entry.id.clone();
+            let context =
+                |what: &str, error: &dyn std::fmt::Display| format!("`{id}`: {what}: {error}");
+            let kind = match entry.kind.as_str() {
+                "abi" => FactKind::Abi,
+                "removed-api" => FactKind::RemovedApi,
+                "known-pitfall" => FactKind::KnownPitfall,
+                other => return Err(context("kind", &format!("unknown kind `{other}`"))),
+            };
+            let package = PackageName::from_str(&entry.package)
+                .map_err(|error| context("package", &error))?;
+            if package.as_ref() != entry.package {
+                return Err(context("package", &"not a normalized name"));
+            }
+            let versions = VersionSpecifiers::from_str(&entry.versions)
+                .map_err(|error| context("versions", &error))?;
+            let numpy = VersionSpecifiers::from_str(&entry.numpy)
+                .map_err(|error| context("numpy", &error))?;
+            let marker = entry
+                .marker
+                .as_deref()
+                .map(MarkerTree::from_str)
+                .transpose()
+                .map_err(|error| context("marker", &error))?;
+            if entry.references.is_empty() {
+                return Err(context("references", &"at least one is required"));
+            }
+            Ok(CuratedFact {
+                id: leak(entry.id),
+                kind,
+                package,
+                versions,
+                numpy,
+                api: entry.api.into_iter().map(leak).collect(),
+                marker,
+                symptom: leak(entry.symptom),
+                references: entry.references.into_iter().map(leak).collect(),
+                note: leak(entry.note),
+            })
+        })
+        .collect()
+}
+
+/// Parses `data/numpy-api.toml`.
+pub fn parse_removals(text: &str) -> Result<Vec<Removal>, String> {
+    let file: ApiFile = toml_edit::de::from_str(text).map_err(|error| error.to_string())?;
+    file.removal
+        .into_iter()
+        .map(|entry| {
+            let parse =
+                |text: &str| Version::from_str(text).map_err(|error| format!("`{text}`: {error}"));
+            if let Some(deprecated) = &entry.deprecated {
+                parse(deprecated)?;
+            }
+            Ok(Removal {
+                names: entry.names.into_iter().map(leak).collect(),
+                removed: parse(&entry.removed)?,
+                restored: entry.restored.as_deref().map(parse).transpose()?,
+                error: leak(entry.error),
+                references: entry.references.into_iter().map(leak).collect(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_api_is_valid() {
+        let removals = parse_removals(NUMPY_API_TOML).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for removal in &removals {
+            for name in &removal.names {
+                assert!(seen.insert(*name), "`{name}` is listed twice");
+            }
+            assert!(!removal.references.is_empty());
+        }
+        let float = removal("float").unwrap();
+        assert!(float.works().contains(&version("1.23.5")));
+        assert!(!float.works().contains(&version("1.24.0")));
+        assert!(!float.works().contains(&version("2.0.0")));
+        // Restored in 2.0 with the meaning code written for 1.x expects.
+        let bool_ = removal("bool").unwrap();
+        assert!(!bool_.works().contains(&version("1.26.4")));
+        assert!(bool_.works().contains(&version("2.0.2")));
+        assert!(removal("float64").is_none());
+    }
+
+    #[test]
+    fn curated_facts_are_valid() {
+        let facts = parse_curated(RUNTIME_TOML).unwrap();
+        let index = Index::embedded();
+        let mut ids = std::collections::BTreeSet::new();
+        for fact in &facts {
+            assert!(ids.insert(fact.id), "`{}` is listed twice", fact.id);
+            let package = index
+                .package(&fact.package)
+                .unwrap_or_else(|| panic!("`{}`: `{}` is not indexed", fact.id, fact.package));
+            assert!(
+                package
+                    .releases()
+                    .iter()
+                    .any(|release| fact.versions.contains(release.version())),
+                "`{}`: no release of `{}` matches `{}`",
+                fact.id,
+                fact.package,
+                fact.versions
+            );
+            for name in &fact.api {
+                assert!(
+                    removal(name).is_some(),
+                    "`{}`: `{name}` is not in numpy-api.toml",
+                    fact.id
+                );
+            }
+            assert_eq!(
+                fact.kind == FactKind::RemovedApi,
+                !fact.api.is_empty(),
+                "`{}`: `api` is for removed-api facts, and required there",
+                fact.id
+            );
+            for reference in &fact.references {
+                assert!(
+                    reference.starts_with("https://"),
+                    "`{}`: {reference}",
+                    fact.id
+                );
+            }
+        }
+    }
+
+    fn facts_of(name: &str, version_text: &str) -> Vec<RuntimeFact> {
+        let index = Index::embedded();
+        let package = index
+            .package(&PackageName::from_str(name).unwrap())
+            .unwrap();
+        let release = package.release(&version(version_text)).unwrap();
+        facts(index, package, release, None)
+    }
+
+    #[test]
+    fn gensim_4_0_1_needs_numpy_1_20_by_a_curated_fact() {
+        let facts = facts_of("gensim", "4.0.1");
+        // Curated facts replace what the binaries say; every one that holds applies.
+        assert!(
+            facts
+                .iter()
+                .all(|fact| matches!(fact.evidence, Evidence::Curated { .. }))
+        );
+        let works = facts.iter().fold(Ranges::full(), |works, fact| {
+            works.intersection(&fact.works)
+        });
+        assert!(!works.contains(&version("1.19.5")));
+        assert!(works.contains(&version("1.20.0")));
+        assert!(!works.contains(&version("2.0.0")));
+        assert!(facts.iter().any(|fact| {
+            fact.kind == FactKind::Abi
+                && fact
+                    .references
+                    .iter()
+                    .any(|url| url.contains("/issues/3095"))
+        }));
+    }
+
+    #[test]
+    fn a_release_built_against_numpy_2_has_no_abi_fact() {
+        // pandas 2.2.2 was the first pandas built against NumPy 2 (its wheels import `numpy._core`).
+        assert!(
+            facts_of("pandas", "2.2.2")
+                .iter()
+                .all(|fact| fact.kind != FactKind::Abi)
+        );
+        let older = facts_of("pandas", "2.0.3");
+        assert!(
+            older
+                .iter()
+                .any(|fact| fact.kind == FactKind::Abi && !fact.works.contains(&version("2.0.2")))
+        );
+    }
+
+    #[test]
+    fn removed_names_read_as_a_sentence() {
+        assert_eq!(
+            removed_names(["float", "int"].into_iter()),
+            "`numpy.float` and `numpy.int`, which NumPy 1.24.0 removed"
+        );
+        assert_eq!(
+            removed_names(["bool", "NaN"].into_iter()),
+            "`numpy.bool` (removed in NumPy 1.24.0) and `numpy.NaN` (removed in NumPy 2.0.0)"
+        );
+    }
+
+    #[test]
+    fn invalid_curated_entries_are_named() {
+        let text = r#"
+            [[fact]]
+            id = "x"
+            kind = "abi"
+            package = "pandas"
+            versions = ">=1"
+            numpy = ">>2"
+            symptom = "s"
+            references = ["https://example.org"]
+            note = "n"
+        "#;
+        let error = parse_curated(text).unwrap_err();
+        assert!(error.starts_with("`x`: numpy:"), "{error}");
+        let error = parse_curated(&text.replace("\"abi\"", "\"abl\"")).unwrap_err();
+        assert!(error.contains("unknown kind `abl`"), "{error}");
+    }
+}

@@ -1,0 +1,37 @@
+//! `known-pitfall`: an environment installs, but a documented incompatibility with its NumPy breaks it.
+
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an environment that a resolver installs without complaint but that hits a documented breakage
+    /// between a package release and NumPy that is neither a binary incompatibility nor a removed name: for
+    /// example Shapely 2.0.4 and 2.0.5 with NumPy 2.1, which no longer accepts the enum Shapely passed to its
+    /// ufuncs, although both releases declare `numpy<3`. Each fact is a curated entry of nplint's index with its
+    /// references (`nplint index show NAME==VERSION`).
+    ///
+    /// ## Why is this bad?
+    /// The environment installs and may even import; it breaks in ordinary use, far from the requirement that
+    /// caused it.
+    ///
+    /// ## Example
+    /// ```text
+    /// shapely==2.0.4
+    /// numpy==2.1.3
+    /// ```
+    ///
+    /// ## How to fix
+    /// Follow the `help:` line: bound NumPy to the range the fact names, or move the package to a release where the
+    /// problem is fixed.
+    ///
+    /// ## Severity
+    /// An error when the breakage holds on every target where the environment installs (on a platform), else a
+    /// warning naming the Python versions affected.
+    ///
+    /// ## References
+    /// - [shapely #2109: incompatible with NumPy 2.1](https://github.com/shapely/shapely/issues/2109)
+    /// - [shapely #2099: the fix, released in 2.0.6](https://github.com/shapely/shapely/pull/2099)
+    name: "known-pitfall",
+    code: "NPL022",
+    severity: Error,
+}

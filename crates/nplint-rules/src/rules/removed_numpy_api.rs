@@ -1,0 +1,45 @@
+//! `removed-numpy-api`: an environment installs, but a package's code uses NumPy names its NumPy removed.
+
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an environment that a resolver installs without complaint but in which a package fails at import,
+    /// because its Python code uses names that the installed NumPy removed: `np.float`, `np.int`, `np.object`,
+    /// `np.bool`, `np.str`, `np.long`, `np.unicode` (removed in NumPy 1.24), `np.float_`, `np.NaN`, `np.product`
+    /// and the rest of NEP 52 (removed in 2.0). As for `abi-mismatch`, nplint solves each target with declared
+    /// metadata and with runtime facts, and reports either that no NumPy works or that the resolver's choice
+    /// breaks.
+    ///
+    /// The facts: the index sync tokenizes the Python files of one wheel per release and records each removed
+    /// name used where it runs unconditionally at import (module level, class bodies, default arguments,
+    /// `from numpy import ...`), with file and line. Uses inside functions or under a condition (`if numpy_version
+    /// < (2, 0):`) fail only when that code runs; they are shown by `nplint index show` but not reported, unless a
+    /// curated entry with references says the code path is a common one (mlxtend's `apriori` calling `np.int`).
+    ///
+    /// ## Why is this bad?
+    /// `import` fails with `AttributeError: module 'numpy' has no attribute 'float'`, and nothing in the
+    /// package's metadata warned the resolver.
+    ///
+    /// ## Example
+    /// ```text
+    /// shap==0.41.0   # uses np.bool at import
+    /// numpy>=1.24
+    /// ```
+    ///
+    /// ## How to fix
+    /// Bound NumPy below the removal (`numpy<1.24`), or move the package to a release that no longer uses the
+    /// name; the `help:` line names both where they work.
+    ///
+    /// ## Severity
+    /// An error when the breakage holds on every target where the environment installs (on a platform), else a
+    /// warning naming the Python versions affected.
+    ///
+    /// ## References
+    /// - [NumPy 1.24.0 release notes: expired deprecations](https://numpy.org/doc/stable/release/1.24.0-notes.html#expired-deprecations)
+    /// - [NEP 52 – Python API cleanup for NumPy 2.0](https://numpy.org/neps/nep-0052-python-api-cleanup.html)
+    /// - [NumPy 2.0 migration guide](https://numpy.org/doc/stable/numpy_2_0_migration_guide.html)
+    name: "removed-numpy-api",
+    code: "NPL021",
+    severity: Error,
+}

@@ -1,0 +1,401 @@
+//! The diagnostics of runtime findings: messages, labels on the lines taking part, the explanation with each
+//! fact's provenance, the `help:` line and the structured fix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use nplint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Location, Severity, Span};
+use nplint_index::{
+    Evidence, FactKind, Index, PackageName, Platform, PythonVersion, RuntimeFact, Target, Version,
+};
+use nplint_manifest::Section;
+use nplint_solver::{Conflict, Role, explain};
+
+use super::{Broken, Finding, Remedy};
+use crate::registry::RuleInfo;
+use crate::resolution::{Context, grouping_key, label, or_list};
+use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
+use crate::targets::numpy_name;
+
+/// Which rule a runtime finding belongs to: that of its first fact (ABI before removed API before known
+/// pitfalls).
+fn runtime_rule(finding: &Finding) -> &'static RuleInfo {
+    match finding.facts().first().map(|(_, fact)| fact.kind) {
+        Some(FactKind::RemovedApi) => &removed_numpy_api::RULE,
+        Some(FactKind::KnownPitfall) => &known_pitfall::RULE,
+        Some(FactKind::Abi) | None => &abi_mismatch::RULE,
+    }
+}
+
+/// One runtime finding on the targets it holds on.
+pub(crate) struct RuntimeGroup {
+    pub rule: &'static RuleInfo,
+    /// The finding on the first target, which stands for all.
+    pub first: Finding,
+    pub target: Target,
+    pub targets: Vec<Target>,
+}
+
+impl RuntimeGroup {
+    /// Adds a finding on `target` to its group (findings are grouped by rule and by their text with the target
+    /// blanked out).
+    pub(crate) fn add(
+        groups: &mut BTreeMap<(&'static str, String), RuntimeGroup>,
+        finding: Finding,
+        target: Target,
+    ) {
+        let rule = runtime_rule(&finding);
+        let key = grouping_key(&runtime_key(&finding), target);
+        groups
+            .entry((rule.id.name, key))
+            .or_insert_with(|| RuntimeGroup {
+                rule,
+                first: finding,
+                target,
+                targets: Vec::new(),
+            })
+            .targets
+            .push(target);
+    }
+
+    /// An error where the environment breaks wherever it installs (on a platform), else a warning: `installing`
+    /// lists, per platform, the Pythons on which it installs.
+    pub(crate) fn severity(
+        &self,
+        installing: &BTreeMap<Platform, BTreeSet<PythonVersion>>,
+    ) -> Severity {
+        let everywhere = self.targets.iter().all(|target| {
+            installing.get(&target.platform).is_some_and(|pythons| {
+                pythons.iter().all(|python| {
+                    self.targets
+                        .contains(&Target::new(*python, target.platform))
+                })
+            })
+        });
+        if everywhere {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+}
+
+/// The text a runtime finding is grouped by across targets.
+fn runtime_key(finding: &Finding) -> String {
+    match finding {
+        Finding::NoNumpyWorks { conflict } => explain(conflict),
+        Finding::ResolutionBreaks { numpy, broken, .. } => {
+            let broken: Vec<String> = broken
+                .iter()
+                .map(|broken| format!("{}=={} {}", broken.package, broken.version, broken.fact.key))
+                .collect();
+            format!("numpy=={numpy}: {}", broken.join(", "))
+        }
+    }
+}
+
+/// How a fact breaks a release, for messages: "fails at import" where that is what the fact says (binaries, and
+/// removed names the sync found used at import), "breaks" otherwise (a curated removed name may sit on a call path).
+fn breaks(fact: &RuntimeFact) -> &'static str {
+    match (fact.kind, &fact.evidence) {
+        (FactKind::Abi, _) | (FactKind::RemovedApi, Evidence::Source { .. }) => "fails at import",
+        _ => "breaks",
+    }
+}
+
+/// Where a fact comes from, as one line of the explanation.
+fn provenance(
+    package: &PackageName,
+    version: Option<&nplint_index::Version>,
+    fact: &RuntimeFact,
+) -> String {
+    let release = match version {
+        Some(version) => format!("`{package}=={version}`"),
+        None => format!("`{package}`"),
+    };
+    let evidence = match &fact.evidence {
+        Evidence::Binary { file, member } => format!(
+            "read from its wheel `{file}`: `{member}` imports `numpy.core._multiarray_umath` only (NumPy 1.x headers)"
+        ),
+        Evidence::Source {
+            name,
+            file,
+            member,
+            line,
+            count,
+        } => format!(
+            "read from its wheel `{file}`: `{member}` line {line} uses `numpy.{name}` at import ({count} use{} in \
+             the wheel)",
+            if *count == 1 { "" } else { "s" }
+        ),
+        Evidence::Curated { id } => {
+            format!("curated fact `{id}`: {}", fact.note.unwrap_or_default())
+        }
+        Evidence::Inferred { reason } => format!("inferred: {reason}"),
+    };
+    let mut line = format!("{release}: {evidence}");
+    if !fact.references.is_empty() {
+        line.push_str("\n  see: ");
+        line.push_str(&fact.references.join(", "));
+    }
+    line
+}
+
+impl Context<'_> {
+    /// The diagnostic of a runtime finding.
+    pub(crate) fn runtime_diagnostic(
+        &self,
+        group: &RuntimeGroup,
+        severity: Severity,
+    ) -> Diagnostic {
+        let mut diagnostic = match &group.first {
+            Finding::NoNumpyWorks { conflict } => self.no_numpy_works(group, conflict, severity),
+            Finding::ResolutionBreaks {
+                numpy,
+                broken,
+                remedies,
+            } => self.resolution_breaks(group, numpy, broken, remedies, severity),
+        };
+        diagnostic.targets = group
+            .targets
+            .iter()
+            .map(|target| nplint_diagnostics::Target {
+                python: target.python.to_string(),
+                platform: target.platform.to_string(),
+            })
+            .collect();
+        diagnostic
+    }
+
+    /// The id of the environment's requirement on `name`, if it requires it directly.
+    fn direct(&self, name: &PackageName) -> Option<usize> {
+        self.inputs
+            .iter()
+            .find(|input| input.role == Role::Requirement && input.name == *name)
+            .map(|input| input.id)
+    }
+
+    fn location_of(&self, id: Option<usize>) -> Location {
+        id.map_or_else(
+            || Location::file_start(self.manifest.sources[0].clone()),
+            |id| self.manifest.requirements[id].location.clone(),
+        )
+    }
+
+    /// No NumPy works at runtime: the derivation, a label on every line taking part, and the newest release of
+    /// each that would work with the rest.
+    fn no_numpy_works(
+        &self,
+        group: &RuntimeGroup,
+        conflict: &Conflict,
+        severity: Severity,
+    ) -> Diagnostic {
+        let requirements = &self.manifest.requirements;
+        let facts = group.first.facts();
+        let primary = facts
+            .iter()
+            .find_map(|(name, _)| self.direct(name).filter(|id| conflict.inputs.contains(id)))
+            .or_else(|| conflict.inputs.first().copied());
+        let message = format!(
+            "installs, then {}: no version of `numpy` works at runtime{}",
+            facts.first().map_or("breaks", |(_, fact)| breaks(fact)),
+            self.where_(&group.targets)
+        );
+        let mut diagnostic =
+            Diagnostic::new(group.rule.id, severity, message, self.location_of(primary));
+        for &id in &conflict.inputs {
+            let requirement = &requirements[id];
+            let text = match facts
+                .iter()
+                .find(|(name, _)| requirement.name.as_ref() == Some(name))
+            {
+                Some((_, fact)) => format!(
+                    "`{}` {}: works only with `numpy{}`",
+                    requirement.location.text(),
+                    fact.predicate,
+                    explain::specifiers(&fact.works)
+                ),
+                None => label(requirement, conflict),
+            };
+            if Some(id) == primary {
+                diagnostic.primary_label = Some(text);
+            } else {
+                diagnostic = diagnostic.with_label(requirement.location.clone(), text);
+            }
+        }
+        let mut explanation = explain(conflict);
+        for (name, fact) in &facts {
+            explanation.push('\n');
+            explanation.push_str(&provenance(name, None, fact));
+        }
+        diagnostic.explanation = Some(explanation);
+        let solver = self.resolver.solver(group.target);
+        let alternatives = super::alternatives(Index::embedded(), solver, self.inputs, conflict);
+        if let Some((id, version)) = alternatives.first() {
+            let shown: Vec<String> = alternatives
+                .iter()
+                .filter_map(|(id, version)| {
+                    requirements[*id]
+                        .name
+                        .as_ref()
+                        .map(|name| format!("`{name}=={version}`"))
+                })
+                .collect();
+            diagnostic.help = Some(format!(
+                "{} works at runtime with the rest of the requirements (change one line)",
+                or_list(&shown)
+            ));
+            diagnostic.fix = requirements[*id]
+                .version_location
+                .as_ref()
+                .zip(shown.first())
+                .map(|(at, first)| Fix {
+                    message: format!("use {first}"),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        location: at.clone(),
+                        replacement: format!("=={version}"),
+                    }],
+                });
+        }
+        diagnostic
+    }
+
+    /// The declared resolution breaks while another works: the broken release, the fact, and verified changes.
+    fn resolution_breaks(
+        &self,
+        group: &RuntimeGroup,
+        numpy: &Version,
+        broken: &[Broken],
+        remedies: &[Remedy],
+        severity: Severity,
+    ) -> Diagnostic {
+        let requirements = &self.manifest.requirements;
+        let numpy_line = self.direct(&numpy_name());
+        let first = &broken[0];
+        let primary = self
+            .direct(&first.package)
+            .or(numpy_line)
+            .or_else(|| self.inputs.first().map(|input| input.id));
+        let message = format!(
+            "`{}=={}` {} with the `numpy=={numpy}` that a resolver picks{}",
+            first.package,
+            first.version,
+            breaks(&first.fact),
+            self.where_(&group.targets)
+        );
+        let mut diagnostic =
+            Diagnostic::new(group.rule.id, severity, message, self.location_of(primary));
+        diagnostic.primary_label = Some(format!(
+            "`{}=={}` {}: works only with `numpy{}`",
+            first.package,
+            first.version,
+            first.fact.predicate,
+            explain::specifiers(&first.fact.works)
+        ));
+        if let Some(id) = numpy_line.filter(|id| Some(*id) != primary) {
+            diagnostic = diagnostic.with_label(
+                requirements[id].location.clone(),
+                format!("allows `numpy=={numpy}`"),
+            );
+        }
+        let mut explanation = format!(
+            "By declared metadata alone, a resolver preferring the newest versions installs `numpy=={numpy}`."
+        );
+        for broken in broken {
+            let _ = write!(
+                explanation,
+                " `{}=={}` {}, and {} work only with `numpy{}`.",
+                broken.package,
+                broken.version,
+                broken.fact.predicate,
+                broken.fact.subject,
+                explain::specifiers(&broken.fact.works)
+            );
+        }
+        for broken in broken {
+            explanation.push('\n');
+            explanation.push_str(&provenance(
+                &broken.package,
+                Some(&broken.version),
+                &broken.fact,
+            ));
+        }
+        diagnostic.explanation = Some(explanation);
+        let shown: Vec<String> = remedies
+            .iter()
+            .map(|remedy| match remedy {
+                Remedy::BoundNumpy(bound) => format!("require `numpy{bound}`"),
+                Remedy::Upgrade { package, to } => format!(
+                    "require `{package}>={to}`, the oldest release that works with `numpy=={numpy}`"
+                ),
+            })
+            .collect();
+        if !shown.is_empty() {
+            diagnostic.help = Some(or_list(&shown));
+        }
+        diagnostic.fix = remedies
+            .first()
+            .zip(shown.first())
+            .and_then(|(remedy, message)| {
+                self.remedy_fix(remedy, numpy_line, &first.package, message)
+            });
+        diagnostic
+    }
+
+    /// A remedy as edits: narrowing the NumPy line, adding one to a requirements file, or moving a package's
+    /// lower bound. `None` where the file gives no safe place to edit.
+    fn remedy_fix(
+        &self,
+        remedy: &Remedy,
+        numpy_line: Option<usize>,
+        broken: &PackageName,
+        message: &str,
+    ) -> Option<Fix> {
+        let requirements = &self.manifest.requirements;
+        let edit = match remedy {
+            Remedy::BoundNumpy(bound) => {
+                if let Some(id) = numpy_line {
+                    let at = requirements[id].version_location.as_ref()?;
+                    Edit {
+                        location: at.clone(),
+                        replacement: format!("{},{bound}", at.text()),
+                    }
+                } else {
+                    // A new line after the broken package's, in a requirements file only (elsewhere a new entry
+                    // needs the file's own syntax).
+                    let id = self.direct(broken)?;
+                    let requirement = &requirements[id];
+                    if requirement.origin.section != Section::Requirements {
+                        return None;
+                    }
+                    let file = &requirement.location.file;
+                    let text = file.text();
+                    let end = requirement.location.span.end as usize;
+                    let (offset, replacement) = match text[end..].find('\n') {
+                        Some(at) => (end + at + 1, format!("numpy{bound}\n")),
+                        None => (text.len(), format!("\nnumpy{bound}\n")),
+                    };
+                    Edit {
+                        location: Location::new(file.clone(), Span::from_range(offset..offset)),
+                        replacement,
+                    }
+                }
+            }
+            Remedy::Upgrade { package, to } => {
+                let at = requirements[self.direct(package)?]
+                    .version_location
+                    .as_ref()?;
+                Edit {
+                    location: at.clone(),
+                    replacement: format!(">={to}"),
+                }
+            }
+        };
+        Some(Fix {
+            message: message.to_owned(),
+            applicability: Applicability::Unsafe,
+            edits: vec![edit],
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! Agreement with real installs: every pair of `tests/runtime/installs.toml` (a package release and a NumPy
+//! installed together on CPython 3.11, linux x86_64, and imported; recorded by `tests/runtime/record.py`) is
+//! checked as the requirements file `PACKAGE==VERSION`, `numpy==N` (plus the pins the experiment installed beside
+//! them), and nplint's verdict must match the experiment's:
+//!
+//! - the pair failed at import: nplint reports an error, by a runtime rule when the metadata admits the pair, else
+//!   at least by `numpy-conflict` (resolvers refuse the pair; the experiment forced it with `--no-deps`);
+//! - the pair imported but failed in use (a function calling a removed NumPy name): a runtime rule reports it, as a
+//!   warning at least, or `numpy-conflict` does when the metadata refuses the pair;
+//! - the pair worked and the metadata admits it: nplint reports no error and no warning;
+//! - the pair worked but the metadata refuses it: nplint reports `numpy-conflict`, and no runtime rule.
+
+use std::path::{Path, PathBuf};
+
+use nplint_diagnostics::{Diagnostic, Severity};
+use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_rules::{Resolver, TargetOptions, check_manifest_resolved};
+use nplint_solver::{Platform, PythonVersion};
+
+const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/runtime/installs.toml");
+const RUNTIME_RULES: [&str; 3] = ["abi-mismatch", "removed-numpy-api", "known-pitfall"];
+
+struct Pair {
+    package: String,
+    version: String,
+    numpy: String,
+    with: Vec<String>,
+    metadata_allows: bool,
+    works: bool,
+    /// Where a failing pair failed: `import` or `use`.
+    stage: Option<String>,
+    error: Option<String>,
+}
+
+impl Pair {
+    fn name(&self) -> String {
+        format!(
+            "{}=={} with numpy=={}",
+            self.package, self.version, self.numpy
+        )
+    }
+}
+
+fn pairs() -> Vec<Pair> {
+    let text = std::fs::read_to_string(TABLE).unwrap();
+    let document: toml_edit::DocumentMut = text.parse().unwrap();
+    let field = |pair: &toml_edit::Table, key: &str| {
+        pair.get(key)
+            .and_then(|item| item.as_str())
+            .map(str::to_owned)
+    };
+    document["pair"]
+        .as_array_of_tables()
+        .expect("`[[pair]]` tables")
+        .iter()
+        .map(|pair| {
+            assert_eq!(field(pair, "python").as_deref(), Some("3.11"));
+            assert_eq!(field(pair, "platform").as_deref(), Some("linux-x86_64"));
+            Pair {
+                package: field(pair, "package").unwrap(),
+                version: field(pair, "version").unwrap(),
+                numpy: field(pair, "numpy").unwrap(),
+                with: pair
+                    .get("with")
+                    .and_then(|item| item.as_array())
+                    .map(|array| {
+                        array
+                            .iter()
+                            .filter_map(|value| value.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                metadata_allows: pair
+                    .get("metadata_allows")
+                    .and_then(toml_edit::Item::as_bool)
+                    .expect("`metadata_allows`"),
+                works: match field(pair, "result").as_deref() {
+                    Some("works") => true,
+                    Some("fails") => false,
+                    other => panic!("unknown result {other:?}"),
+                },
+                stage: field(pair, "stage"),
+                error: field(pair, "error"),
+            }
+        })
+        .collect()
+}
+
+/// Serves one in-memory requirements file.
+struct Text(String);
+
+impl Loader for Text {
+    fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
+        Ok(self.0.clone().into_bytes())
+    }
+}
+
+fn check(pair: &Pair, resolver: &Resolver) -> Vec<Diagnostic> {
+    let mut text = format!(
+        "{}=={}\nnumpy=={}\n",
+        pair.package, pair.version, pair.numpy
+    );
+    for pin in &pair.with {
+        text.push_str(pin);
+        text.push('\n');
+    }
+    let manifest = load(
+        &PathBuf::from("requirements.txt"),
+        Format::RequirementsTxt,
+        &Text(text),
+    )
+    .unwrap();
+    check_manifest_resolved(&manifest, resolver)
+}
+
+#[test]
+fn nplint_agrees_with_every_install_experiment() {
+    let resolver = Resolver::new(TargetOptions {
+        pythons: Some(vec![PythonVersion::new(3, 11)]),
+        platforms: vec![Platform::LinuxX86_64],
+    });
+    let pairs = pairs();
+    assert!(pairs.len() >= 25, "{} pairs", pairs.len());
+    let mut disagreements = Vec::new();
+    for pair in &pairs {
+        let diagnostics = check(pair, &resolver);
+        let rules: Vec<&str> = diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.severity >= Severity::Warning)
+            .map(|diagnostic| diagnostic.rule.name)
+            .collect();
+        let errors = diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.severity == Severity::Error)
+            .count();
+        let runtime = rules.iter().any(|rule| RUNTIME_RULES.contains(rule));
+        let runtime_error = diagnostics.iter().any(|diagnostic| {
+            diagnostic.severity == Severity::Error && RUNTIME_RULES.contains(&diagnostic.rule.name)
+        });
+        let conflict = rules.contains(&"numpy-conflict");
+        let agrees = match (pair.works, pair.metadata_allows) {
+            (false, true) if pair.stage.as_deref() == Some("use") => runtime,
+            (false, true) => runtime_error,
+            (false, false) => errors > 0,
+            (true, true) => rules.is_empty(),
+            (true, false) => conflict && !runtime,
+        };
+        if !agrees {
+            disagreements.push(format!(
+                "{}: experiment {} (metadata {}{}), nplint reports {rules:?}",
+                pair.name(),
+                if pair.works { "works" } else { "fails" },
+                if pair.metadata_allows {
+                    "admits it"
+                } else {
+                    "refuses it"
+                },
+                pair.error
+                    .as_deref()
+                    .map(|error| format!("; {error}"))
+                    .unwrap_or_default(),
+            ));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} pairs disagree:\n{}",
+        disagreements.len(),
+        pairs.len(),
+        disagreements.join("\n")
+    );
+}

@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+"""Record, by experiment, whether a package release works with a NumPy release.
+
+For each (package, version, numpy) pair in PAIRS this script
+
+1. installs `numpy==N` alone into its own directory (`--no-deps --only-binary=:all:`, shared by the pairs),
+2. installs `PACKAGE==VERSION` alone into another (`--no-deps --only-binary=:all:`: a pair whose metadata refuses
+   that NumPy is thus still installed, and recorded with `metadata_allows = false`),
+3. installs the package's other runtime dependencies (its Requires-Dist for this interpreter, without extras and
+   without numpy) with a normal resolve into a third directory, constrained by `numpy==N` and by DEP_PINS (releases
+   of NumPy-compiled dependencies that are built against NumPy 2 and still accept NumPy 1.23+, so that the result
+   measures the package under test and not its dependencies), then removes numpy from that directory,
+4. runs, in a fresh `python3 -I -S` subprocess whose `sys.path` is the standard library plus those three
+   directories only (package, numpy, dependencies), `import <module>` and then a small smoke operation that
+   exercises NumPy interop,
+
+and writes installs.toml (next to this script unless --out says otherwise), sorted by package, version and numpy.
+
+Python 3.11, stdlib only; pip is used as a subprocess of the running interpreter, with its default configuration
+and its cache. Results are kept in WORKDIR/results/ so that a re-run only runs new or failed-to-install pairs
+(--rerun runs all again).
+
+Usage: python3 record.py [--workdir /tmp/nplint-runtime] [--jobs 2] [--only NAME ...] [--rerun] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import email.parser
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+try:
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+except ImportError:  # pip vendors it
+    from pip._vendor.packaging.markers import default_environment
+    from pip._vendor.packaging.requirements import Requirement
+    from pip._vendor.packaging.utils import canonicalize_name
+    from pip._vendor.packaging.version import Version
+
+HERE = Path(__file__).resolve().parent
+DATE = "2026-11-25"
+
+# Releases of NumPy-compiled dependencies built against NumPy 2 whose metadata accepts NumPy 1.23.5 .. 2.0.x: the
+# dependencies of a package under test are pinned to these (as constraints: a pin only applies when the package
+# needs that dependency; never to the package under test itself).
+DEP_PINS = {
+    "scipy": "1.13.1",
+    "pandas": "2.2.2",
+    "matplotlib": "3.9.2",
+    "contourpy": "1.2.1",
+    "scikit-learn": "1.5.1",
+    "h5py": "3.11.0",
+    "numexpr": "2.10.1",
+    "bottleneck": "1.4.0",
+    "shapely": "2.0.5",
+    "scikit-image": "0.24.0",
+    "pywavelets": "1.6.0",
+    "opencv-python": "4.10.0.84",
+    "opencv-python-headless": "4.10.0.84",
+    "pyerfa": "2.0.1.4",
+    "cftime": "1.6.4",
+    "blosc2": "2.7.1",
+    "imageio": "2.34.2",
+    "tifffile": "2024.7.2",
+    "pillow": "10.4.0",
+    "patsy": "0.5.6",
+    "statsmodels": "0.14.2",
+    "pyarrow": "16.1.0",
+}
+
+# Per release overrides of DEP_PINS, where the release needs an older dependency for reasons unrelated to NumPy.
+RELEASE_PINS = {
+    # gensim 4.3.2 imports scipy.linalg.triu, which scipy 1.13 removed (4.3.3 declares scipy<1.14). No scipy both has
+    # triu and runs on NumPy 2, so gensim 4.3.2 is only measured on NumPy 1.x.
+    ("gensim", "4.3.2"): {"scipy": "1.12.0"},
+}
+
+# module to import (the submodule that the smoke operation uses, so that a failure to load it counts as an import
+# failure even where the package loads its submodules lazily), and the smoke operation (Python source run after the
+# import, with `np` = numpy).
+SMOKE = {
+    "pandas": ("pandas", "import pandas as pd\nassert pd.Series([1.0, 2.0]).sum() == 3.0\n"
+               "assert pd.DataFrame({'a': np.arange(3)}).to_numpy().sum() == 3"),
+    "scipy": ("scipy.linalg", "assert np.allclose(scipy.linalg.inv(np.eye(2)), np.eye(2))"),
+    "scikit-learn": ("sklearn.linear_model", "from sklearn.linear_model import LinearRegression\n"
+                     "m = LinearRegression().fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])\n"
+                     "assert abs(m.predict([[3.0]])[0] - 3.0) < 1e-9"),
+    "h5py": ("h5py", "f = h5py.File('mem.h5', 'w', driver='core', backing_store=False)\n"
+             "f['a'] = np.arange(3.0)\nassert f['a'][()].sum() == 3.0\nf.close()"),
+    "matplotlib": ("matplotlib", "import io\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+                   "fig, ax = plt.subplots()\nax.plot(np.arange(3.0))\nax.contour(np.arange(9.0).reshape(3, 3))\n"
+                   "fig.savefig(io.BytesIO(), format='png')"),
+    "shapely": ("shapely", "pts = shapely.points(np.array([[0.0, 0.0], [1.0, 1.0]]))\n"
+                "assert 6.2 < shapely.area(shapely.buffer(pts, 1.0)).sum() < 6.3"),
+    "pyarrow": ("pyarrow", "assert pyarrow.array(np.arange(3.0)).to_numpy().sum() == 3.0"),
+    "numexpr": ("numexpr", "assert numexpr.evaluate('a * 2', local_dict={'a': np.arange(3.0)}).sum() == 6.0"),
+    "bottleneck": ("bottleneck", "assert bottleneck.nansum(np.array([1.0, np.nan, 2.0])) == 3.0"),
+    "statsmodels": ("statsmodels.api", "sm = statsmodels.api\n"
+                    "r = sm.OLS(np.array([1.0, 2.0, 3.1]), sm.add_constant(np.array([0.0, 1.0, 2.0]))).fit()\n"
+                    "assert r.params.shape == (2,)"),
+    "scikit-image": ("skimage.filters", "import skimage.measure\n"
+                     "skimage.filters.gaussian(np.zeros((5, 5)))\n"
+                     "assert skimage.measure.label(np.eye(3, dtype=int)).max() >= 1"),
+    "astropy": ("astropy.units", "import astropy.time\nu = astropy.units\n"
+                "assert (np.arange(3.0) * u.m).to(u.cm).value.sum() == 300.0\n"
+                "astropy.time.Time(['2020-01-01']).jd"),
+    "opencv-python-headless": ("cv2", "assert cv2.GaussianBlur(np.zeros((5, 5), np.uint8), (3, 3), 0).shape == (5, 5)"),
+    "pywavelets": ("pywt", "cA, cD = pywt.dwt(np.arange(8.0), 'db1')\nassert cA.shape == (4,)"),
+    "tables": ("tables", "f = tables.open_file('mem.h5', 'w', driver='H5FD_CORE', driver_core_backing_store=0)\n"
+               "f.create_array('/', 'a', np.arange(3.0))\nassert f.root.a.read().sum() == 3.0\nf.close()"),
+    "netcdf4": ("netCDF4", "d = netCDF4.Dataset('mem.nc', 'w', diskless=True, persist=False)\n"
+                "d.createDimension('x', 3)\nv = d.createVariable('v', 'f8', ('x',))\nv[:] = np.arange(3.0)\n"
+                "assert v[:].sum() == 3.0\nd.close()"),
+    "cftime": ("cftime", "d = cftime.num2date(np.array([0, 1]), 'days since 2000-01-01', calendar='noleap')\n"
+               "assert len(d) == 2"),
+    "gensim": ("gensim", "from gensim.models import Word2Vec\n"
+               "m = Word2Vec([['a', 'b'], ['b', 'c']], vector_size=4, min_count=1, workers=1, epochs=1)\n"
+               "assert m.wv['a'].shape == (4,)"),
+    "numba": ("numba", "assert numba.njit(lambda a: a.sum())(np.arange(3.0)) == 3.0"),
+    "contourpy": ("contourpy", "contourpy.contour_generator(z=np.arange(9.0).reshape(3, 3)).lines(4.0)"),
+    "torch": ("torch", "assert torch.from_numpy(np.arange(3.0)).numpy().sum() == 3.0"),
+    "transforms3d": ("transforms3d", "from transforms3d.quaternions import quat2mat\n"
+                     "assert np.allclose(quat2mat([1, 0, 0, 0]), np.eye(3))"),
+    "scikit-optimize": ("skopt", "from skopt.space import Integer\n"
+                        "assert Integer(1, 5, transform='normalize').inverse_transform([0.5])[0] == 3"),
+    "keras-preprocessing": ("keras_preprocessing", "from keras_preprocessing.sequence import pad_sequences\n"
+                            "assert pad_sequences([[1, 2], [3]]).shape == (2, 2)"),
+    "xarray": ("xarray", "assert xarray.DataArray(np.arange(3.0), dims='x').sum().item() == 3.0"),
+    "trimesh": ("trimesh", "assert trimesh.primitives.Box(extents=[1, 2, 3]).volume == 6.0"),
+    "nibabel": ("nibabel", "img = nibabel.Nifti1Image(np.zeros((2, 2, 2), np.float32), np.eye(4))\n"
+                "assert img.get_fdata().sum() == 0.0\nassert len(img.to_bytes()) > 0"),
+    "imgaug": ("imgaug", "import imgaug.augmenters as iaa\n"
+               "out = iaa.SomeOf(1, [iaa.Fliplr(1.0)])(image=np.zeros((4, 4, 3), np.uint8))\n"
+               "assert out.shape == (4, 4, 3)"),
+    "mlxtend": ("mlxtend", "from mlxtend.evaluate import bias_variance_decomp\n"
+                "from sklearn.tree import DecisionTreeClassifier\n"
+                "X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])\n"
+                "bias_variance_decomp(DecisionTreeClassifier(), X, y, X, y, loss='0-1_loss', num_rounds=2,"
+                " random_seed=0)"),
+}
+
+N1, N2 = "1.26.4", "2.0.2"
+BOTH = (N1, N2)
+PAIRS: list[tuple[str, str, str]] = []
+
+
+def add(package: str, versions: str, numpys=BOTH) -> None:
+    for v in versions.split():
+        for n in numpys:
+            PAIRS.append((package, v, n))
+
+
+# The NumPy 2 boundary of compiled packages: the last release built against NumPy 1.x and the first built against
+# NumPy 2 (or one that has not been rebuilt), on NumPy 1.26.4 and 2.0.2.
+add("pandas", "1.5.3 2.0.3 2.1.4 2.2.2")
+add("scipy", "1.11.4 1.13.1")
+add("scikit-learn", "1.3.2 1.5.1")
+add("scikit-learn", "1.4.1.post1 1.4.2", (N2,))
+add("h5py", "3.10.0 3.11.0")
+add("matplotlib", "3.8.3 3.9.2")
+add("matplotlib", "3.8.4", (N2,))
+add("shapely", "2.0.3", BOTH)
+add("shapely", "2.0.4", (N2,))
+add("pyarrow", "15.0.2", BOTH)
+add("pyarrow", "16.1.0", (N2,))
+add("numexpr", "2.9.0", BOTH)
+add("numexpr", "2.10.0", (N2,))
+add("bottleneck", "1.3.7", BOTH)
+add("bottleneck", "1.4.0", (N2,))
+add("statsmodels", "0.14.1", BOTH)
+add("statsmodels", "0.14.2", (N2,))
+add("scikit-image", "0.22.0", BOTH)
+add("scikit-image", "0.24.0", (N2,))
+add("astropy", "6.0.1", BOTH)
+add("astropy", "6.1.0", (N2,))
+add("opencv-python-headless", "4.9.0.80", BOTH)
+add("opencv-python-headless", "4.10.0.84", (N2,))
+add("pywavelets", "1.5.0", BOTH)
+add("pywavelets", "1.6.0", (N2,))
+add("tables", "3.9.2", BOTH)
+add("tables", "3.10.1", (N2,))
+add("netcdf4", "1.6.5", BOTH)
+add("netcdf4", "1.7.1", (N2,))
+add("cftime", "1.6.3", BOTH)
+add("cftime", "1.6.4", (N2,))
+add("gensim", "4.3.2", (N1,))
+add("gensim", "4.3.3")
+add("numba", "0.59.1", BOTH)
+add("numba", "0.60.0", (N2,))
+add("contourpy", "1.2.0", BOTH)
+add("contourpy", "1.2.1", (N2,))
+add("torch", "2.2.2 2.3.1", (N2,))
+# Removed NumPy names used by the package's Python code (found by grepping the wheels).
+# numpy 1.24 removed np.int/np.bool/np.complex: scikit-optimize 0.9.0 (np.int at use), imgaug 0.4.0 (np.bool at
+# use; np.sctypes at import, removed in 2.0), mlxtend 0.19.0 (np.int in bias_variance_decomp).
+add("scikit-optimize", "0.9.0", ("1.23.5", "1.24.4"))
+add("scikit-optimize", "0.10.2", ("1.24.4",))
+add("imgaug", "0.4.0", ("1.23.5", "1.24.4", N1, N2))
+add("mlxtend", "0.19.0", ("1.23.5", "1.24.4"))
+# numpy 2.0 removed np.unicode_, np.product, np.maximum_sctype, np.compat, ...
+add("keras-preprocessing", "1.1.2")
+add("xarray", "2023.1.0")
+add("xarray", "2024.6.0", (N2,))
+add("trimesh", "3.9.43")
+add("nibabel", "4.0.2")
+add("nibabel", "5.2.1", (N2,))
+add("transforms3d", "0.4.1")
+add("transforms3d", "0.4.2", (N2,))
+
+BANNER_RE = re.compile(r"A module that was compiled using NumPy 1\.x cannot be run in\s+NumPy [^\s]+ as it may crash\.")
+
+CHILD = r'''
+import faulthandler, json, os, site, sys, traceback, warnings
+faulthandler.enable()
+dirs, module, smoke, out = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+for d in dirs:
+    site.addsitedir(d)
+res = {"stage": "import", "warnings": []}
+def mark(stage):
+    res["stage"] = stage
+    with open(out + ".stage", "w") as f:
+        f.write(stage)
+mark("import")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    try:
+        g = {}
+        exec("import numpy as np\nimport " + module, g)
+        mark("use")
+        exec(smoke, g)
+        res["result"] = "works"
+        del res["stage"]
+    except BaseException as e:
+        res["result"] = "fails"
+        res["error"] = traceback.format_exception_only(type(e), e)[0].splitlines()[0].strip()
+        res["traceback"] = traceback.format_exc()[-4000:]
+    res["warnings"] = ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0] if str(w.message) else "")
+                       for w in caught]
+    import numpy
+    res["numpy_loaded"] = numpy.__version__ + " " + os.path.dirname(numpy.__file__)
+with open(out, "w") as f:
+    json.dump(res, f)
+'''
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def pip(*args, timeout=3600):
+    cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError("pip failed: %s\n%s\n%s" % (" ".join(cmd), p.stdout[-3000:], p.stderr[-3000:]))
+
+
+_download_lock = threading.Lock()
+
+
+def pip_install(work: Path, target: Path, *args: str) -> None:
+    """`pip install --target TARGET ARGS`, through WORKDIR/wheels: pip's HTTP cache may be off (it is where this
+    was first run), so every file is downloaded once into that folder (one download at a time, so that two pairs
+    never write the same file) and installed from there."""
+    wheels = work / "wheels"
+    with _download_lock:
+        pip("download", "-d", str(wheels), *args)
+    try:
+        pip("install", "--no-compile", "--no-index", "--find-links", str(wheels), "--target", str(target), *args)
+    except RuntimeError:  # e.g. an sdist whose build needs setuptools from the index
+        shutil.rmtree(target, ignore_errors=True)
+        pip("install", "--no-compile", "--find-links", str(wheels), "--target", str(target), *args)
+
+
+_np_locks: dict[str, threading.Lock] = {}
+_np_guard = threading.Lock()
+
+
+def numpy_dir(work: Path, n: str) -> Path:
+    with _np_guard:
+        lock = _np_locks.setdefault(n, threading.Lock())
+    with lock:
+        d = work / "numpy" / n
+        if not (d / ".done").exists():
+            shutil.rmtree(d, ignore_errors=True)
+            pip_install(work, d, "--no-deps", "--only-binary=:all:", f"numpy=={n}")
+            (d / ".done").write_text("")
+        return d
+
+
+def dist_infos(d: Path):
+    for m in sorted(d.glob("*.dist-info")):
+        meta = m / "METADATA"
+        if meta.exists():
+            yield email.parser.Parser().parsestr(meta.read_text(encoding="utf-8", errors="replace"))
+
+
+def find_dist(d: Path, package: str):
+    for msg in dist_infos(d):
+        if canonicalize_name(msg["Name"]) == package:
+            return msg
+    raise RuntimeError(f"no dist-info for {package} in {d}")
+
+
+def runtime_requirements(msg) -> list:
+    env = default_environment()
+    env["extra"] = ""
+    reqs = []
+    for line in msg.get_all("Requires-Dist") or []:
+        r = Requirement(line)
+        if r.marker is None or r.marker.evaluate(env):
+            reqs.append(r)
+    return reqs
+
+
+def metadata_allows(msg, n: str) -> bool:
+    v = Version(n)
+    return all(v in r.specifier for r in runtime_requirements(msg) if canonicalize_name(r.name) == "numpy")
+
+
+def remove_numpy(d: Path) -> None:
+    for p in list(d.glob("numpy")) + list(d.glob("numpy.libs")) + list(d.glob("numpy-*.dist-info")):
+        shutil.rmtree(p)
+    for p in (d / "bin").glob("f2py*") if (d / "bin").exists() else []:
+        p.unlink()
+
+
+def run_pair(work: Path, package: str, version: str, n: str, keep: bool) -> dict:
+    key = f"{package}-{version}-np{n}"
+    base = work / "pairs" / key
+    shutil.rmtree(base, ignore_errors=True)
+    pkg_dir, dep_dir, tmp = base / "pkg", base / "deps", base / "tmp"
+    tmp.mkdir(parents=True)
+    np_dir = numpy_dir(work, n)
+    pip_install(work, pkg_dir, "--no-deps", "--only-binary=:all:", f"{package}=={version}")
+    msg = find_dist(pkg_dir, package)
+    allows = metadata_allows(msg, n)
+    deps = []
+    for r in runtime_requirements(msg):
+        if canonicalize_name(r.name) == "numpy":
+            continue
+        deps.append(str(Requirement(str(r).split(";")[0])))
+    with_pins = []
+    if deps:
+        constraints = base / "constraints.txt"
+        pinned = {**DEP_PINS, **RELEASE_PINS.get((package, version), {})}
+        pins = [f"numpy=={n}"] + [f"{k}=={v}" for k, v in sorted(pinned.items()) if k != package]
+        constraints.write_text("\n".join(pins) + "\n")
+        pip_install(work, dep_dir, "--prefer-binary", "-c", str(constraints), *deps)
+        remove_numpy(dep_dir)
+        with_pins = sorted(f"{canonicalize_name(m['Name'])}=={m['Version']}" for m in dist_infos(dep_dir)
+                           if canonicalize_name(m["Name"]) != package)
+    module, smoke = SMOKE[package]
+    out = base / "child.json"
+    dirs = [str(pkg_dir), str(np_dir)] + ([str(dep_dir)] if deps else [])
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "LANG": "C.UTF-8", "PYTHONPATH": os.pathsep.join(dirs),
+           "MPLCONFIGDIR": str(tmp), "OMP_NUM_THREADS": "1", "NUMBA_CACHE_DIR": str(tmp)}
+    try:
+        p = subprocess.run([sys.executable, "-I", "-S", "-c", CHILD, json.dumps(dirs), module, smoke, str(out)],
+                           capture_output=True, text=True, cwd=tmp, env=env, timeout=900)
+        stderr, rc = p.stderr, p.returncode
+    except subprocess.TimeoutExpired as e:
+        stderr, rc = (e.stderr or b"").decode("utf-8", "replace") if isinstance(e.stderr, bytes) else (e.stderr or ""), "timeout"
+    if out.exists():
+        res = json.loads(out.read_text())
+    else:
+        stage_file = Path(str(out) + ".stage")
+        stage = stage_file.read_text() if stage_file.exists() else "import"
+        if rc == "timeout":
+            err = "Timeout: no result within 900 s"
+        else:
+            sig = -rc if isinstance(rc, int) and rc < 0 else None
+            err = ("Fatal Python error: signal %d" % sig) if sig else "exit status %s" % rc
+            m = re.search(r"Fatal Python error: [^\n]+", stderr)
+            if m:
+                err = m.group(0)
+        res = {"result": "fails", "stage": stage, "error": err, "warnings": [], "traceback": stderr[-4000:]}
+    banner = BANNER_RE.search(stderr)
+    record = {
+        "package": package, "version": version, "numpy": n, "python": "3.11", "platform": "linux-x86_64",
+        "metadata_allows": allows, "result": res["result"],
+    }
+    if res["result"] == "fails":
+        record["stage"] = res["stage"]
+        record["error"] = res["error"]
+    if banner:
+        record["banner"] = " ".join(banner.group(0).split())
+    numpy_warnings = [w for w in res.get("warnings", []) if re.search(r"numpy|NumPy|np\.|_ARRAY_API", w)]
+    if numpy_warnings:
+        record["warning"] = numpy_warnings[0]
+    if with_pins:
+        record["with"] = with_pins
+    # kept beside the record in WORKDIR only (not written to the table)
+    record["_numpy_loaded"] = res.get("numpy_loaded")
+    record["_traceback"] = res.get("traceback", "")
+    record["_stderr"] = stderr[-4000:]
+    if not keep:
+        shutil.rmtree(pkg_dir, ignore_errors=True)
+        shutil.rmtree(dep_dir, ignore_errors=True)
+    return record
+
+
+def toml_str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)
+
+
+FIELDS = ["package", "version", "numpy", "python", "platform", "metadata_allows", "result", "stage", "error",
+          "banner", "warning", "with"]
+
+
+def write_table(path: Path, records: list[dict], command: str) -> None:
+    records = sorted(records, key=lambda r: (r["package"], Version(r["version"]), Version(r["numpy"])))
+    works = sum(r["result"] == "works" for r in records)
+    lines = textwrap.dedent(f"""\
+        # Runtime ground truth: does PACKAGE==VERSION import and work with numpy==N? Measured, not read from metadata.
+        #
+        # Produced by `{command}`
+        # (crates/nplint-rules/tests/runtime/record.py) on {DATE}: CPython {platform.python_version()}, pip
+        # {pip_version()}, {platform.system().lower()} {platform.machine()} (glibc {platform.libc_ver()[1]}), from the default package index.
+        # {len(records)} pairs: {works} work, {len(records) - works} fail.
+        #
+        # Each pair: the package (PEP 503 name), numpy and the other dependencies are installed into separate
+        # directories (the package and numpy with `--no-deps --only-binary=:all:`, so a pair whose metadata refuses
+        # that numpy is still run; the other runtime dependencies by a normal resolve constrained to numpy==N and to
+        # releases of NumPy-compiled dependencies built against NumPy 2 that accept numpy>=1.23, listed in `with`),
+        # then `python3 -I -S` with only those directories on sys.path runs `import numpy, MODULE` and a small smoke
+        # operation (see SMOKE in record.py).
+        #
+        # metadata_allows: whether the package's Requires-Dist (markers evaluated for this interpreter, no extras)
+        #                  admits that numpy (true when it names no numpy).
+        # result:          "works" | "fails"; stage: "import" | "use" (only when it fails); error: the first line of
+        #                  the exception (type and message).
+        # banner:          the first sentence of NumPy 2's "compiled using NumPy 1.x" message, when it was printed
+        #                  to stderr (also when the import then went on).
+        # warning:         the first NumPy-related warning raised during import and use, if any.
+        """).splitlines()
+    for r in records:
+        lines.append("")
+        lines.append("[[pair]]")
+        for f in FIELDS:
+            if f not in r:
+                continue
+            v = r[f]
+            if isinstance(v, bool):
+                s = "true" if v else "false"
+            elif isinstance(v, list):
+                s = "[" + ", ".join(toml_str(x) for x in v) + "]"
+            else:
+                s = toml_str(v)
+            lines.append(f"{f} = {s}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def pip_version() -> str:
+    import importlib.metadata
+    return importlib.metadata.version("pip")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workdir", default="/tmp/nplint-runtime")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--only", nargs="*", help="run only these packages (the table still gets every recorded pair)")
+    ap.add_argument("--rerun", action="store_true", help="run pairs again even when a result is recorded")
+    ap.add_argument("--keep", action="store_true", help="keep the install directories")
+    ap.add_argument("--out", default=str(HERE / "installs.toml"))
+    a = ap.parse_args()
+    work = Path(a.workdir)
+    (work / "results").mkdir(parents=True, exist_ok=True)
+    for p, _, _ in PAIRS:
+        assert p in SMOKE, p
+    assert len(set(PAIRS)) == len(PAIRS), "duplicate pair"
+    todo = []
+    for pair in PAIRS:
+        if a.only and pair[0] not in a.only:
+            continue
+        rf = work / "results" / ("%s-%s-np%s.json" % pair)
+        if a.rerun or not rf.exists():
+            todo.append(pair)
+    # big downloads first, so the small ones fill in around them
+    todo.sort(key=lambda p: (p[0] != "torch", p))
+    failed = []
+
+    def job(pair):
+        rec = run_pair(work, *pair, keep=a.keep)
+        (work / "results" / ("%s-%s-np%s.json" % pair)).write_text(json.dumps(rec, indent=1))
+        return rec
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
+        futs = {ex.submit(job, p): p for p in todo}
+        for f in concurrent.futures.as_completed(futs):
+            p = futs[f]
+            try:
+                r = f.result()
+                log("%-24s %-12s numpy %-7s %-5s %s %s" % (*p, r["result"], r.get("stage", ""), r.get("error", "")))
+            except Exception as e:  # an install failure is a bug of the experiment, not a result
+                failed.append(p)
+                log("ERROR %s: %s" % (p, e))
+    records = []
+    for pair in PAIRS:
+        rf = work / "results" / ("%s-%s-np%s.json" % pair)
+        if rf.exists():
+            rec = json.loads(rf.read_text())
+            records.append({k: v for k, v in rec.items() if not k.startswith("_")})
+    write_table(Path(a.out), records, "python3 crates/nplint-rules/tests/runtime/record.py --workdir /tmp/nplint-runtime")
+    log("%d pairs recorded in %s; %d install errors" % (len(records), a.out, len(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
