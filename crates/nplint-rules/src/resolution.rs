@@ -137,8 +137,12 @@ impl Resolver {
                 };
                 diagnostics.push(context.diagnostic(&group, severity));
             }
+            let breaking: BTreeSet<Target> = runtime_groups
+                .values()
+                .flat_map(|group| group.targets.iter().copied())
+                .collect();
             for ((rule, key), group) in runtime_groups {
-                let severity = group.severity(&installing);
+                let severity = group.severity(&installing, &breaking);
                 if !reported.insert((rule, key, group.targets.clone())) {
                     continue;
                 }
@@ -506,7 +510,7 @@ pub(crate) fn or_list(items: &[String]) -> String {
     }
 }
 
-fn and_list(items: &[String]) -> String {
+pub(crate) fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

@@ -85,6 +85,8 @@ struct Detector<'a> {
     line_kind: Block,
     /// The header colon has not been seen yet on this line.
     header_open: bool,
+    /// The first token of the current logical line.
+    line_first: usize,
     /// The one-line body after a header colon, until the end of the logical line.
     inline: Option<Block>,
     /// Open lambdas: the bracket depth of `lambda`, and whether its body (after its colon) has begun.
@@ -103,6 +105,7 @@ impl<'a> Detector<'a> {
             blocks: Vec::new(),
             line_kind: Block::Conditional,
             header_open: false,
+            line_first: 0,
             inline: None,
             lambdas: Vec::new(),
             depth: 0,
@@ -150,8 +153,25 @@ impl<'a> Detector<'a> {
         })
     }
 
+    /// Whether the logical line holding `at` has an `if` other than its statement keyword: a conditional
+    /// expression (`{np.asfarray} if NUMPY_LT_2_0 else set()`, astropy) or a comprehension's filter, either of
+    /// which may skip the use.
+    fn in_conditional_expression(&self, at: usize) -> bool {
+        let end = self.tokens[at..]
+            .iter()
+            .position(|token| token.kind() == TokenKind::Newline)
+            .map_or(self.tokens.len(), |offset| at + offset);
+        self.tokens[self.line_first..end]
+            .iter()
+            .enumerate()
+            .any(|(offset, token)| offset > 0 && token.kind() == TokenKind::If)
+    }
+
     fn record(&mut self, name: &str, at: usize) {
-        if let Some(scope) = self.scope() {
+        if let Some(mut scope) = self.scope() {
+            if scope == ApiScope::Import && self.in_conditional_expression(at) {
+                scope = ApiScope::Call;
+            }
             let line = self.lines.line(self.tokens[at].start().to_u32());
             self.uses.push(Use {
                 name: name.to_string(),
@@ -199,6 +219,7 @@ impl<'a> Detector<'a> {
             let kind = self.tokens[index].kind();
             if line_start && !matches!(kind, TokenKind::Indent | TokenKind::Dedent) {
                 line_start = false;
+                self.line_first = index;
                 self.line_kind = self.header_kind(index);
                 self.header_open = true;
             }
@@ -547,6 +568,8 @@ class A:
 if __name__ == '__main__':
     data = np.recfromcsv('x.csv')
 z = np.product
+HELPS = {np.copy} | ({np.asfarray} if NUMPY_LT_2_0 else set())
+NAMES = [np.sometrue for flag in FLAGS if flag]
 ";
         assert_eq!(
             uses(source),
@@ -557,7 +580,10 @@ z = np.product
                 "NaN@9:c",
                 "Inf@10:i",
                 "recfromcsv@12:c",
-                "product@13:i"
+                "product@13:i",
+                "copy@14:c",
+                "asfarray@14:c",
+                "sometrue@15:c"
             ]
         );
     }

@@ -13,7 +13,7 @@ use nplint_solver::{Conflict, Role, explain};
 
 use super::{Broken, Finding, Remedy};
 use crate::registry::RuleInfo;
-use crate::resolution::{Context, grouping_key, label, or_list};
+use crate::resolution::{Context, and_list, grouping_key, label, or_list};
 use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
 use crate::targets::numpy_name;
 
@@ -34,6 +34,8 @@ pub(crate) struct RuntimeGroup {
     pub first: Finding,
     pub target: Target,
     pub targets: Vec<Target>,
+    /// For a resolution that breaks: the NumPy picked, with the targets it is picked on.
+    pub picked: BTreeMap<Version, Vec<Target>>,
 }
 
 impl RuntimeGroup {
@@ -46,30 +48,38 @@ impl RuntimeGroup {
     ) {
         let rule = runtime_rule(&finding);
         let key = grouping_key(&runtime_key(&finding), target);
-        groups
+        let numpy = match &finding {
+            Finding::ResolutionBreaks { numpy, .. } => Some(numpy.clone()),
+            Finding::NoNumpyWorks { .. } => None,
+        };
+        let group = groups
             .entry((rule.id.name, key))
             .or_insert_with(|| RuntimeGroup {
                 rule,
                 first: finding,
                 target,
                 targets: Vec::new(),
-            })
-            .targets
-            .push(target);
+                picked: BTreeMap::new(),
+            });
+        group.targets.push(target);
+        if let Some(numpy) = numpy {
+            group.picked.entry(numpy).or_default().push(target);
+        }
     }
 
-    /// An error where the environment breaks wherever it installs (on a platform), else a warning: `installing`
-    /// lists, per platform, the Pythons on which it installs.
+    /// An error where the environment breaks at runtime wherever it installs (on the platforms of this finding),
+    /// else a warning: `installing` lists, per platform, the Pythons on which it installs, `breaking` the targets
+    /// with a runtime finding of any kind.
     pub(crate) fn severity(
         &self,
         installing: &BTreeMap<Platform, BTreeSet<PythonVersion>>,
+        breaking: &BTreeSet<Target>,
     ) -> Severity {
         let everywhere = self.targets.iter().all(|target| {
             installing.get(&target.platform).is_some_and(|pythons| {
-                pythons.iter().all(|python| {
-                    self.targets
-                        .contains(&Target::new(*python, target.platform))
-                })
+                pythons
+                    .iter()
+                    .all(|python| breaking.contains(&Target::new(*python, target.platform)))
             })
         });
         if everywhere {
@@ -84,12 +94,13 @@ impl RuntimeGroup {
 fn runtime_key(finding: &Finding) -> String {
     match finding {
         Finding::NoNumpyWorks { conflict } => explain(conflict),
-        Finding::ResolutionBreaks { numpy, broken, .. } => {
+        // The NumPy picked may differ between Pythons (newer ones get newer NumPy): one finding still.
+        Finding::ResolutionBreaks { broken, .. } => {
             let broken: Vec<String> = broken
                 .iter()
                 .map(|broken| format!("{}=={} {}", broken.package, broken.version, broken.fact.key))
                 .collect();
-            format!("numpy=={numpy}: {}", broken.join(", "))
+            broken.join(", ")
         }
     }
 }
@@ -230,7 +241,14 @@ impl Context<'_> {
         }
         diagnostic.explanation = Some(explanation);
         let solver = self.resolver.solver(group.target);
-        let alternatives = super::alternatives(Index::embedded(), solver, self.inputs, conflict);
+        let mut alternatives =
+            super::alternatives(Index::embedded(), solver, self.inputs, conflict);
+        // The package a fact is about first: moving it is the change the finding is about.
+        alternatives.sort_by_key(|(id, _)| {
+            !facts
+                .iter()
+                .any(|(name, _)| requirements[*id].name.as_ref() == Some(name))
+        });
         if let Some((id, version)) = alternatives.first() {
             let shown: Vec<String> = alternatives
                 .iter()
@@ -242,7 +260,8 @@ impl Context<'_> {
                 })
                 .collect();
             diagnostic.help = Some(format!(
-                "{} works at runtime with the rest of the requirements (change one line)",
+                "change one line: {} installs with the rest of the requirements and has no known runtime \
+                 breakage with them",
                 or_list(&shown)
             ));
             diagnostic.fix = requirements[*id]
@@ -277,8 +296,24 @@ impl Context<'_> {
             .direct(&first.package)
             .or(numpy_line)
             .or_else(|| self.inputs.first().map(|input| input.id));
+        let each: Vec<String> = group
+            .picked
+            .iter()
+            .map(|(numpy, targets)| format!("`numpy=={numpy}`{}", self.where_(targets)))
+            .collect();
+        let (picked, installs) = if group.picked.len() > 1 {
+            (
+                format!("the NumPy that a resolver picks ({})", and_list(&each)),
+                and_list(&each),
+            )
+        } else {
+            (
+                format!("the `numpy=={numpy}` that a resolver picks"),
+                format!("`numpy=={numpy}`"),
+            )
+        };
         let message = format!(
-            "`{}=={}` {} with the `numpy=={numpy}` that a resolver picks{}",
+            "`{}=={}` {} with {picked}{}",
             first.package,
             first.version,
             breaks(&first.fact),
@@ -300,7 +335,7 @@ impl Context<'_> {
             );
         }
         let mut explanation = format!(
-            "By declared metadata alone, a resolver preferring the newest versions installs `numpy=={numpy}`."
+            "By declared metadata alone, a resolver preferring the newest versions installs {installs}."
         );
         for broken in broken {
             let _ = write!(

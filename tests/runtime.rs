@@ -1,0 +1,103 @@
+//! The runtime rules through the CLI, as an editor would consume them: the JSON of each runtime case validates
+//! against the output schema, names the expected rule, and its structured fix, applied to a copy of the file,
+//! leaves an environment on which nplint reports no runtime finding.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cmd/inputs/runtime");
+const RUNTIME_RULES: [&str; 3] = ["abi-mismatch", "removed-numpy-api", "known-pitfall"];
+
+fn check_json(dir: &Path, file: &str, python: &str) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+        .current_dir(dir)
+        .args([
+            "check",
+            file,
+            "--python",
+            python,
+            "--platform",
+            "linux-x86_64",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("nplint runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON document")
+}
+
+fn validate(document: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/nplint-output.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{document:#}");
+}
+
+fn runtime_findings(document: &serde_json::Value) -> Vec<&serde_json::Value> {
+    document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| RUNTIME_RULES.contains(&diagnostic["rule"].as_str().unwrap()))
+        .collect()
+}
+
+/// Applies a fix's edits (byte offsets, applied back to front) to the file they name, in `dir`.
+fn apply(dir: &Path, fix: &serde_json::Value) {
+    let mut edits: Vec<&serde_json::Value> = fix["edits"].as_array().unwrap().iter().collect();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit["span"]["start"]["offset"].as_u64()));
+    for edit in edits {
+        let path = dir.join(edit["path"].as_str().unwrap());
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        let start = usize::try_from(edit["span"]["start"]["offset"].as_u64().unwrap()).unwrap();
+        let end = usize::try_from(edit["span"]["end"]["offset"].as_u64().unwrap()).unwrap();
+        text.replace_range(start..end, edit["replacement"].as_str().unwrap());
+        std::fs::write(&path, text).unwrap();
+    }
+}
+
+#[test]
+fn runtime_findings_validate_and_their_fixes_work() {
+    for (case, python, rule) in [
+        ("tensorflow-gensim", "3.8", "abi-mismatch"),
+        ("pandas-unpinned", "3.11", "abi-mismatch"),
+        ("prophet", "3.11", "removed-numpy-api"),
+        ("shapely-numpy21", "3.11", "known-pitfall"),
+    ] {
+        let scratch = tempfile::tempdir().unwrap();
+        let dir: PathBuf = scratch.path().to_path_buf();
+        std::fs::copy(
+            Path::new(CASES).join(case).join("requirements.txt"),
+            dir.join("requirements.txt"),
+        )
+        .unwrap();
+        let document = check_json(&dir, "requirements.txt", python);
+        validate(&document);
+        let findings = runtime_findings(&document);
+        assert_eq!(findings.len(), 1, "{case}: {document:#}");
+        let finding = findings[0];
+        assert_eq!(finding["rule"], rule, "{case}: {finding:#}");
+        assert_eq!(finding["severity"], "error", "{case}: {finding:#}");
+        assert!(finding["help"].is_string(), "{case}: {finding:#}");
+        let fix = &finding["fix"];
+        assert_eq!(fix["applicability"], "unsafe", "{case}: {finding:#}");
+        apply(&dir, fix);
+        let fixed = check_json(&dir, "requirements.txt", python);
+        validate(&fixed);
+        assert!(
+            runtime_findings(&fixed).is_empty(),
+            "{case}: after `{}`:\n{}\n{fixed:#}",
+            fix["message"],
+            std::fs::read_to_string(dir.join("requirements.txt")).unwrap()
+        );
+    }
+}
