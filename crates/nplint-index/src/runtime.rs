@@ -275,7 +275,11 @@ fn removed_api_fact(release: &Release) -> Option<RuntimeFact> {
             "runs code at import that uses {}",
             removed_names(uses.iter().map(|(api, _)| api.name))
         ),
-        subject: format!("releases that use {} at import", and_list(&short)),
+        subject: if short.len() > 2 {
+            "releases that use these names at import".to_owned()
+        } else {
+            format!("releases that use {} at import", and_list(&short))
+        },
         works,
         symptom: first_removal.error,
         references,
