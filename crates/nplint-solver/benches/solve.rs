@@ -6,7 +6,8 @@
 //! caches warm) and with a reused one (as when a file's several environments are checked on one target).
 //!
 //! Medians on the 2-core development machine (2026-11-25): one target reused 0.17 ms, fresh 0.28 ms; the 18
-//! default targets reused 0.46 ms, fresh 0.71 ms.
+//! default targets reused 0.46 ms, fresh 0.71 ms. The runtime solve of the same environment on one target (a
+//! conflict, found early): reused 0.020 ms, fresh 0.037 ms.
 
 use std::str::FromStr;
 
@@ -108,4 +109,23 @@ fn default_targets_reused_solvers(bencher: Bencher<'_, '_>) {
             .filter(|solved| *solved)
             .count()
     });
+}
+
+/// The runtime solve of the same environment on one target (it has no solution: gensim 4.0.1 needs NumPy 1.20 at
+/// runtime, TensorFlow 2.5.0 NumPy 1.19): what `nplint check` adds when a declared resolution breaks.
+#[divan::bench]
+fn one_target_runtime_reused_solver(bencher: Bencher<'_, '_>) {
+    let inputs = inputs();
+    let solver = Solver::new(LINUX_38);
+    solver.solve_runtime(&inputs);
+    bencher.bench(|| solver.solve_runtime(divan::black_box(&inputs)));
+}
+
+/// [`one_target_runtime_reused_solver`] with a fresh solver: the runtime facts of every release met are derived
+/// again.
+#[divan::bench]
+fn one_target_runtime_fresh_solver(bencher: Bencher<'_, '_>) {
+    let inputs = inputs();
+    warm(&inputs, &[LINUX_38]);
+    bencher.bench(|| Solver::new(LINUX_38).solve_runtime(divan::black_box(&inputs)));
 }
