@@ -267,13 +267,12 @@ pub(crate) fn alternatives(
 ) -> Vec<(usize, Version)> {
     /// Releases tried per requirement, newest first: enough to step back over a major version or two.
     const TRIES: usize = 40;
-    let numpy = numpy_name();
     let mut out = Vec::new();
     for &id in &conflict.inputs {
         let Some(input) = inputs.iter().find(|input| input.id == id) else {
             continue;
         };
-        if input.role != Role::Requirement || input.name == numpy {
+        if input.role != Role::Requirement {
             continue;
         }
         let Some(package) = index.package(&input.name) else {
