@@ -15,7 +15,8 @@ declare_rule! {
     /// name used where it runs unconditionally at import (module level, class bodies, default arguments,
     /// `from numpy import ...`), with file and line. Uses inside functions or under a condition (`if numpy_version
     /// < (2, 0):`) fail only when that code runs; they are shown by `nplint index show` but not reported, unless a
-    /// curated entry with references says the code path is a common one (mlxtend's `apriori` calling `np.int`).
+    /// curated entry with references says the code path is a common one (mlxtend's `bias_variance_decomp` calling
+    /// `np.int`, trimesh's mass properties calling `np.product`).
     ///
     /// ## Why is this bad?
     /// `import` fails with `AttributeError: module 'numpy' has no attribute 'float'`, and nothing in the
