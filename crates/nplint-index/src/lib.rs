@@ -70,6 +70,8 @@ pub struct Index {
     snapshot: SnapshotInfo,
     /// Sorted by name.
     packages: Vec<Package>,
+    /// See [`Index::first_numpy_2_build`].
+    first_numpy_2_build: OnceLock<Option<&'static str>>,
 }
 
 impl Index {
@@ -132,7 +134,11 @@ impl Index {
                 Ok(Package::new(name, by, bytes, header.strings, entry.body))
             })
             .collect::<Result<_, IndexError>>()?;
-        Ok(Index { snapshot, packages })
+        Ok(Index {
+            snapshot,
+            packages,
+            first_numpy_2_build: OnceLock::new(),
+        })
     }
 
     /// Facts about the sync as a whole.
@@ -150,6 +156,25 @@ impl Index {
     /// Every package, sorted by name.
     pub fn packages(&self) -> &[Package] {
         &self.packages
+    }
+
+    /// The upload time of the earliest release whose binaries the sync found built against NumPy 2: before it, no
+    /// indexed release was. Measured rather than taken from NumPy's own release dates because NumPy deletes its
+    /// pre-releases from the package index after the final release, and builds against NumPy 2 began with those.
+    /// Computed on first use (it reads every package).
+    pub fn first_numpy_2_build(&self) -> Option<&'static str> {
+        *self.first_numpy_2_build.get_or_init(|| {
+            self.packages
+                .iter()
+                .flat_map(Package::releases)
+                .filter(|release| {
+                    release
+                        .build_scan()
+                        .is_some_and(|scan| scan.numpy == source::BuildNumpy::Numpy2)
+                })
+                .map(Release::uploaded)
+                .min()
+        })
     }
 
     /// Whether the index has no package: the build found no data (before the first sync).

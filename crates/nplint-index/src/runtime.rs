@@ -13,8 +13,8 @@
 //!   against, not the minor (gensim 4.0.1 was built against NumPy 1.20 and fails on 1.19; only its issue tracker
 //!   says so).
 //! - **Inferred**, the last resort, and labelled as such: a binary release whose own wheels were not scanned, of a
-//!   package whose scanned releases use NumPy's C API, uploaded before the first NumPy 2 pre-release existed, can
-//!   only have been built against NumPy 1.x.
+//!   package whose scanned releases use NumPy's C API, uploaded before the first release the sync found built
+//!   against NumPy 2 ([`Index::first_numpy_2_build`]), was built against NumPy 1.x.
 //!
 //! # NumPy's C ABI, as encoded here
 //!
@@ -202,7 +202,7 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
     if release.kind() != ReleaseKind::Binary || package.name().as_ref() == "numpy" {
         return None;
     }
-    let first_numpy_2 = first_numpy_2_upload(index)?;
+    let first_numpy_2 = index.first_numpy_2_build()?;
     let uses_c_api = package.releases().iter().any(|other| {
         other
             .build_scan()
@@ -220,25 +220,13 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
         evidence: Evidence::Inferred {
             reason: format!(
                 "its wheels were not scanned; other releases of `{}` use NumPy's C API, and it was uploaded on \
-                 {}, before the first NumPy 2 pre-release ({})",
+                 {}, before any indexed release was built against NumPy 2 (the first, on {})",
                 package.name(),
                 release.upload_date(),
                 first_numpy_2.get(..10).unwrap_or(first_numpy_2),
             ),
         },
     })
-}
-
-/// The upload time of the first NumPy 2 release or pre-release in the index.
-fn first_numpy_2_upload(index: &Index) -> Option<&'static str> {
-    let numpy = index.package(&PackageName::from_str("numpy").ok()?)?;
-    let two = version("2.0.0.dev0");
-    numpy
-        .releases()
-        .iter()
-        .filter(|release| *release.version() >= two)
-        .map(Release::uploaded)
-        .min()
 }
 
 /// The removed names the release uses at import, as one fact.
@@ -669,6 +657,29 @@ mod tests {
             older
                 .iter()
                 .any(|fact| fact.kind == FactKind::Abi && !fact.works.contains(&version("2.0.2")))
+        );
+    }
+
+    #[test]
+    fn an_unscanned_release_from_before_numpy_2_builds_is_inferred_to_need_numpy_1() {
+        // cupy-cuda12x's large wheels exceed the scan budget in several releases; its scanned ones use the C API.
+        let first = Index::embedded().first_numpy_2_build().unwrap();
+        assert!(first > "2024-01-01" && first < "2024-06-16", "{first}");
+        let inferred = facts_of("cupy-cuda12x", "12.0.0");
+        assert!(
+            inferred
+                .iter()
+                .any(|fact| matches!(fact.evidence, Evidence::Inferred { .. })
+                    && !fact.works.contains(&version("2.0.0"))),
+            "{inferred:#?}"
+        );
+        // Uploaded after builds against NumPy 2 existed: nothing to infer.
+        let later = facts_of("cupy-cuda12x", "13.2.0");
+        assert!(
+            later
+                .iter()
+                .all(|fact| !matches!(fact.evidence, Evidence::Inferred { .. })),
+            "{later:#?}"
         );
     }
 
