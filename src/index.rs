@@ -9,8 +9,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use nplint_index::{
-    ApiScope, BuildNumpy, Evidence, Index, Metadata, Package, PackageName, Platform, Release,
-    Version,
+    ApiScope, BuildNumpy, Index, Metadata, Package, PackageName, Platform, Release, Version,
 };
 use serde::Serialize;
 
@@ -138,17 +137,14 @@ fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> 
             .collect(),
         runtime_facts: nplint_index::runtime::facts(Index::embedded(), package, release, None)
             .into_iter()
-            .map(|fact| {
-                let (evidence, detail) = evidence(&fact.evidence, fact.note);
-                FactJson {
-                    kind: fact.kind.as_str(),
-                    predicate: fact.predicate,
-                    numpy: specifiers(&fact.works),
-                    symptom: fact.symptom,
-                    evidence,
-                    detail,
-                    references: fact.references,
-                }
+            .map(|fact| FactJson {
+                evidence: fact.evidence.kind(),
+                detail: fact.evidence_text(),
+                kind: fact.kind.as_str(),
+                predicate: fact.predicate,
+                numpy: specifiers(&fact.works),
+                symptom: fact.symptom,
+                references: fact.references,
             })
             .collect(),
     }
@@ -176,32 +172,6 @@ fn specifiers(range: &nplint_solver::Ranges<Version>) -> String {
         "any".to_owned()
     } else {
         text
-    }
-}
-
-/// The kind of evidence, and the evidence in words.
-fn evidence(evidence: &Evidence, note: Option<&str>) -> (&'static str, String) {
-    match evidence {
-        Evidence::Binary { file, member } => (
-            "binary",
-            format!(
-                "`{member}` of `{file}` imports `numpy.core._multiarray_umath` only (NumPy 1.x headers)"
-            ),
-        ),
-        Evidence::Source {
-            name,
-            file,
-            member,
-            line,
-            count,
-        } => (
-            "source",
-            format!(
-                "`{member}` line {line} of `{file}` uses `numpy.{name}` ({count} in the wheel)"
-            ),
-        ),
-        Evidence::Curated { id } => ("curated", format!("`{id}`: {}", note.unwrap_or_default())),
-        Evidence::Inferred { reason } => ("inferred", reason.clone()),
     }
 }
 
@@ -388,7 +358,6 @@ fn runtime_text(out: &mut String, package: &Package, release: &Release) {
     if !facts.is_empty() {
         let _ = writeln!(out, "  runtime facts:");
         for fact in facts {
-            let (kind, detail) = evidence(&fact.evidence, fact.note);
             let _ = writeln!(
                 out,
                 "    {}: {} -> works only with numpy {}",
@@ -396,7 +365,7 @@ fn runtime_text(out: &mut String, package: &Package, release: &Release) {
                 fact.predicate,
                 specifiers(&fact.works)
             );
-            let _ = writeln!(out, "      evidence ({kind}): {detail}");
+            let _ = writeln!(out, "      evidence: {}", fact.evidence_text());
             let _ = writeln!(out, "      symptom: {}", fact.symptom);
             for reference in &fact.references {
                 let _ = writeln!(out, "      see: {reference}");

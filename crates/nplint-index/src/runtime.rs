@@ -100,6 +100,18 @@ pub enum Evidence {
     Inferred { reason: String },
 }
 
+impl Evidence {
+    /// The kind of evidence: `binary`, `source`, `curated` or `inferred`.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Evidence::Binary { .. } => "binary",
+            Evidence::Source { .. } => "source",
+            Evidence::Curated { .. } => "curated",
+            Evidence::Inferred { .. } => "inferred",
+        }
+    }
+}
+
 /// One runtime fact about a release.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuntimeFact {
@@ -122,6 +134,33 @@ pub struct RuntimeFact {
     /// The curated entry's note.
     pub note: Option<&'static str>,
     pub evidence: Evidence,
+}
+
+impl RuntimeFact {
+    /// The evidence in words: the wheel and member read, the curated entry and its note, or the inference.
+    pub fn evidence_text(&self) -> String {
+        match &self.evidence {
+            Evidence::Binary { file, member } => format!(
+                "read from the wheel `{file}`: `{member}` imports `numpy.core._multiarray_umath` only (NumPy 1.x \
+                 headers)"
+            ),
+            Evidence::Source {
+                name,
+                file,
+                member,
+                line,
+                count,
+            } => format!(
+                "read from the wheel `{file}`: `{member}` line {line} uses `numpy.{name}` at import ({count} use{} \
+                 in the wheel)",
+                if *count == 1 { "" } else { "s" }
+            ),
+            Evidence::Curated { id } => {
+                format!("curated fact `{id}`: {}", self.note.unwrap_or_default())
+            }
+            Evidence::Inferred { reason } => format!("inferred: {reason}"),
+        }
+    }
 }
 
 /// Every runtime fact about `release` of `package` on `target` (a curated fact with a marker holds where the marker

@@ -111,6 +111,13 @@ impl Resolver {
                     .targets
                     .push(target);
             }
+            let context = Context {
+                resolver: self,
+                manifest,
+                inputs: &inputs,
+                pythons: &pythons,
+                platforms,
+            };
             for ((rule, key), group) in groups {
                 // A requirements file that states no Python promises none in particular: a conflict on some of
                 // them is a warning, on all of them (on a platform the conflict holds on) an error.
@@ -128,13 +135,6 @@ impl Resolver {
                     // The same conflict in another environment of the file (the base of `project[gpu]`).
                     continue;
                 }
-                let context = Context {
-                    resolver: self,
-                    manifest,
-                    inputs: &inputs,
-                    pythons: &pythons,
-                    platforms,
-                };
                 diagnostics.push(context.diagnostic(&group, severity));
             }
             let breaking: BTreeSet<Target> = runtime_groups
@@ -146,13 +146,6 @@ impl Resolver {
                 if !reported.insert((rule, key, group.targets.clone())) {
                     continue;
                 }
-                let context = Context {
-                    resolver: self,
-                    manifest,
-                    inputs: &inputs,
-                    pythons: &pythons,
-                    platforms,
-                };
                 diagnostics.push(context.runtime_diagnostic(&group, severity));
             }
         }
@@ -348,14 +341,7 @@ impl Context<'_> {
         }
         diagnostic.explanation = Some(group.text.clone());
         diagnostic.help = help;
-        diagnostic.targets = group
-            .targets
-            .iter()
-            .map(|target| nplint_diagnostics::Target {
-                python: target.python.to_string(),
-                platform: target.platform.to_string(),
-            })
-            .collect();
+        diagnostic.targets = diagnostic_targets(&group.targets);
         diagnostic
     }
 
@@ -478,6 +464,17 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
         }
     });
     found.unwrap_or_else(|| format!("requires `{}`", requirement.location.text()))
+}
+
+/// Targets as a diagnostic carries them.
+pub(crate) fn diagnostic_targets(targets: &[Target]) -> Vec<nplint_diagnostics::Target> {
+    targets
+        .iter()
+        .map(|target| nplint_diagnostics::Target {
+            python: target.python.to_string(),
+            platform: target.platform.to_string(),
+        })
+        .collect()
 }
 
 /// `3.8`, `3.8 and 3.9`, `3.6, 3.10 and 3.11`; runs of three or more as `3.10-3.13`.

@@ -232,19 +232,9 @@ fn remedies(
             else {
                 continue;
             };
-            let upgraded: Vec<Input> = inputs
-                .iter()
-                .map(|input| {
-                    if input.name == broken.package && input.role == Role::Requirement {
-                        Input {
-                            specifiers: specifiers.clone(),
-                            ..input.clone()
-                        }
-                    } else {
-                        input.clone()
-                    }
-                })
-                .collect();
+            let upgraded = replaced(inputs, &specifiers, |input| {
+                input.name == broken.package && input.role == Role::Requirement
+            });
             if resolves_and_works(index, solver, &upgraded) {
                 remedies.push(Remedy::Upgrade {
                     package: broken.package.clone(),
@@ -289,19 +279,7 @@ pub(crate) fn alternatives(
             else {
                 continue;
             };
-            let changed: Vec<Input> = inputs
-                .iter()
-                .map(|other| {
-                    if other.id == id {
-                        Input {
-                            specifiers: specifiers.clone(),
-                            ..other.clone()
-                        }
-                    } else {
-                        other.clone()
-                    }
-                })
-                .collect();
+            let changed = replaced(inputs, &specifiers, |other| other.id == id);
             if solver.solve_runtime(&changed).is_solved() {
                 out.push((id, release.version().clone()));
                 break;
@@ -309,4 +287,25 @@ pub(crate) fn alternatives(
         }
     }
     out
+}
+
+/// `inputs` with the specifiers of those `which` selects replaced.
+fn replaced(
+    inputs: &[Input],
+    specifiers: &VersionSpecifiers,
+    which: impl Fn(&Input) -> bool,
+) -> Vec<Input> {
+    inputs
+        .iter()
+        .map(|input| {
+            if which(input) {
+                Input {
+                    specifiers: specifiers.clone(),
+                    ..input.clone()
+                }
+            } else {
+                input.clone()
+            }
+        })
+        .collect()
 }

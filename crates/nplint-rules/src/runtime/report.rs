@@ -13,7 +13,7 @@ use nplint_solver::{Conflict, Role, explain};
 
 use super::{Broken, Finding, Remedy};
 use crate::registry::RuleInfo;
-use crate::resolution::{Context, and_list, grouping_key, label, or_list};
+use crate::resolution::{Context, and_list, diagnostic_targets, grouping_key, label, or_list};
 use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
 use crate::targets::numpy_name;
 
@@ -124,27 +124,7 @@ fn provenance(
         Some(version) => format!("`{package}=={version}`"),
         None => format!("`{package}`"),
     };
-    let evidence = match &fact.evidence {
-        Evidence::Binary { file, member } => format!(
-            "read from its wheel `{file}`: `{member}` imports `numpy.core._multiarray_umath` only (NumPy 1.x headers)"
-        ),
-        Evidence::Source {
-            name,
-            file,
-            member,
-            line,
-            count,
-        } => format!(
-            "read from its wheel `{file}`: `{member}` line {line} uses `numpy.{name}` at import ({count} use{} in \
-             the wheel)",
-            if *count == 1 { "" } else { "s" }
-        ),
-        Evidence::Curated { id } => {
-            format!("curated fact `{id}`: {}", fact.note.unwrap_or_default())
-        }
-        Evidence::Inferred { reason } => format!("inferred: {reason}"),
-    };
-    let mut line = format!("{release}: {evidence}");
+    let mut line = format!("{release}: {}", fact.evidence_text());
     if !fact.references.is_empty() {
         line.push_str("\n  see: ");
         line.push_str(&fact.references.join(", "));
@@ -167,14 +147,7 @@ impl Context<'_> {
                 remedies,
             } => self.resolution_breaks(group, numpy, broken, remedies, severity),
         };
-        diagnostic.targets = group
-            .targets
-            .iter()
-            .map(|target| nplint_diagnostics::Target {
-                python: target.python.to_string(),
-                platform: target.platform.to_string(),
-            })
-            .collect();
+        diagnostic.targets = diagnostic_targets(&group.targets);
         diagnostic
     }
 
