@@ -73,9 +73,9 @@ pub(crate) struct CheckArgs {
     /// Files to check, or directories to search for environment files [default: .]
     pub paths: Vec<PathBuf>,
 
-    /// How to print findings.
-    #[arg(long, value_enum, default_value_t = OutputFormatArg::Full)]
-    pub format: OutputFormatArg,
+    /// How to print findings [default: `github` when `GITHUB_ACTIONS=true`, else `full`]
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormatArg>,
 
     /// When to use colour in the `full` format. `auto` honours `NO_COLOR`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -99,6 +99,8 @@ pub(crate) enum OutputFormatArg {
     Concise,
     /// A versioned JSON document for editors and other tools.
     Json,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -86,10 +86,14 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         diagnostics,
         elapsed: Some(start.elapsed()),
     };
+    // In a GitHub Actions job, annotations are what a reader of the pull request sees.
+    let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
     let format = match args.format {
-        OutputFormatArg::Full => OutputFormat::Full,
-        OutputFormatArg::Concise => OutputFormat::Concise,
-        OutputFormatArg::Json => OutputFormat::Json,
+        Some(OutputFormatArg::Concise) => OutputFormat::Concise,
+        Some(OutputFormatArg::Json) => OutputFormat::Json,
+        Some(OutputFormatArg::Github) => OutputFormat::Github,
+        None if in_github_actions => OutputFormat::Github,
+        Some(OutputFormatArg::Full) | None => OutputFormat::Full,
     };
     let options = RenderOptions {
         color: use_color(args.color),

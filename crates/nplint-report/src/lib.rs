@@ -5,6 +5,7 @@
 
 mod concise;
 mod full;
+mod github;
 mod json;
 mod summary;
 
@@ -43,6 +44,8 @@ pub enum OutputFormat {
     Concise,
     /// The versioned JSON document described by `schemas/nplint-output.schema.json`.
     Json,
+    /// GitHub Actions workflow commands (annotations), errors first, then the summary line.
+    Github,
 }
 
 /// Rendering options that do not change content.
@@ -73,5 +76,6 @@ pub fn render(
         OutputFormat::Full => full::render(report, options, out),
         OutputFormat::Concise => concise::render(report, options, out),
         OutputFormat::Json => json::render(report, out),
+        OutputFormat::Github => github::render(report, out),
     }
 }

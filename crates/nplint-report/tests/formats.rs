@@ -115,6 +115,11 @@ fn concise() {
 }
 
 #[test]
+fn github() {
+    insta::assert_snapshot!(rendered(OutputFormat::Github));
+}
+
+#[test]
 fn json() {
     insta::assert_snapshot!(rendered(OutputFormat::Json));
 }
@@ -181,4 +186,122 @@ fn full_format_with_colour_differs_only_by_escapes() {
         out
     };
     assert_eq!(stripped, rendered(OutputFormat::Full));
+}
+
+/// A workflow command as the runner reads it: kind, properties and message, unescaped.
+type Command = (String, Vec<(String, String)>, String);
+
+fn parse_command(line: &str) -> Option<Command> {
+    let unescape = |text: &str| {
+        text.replace("%0D", "\r")
+            .replace("%0A", "\n")
+            .replace("%3A", ":")
+            .replace("%2C", ",")
+            .replace("%25", "%")
+    };
+    let rest = line.strip_prefix("::")?;
+    let (head, message) = rest.split_once("::")?;
+    let (kind, properties) = head.split_once(' ').unwrap_or((head, ""));
+    let properties = properties
+        .split(',')
+        .filter(|property| !property.is_empty())
+        .map(|property| {
+            let (key, value) = property.split_once('=').unwrap();
+            (key.to_owned(), unescape(value))
+        })
+        .collect();
+    Some((kind.to_owned(), properties, unescape(message)))
+}
+
+#[test]
+fn github_commands_read_back_as_written() {
+    let file = SourceFile::new("a,b:c/requirements.txt", "numpy>=1.21\n");
+    let diagnostic = Diagnostic::new(
+        CONFLICT,
+        Severity::Warning,
+        "100% sure:\nline two, with a comma",
+        at(&file, ">=1.21"),
+    );
+    let report = Report {
+        files: vec![],
+        diagnostics: vec![diagnostic],
+        elapsed: None,
+    };
+    let mut out = Vec::new();
+    render(
+        &report,
+        OutputFormat::Github,
+        RenderOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let (kind, properties, message) = parse_command(text.lines().next().unwrap()).unwrap();
+    assert_eq!(kind, "warning");
+    assert_eq!(message, "100% sure:\nline two, with a comma");
+    let property = |key: &str| {
+        properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, value)| value.as_str())
+    };
+    assert_eq!(property("file"), Some("a,b:c/requirements.txt"));
+    assert_eq!((property("line"), property("col")), (Some("1"), Some("6")));
+    assert_eq!(property("endColumn"), Some("11"));
+    assert_eq!(property("title"), Some("nplint numpy-conflict (NPL010)"));
+}
+
+#[test]
+fn github_puts_errors_first_and_counts_what_it_cannot_show() {
+    let file = SourceFile::new("requirements.txt", "numpy>=1.21\n");
+    let mut diagnostics: Vec<Diagnostic> = (0..3)
+        .map(|i| {
+            Diagnostic::new(
+                UNREAD,
+                Severity::Warning,
+                format!("warning {i}"),
+                Location::file_start(file.clone()),
+            )
+        })
+        .collect();
+    diagnostics.extend((0..12).map(|i| {
+        Diagnostic::new(
+            CONFLICT,
+            Severity::Error,
+            format!("error {i:02}"),
+            at(&file, ">=1.21"),
+        )
+    }));
+    let report = Report {
+        files: vec![],
+        diagnostics,
+        elapsed: None,
+    };
+    let mut out = Vec::new();
+    render(
+        &report,
+        OutputFormat::Github,
+        RenderOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let kinds: Vec<String> = text
+        .lines()
+        .filter_map(parse_command)
+        .map(|(kind, _, _)| kind)
+        .collect();
+    assert_eq!(kinds.len(), 16, "{text}");
+    assert!(kinds[..12].iter().all(|kind| kind == "error"), "{text}");
+    assert!(kinds[12..15].iter().all(|kind| kind == "warning"), "{text}");
+    let (kind, _, notice) = parse_command(text.lines().nth(15).unwrap()).unwrap();
+    assert_eq!(kind, "notice");
+    assert!(
+        notice.contains("2 more error(s) and 0 more warning(s)"),
+        "{notice}"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("12 errors, 3 warnings in 0 files")
+    );
 }
