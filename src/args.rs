@@ -101,6 +101,8 @@ pub(crate) enum OutputFormatArg {
     Json,
     /// GitHub Actions workflow commands: annotations on the pull request.
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile};
 use nplint_manifest::{Format, detect_format};
-use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report};
+use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, RuleMeta};
 use nplint_rules::{Resolver, TargetOptions};
 use rayon::prelude::*;
 
@@ -85,6 +85,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         files,
         diagnostics,
         elapsed: Some(start.elapsed()),
+        rules: nplint_rules_meta(),
     };
     // In a GitHub Actions job, annotations are what a reader of the pull request sees.
     let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
@@ -92,6 +93,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         Some(OutputFormatArg::Concise) => OutputFormat::Concise,
         Some(OutputFormatArg::Json) => OutputFormat::Json,
         Some(OutputFormatArg::Github) => OutputFormat::Github,
+        Some(OutputFormatArg::Sarif) => OutputFormat::Sarif,
         None if in_github_actions => OutputFormat::Github,
         Some(OutputFormatArg::Full) | None => OutputFormat::Full,
     };
@@ -103,6 +105,24 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     nplint_report::render(&report, format, options, &mut stdout)?;
     stdout.flush()?;
     Ok(status)
+}
+
+/// Every rule as the reports that describe rules (`sarif`) need it, with its published page.
+fn nplint_rules_meta() -> Vec<RuleMeta> {
+    nplint_rules::RULES
+        .iter()
+        .map(|rule| RuleMeta {
+            id: rule.id,
+            default_severity: rule.default_severity,
+            summary: rule.summary(),
+            documentation: rule.markdown(),
+            help_uri: Some(format!(
+                "{}/blob/main/docs/rules/{}.md",
+                env!("CARGO_PKG_REPOSITORY"),
+                rule.name()
+            )),
+        })
+        .collect()
 }
 
 fn check_file(path: &Path, format: Format, resolver: &Resolver) -> Vec<Diagnostic> {

@@ -56,6 +56,7 @@ fn malformed_fixtures_render() {
             }],
             diagnostics,
             elapsed: None,
+            rules: Vec::new(),
         };
         let mut out = Vec::new();
         nplint_report::render(

@@ -101,3 +101,49 @@ fn runtime_findings_validate_and_their_fixes_work() {
         );
     }
 }
+
+#[test]
+fn sarif_of_a_runtime_finding_matches_the_official_schema() {
+    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+        .current_dir(Path::new(CASES).join("tensorflow-gensim"))
+        .args([
+            "check",
+            "requirements.txt",
+            "--python",
+            "3.8",
+            "--platform",
+            "linux-x86_64",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .expect("nplint runs");
+    assert_eq!(output.status.code(), Some(1));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(include_str!(
+        "../crates/nplint-report/tests/data/sarif-schema-2.1.0.json"
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &document["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|rule| {
+        rule["name"] == "abi-mismatch"
+            && rule["helpUri"]
+                .as_str()
+                .unwrap()
+                .ends_with("docs/rules/abi-mismatch.md")
+    }));
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "NPL020");
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "NPL020"
+    );
+    assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 1);
+}

@@ -7,13 +7,14 @@ mod concise;
 mod full;
 mod github;
 mod json;
+mod sarif;
 mod summary;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use nplint_diagnostics::Diagnostic;
+use nplint_diagnostics::{Diagnostic, RuleId, Severity};
 
 pub use json::SCHEMA_VERSION;
 
@@ -25,6 +26,21 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Wall time of the check, printed in the human summary; `None` leaves it out (tests).
     pub elapsed: Option<Duration>,
+    /// What the formats that describe rules (`sarif`) say of each: every rule, not only those that fired.
+    pub rules: Vec<RuleMeta>,
+}
+
+/// A rule as a report describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleMeta {
+    pub id: RuleId,
+    pub default_severity: Severity,
+    /// One line.
+    pub summary: String,
+    /// The rule's documentation, Markdown.
+    pub documentation: String,
+    /// Where the documentation is published.
+    pub help_uri: Option<String>,
 }
 
 /// A file that was checked.
@@ -46,6 +62,8 @@ pub enum OutputFormat {
     Json,
     /// GitHub Actions workflow commands (annotations), errors first, then the summary line.
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
 }
 
 /// Rendering options that do not change content.
@@ -77,5 +95,6 @@ pub fn render(
         OutputFormat::Concise => concise::render(report, options, out),
         OutputFormat::Json => json::render(report, out),
         OutputFormat::Github => github::render(report, out),
+        OutputFormat::Sarif => sarif::render(report, out),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use nplint_diagnostics::{
     Applicability, Diagnostic, Edit, Fix, Location, RuleId, Severity, SourceFile, Span, Target,
 };
-use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, render};
+use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, RuleMeta, render};
 
 const PARSE_ERROR: RuleId = RuleId {
     name: "parse-error",
@@ -95,6 +95,23 @@ fn report() -> Report {
         }],
         diagnostics,
         elapsed: None,
+        rules: [
+            (PARSE_ERROR, "Reports a file nplint could not parse."),
+            (UNREAD, "Reports requirements nplint did not read."),
+            (
+                CONFLICT,
+                "Reports requirements no NumPy version satisfies together.",
+            ),
+        ]
+        .into_iter()
+        .map(|(id, summary)| RuleMeta {
+            id,
+            default_severity: Severity::Error,
+            summary: summary.into(),
+            documentation: format!("## What it does\n{summary}\n"),
+            help_uri: Some(format!("https://example.invalid/docs/rules/{}.md", id.name)),
+        })
+        .collect(),
     }
 }
 
@@ -120,6 +137,65 @@ fn github() {
 }
 
 #[test]
+fn sarif() {
+    insta::assert_snapshot!(rendered(OutputFormat::Sarif));
+}
+
+#[test]
+fn sarif_matches_the_official_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let validator =
+        jsonschema::validator_for(&schema).expect("the SARIF schema is a valid JSON Schema");
+    let document: serde_json::Value = serde_json::from_str(&rendered(OutputFormat::Sarif)).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // What code scanning needs of each result.
+    for result in document["runs"][0]["results"].as_array().unwrap() {
+        assert!(result["ruleId"].as_str().unwrap().starts_with("NPL"));
+        assert!(result["partialFingerprints"]["nplint/v1"].is_string());
+        assert!(result["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64());
+    }
+}
+
+#[test]
+fn sarif_fingerprints_survive_moved_lines() {
+    let fingerprints = |text: &str, needle: &str| {
+        let file = SourceFile::new("requirements.txt", text);
+        let report = Report {
+            files: vec![],
+            diagnostics: vec![Diagnostic::new(
+                CONFLICT,
+                Severity::Error,
+                "no version of `numpy` satisfies these requirements",
+                at(&file, needle),
+            )],
+            elapsed: None,
+            rules: Vec::new(),
+        };
+        let mut out = Vec::new();
+        render(
+            &report,
+            OutputFormat::Sarif,
+            RenderOptions::default(),
+            &mut out,
+        )
+        .unwrap();
+        let document: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        document["runs"][0]["results"][0]["partialFingerprints"]["nplint/v1"].clone()
+    };
+    let before = fingerprints("numpy>=1.21\n", "numpy>=1.21");
+    assert_eq!(
+        before,
+        fingerprints("# a comment added above\n\nnumpy>=1.21\n", "numpy>=1.21")
+    );
+    assert_ne!(before, fingerprints("numpy>=1.22\n", "numpy>=1.22"));
+}
+
+#[test]
 fn json() {
     insta::assert_snapshot!(rendered(OutputFormat::Json));
 }
@@ -135,6 +211,7 @@ fn json_matches_its_schema() {
             files: vec![],
             diagnostics: vec![],
             elapsed: None,
+            rules: Vec::new(),
         },
     ] {
         let mut out = Vec::new();
@@ -226,6 +303,7 @@ fn github_commands_read_back_as_written() {
         files: vec![],
         diagnostics: vec![diagnostic],
         elapsed: None,
+        rules: Vec::new(),
     };
     let mut out = Vec::new();
     render(
@@ -276,6 +354,7 @@ fn github_puts_errors_first_and_counts_what_it_cannot_show() {
         files: vec![],
         diagnostics,
         elapsed: None,
+        rules: Vec::new(),
     };
     let mut out = Vec::new();
     render(
