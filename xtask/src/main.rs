@@ -8,6 +8,7 @@
 
 mod docs;
 mod index;
+mod precommit;
 #[cfg(test)]
 mod tidy;
 
@@ -30,6 +31,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Run the pre-commit hook through pre-commit in a throwaway repository (needs `pre-commit` and the network).
+    PreCommit,
     /// The package index's data.
     Index {
         #[command(subcommand)]
@@ -55,6 +58,7 @@ fn workspace_root() -> PathBuf {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Docs { check } => docs::run(&workspace_root(), check),
+        Task::PreCommit => precommit::run(&workspace_root()),
         Task::Index {
             task: IndexTask::Sync(args),
         } => index::run(&workspace_root(), &args),
