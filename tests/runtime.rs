@@ -147,3 +147,51 @@ fn sarif_of_a_runtime_finding_matches_the_official_schema() {
     );
     assert_eq!(result["relatedLocations"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn suppression_comments_work_in_every_format() {
+    for (file, text) in [
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nversion = \"0\"\nrequires-python = \">=3.11,<3.12\"\ndependencies = [\n    \
+             \"pandas==2.0.3\",  # nplint: ignore[abi-mismatch]\n]\n",
+        ),
+        (
+            "environment.yml",
+            "dependencies:\n  - python=3.11\n  - pandas=2.0.3  # nplint: ignore[NPL020]\n",
+        ),
+        (
+            "requirements.txt",
+            "pandas==2.0.3  # nplint: ignore[abi-mismatch]\n",
+        ),
+    ] {
+        let scratch = tempfile::tempdir().unwrap();
+        std::fs::write(scratch.path().join(file), text).unwrap();
+        let document = check_json(scratch.path(), file, "3.11");
+        validate(&document);
+        let rules: Vec<&str> = document["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|diagnostic| diagnostic["rule"].as_str().unwrap())
+            .collect();
+        assert!(
+            !rules.contains(&"abi-mismatch") && !rules.contains(&"unused-suppression"),
+            "{file}: {document:#}"
+        );
+        // Without the comment, the finding is there.
+        let bare = text
+            .replace("  # nplint: ignore[abi-mismatch]", "")
+            .replace("  # nplint: ignore[NPL020]", "");
+        std::fs::write(scratch.path().join(file), bare).unwrap();
+        let document = check_json(scratch.path(), file, "3.11");
+        assert!(
+            document["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|diagnostic| diagnostic["rule"] == "abi-mismatch"),
+            "{file}: {document:#}"
+        );
+    }
+}

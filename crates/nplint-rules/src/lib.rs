@@ -7,6 +7,7 @@ mod registry;
 mod resolution;
 mod rules;
 mod runtime;
+mod suppression;
 mod targets;
 
 pub use registry::{RULES, RuleInfo, find_rule};
@@ -25,10 +26,12 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<Diagnostic> {
 }
 
 /// Every finding for one manifest: [`check_manifest`]'s, then what solving its environments on their targets
-/// finds (`numpy-conflict`, `python-conflict`, `unknown-package`).
+/// finds (the resolution and runtime rules), less what `# nplint: ignore[...]` comments silence (see
+/// [`suppression`]), plus the suppressions that silence nothing.
 pub fn check_manifest_resolved(manifest: &Manifest, resolver: &Resolver) -> Vec<Diagnostic> {
     let mut diagnostics = check_manifest(manifest);
     resolver.check(manifest, &mut diagnostics);
+    suppression::apply(manifest, &mut diagnostics);
     diagnostics
 }
 

@@ -50,6 +50,7 @@ pub static RULES: &[&RuleInfo] = &[
     &rules::parse_error::RULE,
     &rules::io_error::RULE,
     &rules::unread_requirements::RULE,
+    &rules::unused_suppression::RULE,
     &rules::numpy_conflict::RULE,
     &rules::python_conflict::RULE,
     &rules::unknown_package::RULE,

@@ -9,6 +9,7 @@ pub(crate) mod python_conflict;
 pub(crate) mod removed_numpy_api;
 pub(crate) mod unknown_package;
 pub(crate) mod unread_requirements;
+pub(crate) mod unused_suppression;
 
 use nplint_diagnostics::Diagnostic;
 use nplint_manifest::{IssueKind, Manifest};
