@@ -241,13 +241,17 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
     if release.kind() != ReleaseKind::Binary || package.name().as_ref() == "numpy" {
         return None;
     }
-    let first_numpy_2 = index.first_numpy_2_build()?;
     let uses_c_api = package.releases().iter().any(|other| {
         other
             .build_scan()
             .is_some_and(|scan| scan.numpy != BuildNumpy::None)
     });
-    (uses_c_api && release.uploaded() < first_numpy_2).then(|| RuntimeFact {
+    if !uses_c_api {
+        return None;
+    }
+    // Only now: the first call reads every package of the index.
+    let first_numpy_2 = index.first_numpy_2_build()?;
+    (release.uploaded() < first_numpy_2).then(|| RuntimeFact {
         kind: FactKind::Abi,
         key: "abi:inferred-numpy-1.x".to_owned(),
         predicate: "was built against NumPy 1.x (inferred from its upload date)".to_owned(),

@@ -49,6 +49,7 @@ pub mod python;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 use nplint_index::Index;
@@ -149,6 +150,15 @@ impl Solver {
     /// ([`Mode::Runtime`]).
     pub fn solve_runtime(&self, inputs: &[Input]) -> Outcome {
         self.solve_with(inputs, Mode::Runtime)
+    }
+
+    /// The runtime facts of a release on this solver's target (see [`nplint_index::runtime`]), derived once and
+    /// kept with the solver's other per-release facts.
+    pub fn runtime_facts(&self, name: &PackageName, version: &Version) -> Arc<[Arc<RuntimeNode>]> {
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .runtime_nodes(self.index, self.target, name, version)
     }
 
     /// Solves `inputs` on the target in `mode`.

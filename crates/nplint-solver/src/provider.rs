@@ -60,6 +60,42 @@ pub(crate) struct Cache {
     runtime: HashMap<(PackageName, Version), Arc<[Arc<RuntimeNode>]>>,
 }
 
+impl Cache {
+    /// The runtime facts of a release on `target`, as solver packages: derived once per release, for the runtime
+    /// solves and for the checks of a declared resolution alike.
+    pub(crate) fn runtime_nodes(
+        &mut self,
+        index: &Index,
+        target: Target,
+        name: &PackageName,
+        version: &Version,
+    ) -> Arc<[Arc<RuntimeNode>]> {
+        let key = (name.clone(), version.clone());
+        if let Some(nodes) = self.runtime.get(&key) {
+            return Arc::clone(nodes);
+        }
+        let nodes: Arc<[Arc<RuntimeNode>]> = index
+            .package(name)
+            .and_then(|package| {
+                let release = package.release(version)?;
+                Some(
+                    nplint_index::runtime::facts(index, package, release, Some(target))
+                        .into_iter()
+                        .map(|fact| {
+                            Arc::new(RuntimeNode {
+                                package: name.clone(),
+                                fact,
+                            })
+                        })
+                        .collect(),
+                )
+            })
+            .unwrap_or_default();
+        self.runtime.insert(key, Arc::clone(&nodes));
+        nodes
+    }
+}
+
 /// The facts of one solve: the cache plus what the inputs say.
 #[derive(Debug)]
 pub(crate) struct Provider<'a> {
@@ -227,30 +263,8 @@ impl Provider<'_> {
 
     /// The runtime facts of a release on the target, as solver packages; cached per release.
     fn runtime_nodes(&self, name: &PackageName, version: &Version) -> Arc<[Arc<RuntimeNode>]> {
-        let key = (name.clone(), version.clone());
-        if let Some(nodes) = self.cache().runtime.get(&key) {
-            return Arc::clone(nodes);
-        }
-        let nodes: Arc<[Arc<RuntimeNode>]> = self
-            .index
-            .package(name)
-            .and_then(|package| {
-                let release = package.release(version)?;
-                Some(
-                    nplint_index::runtime::facts(self.index, package, release, Some(self.target))
-                        .into_iter()
-                        .map(|fact| {
-                            Arc::new(RuntimeNode {
-                                package: name.clone(),
-                                fact,
-                            })
-                        })
-                        .collect(),
-                )
-            })
-            .unwrap_or_default();
-        self.cache().runtime.insert(key, Arc::clone(&nodes));
-        nodes
+        self.cache()
+            .runtime_nodes(self.index, self.target, name, version)
     }
 
     fn choose(&self, name: &PackageName, range: &Range) -> Option<Version> {

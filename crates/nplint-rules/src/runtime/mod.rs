@@ -107,7 +107,7 @@ fn visit(tree: &nplint_solver::Derivation, f: &mut impl FnMut(&SolverPackage)) {
 }
 
 /// The releases of `solution` that break with its NumPy on the solver's target.
-pub(crate) fn broken(index: &Index, solver: &Solver, solution: &Solution) -> Vec<Broken> {
+pub(crate) fn broken(solver: &Solver, solution: &Solution) -> Vec<Broken> {
     let numpy = numpy_name();
     let Some(numpy_version) = solution.versions.get(&numpy) else {
         return Vec::new();
@@ -117,18 +117,12 @@ pub(crate) fn broken(index: &Index, solver: &Solver, solution: &Solution) -> Vec
         if *name == numpy {
             continue;
         }
-        let Some(package) = index.package(name) else {
-            continue;
-        };
-        let Some(release) = package.release(version) else {
-            continue;
-        };
-        for fact in nplint_index::runtime::facts(index, package, release, Some(solver.target())) {
-            if !fact.works.contains(numpy_version) {
+        for node in solver.runtime_facts(name, version).iter() {
+            if !node.fact.works.contains(numpy_version) {
                 out.push(Broken {
                     package: name.clone(),
                     version: version.clone(),
-                    fact,
+                    fact: node.fact.clone(),
                 });
             }
         }
@@ -145,7 +139,7 @@ pub(crate) fn check(
     inputs: &[Input],
     declared: &Solution,
 ) -> Option<Finding> {
-    let broken = broken(index, solver, declared);
+    let broken = broken(solver, declared);
     if broken.is_empty() {
         return None;
     }
@@ -164,9 +158,9 @@ pub(crate) fn check(
 }
 
 /// Whether `inputs` resolve, by declared metadata, to something that works.
-fn resolves_and_works(index: &Index, solver: &Solver, inputs: &[Input]) -> bool {
+fn resolves_and_works(solver: &Solver, inputs: &[Input]) -> bool {
     match solver.solve(inputs) {
-        Outcome::Solved(solution) => broken(index, solver, &solution).is_empty(),
+        Outcome::Solved(solution) => broken(solver, &solution).is_empty(),
         Outcome::Conflict(_) => false,
     }
 }
@@ -196,7 +190,7 @@ fn remedies(
             numpy_name.clone(),
             specifiers,
         ));
-        if resolves_and_works(index, solver, &with_bound) {
+        if resolves_and_works(solver, &with_bound) {
             remedies.push(Remedy::BoundNumpy(bound));
         }
     }
@@ -222,9 +216,10 @@ fn remedies(
                 release.version() > &broken.version
                     && !release.is_prerelease()
                     && !release.is_yanked()
-                    && nplint_index::runtime::facts(index, package, release, Some(solver.target()))
+                    && solver
+                        .runtime_facts(&broken.package, release.version())
                         .iter()
-                        .all(|fact| fact.works.contains(numpy))
+                        .all(|node| node.fact.works.contains(numpy))
             })
             .take(3);
         for release in candidates {
@@ -235,7 +230,7 @@ fn remedies(
             let upgraded = replaced(inputs, &specifiers, |input| {
                 input.name == broken.package && input.role == Role::Requirement
             });
-            if resolves_and_works(index, solver, &upgraded) {
+            if resolves_and_works(solver, &upgraded) {
                 remedies.push(Remedy::Upgrade {
                     package: broken.package.clone(),
                     to: release.version().clone(),
