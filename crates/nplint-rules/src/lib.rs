@@ -27,7 +27,7 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<Diagnostic> {
 
 /// Every finding for one manifest: [`check_manifest`]'s, then what solving its environments on their targets
 /// finds (the resolution and runtime rules), less what `# nplint: ignore[...]` comments silence (see
-/// [`suppression`]), plus the suppressions that silence nothing.
+/// `suppression.rs`), plus the suppressions that silence nothing.
 pub fn check_manifest_resolved(manifest: &Manifest, resolver: &Resolver) -> Vec<Diagnostic> {
     let mut diagnostics = check_manifest(manifest);
     resolver.check(manifest, &mut diagnostics);

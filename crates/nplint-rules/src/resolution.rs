@@ -1,6 +1,7 @@
 //! Resolution findings: every environment of a manifest solved on each of its targets, conflicts grouped by
-//! explanation into `numpy-conflict` and `python-conflict` diagnostics, and the requirements left out of the solve
-//! into one `unknown-package` diagnostic.
+//! explanation into `numpy-conflict` and `python-conflict` diagnostics, the targets where it installs checked
+//! against runtime facts ([`crate::runtime`]: `abi-mismatch`, `removed-numpy-api`, `known-pitfall`), and the
+//! requirements left out of the solve into one `unknown-package` diagnostic.
 //!
 //! One [`Resolver`] serves a whole run: it holds one [`Solver`] per target, shared by every manifest and
 //! environment (a solver caches what it learns about releases; it is `Sync`, so files checked in parallel share
