@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use nplint_index::{Platform, PythonVersion};
+use nplint_rules::Selector;
 
 /// Checks Python environment files for NumPy incompatibilities, offline.
 ///
@@ -81,14 +82,75 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Python versions to check, such as `3.9,3.10` [default: the file's own Python constraint, else every CPython
-    /// version the index knows wheels for]
+    /// Python versions to check, such as `3.9,3.10` [default: the configuration's `python`, else the file's own
+    /// Python constraint, else every CPython version the index knows wheels for]
     #[arg(long, value_delimiter = ',', value_name = "VERSION")]
     pub python: Vec<PythonVersion>,
 
-    /// Platforms to check [default: linux-x86_64,macos-arm64,windows-x86_64]
+    /// Platforms to check [default: the configuration's `platforms`, else
+    /// linux-x86_64,macos-arm64,windows-x86_64]
     #[arg(long, value_delimiter = ',', value_name = "PLATFORM")]
     pub platform: Vec<Platform>,
+
+    /// Rules to run, replacing the configuration's selection: names, codes, code prefixes or `ALL`
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "RULE",
+        help_heading = "Rule selection"
+    )]
+    pub select: Option<Vec<Selector>>,
+
+    /// Rules to run in addition to the selection
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "RULE",
+        help_heading = "Rule selection"
+    )]
+    pub extend_select: Vec<Selector>,
+
+    /// Rules not to run
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "RULE",
+        help_heading = "Rule selection"
+    )]
+    pub ignore: Vec<Selector>,
+
+    /// Use this configuration file for every path, instead of the closest `.nplint.toml`, `nplint.toml` or
+    /// `pyproject.toml` with `[tool.nplint]`
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "isolated",
+        help_heading = "Configuration"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every configuration file
+    #[arg(long, help_heading = "Configuration")]
+    pub isolated: bool,
+
+    /// Globs of files and directories a directory walk skips, replacing the configuration's `exclude` (relative
+    /// to the working directory)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "GLOB",
+        help_heading = "File selection"
+    )]
+    pub exclude: Option<Vec<String>>,
+
+    /// Globs to skip in addition to `exclude`
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "GLOB",
+        help_heading = "File selection"
+    )]
+    pub extend_exclude: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,13 +2,16 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use nplint_config::{Config, ConfigError, Configs, Discovery, Overrides, Patterns};
 use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile};
+use nplint_index::PythonVersion;
 use nplint_manifest::{Format, detect_format};
 use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, RuleMeta};
-use nplint_rules::{Resolver, TargetOptions};
+use nplint_rules::{Resolver, Settings};
 use rayon::prelude::*;
 
 use crate::Status;
@@ -23,7 +26,15 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     } else {
         args.paths.clone()
     };
-    let found = discover(&paths);
+    let options = RenderOptions {
+        color: use_color(args.color),
+        width: terminal_width(),
+    };
+    let configs = match configs(args)? {
+        Ok(configs) => Arc::new(configs),
+        Err(error) => return config_errors(&[error], options),
+    };
+    let found = discover(&paths, &configs);
 
     let mut status = Status::Clean;
     let mut files = Vec::new();
@@ -36,7 +47,8 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
                     path: path.clone(),
                     format: format.name(),
                 });
-                work.push((path, format));
+                let settings = configs.settings(&path);
+                work.push((path, format, settings));
             }
             Found::Missing { path, reason } => {
                 let message = format!("cannot read `{}`: {reason}", path.display());
@@ -55,18 +67,25 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
             }
         }
     }
+    // A configuration nplint cannot use stops the run: checking with half of it would mislead.
+    let errors = configs.errors();
+    if !errors.is_empty() {
+        return config_errors(&errors, options);
+    }
 
     if work.is_empty() && diagnostics.is_empty() && status == Status::Clean {
         eprintln!("warning: no environment files found under the given paths");
     }
     // One resolver for the run: the index loads once and each target's solver is shared by every file.
-    let resolver = nplint_rules::Resolver::new(TargetOptions {
-        pythons: (!args.python.is_empty()).then(|| args.python.clone()),
-        platforms: args.platform.clone(),
-    });
+    let pythons: Vec<PythonVersion> = work
+        .iter()
+        .flat_map(|(_, _, settings)| settings.targets.pythons.iter().flatten().copied())
+        .collect();
+    let resolver = Resolver::new(&pythons);
     diagnostics.par_extend(
-        work.par_iter()
-            .flat_map_iter(|(path, format)| check_file(path, *format, &resolver)),
+        work.par_iter().flat_map_iter(|(path, format, settings)| {
+            check_file(path, *format, &resolver, settings)
+        }),
     );
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A file included by several checked files reports its own problems once.
@@ -97,14 +116,77 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         None if in_github_actions => OutputFormat::Github,
         Some(OutputFormatArg::Full) | None => OutputFormat::Full,
     };
-    let options = RenderOptions {
-        color: use_color(args.color),
-        width: terminal_width(),
-    };
     let mut stdout = std::io::stdout().lock();
     nplint_report::render(&report, format, options, &mut stdout)?;
     stdout.flush()?;
     Ok(status)
+}
+
+/// The run's configurations as the command line asks: `--isolated`, `--config FILE`, or the closest to each file;
+/// the inner error is a `--config` file nplint cannot use.
+fn configs(args: &CheckArgs) -> anyhow::Result<Result<Configs, ConfigError>> {
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let patterns = |flag: &str, globs: &[String]| -> anyhow::Result<Patterns> {
+        let mut builder = Patterns::builder();
+        for glob in globs {
+            builder
+                .add(glob)
+                .with_context(|| format!("`{glob}` in `{flag}` is not a valid glob"))?;
+        }
+        Ok(builder.build()?)
+    };
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        python: (!args.python.is_empty()).then(|| args.python.clone()),
+        platforms: (!args.platform.is_empty()).then(|| args.platform.clone()),
+        exclude: args
+            .exclude
+            .as_deref()
+            .map(|globs| patterns("--exclude", globs))
+            .transpose()?,
+        extend_exclude: (!args.extend_exclude.is_empty())
+            .then(|| patterns("--extend-exclude", &args.extend_exclude))
+            .transpose()?,
+    };
+    let discovery = if args.isolated {
+        Discovery::Isolated
+    } else if let Some(path) = &args.config {
+        match Config::load_explicit(&cwd.join(path), path) {
+            Ok(config) => Discovery::Fixed(Arc::new(config)),
+            Err(error) => return Ok(Err(error)),
+        }
+    } else {
+        Discovery::Closest
+    };
+    Ok(Ok(Configs::new(discovery, overrides, &cwd)))
+}
+
+/// Prints configuration errors to standard error, located in their files, and fails the run.
+fn config_errors(errors: &[ConfigError], options: RenderOptions) -> anyhow::Result<Status> {
+    let mut stderr = std::io::stderr().lock();
+    let options = RenderOptions {
+        color: options.color && std::io::stderr().is_terminal(),
+        ..options
+    };
+    for error in errors {
+        nplint_report::render_error(
+            &error.location,
+            &error.message,
+            error.label.as_deref(),
+            error.help.as_deref(),
+            options,
+            &mut stderr,
+        )?;
+    }
+    writeln!(
+        stderr,
+        "error: nplint cannot use {} configuration file{}; nothing was checked",
+        if errors.len() == 1 { "a" } else { "these" },
+        if errors.len() == 1 { "" } else { "s" },
+    )?;
+    Ok(Status::Failure)
 }
 
 /// Every rule as the reports that describe rules (`sarif`) need it, with its published page.
@@ -125,9 +207,14 @@ fn nplint_rules_meta() -> Vec<RuleMeta> {
         .collect()
 }
 
-fn check_file(path: &Path, format: Format, resolver: &Resolver) -> Vec<Diagnostic> {
+fn check_file(
+    path: &Path,
+    format: Format,
+    resolver: &Resolver,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     match nplint_manifest::load(path, format, &FsLoader) {
-        Ok(manifest) => nplint_rules::check_manifest_resolved(&manifest, resolver),
+        Ok(manifest) => nplint_rules::check_manifest_resolved(&manifest, resolver, settings),
         Err(error) => {
             let location = Location::file_start(SourceFile::new(path, ""));
             vec![nplint_rules::io_error(

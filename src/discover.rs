@@ -1,7 +1,9 @@
 //! Finding the files to check: explicit files by name or extension, directories by walking them.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use nplint_config::Configs;
 use nplint_manifest::{Format, detect_format};
 
 /// A file to check, or a path that could not be used.
@@ -23,8 +25,9 @@ pub(crate) enum Found {
 }
 
 /// The files under `paths`, sorted by path and without duplicates. Directories are walked respecting
-/// `.gitignore`, `.ignore` and hidden-file conventions, as ripgrep does.
-pub(crate) fn discover(paths: &[PathBuf]) -> Vec<Found> {
+/// `.gitignore`, `.ignore` and hidden-file conventions, as ripgrep does, and each entry's configuration:
+/// `exclude` prunes, `extend-include` adds files by pattern. A file named on the command line is always checked.
+pub(crate) fn discover(paths: &[PathBuf], configs: &Arc<Configs>) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         let path = display_path(path);
@@ -37,7 +40,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Vec<Found> {
                 },
                 path,
             }),
-            Ok(metadata) if metadata.is_dir() => walk(&path, &mut found),
+            Ok(metadata) if metadata.is_dir() => walk(&path, configs, &mut found),
             Ok(_) => match detect_format(&path, true) {
                 Some(format) => found.push(Found::File { path, format }),
                 None => found.push(Found::UnknownFormat { path }),
@@ -59,8 +62,12 @@ impl Found {
     }
 }
 
-fn walk(root: &Path, found: &mut Vec<Found>) {
-    for entry in ignore::WalkBuilder::new(root).build() {
+fn walk(root: &Path, configs: &Arc<Configs>, found: &mut Vec<Found>) {
+    let filter = configs.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .filter_entry(move |entry| entry.depth() == 0 || !filter.is_excluded(entry.path()))
+        .build();
+    for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -81,6 +88,11 @@ fn walk(root: &Path, found: &mut Vec<Found>) {
         let path = display_path(entry.path());
         if let Some(format) = detect_format(&path, false) {
             found.push(Found::File { path, format });
+        } else if configs.is_included(&path) {
+            found.push(match detect_format(&path, true) {
+                Some(format) => Found::File { path, format },
+                None => Found::UnknownFormat { path },
+            });
         }
     }
 }

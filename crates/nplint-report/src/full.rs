@@ -45,6 +45,42 @@ pub(crate) fn render(
     writeln!(out, "{}", summary::line(report))
 }
 
+/// An error that stops a run before any check (a configuration nplint cannot use), drawn like a finding: the
+/// offending line with its label, then the help.
+pub(crate) fn render_error(
+    location: &Location,
+    message: &str,
+    label: Option<&str>,
+    help: Option<&str>,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false);
+    let finding = Finding {
+        title: message.to_owned(),
+        code: None,
+        severity: miette::Severity::Error,
+        file: File(location.file.clone()),
+        labels: vec![LabeledSpan::new_primary_with_span(
+            label.map(ToOwned::to_owned),
+            source_span(location),
+        )],
+        help: help.map(ToOwned::to_owned),
+    };
+    let mut text = String::new();
+    handler
+        .render_report(&mut text, &finding)
+        .map_err(io::Error::other)?;
+    out.write_all(text.as_bytes())
+}
+
 fn indent(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for line in text.lines() {

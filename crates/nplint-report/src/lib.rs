@@ -18,6 +18,20 @@ use nplint_diagnostics::{Diagnostic, RuleId, Severity};
 
 pub use json::SCHEMA_VERSION;
 
+/// Renders an error that stops a run before any check, such as an unusable configuration, in the graphical form:
+/// the offending line with `label` under it, then `help`. Whatever `--format` says, such errors go to standard
+/// error in this form.
+pub fn render_error(
+    location: &nplint_diagnostics::Location,
+    message: &str,
+    label: Option<&str>,
+    help: Option<&str>,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    full::render_error(location, message, label, help, options, out)
+}
+
 /// Everything a reporter prints: the files checked and their findings, sorted.
 #[derive(Debug)]
 pub struct Report {

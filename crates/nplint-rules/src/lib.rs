@@ -7,11 +7,16 @@ mod registry;
 mod resolution;
 mod rules;
 mod runtime;
+mod settings;
 mod suppression;
 mod targets;
 
 pub use registry::{RULES, RuleInfo, find_rule};
 pub use resolution::{Resolver, solver_input};
+pub use settings::{
+    FixedSeverity, RuleSelection, SelectionLayer, Selector, Settings, UnknownSelector,
+    edit_distance,
+};
 pub use targets::{DEFAULT_PLATFORMS, PythonSource, TargetOptions, known_pythons};
 
 use nplint_diagnostics::Diagnostic;
@@ -25,13 +30,20 @@ pub fn check_manifest(manifest: &Manifest) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// Every finding for one manifest: [`check_manifest`]'s, then what solving its environments on their targets
-/// finds (the resolution and runtime rules), less what `# nplint: ignore[...]` comments silence (see
-/// `suppression.rs`), plus the suppressions that silence nothing.
-pub fn check_manifest_resolved(manifest: &Manifest, resolver: &Resolver) -> Vec<Diagnostic> {
+/// Every finding for one manifest under `settings`: [`check_manifest`]'s, then what solving its environments on
+/// the chosen targets finds (the resolution and runtime rules), less the findings of rules the settings disable
+/// and what `# nplint: ignore[...]` comments silence (see `suppression.rs`), plus the suppressions that silence
+/// nothing; each at the severity the settings give its rule.
+pub fn check_manifest_resolved(
+    manifest: &Manifest,
+    resolver: &Resolver,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     let mut diagnostics = check_manifest(manifest);
-    resolver.check(manifest, &mut diagnostics);
-    suppression::apply(manifest, &mut diagnostics);
+    resolver.check(manifest, settings, &mut diagnostics);
+    diagnostics.retain(|diagnostic| settings.rules.is_enabled(diagnostic.rule));
+    suppression::apply(manifest, &settings.rules, &mut diagnostics);
+    settings.rules.finish(&mut diagnostics);
     diagnostics
 }
 

@@ -19,48 +19,52 @@ use nplint_solver::{
 use crate::rules::{numpy_conflict, python_conflict, unknown_package};
 use crate::runtime;
 use crate::runtime::report::RuntimeGroup;
-use crate::targets::{
-    PythonSource, TargetOptions, known_pythons, numpy_name, pythons_for, targets,
-};
+use crate::settings::Settings;
+use crate::targets::{PythonSource, known_pythons, numpy_name, pythons_for, targets};
 
 /// Solves manifests' environments on their targets; see the module documentation.
 #[derive(Debug)]
 pub struct Resolver {
-    options: TargetOptions,
     known: Vec<PythonVersion>,
     solvers: BTreeMap<Target, Solver>,
 }
 
 impl Resolver {
-    /// A resolver over the embedded index, with a solver for every target a manifest can ask for.
-    pub fn new(options: TargetOptions) -> Self {
+    /// A resolver over the embedded index, with a solver for every platform and every Python the index knows or
+    /// `pythons` adds (the versions that configurations and the command line ask for).
+    pub fn new(pythons: &[PythonVersion]) -> Self {
         let index = Index::embedded();
         let known = known_pythons(index);
-        let mut pythons: BTreeSet<PythonVersion> = known.iter().copied().collect();
-        pythons.extend(options.pythons.iter().flatten().copied());
-        let pythons: Vec<_> = pythons.into_iter().collect();
-        let solvers = targets(&pythons, options.platforms())
+        let mut all: BTreeSet<PythonVersion> = known.iter().copied().collect();
+        all.extend(pythons.iter().copied());
+        let all: Vec<_> = all.into_iter().collect();
+        let solvers = targets(&all, &Platform::ALL)
             .into_iter()
             .map(|target| (target, Solver::with_index(index, target)))
             .collect();
-        Self {
-            options,
-            known,
-            solvers,
-        }
+        Self { known, solvers }
     }
 
     pub(crate) fn solver(&self, target: Target) -> &Solver {
-        // Invariant: `new` made a solver for every known or requested Python on every requested platform, and
-        // targets are only ever built from those.
+        // Invariant: `new` made a solver for every known or requested Python on every platform, and targets are
+        // only ever built from those.
         &self.solvers[&target]
     }
 
-    /// Every resolution finding for `manifest`.
-    pub fn check(&self, manifest: &Manifest, diagnostics: &mut Vec<Diagnostic>) {
+    /// Every resolution finding for `manifest` on the targets `settings` chooses, skipping the runtime checks
+    /// when no runtime rule is enabled.
+    pub fn check(
+        &self,
+        manifest: &Manifest,
+        settings: &Settings,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let index = Index::embedded();
-        let (pythons, source) = pythons_for(manifest, &self.options, &self.known);
-        let platforms = self.options.platforms();
+        let (pythons, source) = pythons_for(manifest, &settings.targets, &self.known);
+        let platforms = settings.targets.platforms();
+        let runtime_enabled = runtime::rules()
+            .into_iter()
+            .any(|rule| settings.rules.is_enabled(rule));
         let all_targets = targets(&pythons, platforms);
         let mut unknown: BTreeSet<usize> = BTreeSet::new();
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
@@ -87,7 +91,9 @@ impl Resolver {
                             .entry(target.platform)
                             .or_default()
                             .insert(target.python);
-                        if let Some(finding) = runtime::check(index, solver, &inputs, &solution) {
+                        if runtime_enabled
+                            && let Some(finding) = runtime::check(index, solver, &inputs, &solution)
+                        {
                             RuntimeGroup::add(&mut runtime_groups, finding, target);
                         }
                         continue;

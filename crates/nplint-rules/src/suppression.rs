@@ -12,6 +12,7 @@ use nplint_manifest::Manifest;
 
 use crate::registry::find_rule;
 use crate::rules::unused_suppression;
+use crate::settings::RuleSelection;
 
 const MARKER: &str = "nplint:";
 
@@ -29,7 +30,7 @@ struct Suppression {
 
 /// Removes the findings that a suppression comment silences, and adds an `unused-suppression` finding for each
 /// suppression in the manifest's root file that silenced nothing.
-pub(crate) fn apply(manifest: &Manifest, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn apply(manifest: &Manifest, rules: &RuleSelection, diagnostics: &mut Vec<Diagnostic>) {
     let mut suppressions: Vec<Suppression> = manifest.sources.iter().flat_map(parse).collect();
     if suppressions.is_empty() {
         return;
@@ -65,6 +66,12 @@ pub(crate) fn apply(manifest: &Manifest, diagnostics: &mut Vec<Diagnostic>) {
                     "name a rule by its name or code; `nplint rule` lists them",
                 ),
                 Some(_) if *used => continue,
+                Some(name) if !rules.is_enabled(rule_id(name)) => (
+                    format!(
+                        "this suppression of `{name}` silences no finding: the configuration disables `{name}`"
+                    ),
+                    "remove it; the rule does not run",
+                ),
                 Some(name) => (
                     format!("this suppression of `{name}` silences no finding"),
                     "remove it, or move it to the line of the finding it is meant for",
@@ -81,6 +88,11 @@ pub(crate) fn apply(manifest: &Manifest, diagnostics: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+fn rule_id(name: &str) -> nplint_diagnostics::RuleId {
+    // Invariant: `name` came from `find_rule`.
+    find_rule(name).expect("a registered rule").id
 }
 
 /// The suppression comments of one file.

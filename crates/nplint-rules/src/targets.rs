@@ -1,6 +1,6 @@
 //! Which targets (CPython minor x platform) an environment is checked on, and where its Python versions came from.
 //!
-//! Python versions come from the command line (`--python`), else from the file (`requires-python`, conda
+//! Python versions come from the command line (`--python`) or the configuration (`python`), else from the file (`requires-python`, conda
 //! `python=3.8`, Poetry `python`), else they are every CPython minor the index knows wheels for. The source decides
 //! severity: a file's Python constraint promises every version in its range, a file that states none promises
 //! nothing in particular.
@@ -8,7 +8,7 @@
 use nplint_index::{Index, Platform, PythonVersion, Target, WheelPython};
 use nplint_manifest::Manifest;
 
-/// The platforms checked when `--platform` is not given.
+/// The platforms checked when neither `--platform` nor the configuration's `platforms` names any.
 pub const DEFAULT_PLATFORMS: [Platform; 3] = [
     Platform::LinuxX86_64,
     Platform::MacosArm64,
@@ -21,7 +21,7 @@ const OLDEST_KNOWN: PythonVersion = PythonVersion::new(3, 6);
 /// Where an environment's Python versions came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PythonSource {
-    /// `--python`: the user asked about exactly these versions.
+    /// `--python` or the configuration's `python`: the user asked about exactly these versions.
     CommandLine,
     /// The file's own Python constraint: it promises every version in its range.
     Manifest,
@@ -29,12 +29,12 @@ pub enum PythonSource {
     Known,
 }
 
-/// What the command line asks for.
+/// What the command line or the configuration asks for.
 #[derive(Debug, Clone, Default)]
 pub struct TargetOptions {
-    /// `--python`; `None` to take the file's constraint or every known version.
+    /// `--python` or `python`; `None` to take the file's constraint or every known version.
     pub pythons: Option<Vec<PythonVersion>>,
-    /// `--platform`; empty for [`DEFAULT_PLATFORMS`].
+    /// `--platform` or `platforms`; empty for [`DEFAULT_PLATFORMS`].
     pub platforms: Vec<Platform>,
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use nplint_diagnostics::{Diagnostic, Severity};
 use nplint_manifest::{Format, LoadError, Loader, load};
-use nplint_rules::{Resolver, TargetOptions, check_manifest_resolved};
+use nplint_rules::{Resolver, Settings, TargetOptions, check_manifest_resolved};
 use nplint_solver::{Platform, PythonVersion};
 
 const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/runtime/installs.toml");
@@ -95,7 +95,7 @@ impl Loader for Text {
     }
 }
 
-fn check(pair: &Pair, resolver: &Resolver) -> Vec<Diagnostic> {
+fn check(pair: &Pair, resolver: &Resolver, settings: &Settings) -> Vec<Diagnostic> {
     let mut text = format!(
         "{}=={}\nnumpy=={}\n",
         pair.package, pair.version, pair.numpy
@@ -110,20 +110,25 @@ fn check(pair: &Pair, resolver: &Resolver) -> Vec<Diagnostic> {
         &Text(text),
     )
     .unwrap();
-    check_manifest_resolved(&manifest, resolver)
+    check_manifest_resolved(&manifest, resolver, settings)
 }
 
 #[test]
 fn nplint_agrees_with_every_install_experiment() {
-    let resolver = Resolver::new(TargetOptions {
-        pythons: Some(vec![PythonVersion::new(3, 11)]),
-        platforms: vec![Platform::LinuxX86_64],
-    });
+    let python = PythonVersion::new(3, 11);
+    let resolver = Resolver::new(&[python]);
+    let settings = Settings {
+        targets: TargetOptions {
+            pythons: Some(vec![python]),
+            platforms: vec![Platform::LinuxX86_64],
+        },
+        ..Settings::default()
+    };
     let pairs = pairs();
     assert!(pairs.len() >= 25, "{} pairs", pairs.len());
     let mut disagreements = Vec::new();
     for pair in &pairs {
-        let diagnostics = check(pair, &resolver);
+        let diagnostics = check(pair, &resolver, &settings);
         let rules: Vec<&str> = diagnostics
             .iter()
             .filter(|diagnostic| diagnostic.severity >= Severity::Warning)

@@ -24,7 +24,17 @@ use nplint_solver::{
     SolverPackage,
 };
 
+use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
 use crate::targets::numpy_name;
+
+/// The rules whose findings come from the runtime check.
+pub(crate) fn rules() -> [nplint_diagnostics::RuleId; 3] {
+    [
+        abi_mismatch::RULE.id,
+        removed_numpy_api::RULE.id,
+        known_pitfall::RULE.id,
+    ]
+}
 
 /// A release of the declared resolution that breaks with the NumPy of that resolution.
 #[derive(Debug, Clone)]
