@@ -30,9 +30,10 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         color: use_color(args.color),
         width: terminal_width(),
     };
+    let format = output_format(args.format);
     let configs = match configs(args)? {
         Ok(configs) => Arc::new(configs),
-        Err(error) => return config_errors(&[error], options),
+        Err(error) => return config_errors(&[error], format, options),
     };
     let found = discover(&paths, &configs);
 
@@ -70,7 +71,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     // A configuration nplint cannot use stops the run: checking with half of it would mislead.
     let errors = configs.errors();
     if !errors.is_empty() {
-        return config_errors(&errors, options);
+        return config_errors(&errors, format, options);
     }
 
     if work.is_empty() && diagnostics.is_empty() && status == Status::Clean {
@@ -105,16 +106,6 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         diagnostics,
         elapsed: Some(start.elapsed()),
         rules: nplint_rules_meta(),
-    };
-    // In a GitHub Actions job, annotations are what a reader of the pull request sees.
-    let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
-    let format = match args.format {
-        Some(OutputFormatArg::Concise) => OutputFormat::Concise,
-        Some(OutputFormatArg::Json) => OutputFormat::Json,
-        Some(OutputFormatArg::Github) => OutputFormat::Github,
-        Some(OutputFormatArg::Sarif) => OutputFormat::Sarif,
-        None if in_github_actions => OutputFormat::Github,
-        Some(OutputFormatArg::Full) | None => OutputFormat::Full,
     };
     let mut stdout = std::io::stdout().lock();
     nplint_report::render(&report, format, options, &mut stdout)?;
@@ -163,8 +154,39 @@ fn configs(args: &CheckArgs) -> anyhow::Result<Result<Configs, ConfigError>> {
     Ok(Ok(Configs::new(discovery, overrides, &cwd)))
 }
 
-/// Prints configuration errors to standard error, located in their files, and fails the run.
-fn config_errors(errors: &[ConfigError], options: RenderOptions) -> anyhow::Result<Status> {
+/// `--format`, else `github` in a GitHub Actions job (annotations are what a reader of the pull request sees),
+/// else `full`.
+fn output_format(format: Option<OutputFormatArg>) -> OutputFormat {
+    let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
+    match format {
+        Some(OutputFormatArg::Concise) => OutputFormat::Concise,
+        Some(OutputFormatArg::Json) => OutputFormat::Json,
+        Some(OutputFormatArg::Github) => OutputFormat::Github,
+        Some(OutputFormatArg::Sarif) => OutputFormat::Sarif,
+        None if in_github_actions => OutputFormat::Github,
+        Some(OutputFormatArg::Full) | None => OutputFormat::Full,
+    }
+}
+
+/// Prints configuration errors to standard error, located in their files (with `--format github`, also as
+/// annotations on standard output), and fails the run.
+fn config_errors(
+    errors: &[ConfigError],
+    format: OutputFormat,
+    options: RenderOptions,
+) -> anyhow::Result<Status> {
+    if format == OutputFormat::Github {
+        let mut stdout = std::io::stdout().lock();
+        for error in errors {
+            let command = nplint_report::github_error_command(
+                &error.location,
+                &error.message,
+                error.help.as_deref(),
+            );
+            writeln!(stdout, "{command}")?;
+        }
+        stdout.flush()?;
+    }
     let mut stderr = std::io::stderr().lock();
     let options = RenderOptions {
         color: options.color && std::io::stderr().is_terminal(),

@@ -89,6 +89,29 @@ fn command(diagnostic: &Diagnostic) -> String {
     )
 }
 
+/// The workflow command for an error that stops a run (an unusable configuration): an error annotation on its
+/// line, so that a pull request shows why nothing was checked.
+pub(crate) fn error_command(
+    location: &nplint_diagnostics::Location,
+    message: &str,
+    help: Option<&str>,
+) -> String {
+    let start = location.start();
+    let mut text = message.to_owned();
+    if let Some(help) = help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    format!(
+        "::error file={},line={},col={},title={}::{}",
+        escape_property(&portable_path(location.file.path())),
+        start.line,
+        start.column,
+        escape_property("nplint configuration"),
+        escape_data(&text)
+    )
+}
+
 /// A command's message: `%`, CR and LF escaped.
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
@@ -111,5 +134,21 @@ mod tests {
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
         // Already-escaped text is escaped again, not left as is.
         assert_eq!(escape_data("%0A"), "%250A");
+    }
+
+    #[test]
+    fn an_error_that_stops_the_run_is_annotated_on_its_line() {
+        let file = nplint_diagnostics::SourceFile::new("a/nplint.toml", "x = 1\nselct = []\n");
+        let location =
+            nplint_diagnostics::Location::new(file, nplint_diagnostics::Span::from_range(6..11));
+        assert_eq!(
+            error_command(
+                &location,
+                "unknown key `selct`",
+                Some("did you mean `select`?")
+            ),
+            "::error file=a/nplint.toml,line=2,col=1,title=nplint configuration::unknown key `selct`%0Ahelp: \
+             did you mean `select`?"
+        );
     }
 }

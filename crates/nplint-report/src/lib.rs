@@ -18,9 +18,19 @@ use nplint_diagnostics::{Diagnostic, RuleId, Severity};
 
 pub use json::SCHEMA_VERSION;
 
+/// The GitHub Actions workflow command that annotates an error which stops a run, such as an unusable
+/// configuration, on its line.
+pub fn github_error_command(
+    location: &nplint_diagnostics::Location,
+    message: &str,
+    help: Option<&str>,
+) -> String {
+    github::error_command(location, message, help)
+}
+
 /// Renders an error that stops a run before any check, such as an unusable configuration, in the graphical form:
 /// the offending line with `label` under it, then `help`. Whatever `--format` says, such errors go to standard
-/// error in this form.
+/// error in this form (and, for `github`, also as an annotation: see [`github_error_command`]).
 pub fn render_error(
     location: &nplint_diagnostics::Location,
     message: &str,
