@@ -7,7 +7,9 @@ use std::path::Path;
 use nplint_diagnostics::Location;
 use serde::Serialize;
 
-use crate::{Issue, LoadError, Loader, Manifest, conda, decode, pyproject, requirements_txt};
+use crate::{
+    Issue, LoadError, Loader, Manifest, conda, decode, lockfile, pyproject, requirements_txt,
+};
 
 /// A kind of environment file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -19,6 +21,20 @@ pub enum Format {
     CondaEnvironment,
     /// `pyproject.toml`: PEP 621, PEP 735, `[build-system]`, Poetry, uv and PDM tables.
     Pyproject,
+    /// `uv.lock`.
+    UvLock,
+    /// `poetry.lock`.
+    PoetryLock,
+    /// `pdm.lock`.
+    PdmLock,
+    /// PEP 751 `pylock.toml` and `pylock.<name>.toml`.
+    Pylock,
+    /// `Pipfile.lock` (JSON).
+    PipfileLock,
+    /// conda-lock's unified `conda-lock.yml`.
+    CondaLock,
+    /// `pixi.lock`.
+    PixiLock,
 }
 
 struct FormatEntry {
@@ -52,6 +68,65 @@ const FORMATS: &[FormatEntry] = &[
         discover: |name| name == "pyproject.toml",
         fallback: |name| has_extension(name, &["toml"]),
         parse: pyproject::parse,
+    },
+    FormatEntry {
+        format: Format::UvLock,
+        name: "uv-lock",
+        discover: |name| name == "uv.lock",
+        fallback: |_| false,
+        parse: lockfile::uv::parse,
+    },
+    FormatEntry {
+        format: Format::PoetryLock,
+        name: "poetry-lock",
+        discover: |name| name == "poetry.lock",
+        fallback: |_| false,
+        parse: lockfile::poetry::parse,
+    },
+    FormatEntry {
+        format: Format::PdmLock,
+        name: "pdm-lock",
+        discover: |name| name == "pdm.lock",
+        fallback: |_| false,
+        parse: lockfile::pdm::parse,
+    },
+    FormatEntry {
+        format: Format::Pylock,
+        name: "pylock",
+        discover: |name| {
+            name == "pylock.toml"
+                || (name.starts_with("pylock.")
+                    && name.ends_with(".toml")
+                    && name.len() > "pylock..toml".len())
+        },
+        fallback: |_| false,
+        parse: lockfile::pylock::parse,
+    },
+    FormatEntry {
+        format: Format::PipfileLock,
+        name: "pipfile-lock",
+        discover: |name| name == "Pipfile.lock",
+        fallback: |_| false,
+        parse: lockfile::pipfile::parse,
+    },
+    FormatEntry {
+        format: Format::CondaLock,
+        name: "conda-lock",
+        discover: |name| {
+            name == "conda-lock.yml"
+                || name == "conda-lock.yaml"
+                || name.ends_with(".conda-lock.yml")
+                || name.ends_with(".conda-lock.yaml")
+        },
+        fallback: |_| false,
+        parse: lockfile::conda_lock::parse,
+    },
+    FormatEntry {
+        format: Format::PixiLock,
+        name: "pixi-lock",
+        discover: |name| name == "pixi.lock",
+        fallback: |_| false,
+        parse: lockfile::pixi::parse,
     },
 ];
 

@@ -7,6 +7,7 @@
 mod conda;
 mod format;
 mod loader;
+mod lockfile;
 mod model;
 mod pep508;
 mod pyproject;

@@ -158,6 +158,11 @@ pub enum Section {
     Conda,
     /// An environment.yml `- pip:` entry.
     CondaPip,
+    /// A package a lockfile pins, installed from a Python package index.
+    Locked,
+    /// A conda package a lockfile pins (conda-lock, pixi): it may be a system library rather than a Python
+    /// package.
+    LockedConda,
 }
 
 impl fmt::Display for Section {
@@ -178,6 +183,8 @@ impl fmt::Display for Section {
             Self::PdmDevDependencies(group) => write!(f, "tool.pdm.dev-dependencies.{group}"),
             Self::Conda => f.write_str("dependencies"),
             Self::CondaPip => f.write_str("dependencies.pip"),
+            Self::Locked => f.write_str("locked"),
+            Self::LockedConda => f.write_str("locked (conda)"),
         }
     }
 }
@@ -217,6 +224,10 @@ pub struct Environment {
     pub name: String,
     /// Indices into [`Manifest::requirements`], in source order.
     pub requirements: Vec<usize>,
+    /// The one platform the environment is for, as conda names platforms (`linux-64`, `osx-arm64`, `win-64`),
+    /// when the file says so (the per-platform sections of conda-lock and pixi lockfiles); `None`: any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 /// Something a parser met that a user should know about.

@@ -27,6 +27,13 @@ fn format_of_dir(dir: &str) -> Format {
         "requirements" => Format::RequirementsTxt,
         "conda" => Format::CondaEnvironment,
         "pyproject" => Format::Pyproject,
+        "uv-lock" => Format::UvLock,
+        "poetry-lock" => Format::PoetryLock,
+        "pdm-lock" => Format::PdmLock,
+        "pylock" => Format::Pylock,
+        "pipfile-lock" => Format::PipfileLock,
+        "conda-lock" => Format::CondaLock,
+        "pixi-lock" => Format::PixiLock,
         other => panic!("unknown fixture directory `{other}`"),
     }
 }

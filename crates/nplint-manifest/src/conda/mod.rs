@@ -58,7 +58,9 @@
 
 mod matchspec;
 mod names;
-mod yaml;
+
+pub(crate) use names::pypi_name;
+pub(crate) mod yaml;
 
 use std::ops::Range;
 use std::str::FromStr;
@@ -103,6 +105,7 @@ pub(crate) fn parse(mut manifest: Manifest, loader: &dyn Loader) -> Manifest {
     manifest.environments.push(Environment {
         name: "conda".to_owned(),
         requirements,
+        platform: None,
     });
     manifest
 }

@@ -38,7 +38,7 @@ pub(super) fn table() -> &'static [Mapping] {
 }
 
 /// The PyPI name of the conda package `conda_name` (lower case), when it differs.
-pub(super) fn pypi_name(conda_name: &str) -> Option<&'static str> {
+pub(crate) fn pypi_name(conda_name: &str) -> Option<&'static str> {
     let table = table();
     table
         .binary_search_by(|mapping| mapping.conda.cmp(conda_name))

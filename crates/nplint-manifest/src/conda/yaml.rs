@@ -10,10 +10,10 @@ use nplint_diagnostics::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
 /// Deeper nesting is refused. An environment file needs four levels (`dependencies` > list > `pip` > list).
-pub(super) const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 #[derive(Debug)]
-pub(super) enum Node {
+pub(crate) enum Node {
     Scalar(Scalar),
     Sequence(Vec<Node>, Span),
     Mapping(Vec<(Node, Node)>, Span),
@@ -22,7 +22,7 @@ pub(super) enum Node {
 }
 
 #[derive(Debug)]
-pub(super) struct Scalar {
+pub(crate) struct Scalar {
     /// The value after YAML unquoting and unescaping.
     pub value: String,
     pub style: ScalarStyle,
@@ -77,7 +77,7 @@ impl Node {
 
 /// Why the text is not a YAML document nplint can read.
 #[derive(Debug)]
-pub(super) struct YamlError {
+pub(crate) struct YamlError {
     pub message: String,
     pub span: Span,
 }
@@ -86,7 +86,7 @@ pub(super) struct YamlError {
 ///
 /// A second document is reported through `extra_document`, the start of the second document, since conda refuses
 /// such files while the first document is still worth checking.
-pub(super) fn parse(source: &str) -> Result<(Option<Node>, Option<Span>), YamlError> {
+pub(crate) fn parse(source: &str) -> Result<(Option<Node>, Option<Span>), YamlError> {
     let offsets = CharOffsets::new(source);
     let mut parser = Parser::new_from_str(source);
     let mut builder = Builder {

@@ -721,6 +721,7 @@ impl Reader {
             environments.push(Environment {
                 name: "project".to_owned(),
                 requirements: base.clone(),
+                platform: None,
             });
         }
         for extra in &self.extras {
@@ -729,6 +730,7 @@ impl Reader {
             environments.push(Environment {
                 name: format!("project[{}]", extra.name),
                 requirements,
+                platform: None,
             });
         }
         for (index, group) in self.groups.iter().enumerate() {
@@ -739,12 +741,14 @@ impl Reader {
             environments.push(Environment {
                 name: format!("group:{}", group.name),
                 requirements,
+                platform: None,
             });
         }
         if let Some(requirements) = self.build_system.take() {
             environments.push(Environment {
                 name: "build-system".to_owned(),
                 requirements,
+                platform: None,
             });
         }
 

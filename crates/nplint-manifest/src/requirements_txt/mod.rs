@@ -84,6 +84,7 @@ pub(crate) fn parse(mut manifest: Manifest, loader: &dyn Loader) -> Manifest {
     });
     manifest.environments.push(Environment {
         name: "requirements".to_owned(),
+        platform: None,
         requirements: (0..manifest.requirements.len()).collect(),
     });
     manifest

@@ -1,0 +1,284 @@
+//! Lockfiles: the exact versions that will be installed, one module per format, all read into the same model.
+//!
+//! Each locked package becomes a [`Requirement`] pinned with `==` (section [`Section::Locked`], or
+//! [`Section::LockedConda`] for conda packages), located on its entry (for a TOML `[[package]]` table, from the
+//! header to the version, so a finding lands on `[[package]] name = "pandas"`), with the version as its
+//! `version_location`. A lockfile's environments are its locked sets: one for a single-set lock (`uv.lock`,
+//! `poetry.lock`), one per group or section where the format keeps them apart (`Pipfile.lock`'s `default` and
+//! `develop`), and one per environment and platform where the format locks several (`pixi.lock`,
+//! `conda-lock.yml`), each with [`Environment::platform`] set so that it is checked on that platform only.
+//!
+//! Lockfiles are written by tools, so nplint reads them leniently: unknown keys are ignored, and a package entry
+//! that cannot be read is an issue at that entry while the rest of the file is still read. A conda package whose
+//! version is not PEP 440 (`2024a`, `1.2.13_1`) is kept without a version, silently: conda locks hold system
+//! libraries whose versions follow no Python convention.
+
+pub(crate) mod conda_lock;
+pub(crate) mod pdm;
+pub(crate) mod pipfile;
+pub(crate) mod pixi;
+pub(crate) mod poetry;
+pub(crate) mod pylock;
+pub(crate) mod uv;
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use nplint_diagnostics::{Location, Severity, SourceFile, Span};
+use pep440_rs::VersionSpecifiers;
+use pep508_rs::{MarkerTree, PackageName};
+
+use crate::{
+    CondaSpec, Environment, Issue, Manifest, Origin, PythonConstraint, Requirement,
+    RequirementSource, Role, Section,
+};
+
+/// One package entry as a lockfile states it.
+#[derive(Debug, Clone)]
+pub(crate) struct Locked<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub version_span: Span,
+    /// Where findings about the package point.
+    pub entry: Span,
+    /// A PEP 508 marker under which the package is installed, when the format records one.
+    pub marker: Option<(&'a str, Span)>,
+    /// A conda package: its name is conda's and may name a system library.
+    pub conda: Option<CondaLocked<'a>>,
+}
+
+/// What a conda package entry adds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CondaLocked<'a> {
+    pub channel: Option<&'a str>,
+    pub build: Option<&'a str>,
+}
+
+/// Builds a lockfile's manifest: packages, the environments that hold them, and the issues met.
+pub(crate) struct LockBuilder {
+    manifest: Manifest,
+    file: Arc<SourceFile>,
+    /// `(name, platform)` and the requirements, in the order environments were first named.
+    environments: Vec<(String, Option<String>, Vec<usize>)>,
+}
+
+impl LockBuilder {
+    pub fn new(manifest: Manifest) -> Self {
+        let file = manifest.sources[0].clone();
+        Self {
+            manifest,
+            file,
+            environments: Vec::new(),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        self.file.text()
+    }
+
+    pub fn location(&self, span: Span) -> Location {
+        Location::new(self.file.clone(), span)
+    }
+
+    pub fn issue(&mut self, issue: Issue) {
+        self.manifest.issues.push(issue);
+    }
+
+    /// An error at `span`: the entry cannot be read.
+    pub fn invalid(&mut self, message: impl Into<String>, span: Span) {
+        let issue = Issue::invalid(message, self.location(span));
+        self.issue(issue);
+    }
+
+    /// The Python versions the lock was made for (`requires-python = ">=3.9"`), unless already set; an invalid
+    /// one is an issue.
+    pub fn python(&mut self, specifiers: &str, span: Span) {
+        if self.manifest.python.is_some() {
+            return;
+        }
+        match VersionSpecifiers::from_str(specifiers) {
+            Ok(specifiers) => {
+                self.manifest.python = Some(PythonConstraint {
+                    specifiers,
+                    location: self.location(span),
+                });
+            }
+            Err(error) => {
+                let issue = Issue::invalid(
+                    format!("`{specifiers}` is not a valid Python version range: {error}"),
+                    self.location(span),
+                );
+                self.issue(issue);
+            }
+        }
+    }
+
+    /// Adds a locked package as a requirement and returns its index; `None` (with an issue) when its name or
+    /// version cannot be read. A conda `python` package is not a requirement: its version becomes the file's
+    /// Python (`python 3.10.14` admits Python 3.10).
+    pub fn package(&mut self, package: &Locked<'_>) -> Option<usize> {
+        let location = self.location(package.entry);
+        let version_location = self.location(package.version_span);
+        let conda_name = package.conda.map(|_| package.name.to_ascii_lowercase());
+        let pypi = match &conda_name {
+            Some(conda) => crate::conda::pypi_name(conda).unwrap_or(conda),
+            None => package.name,
+        };
+        if conda_name.as_deref() == Some("python") {
+            if let Some(minor) = minor_of(package.version) {
+                self.python(&format!("=={minor}.*"), package.version_span);
+            }
+            return None;
+        }
+        let name = match PackageName::from_str(pypi) {
+            Ok(name) => Some(name),
+            // Conda system packages such as `_libgcc_mutex` have no Python name; nothing to check.
+            Err(_) if package.conda.is_some() => None,
+            Err(error) => {
+                self.invalid(
+                    format!("`{}` is not a valid package name: {error}", package.name),
+                    package.entry,
+                );
+                return None;
+            }
+        };
+        let specifiers = match VersionSpecifiers::from_str(&format!("=={}", package.version)) {
+            Ok(specifiers) => specifiers,
+            Err(_) if package.conda.is_some() => VersionSpecifiers::empty(),
+            Err(error) => {
+                let issue = Issue::invalid(
+                    format!("`{}` is not a valid version: {error}", package.version),
+                    version_location,
+                )
+                .with_label("not a PEP 440 version");
+                self.issue(issue);
+                return None;
+            }
+        };
+        let marker = match package.marker {
+            None => MarkerTree::TRUE,
+            Some((marker, span)) => match MarkerTree::from_str(marker) {
+                Ok(marker) => marker,
+                Err(error) => {
+                    self.invalid(format!("invalid marker `{marker}`: {error}"), span);
+                    return None;
+                }
+            },
+        };
+        let (section, conda) = match package.conda {
+            Some(conda) => (
+                Section::LockedConda,
+                Some(CondaSpec {
+                    name: package.name.to_owned(),
+                    channel: conda.channel.map(ToOwned::to_owned),
+                    version: Some(package.version.to_owned()),
+                    build: conda.build.map(ToOwned::to_owned),
+                }),
+            ),
+            None => (Section::Locked, None),
+        };
+        self.manifest.requirements.push(Requirement {
+            name,
+            specifiers,
+            source: RequirementSource::Registry,
+            editable: false,
+            extras: Vec::new(),
+            marker,
+            role: Role::Requirement,
+            origin: Origin::new(section),
+            conda,
+            location,
+            version_location: Some(version_location),
+        });
+        Some(self.manifest.requirements.len() - 1)
+    }
+
+    /// Puts requirement `index` into the environment `name` (on `platform`, a conda platform name, when the
+    /// environment is for one platform only).
+    pub fn add_to(&mut self, name: &str, platform: Option<&str>, index: usize) {
+        let position = self
+            .environments
+            .iter()
+            .position(|(existing, existing_platform, _)| {
+                existing == name && existing_platform.as_deref() == platform
+            });
+        let position = position.unwrap_or_else(|| {
+            self.environments
+                .push((name.to_owned(), platform.map(ToOwned::to_owned), Vec::new()));
+            self.environments.len() - 1
+        });
+        self.environments[position].2.push(index);
+    }
+
+    /// Declares an environment even if no package is added to it (an empty locked set is still a set).
+    pub fn environment(&mut self, name: &str, platform: Option<&str>) {
+        if !self
+            .environments
+            .iter()
+            .any(|(existing, existing_platform, _)| {
+                existing == name && existing_platform.as_deref() == platform
+            })
+        {
+            self.environments
+                .push((name.to_owned(), platform.map(ToOwned::to_owned), Vec::new()));
+        }
+    }
+
+    pub fn finish(mut self) -> Manifest {
+        for (name, platform, requirements) in self.environments {
+            self.manifest.environments.push(Environment {
+                name,
+                requirements,
+                platform,
+            });
+        }
+        self.manifest
+    }
+}
+
+/// The span of a one-line quoted string without its quotes.
+pub(crate) fn unquoted(span: Span) -> Span {
+    if span.end >= span.start + 2 {
+        Span::from_range(span.start as usize + 1..span.end as usize - 1)
+    } else {
+        span
+    }
+}
+
+/// `3.10` of `3.10.14`.
+fn minor_of(version: &str) -> Option<String> {
+    let mut parts = version.split('.');
+    let major = parts
+        .next()
+        .filter(|part| part.bytes().all(|b| b.is_ascii_digit()))?;
+    let minor = parts
+        .next()
+        .filter(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))?;
+    Some(format!("{major}.{minor}"))
+}
+
+/// An unreadable lockfile entry's warning, for formats whose entries may legitimately lack what nplint needs
+/// (a path or URL dependency with no version).
+pub(crate) fn unversioned(builder: &mut LockBuilder, name: &str, span: Span) {
+    let issue = Issue::unread(
+        Severity::Info,
+        format!(
+            "`{name}` is locked from a path or URL without a version; nplint does not check it"
+        ),
+        builder.location(span),
+    );
+    builder.issue(issue);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_versions() {
+        assert_eq!(minor_of("3.10.14").as_deref(), Some("3.10"));
+        assert_eq!(minor_of("3.9").as_deref(), Some("3.9"));
+        assert_eq!(minor_of("3"), None);
+        assert_eq!(minor_of("3.x"), None);
+    }
+}
