@@ -61,7 +61,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
             Found::UnknownFormat { path } => {
                 eprintln!(
                     "error: cannot tell the format of `{}`; nplint reads requirements files (`.txt`, `.in`), conda \
-                     environment files (`.yml`, `.yaml`) and `pyproject.toml`",
+                     environment files (`.yml`, `.yaml`), `pyproject.toml` and lockfiles by their usual names",
                     path.display()
                 );
                 status = Status::Failure;

@@ -41,6 +41,13 @@ fn malformed_fixtures_render() {
         {
             "requirements" => Format::RequirementsTxt,
             "conda" => Format::CondaEnvironment,
+            "uv-lock" => Format::UvLock,
+            "poetry-lock" => Format::PoetryLock,
+            "pdm-lock" => Format::PdmLock,
+            "pylock" => Format::Pylock,
+            "pipfile-lock" => Format::PipfileLock,
+            "conda-lock" => Format::CondaLock,
+            "pixi-lock" => Format::PixiLock,
             _ => Format::Pyproject,
         };
         let manifest = nplint_manifest::load(&relative, format, &FixtureLoader).unwrap();

@@ -93,12 +93,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::Pylock,
         name: "pylock",
-        discover: |name| {
-            name == "pylock.toml"
-                || (name.starts_with("pylock.")
-                    && name.ends_with(".toml")
-                    && name.len() > "pylock..toml".len())
-        },
+        discover: is_pylock,
         fallback: |_| false,
         parse: lockfile::pylock::parse,
     },
@@ -112,12 +107,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::CondaLock,
         name: "conda-lock",
-        discover: |name| {
-            name == "conda-lock.yml"
-                || name == "conda-lock.yaml"
-                || name.ends_with(".conda-lock.yml")
-                || name.ends_with(".conda-lock.yaml")
-        },
+        discover: is_conda_lock,
         fallback: |_| false,
         parse: lockfile::conda_lock::parse,
     },
@@ -129,6 +119,24 @@ const FORMATS: &[FormatEntry] = &[
         parse: lockfile::pixi::parse,
     },
 ];
+
+/// PEP 751: `pylock.toml`, or `pylock.<name>.toml`.
+fn is_pylock(name: &str) -> bool {
+    name == "pylock.toml"
+        || name
+            .strip_prefix("pylock.")
+            .and_then(|rest| rest.strip_suffix(".toml"))
+            .is_some_and(|middle| !middle.is_empty() && !middle.contains('.'))
+}
+
+/// `conda-lock.yml` (conda-lock's default), `conda-lock.yaml`, `<name>.conda-lock.yml`.
+fn is_conda_lock(name: &str) -> bool {
+    ["yml", "yaml"].iter().any(|extension| {
+        name.strip_suffix(extension)
+            .and_then(|stem| stem.strip_suffix('.'))
+            .is_some_and(|stem| stem == "conda-lock" || stem.ends_with(".conda-lock"))
+    })
+}
 
 fn has_extension(name: &str, extensions: &[&str]) -> bool {
     name.rsplit_once('.')
@@ -213,6 +221,18 @@ mod tests {
             ("constraints.txt", Some(Format::RequirementsTxt)),
             ("requirements/base.txt", Some(Format::RequirementsTxt)),
             ("requirements.in", Some(Format::RequirementsTxt)),
+            ("uv.lock", Some(Format::UvLock)),
+            ("poetry.lock", Some(Format::PoetryLock)),
+            ("pdm.lock", Some(Format::PdmLock)),
+            ("pylock.toml", Some(Format::Pylock)),
+            ("pylock.dev.toml", Some(Format::Pylock)),
+            ("pylock..toml", None),
+            ("pylock.a.b.toml", None),
+            ("Pipfile.lock", Some(Format::PipfileLock)),
+            ("conda-lock.yml", Some(Format::CondaLock)),
+            ("gpu.conda-lock.yaml", Some(Format::CondaLock)),
+            ("xconda-lock.yml", None),
+            ("pixi.lock", Some(Format::PixiLock)),
             ("requirements_test.txt", Some(Format::RequirementsTxt)),
             ("test_requirements.txt", Some(Format::RequirementsTxt)),
             ("constraints-py38.txt", Some(Format::RequirementsTxt)),

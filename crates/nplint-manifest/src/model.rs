@@ -84,6 +84,27 @@ pub struct Requirement {
     pub version_location: Option<Location>,
 }
 
+impl Requirement {
+    /// How messages quote the requirement: its text as written, or `name==version` for a lockfile entry, whose
+    /// text is a whole table or mapping.
+    pub fn display(&self) -> String {
+        match self.origin.section {
+            Section::Locked | Section::LockedConda => {
+                let name = self.name.as_ref().map_or_else(
+                    || {
+                        self.conda
+                            .as_ref()
+                            .map_or_else(String::new, |conda| conda.name.clone())
+                    },
+                    ToString::to_string,
+                );
+                format!("{name}{}", self.specifiers)
+            }
+            _ => self.location.text().to_owned(),
+        }
+    }
+}
+
 /// Where a requirement's distribution comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nplint_diagnostics::{Diagnostic, Location, Severity};
 use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
-use nplint_manifest::{Manifest, Requirement, RequirementSource, Role as ManifestRole, Section};
+use nplint_manifest::{
+    Environment, Manifest, Requirement, RequirementSource, Role as ManifestRole, Section,
+};
 use nplint_solver::{
     Conflict, DerivationTree, External, Input, Outcome, Role, Solver, SolverPackage, explain,
 };
@@ -20,7 +22,9 @@ use crate::rules::{numpy_conflict, python_conflict, unknown_package};
 use crate::runtime;
 use crate::runtime::report::RuntimeGroup;
 use crate::settings::Settings;
-use crate::targets::{PythonSource, known_pythons, numpy_name, pythons_for, targets};
+use crate::targets::{
+    PythonSource, TargetOptions, known_pythons, numpy_name, pythons_for, targets,
+};
 
 /// Solves manifests' environments on their targets; see the module documentation.
 #[derive(Debug)]
@@ -61,15 +65,16 @@ impl Resolver {
     ) {
         let index = Index::embedded();
         let (pythons, source) = pythons_for(manifest, &settings.targets, &self.known);
-        let platforms = settings.targets.platforms();
         let runtime_enabled = runtime::rules()
             .into_iter()
             .any(|rule| settings.rules.is_enabled(rule));
-        let all_targets = targets(&pythons, platforms);
         let mut unknown: BTreeSet<usize> = BTreeSet::new();
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
         for environment in &manifest.environments {
             let inputs = environment_inputs(manifest, &environment.requirements, &mut unknown);
+            let platforms = environment_platforms(environment, &settings.targets);
+            let platforms = platforms.as_slice();
+            let all_targets = targets(&pythons, platforms);
             if all_targets.is_empty() {
                 continue;
             }
@@ -162,6 +167,28 @@ impl Resolver {
     }
 }
 
+/// The platforms an environment is checked on: the chosen ones, or, for an environment locked for one platform
+/// (a section of a pixi or conda-lock lockfile), that platform alone (none when it is not one nplint tracks or
+/// not among the platforms asked for on the command line or in the configuration).
+fn environment_platforms(environment: &Environment, options: &TargetOptions) -> Vec<Platform> {
+    let Some(conda_platform) = &environment.platform else {
+        return options.platforms().to_vec();
+    };
+    let platform = match conda_platform.as_str() {
+        "linux-64" => Platform::LinuxX86_64,
+        "linux-aarch64" => Platform::LinuxAarch64,
+        "osx-64" => Platform::MacosX86_64,
+        "osx-arm64" => Platform::MacosArm64,
+        "win-64" => Platform::WindowsX86_64,
+        _ => return Vec::new(),
+    };
+    if options.platforms.is_empty() || options.platforms.contains(&platform) {
+        vec![platform]
+    } else {
+        Vec::new()
+    }
+}
+
 /// The explanation with the target's Python and platform blanked out, so that one conflict on several targets
 /// ("the target Python version (3.10)", "has wheels for CPython 3.6-3.9 only on linux-x86_64") is one finding.
 pub(crate) fn grouping_key(text: &str, target: Target) -> String {
@@ -182,7 +209,9 @@ fn environment_inputs(
         .filter_map(|&id| {
             let requirement = &manifest.requirements[id];
             let input = solver_input(id, requirement);
-            if input.is_none()
+            // A conda lockfile pins system libraries by the hundred: leaving them out is expected.
+            let conda_locked = requirement.origin.section == Section::LockedConda;
+            if (input.is_none() && !conda_locked)
                 || requirement.name.as_ref().is_some_and(|name| {
                     index.package(name).is_none() && !is_expected_unknown(requirement, name)
                 })
@@ -194,10 +223,13 @@ fn environment_inputs(
         .collect()
 }
 
-/// Packages that are not in the index on purpose: the interpreter and conda's installer.
+/// Packages that are not in the index on purpose: the interpreter, conda's installer, and what a conda lockfile
+/// pins (mostly system libraries, which no Python index has; a Python package missing from the index is left out
+/// silently too, a known limit).
 fn is_expected_unknown(requirement: &Requirement, name: &PackageName) -> bool {
     name.as_ref() == "python"
         || (requirement.origin.section == Section::Conda && name.as_ref() == "pip")
+        || requirement.origin.section == Section::LockedConda
 }
 
 /// A requirement as a solver input with `id` as its handle, `None` for a URL or path requirement (its version is
@@ -388,7 +420,7 @@ impl Context<'_> {
             .collect();
         let shown: Vec<String> = numpy_lines
             .iter()
-            .map(|input| format!("`{}`", self.manifest.requirements[input.id].location.text()))
+            .map(|input| format!("`{}`", self.manifest.requirements[input.id].display()))
             .collect();
         match self.resolver.solver(conflict.target).solve(&rest) {
             Outcome::Solved(solution) => {
@@ -462,7 +494,7 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
             let from = if r1.iter().count() == 1 {
                 nplint_solver::explain::requirement(p1, r1)
             } else {
-                requirement.location.text().to_owned()
+                requirement.display()
             };
             found = Some(format!(
                 "`{from}` requires `{}`",
@@ -470,7 +502,7 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
             ));
         }
     });
-    found.unwrap_or_else(|| format!("requires `{}`", requirement.location.text()))
+    found.unwrap_or_else(|| format!("requires `{}`", requirement.display()))
 }
 
 /// Targets as a diagnostic carries them.

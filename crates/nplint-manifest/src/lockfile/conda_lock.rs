@@ -1,15 +1,364 @@
-//! conda-lock's unified `conda-lock.yml`. Not read yet.
+//! conda-lock's unified `conda-lock.yml` (`version: 1`).
+//!
+//! The file lists every package of every platform in one `package` list; each entry names its `platform`, and
+//! `metadata.platforms` lists the platforms the lock was solved for. Each platform is one environment,
+//! `conda-lock` on that platform, declared even when no package is locked for it. An entry with `manager: conda`
+//! is a conda package, its channel and build read from its `url`
+//! (`https://conda.anaconda.org/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda`); one with
+//! `manager: pip` is a PyPI package. Categories (`main`, `dev`, ...) are not told apart: every category is
+//! installed by `conda-lock install` unless the user opts out.
+//!
+//! This module also holds what `pixi.lock` shares with it: reading fields of the YAML tree, and reading a conda
+//! package's file name.
 
 use nplint_diagnostics::{Severity, Span};
+use saphyr_parser::ScalarStyle;
 
+use super::{CondaLocked, LockBuilder, Locked};
+use crate::conda::yaml::{self, Node, Scalar};
 use crate::{Issue, Loader, Manifest};
 
-pub(crate) fn parse(mut manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    let location = nplint_diagnostics::Location::new(manifest.sources[0].clone(), Span::empty(0));
-    manifest.issues.push(Issue::unread(
+/// The environment of every platform; the platform tells them apart.
+const ENVIRONMENT: &str = "conda-lock";
+
+pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
+    let mut builder = LockBuilder::new(manifest);
+    let text = builder.text().to_owned();
+    let Some(Node::Mapping(entries, _)) = root(&mut builder, &text) else {
+        return builder.finish();
+    };
+    let entries = entries.as_slice();
+    if let Ok(Some(version)) = field(&mut builder, entries, "version")
+        && version.value != "1"
+    {
+        unsupported_version(&mut builder, version, "conda-lock.yml", "1");
+    }
+    if let Ok(Some(metadata)) = node(&mut builder, entries, "metadata", "mapping")
+        && let Node::Mapping(metadata, _) = metadata
+        && let Ok(Some(platforms)) = node(&mut builder, metadata, "platforms", "list")
+        && let Node::Sequence(platforms, _) = platforms
+    {
+        for platform in platforms {
+            match platform {
+                Node::Scalar(platform) if platform.non_string_kind().is_none() => {
+                    builder.environment(ENVIRONMENT, Some(&platform.value));
+                }
+                other => builder.invalid(
+                    format!("a platform must be a string, found a {}", other.kind()),
+                    other.span(),
+                ),
+            }
+        }
+    }
+    if let Ok(Some(Node::Sequence(packages, _))) = node(&mut builder, entries, "package", "list") {
+        for package in packages {
+            read_package(&mut builder, package);
+        }
+    }
+    builder.finish()
+}
+
+fn read_package(builder: &mut LockBuilder, package: &Node) {
+    let Node::Mapping(entries, span) = package else {
+        builder.invalid(
+            format!(
+                "a `package` entry must be a mapping, found a {}",
+                package.kind()
+            ),
+            package.span(),
+        );
+        return;
+    };
+    let start = first_key(entries, *span);
+    let Ok(name) = field(builder, entries, "name") else {
+        return;
+    };
+    let Some(name) = name else {
+        builder.invalid("a `package` entry without a `name`", start);
+        return;
+    };
+    let Ok(platform) = field(builder, entries, "platform") else {
+        return;
+    };
+    let Some(platform) = platform else {
+        builder.invalid(
+            format!("`{}` is locked without a `platform`", name.value),
+            name.inner,
+        );
+        return;
+    };
+    let Ok(manager) = field(builder, entries, "manager") else {
+        return;
+    };
+    // conda-lock's own default when the key is missing.
+    let is_conda = match manager.map(|manager| (manager.value.as_str(), manager.inner)) {
+        None | Some(("conda", _)) => true,
+        Some(("pip", _)) => false,
+        Some((other, span)) => {
+            builder.invalid(
+                format!("unknown package manager `{other}`, expected `conda` or `pip`"),
+                span,
+            );
+            return;
+        }
+    };
+    let Ok(url) = field(builder, entries, "url") else {
+        return;
+    };
+    let Ok(version) = field(builder, entries, "version") else {
+        return;
+    };
+    let Some(version) = version else {
+        super::unversioned(builder, &name.value, name.inner);
+        return;
+    };
+    let file = url
+        .filter(|_| is_conda)
+        .and_then(|url| conda_file(&url.value));
+    let end = outer_end(name).max(outer_end(version)) as usize;
+    let locked = Locked {
+        name: &name.value,
+        version: &version.value,
+        version_span: version.inner,
+        entry: Span::from_range(start.start as usize..end),
+        marker: None,
+        conda: is_conda.then(|| CondaLocked {
+            channel: file.as_ref().and_then(|file| file.channel),
+            build: file.as_ref().map(|file| file.build),
+        }),
+    };
+    if let Some(index) = builder.package(&locked) {
+        builder.add_to(ENVIRONMENT, Some(&platform.value), index);
+    }
+}
+
+/// Why a field could not be read; the issue is already reported.
+#[derive(Debug)]
+pub(super) struct Reported;
+
+/// Parses `text` into its top-level mapping; `None`, with an issue unless the file is empty, when there is none.
+pub(super) fn root(builder: &mut LockBuilder, text: &str) -> Option<Node> {
+    let root = match yaml::parse(text) {
+        Ok((root, _extra_document)) => root?,
+        Err(error) => {
+            builder.invalid(format!("invalid YAML: {}", error.message), error.span);
+            return None;
+        }
+    };
+    match root {
+        Node::Mapping(..) => Some(root),
+        Node::Scalar(scalar) if scalar.non_string_kind() == Some("null") => None,
+        other => {
+            builder.invalid(
+                format!(
+                    "expected a mapping at the top level, found a {}",
+                    other.kind()
+                ),
+                other.span(),
+            );
+            None
+        }
+    }
+}
+
+/// The value of `key` in a mapping, `Ok(None)` when missing or null, `Err` (reported) when it is not a `kind`
+/// (`mapping` or `list`).
+pub(super) fn node<'n>(
+    builder: &mut LockBuilder,
+    entries: &'n [(Node, Node)],
+    key: &str,
+    kind: &str,
+) -> Result<Option<&'n Node>, Reported> {
+    let Some((key_node, value)) = entry(entries, key) else {
+        return Ok(None);
+    };
+    if let Node::Scalar(scalar) = value
+        && scalar.non_string_kind() == Some("null")
+    {
+        return Ok(None);
+    }
+    if value.kind() == kind {
+        return Ok(Some(value));
+    }
+    let at = if matches!(value, Node::Scalar(_)) {
+        value.span()
+    } else {
+        key_node.span()
+    };
+    builder.invalid(
+        format!("`{key}` must be a {kind}, found a {}", value.kind()),
+        at,
+    );
+    Err(Reported)
+}
+
+/// The scalar value of `key` in a mapping: `Ok(None)` when missing or null, `Err` (reported) when it is a list,
+/// a mapping or an alias. Numbers are kept as written (`version: 2.40` is `2.40`).
+pub(super) fn field<'n>(
+    builder: &mut LockBuilder,
+    entries: &'n [(Node, Node)],
+    key: &str,
+) -> Result<Option<&'n Scalar>, Reported> {
+    match entry(entries, key).map(|(_, value)| value) {
+        None => Ok(None),
+        Some(Node::Scalar(scalar)) if scalar.non_string_kind() == Some("null") => Ok(None),
+        Some(Node::Scalar(scalar)) => Ok(Some(scalar)),
+        Some(other) => {
+            builder.invalid(
+                format!("`{key}` must be a string, found a {}", other.kind()),
+                other.span(),
+            );
+            Err(Reported)
+        }
+    }
+}
+
+/// The first entry of `key` (a duplicate key is YAML's problem, and lock writers do not produce them).
+pub(super) fn entry<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<(&'n Node, &'n Node)> {
+    entries
+        .iter()
+        .find_map(|(candidate, value)| match candidate {
+            Node::Scalar(scalar) if scalar.value == key => Some((candidate, value)),
+            _ => None,
+        })
+}
+
+/// The first key of a list item mapping, where its entry starts (the mapping's own span may start at the `-`), or
+/// the mapping when it is empty.
+pub(super) fn first_key(entries: &[(Node, Node)], span: Span) -> Span {
+    entries.first().map_or(span, |(key, _)| key.span())
+}
+
+/// Where a scalar ends in the source, its closing quote included.
+pub(super) fn outer_end(scalar: &Scalar) -> u32 {
+    match scalar.style {
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => scalar.inner.end + 1,
+        _ => scalar.inner.end,
+    }
+}
+
+/// A warning that the lock's `version` is not one nplint knows; the file is still read as the latest known one.
+pub(super) fn unsupported_version(
+    builder: &mut LockBuilder,
+    version: &Scalar,
+    format: &str,
+    supported: &str,
+) {
+    let issue = Issue::unread(
         Severity::Warning,
-        "nplint does not read this lockfile format yet",
-        location,
-    ));
-    manifest
+        format!(
+            "`{format}` version `{}` is not supported (nplint reads {supported}); packages may be missed",
+            version.value
+        ),
+        builder.location(version.inner),
+    );
+    builder.issue(issue);
+}
+
+/// A conda package file as its URL names it:
+/// `https://conda.anaconda.org/<channel>/<subdir>/<name>-<version>-<build>.conda` (or `.tar.bz2`).
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct CondaFile<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub build: &'a str,
+    /// The URL's path between the host and the subdir (`conda-forge`, `pkgs/main`); `None` for a local path.
+    pub channel: Option<&'a str>,
+    /// Where `version` starts in the URL.
+    pub version_offset: usize,
+}
+
+/// Reads a conda package's URL; `None` when its file name is not `<name>-<version>-<build>` with a conda
+/// package extension.
+pub(super) fn conda_file(url: &str) -> Option<CondaFile<'_>> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let (directory, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let stem = file
+        .strip_suffix(".conda")
+        .or_else(|| file.strip_suffix(".tar.bz2"))?;
+    let (rest, build) = stem.rsplit_once('-')?;
+    let (name, version) = rest.rsplit_once('-')?;
+    if name.is_empty() || version.is_empty() || build.is_empty() {
+        return None;
+    }
+    let channel = directory
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .and_then(|(_host, path)| path.rsplit_once('/'))
+        .map(|(channel, _subdir)| channel.trim_matches('/'))
+        .filter(|channel| !channel.is_empty());
+    Some(CondaFile {
+        name,
+        version,
+        build,
+        channel,
+        version_offset: path.len() - file.len() + name.len() + 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conda_file_names() {
+        let url =
+            "https://conda.anaconda.org/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda";
+        let file = conda_file(url).unwrap();
+        assert_eq!(
+            file,
+            CondaFile {
+                name: "numpy",
+                version: "1.26.4",
+                build: "py311h64a7726_0",
+                channel: Some("conda-forge"),
+                version_offset: url.find("1.26.4").unwrap(),
+            }
+        );
+    }
+
+    #[test]
+    fn conda_file_names_with_dashes() {
+        let url = "https://conda.anaconda.org/conda-forge/noarch/typing-extensions-4.12.2-hd8ed1ab_0.tar.bz2";
+        let file = conda_file(url).unwrap();
+        assert_eq!(file.name, "typing-extensions");
+        assert_eq!(file.version, "4.12.2");
+        assert_eq!(file.build, "hd8ed1ab_0");
+        assert_eq!(&url[file.version_offset..][..6], "4.12.2");
+    }
+
+    #[test]
+    fn conda_channels() {
+        let channel = |url| conda_file(url).unwrap().channel;
+        assert_eq!(
+            channel("https://repo.anaconda.com/pkgs/main/linux-64/bzip2-1.0.8-h5eee18b_6.conda"),
+            Some("pkgs/main")
+        );
+        assert_eq!(
+            channel("https://conda.anaconda.org/conda-forge/label/dev/osx-arm64/a-1-b.conda"),
+            Some("conda-forge/label/dev")
+        );
+        assert_eq!(channel("https://host.invalid/linux-64/a-1-b.conda"), None);
+        assert_eq!(channel("./local/linux-64/a-1-b.conda"), None);
+        assert_eq!(channel("a-1-b.conda"), None);
+    }
+
+    #[test]
+    fn not_conda_files() {
+        assert_eq!(conda_file("https://host.invalid/numpy-1.26.4.tar.gz"), None);
+        assert_eq!(
+            conda_file("https://host.invalid/x/numpy-1.26.4.conda"),
+            None
+        );
+        assert_eq!(conda_file("https://host.invalid/x/-1-b.conda"), None);
+        assert_eq!(conda_file("https://host.invalid/x/a--b.conda"), None);
+        assert_eq!(conda_file(""), None);
+        assert_eq!(conda_file("/"), None);
+    }
+
+    #[test]
+    fn conda_file_query() {
+        let file = conda_file("https://host.invalid/c/linux-64/a-1.0-b_0.conda?x=y-z").unwrap();
+        assert_eq!((file.name, file.version, file.build), ("a", "1.0", "b_0"));
+    }
 }

@@ -27,6 +27,7 @@ use std::sync::Arc;
 use nplint_diagnostics::{Location, Severity, SourceFile, Span};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{MarkerTree, PackageName};
+use toml_edit::{ArrayOfTables, Document, Table};
 
 use crate::{
     CondaSpec, Environment, Issue, Manifest, Origin, PythonConstraint, Requirement,
@@ -243,6 +244,69 @@ pub(crate) fn unquoted(span: Span) -> Span {
     } else {
         span
     }
+}
+
+/// Parses a TOML lockfile; `None`, with the syntax error as an issue, when it is not TOML.
+pub(crate) fn toml_document<'t>(
+    builder: &mut LockBuilder,
+    text: &'t str,
+) -> Option<Document<&'t str>> {
+    match Document::parse(text) {
+        Ok(document) => Some(document),
+        Err(error) => {
+            let span = toml_span(error.span());
+            builder.invalid(
+                format!("invalid TOML: {}", error.message().trim_end()),
+                span,
+            );
+            None
+        }
+    }
+}
+
+/// The `[[key]]` tables of `table`: `None` when there are none, or (with an issue) when `key` holds anything
+/// else.
+pub(crate) fn toml_tables<'t>(
+    builder: &mut LockBuilder,
+    table: &'t Table,
+    key: &str,
+) -> Option<&'t ArrayOfTables> {
+    let item = table.get(key)?;
+    let tables = item.as_array_of_tables();
+    if tables.is_none() {
+        builder.invalid(
+            format!("`{key}` must be an array of tables (`[[{key}]]`)"),
+            toml_span(item.span()),
+        );
+    }
+    tables
+}
+
+/// A string value of `table` with the span of its text between the quotes; `None` when absent, or (with an
+/// issue at the value) when it is not a string.
+pub(crate) fn toml_string<'t>(
+    builder: &mut LockBuilder,
+    table: &'t Table,
+    key: &str,
+) -> Option<(&'t str, Span)> {
+    let item = table.get(key)?;
+    let span = toml_span(item.span());
+    let Some(value) = item.as_str() else {
+        builder.invalid(format!("`{key}` must be a string"), span);
+        return None;
+    };
+    Some((value, unquoted(span)))
+}
+
+/// Where findings about a `[[package]]` table point: from its header to its name or version, whichever ends
+/// later, so that the version span lies inside it.
+pub(crate) fn toml_entry(header: Span, name: Span, version: Span) -> Span {
+    let start = header.start.min(name.start).min(version.start);
+    Span::new(start, name.end.max(version.end))
+}
+
+pub(crate) fn toml_span(span: Option<std::ops::Range<usize>>) -> Span {
+    span.map_or(Span::empty(0), Span::from_range)
 }
 
 /// `3.10` of `3.10.14`.

@@ -18,7 +18,7 @@
 //! - `build-system`: `[build-system] requires` alone; uv's constraints and overrides do not apply to builds.
 
 mod poetry;
-mod poetry_constraint;
+pub(crate) mod poetry_constraint;
 mod toml;
 
 use std::collections::{HashMap, HashSet};

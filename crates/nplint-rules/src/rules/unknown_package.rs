@@ -41,7 +41,7 @@ pub(crate) fn diagnostic(manifest: &Manifest, unknown: &BTreeSet<usize>) -> Diag
     let total = manifest.requirements.len();
     let names: Vec<String> = unknown
         .iter()
-        .map(|&id| format!("`{}`", manifest.requirements[id].location.text()))
+        .map(|&id| format!("`{}`", manifest.requirements[id].display()))
         .collect();
     let checked = total - unknown.len();
     let listed = if names.len() > 8 {

@@ -1,0 +1,86 @@
+//! How long checking a 5,000-package `uv.lock` takes, from text to findings.
+//!
+//! Run with `cargo bench -p nplint-rules`. The lock is `benches/data/uv-146.lock`, written by uv 0.13.9 for a
+//! scientific stack of 30 direct dependencies on CPython 3.11 (146 packages; the command is in
+//! `benches/data/README.md`), plus 4,854 synthetic internal packages in uv's layout that the index does not know,
+//! as in a large monorepo's lock: 5,000 `[[package]]` entries, 2.8 MB. The check is what `nplint check uv.lock`
+//! does for the file after start-up: parse, then every rule on the locked set on its targets (the lock's
+//! `requires-python` admits CPython 3.11; the three default platforms), with the index and the solvers' caches
+//! warm as in a run over many files (`warm`) or empty (`fresh`, a new `Resolver`).
+//!
+//! Medians on the 2-core development machine are recorded in the closing note of the change that added this.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use divan::Bencher;
+use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_rules::{Resolver, Settings, check_manifest_resolved};
+
+fn main() {
+    divan::main();
+}
+
+/// The real lock with synthetic entries appended up to 5,000 packages.
+static LOCK: LazyLock<String> = LazyLock::new(|| {
+    let mut text = include_str!("data/uv-146.lock").trim_end().to_owned();
+    let real = text.matches("\n[[package]]\n").count();
+    for i in 0..5000 - real {
+        let next = (i + 1) % (5000 - real);
+        let _ = write!(
+            text,
+            "\n\n[[package]]\nname = \"internal-lib-{i:04}\"\nversion = \"1.{}.{}\"\n\
+             source = {{ registry = \"https://index.invalid/simple\" }}\n\
+             dependencies = [\n    {{ name = \"internal-lib-{next:04}\" }},\n]\n\
+             sdist = {{ url = \"https://index.invalid/packages/internal_lib_{i:04}-1.0.tar.gz\", size = 1234 }}\n\
+             wheels = [\n    {{ url = \"https://index.invalid/packages/internal_lib_{i:04}-1.0-py3-none-any.whl\", \
+             size = 1234 }},\n]",
+            i % 50,
+            i % 7
+        );
+    }
+    text.push('\n');
+    text
+});
+
+struct Text<'a>(&'a str);
+
+impl Loader for Text<'_> {
+    fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
+        Ok(self.0.as_bytes().to_vec())
+    }
+}
+
+fn check(resolver: &Resolver) -> usize {
+    let manifest = load(&PathBuf::from("uv.lock"), Format::UvLock, &Text(&LOCK)).unwrap();
+    assert_eq!(
+        manifest.requirements.len(),
+        5000 - 1,
+        "every package but the project itself"
+    );
+    check_manifest_resolved(&manifest, resolver, &Settings::default()).len()
+}
+
+#[divan::bench]
+fn parse(bencher: Bencher) {
+    let text = LOCK.as_str();
+    bencher.bench(|| {
+        load(&PathBuf::from("uv.lock"), Format::UvLock, &Text(text))
+            .unwrap()
+            .requirements
+            .len()
+    });
+}
+
+#[divan::bench]
+fn check_warm(bencher: Bencher) {
+    let resolver = Resolver::new(&[]);
+    check(&resolver);
+    bencher.bench(|| check(&resolver));
+}
+
+#[divan::bench(sample_count = 20)]
+fn check_fresh(bencher: Bencher) {
+    bencher.bench(|| check(&Resolver::new(&[])));
+}
