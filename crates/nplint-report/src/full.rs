@@ -20,14 +20,7 @@ pub(crate) fn render(
     options: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false);
+    let handler = handler(options);
     for diagnostic in &report.diagnostics {
         let (finding, notes) = Finding::new(diagnostic);
         let mut text = String::new();
@@ -55,14 +48,7 @@ pub(crate) fn render_error(
     options: RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let theme = if options.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(options.width)
-        .with_links(false);
+    let handler = handler(options);
     let finding = Finding {
         title: message.to_owned(),
         code: None,
@@ -79,6 +65,18 @@ pub(crate) fn render_error(
         .render_report(&mut text, &finding)
         .map_err(io::Error::other)?;
     out.write_all(text.as_bytes())
+}
+
+/// miette's graphical handler, themed by the options.
+fn handler(options: RenderOptions) -> GraphicalReportHandler {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
 }
 
 fn indent(text: &str) -> String {

@@ -8,7 +8,10 @@
 //! `requires-python` admits CPython 3.11; the three default platforms), with the index and the solvers' caches
 //! warm as in a run over many files (`warm`) or empty (`fresh`, a new `Resolver`).
 //!
-//! Medians on the 2-core development machine are recorded in the closing note of the change that added this.
+//! Medians on the 2-core development machine (2026-11-26): parse 13.3 ms, check 18.2 ms warm and 18.5 ms fresh.
+//! Reading the lock with a whole `toml_edit` document instead took 61.8 ms to parse and 78 ms to check; reading
+//! `toml_parser`'s events and skipping the `sdist`/`wheels` arrays is what `lockfile/toml.rs` in nplint-manifest
+//! does now.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};

@@ -19,6 +19,7 @@ pub(crate) mod pipfile;
 pub(crate) mod pixi;
 pub(crate) mod poetry;
 pub(crate) mod pylock;
+pub(crate) mod toml;
 pub(crate) mod uv;
 
 use std::str::FromStr;
@@ -27,7 +28,6 @@ use std::sync::Arc;
 use nplint_diagnostics::{Location, Severity, SourceFile, Span};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{MarkerTree, PackageName};
-use toml_edit::{ArrayOfTables, Document, Table};
 
 use crate::{
     CondaSpec, Environment, Issue, Manifest, Origin, PythonConstraint, Requirement,
@@ -246,37 +246,56 @@ pub(crate) fn unquoted(span: Span) -> Span {
     }
 }
 
-/// Parses a TOML lockfile; `None`, with the syntax error as an issue, when it is not TOML.
-pub(crate) fn toml_document<'t>(
-    builder: &mut LockBuilder,
-    text: &'t str,
-) -> Option<Document<&'t str>> {
-    match Document::parse(text) {
-        Ok(document) => Some(document),
+/// The environment of a lockfile that locks one set: everything it locks.
+pub(crate) const LOCKED: &str = "locked";
+
+/// How a TOML lockfile is laid out, for [`read_toml_lock`].
+pub(crate) struct TomlLock {
+    /// The array of tables that holds the packages (`package`, `packages` for PEP 751).
+    pub packages: &'static str,
+    /// Key paths whose values no reader needs (`package.wheels`): checked for syntax, never decoded.
+    pub skip: &'static [&'static str],
+    /// Reads the file's Python from the root table.
+    pub python: fn(&mut LockBuilder, &toml::Table<'_>),
+    /// Reads one package table.
+    pub package: fn(&mut LockBuilder, &toml::Table<'_>),
+}
+
+/// Reads a TOML lockfile that locks one set: its Python, then each package table, into the environment
+/// [`LOCKED`]; a file that is not valid TOML is one issue at the error.
+pub(crate) fn read_toml_lock(manifest: Manifest, layout: &TomlLock) -> Manifest {
+    let mut builder = LockBuilder::new(manifest);
+    let file = builder.file.clone();
+    let root = match toml::parse(file.text(), layout.skip) {
+        Ok(root) => root,
         Err(error) => {
-            let span = toml_span(error.span());
-            builder.invalid(
-                format!("invalid TOML: {}", error.message().trim_end()),
-                span,
-            );
-            None
+            builder.invalid(format!("invalid TOML: {}", error.message), error.span);
+            return builder.finish();
+        }
+    };
+    (layout.python)(&mut builder, &root);
+    builder.environment(LOCKED, None);
+    if let Some(packages) = toml_tables(&mut builder, &root, layout.packages) {
+        for table in packages {
+            (layout.package)(&mut builder, table);
         }
     }
+    builder.finish()
 }
 
 /// The `[[key]]` tables of `table`: `None` when there are none, or (with an issue) when `key` holds anything
 /// else.
-pub(crate) fn toml_tables<'t>(
+pub(crate) fn toml_tables<'t, 'i>(
     builder: &mut LockBuilder,
-    table: &'t Table,
+    table: &'t toml::Table<'i>,
     key: &str,
-) -> Option<&'t ArrayOfTables> {
-    let item = table.get(key)?;
-    let tables = item.as_array_of_tables();
+) -> Option<&'t [toml::Table<'i>]> {
+    let value = table.get(key)?;
+    let tables = value.as_array_of_tables();
     if tables.is_none() {
         builder.invalid(
             format!("`{key}` must be an array of tables (`[[{key}]]`)"),
-            toml_span(item.span()),
+            value.span(),
         );
     }
     tables
@@ -286,16 +305,18 @@ pub(crate) fn toml_tables<'t>(
 /// issue at the value) when it is not a string.
 pub(crate) fn toml_string<'t>(
     builder: &mut LockBuilder,
-    table: &'t Table,
+    table: &'t toml::Table<'_>,
     key: &str,
 ) -> Option<(&'t str, Span)> {
-    let item = table.get(key)?;
-    let span = toml_span(item.span());
-    let Some(value) = item.as_str() else {
-        builder.invalid(format!("`{key}` must be a string"), span);
+    let value = table.get(key)?;
+    let Some(string) = value.as_str() else {
+        builder.invalid(
+            format!("`{key}` must be a string, found {}", value.describe()),
+            value.span(),
+        );
         return None;
     };
-    Some((value, unquoted(span)))
+    Some((string, unquoted(value.span())))
 }
 
 /// Where findings about a `[[package]]` table point: from its header to its name or version, whichever ends
@@ -303,10 +324,6 @@ pub(crate) fn toml_string<'t>(
 pub(crate) fn toml_entry(header: Span, name: Span, version: Span) -> Span {
     let start = header.start.min(name.start).min(version.start);
     Span::new(start, name.end.max(version.end))
-}
-
-pub(crate) fn toml_span(span: Option<std::ops::Range<usize>>) -> Span {
-    span.map_or(Span::empty(0), Span::from_range)
 }
 
 /// `3.10` of `3.10.14`.

@@ -8,45 +8,41 @@
 //! Python is `[metadata] requires_python` (older PDM) or the one `requires_python` shared by every
 //! `[[metadata.targets]]` (later versions; targets with different ranges have no single range to check).
 
-use toml_edit::{Item, Table};
-
-use super::{LockBuilder, Locked, toml_span, toml_string};
+use super::toml::{Table, Value};
+use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
 use crate::{Loader, Manifest};
 
-/// The environment of a PDM lock: everything it locks.
-const ENVIRONMENT: &str = "locked";
+/// What a reader of pdm.lock never needs: the distributions and the dependency graph.
+const SKIP: &[&str] = &["package.files", "package.dependencies"];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    let mut builder = LockBuilder::new(manifest);
-    let text = builder.text().to_owned();
-    let Some(document) = super::toml_document(&mut builder, &text) else {
-        return builder.finish();
-    };
-    if let Some(metadata) = document.get("metadata").and_then(Item::as_table) {
-        read_python(&mut builder, metadata);
-    }
-    builder.environment(ENVIRONMENT, None);
-    let Some(packages) = super::toml_tables(&mut builder, document.as_table(), "package") else {
-        return builder.finish();
-    };
-    for table in packages {
-        read_package(&mut builder, table);
-    }
-    builder.finish()
+    super::read_toml_lock(
+        manifest,
+        &TomlLock {
+            packages: "package",
+            skip: SKIP,
+            python: |builder, root| {
+                if let Some(metadata) = root.get("metadata").and_then(Value::as_table) {
+                    read_python(builder, metadata);
+                }
+            },
+            package: read_package,
+        },
+    )
 }
 
-fn read_python(builder: &mut LockBuilder, metadata: &Table) {
+fn read_python(builder: &mut LockBuilder, metadata: &Table<'_>) {
     if let Some((python, span)) = toml_string(builder, metadata, "requires_python") {
         builder.python(python, span);
         return;
     }
-    let Some(targets) = metadata.get("targets").and_then(Item::as_array_of_tables) else {
+    let Some(targets) = metadata.get("targets").and_then(Value::as_array_of_tables) else {
         return;
     };
     let mut pythons = targets.iter().map(|target| {
         target
             .get("requires_python")
-            .and_then(|item| Some((item.as_str()?, toml_span(item.span()))))
+            .and_then(|value| Some((value.as_str()?, value.span())))
     });
     let Some(Some((python, span))) = pythons.next() else {
         return;
@@ -56,8 +52,8 @@ fn read_python(builder: &mut LockBuilder, metadata: &Table) {
     }
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table) {
-    let header = toml_span(table.span());
+fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
+    let header = table.span;
     let Some((name, name_span)) = toml_string(builder, table, "name") else {
         // A name of another type is already an issue.
         if !table.contains_key("name") {
@@ -66,10 +62,10 @@ fn read_package(builder: &mut LockBuilder, table: &Table) {
         return;
     };
     let local =
-        table.contains_key("path") || table.get("editable").and_then(Item::as_bool) == Some(true);
+        table.contains_key("path") || table.get("editable").and_then(Value::as_bool) == Some(true);
     let with_extras = table
         .get("extras")
-        .and_then(Item::as_array)
+        .and_then(Value::as_array)
         .is_some_and(|extras| !extras.is_empty());
     if local || with_extras {
         return;
@@ -91,6 +87,6 @@ fn read_package(builder: &mut LockBuilder, table: &Table) {
         conda: None,
     };
     if let Some(index) = builder.package(&locked) {
-        builder.add_to(ENVIRONMENT, None, index);
+        builder.add_to(LOCKED, None, index);
     }
 }

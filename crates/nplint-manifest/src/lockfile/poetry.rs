@@ -9,40 +9,44 @@
 //! to PEP 440 as poetry-core converts it; one PEP 440 cannot express (`~2.7 || ^3.9`) is not the file's Python.
 
 use nplint_diagnostics::Span;
-use toml_edit::{Item, Table, Value};
 
-use super::{LockBuilder, Locked, toml_span, toml_string};
+use super::toml::{Table, Value};
+use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
 use crate::pyproject::poetry_constraint;
 use crate::{Loader, Manifest};
 
-/// The environment of a Poetry lock: everything it locks.
-const ENVIRONMENT: &str = "locked";
+/// What a reader of poetry.lock never needs: the distributions and the dependency graph.
+const SKIP: &[&str] = &[
+    "package.files",
+    "package.dependencies",
+    "package.extras",
+    "metadata.files",
+];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    let mut builder = LockBuilder::new(manifest);
-    let text = builder.text().to_owned();
-    let Some(document) = super::toml_document(&mut builder, &text) else {
-        return builder.finish();
-    };
-    if let Some(metadata) = document.get("metadata").and_then(Item::as_table)
-        && let Some((python, span)) = toml_string(&mut builder, metadata, "python-versions")
+    super::read_toml_lock(
+        manifest,
+        &TomlLock {
+            packages: "package",
+            skip: SKIP,
+            python: read_python,
+            package: read_package,
+        },
+    )
+}
+
+fn read_python(builder: &mut LockBuilder, root: &Table<'_>) {
+    if let Some(metadata) = root.get("metadata").and_then(Value::as_table)
+        && let Some((python, span)) = toml_string(builder, metadata, "python-versions")
         && let Ok(constraint) = poetry_constraint::parse(python)
         && let Ok(specifiers) = constraint.to_specifiers()
     {
         builder.python(&specifiers.to_string(), span);
     }
-    builder.environment(ENVIRONMENT, None);
-    let Some(packages) = super::toml_tables(&mut builder, document.as_table(), "package") else {
-        return builder.finish();
-    };
-    for table in packages {
-        read_package(&mut builder, table);
-    }
-    builder.finish()
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table) {
-    let header = toml_span(table.span());
+fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
+    let header = table.span;
     let Some((name, name_span)) = toml_string(builder, table, "name") else {
         // A name of another type is already an issue.
         if !table.contains_key("name") {
@@ -50,8 +54,8 @@ fn read_package(builder: &mut LockBuilder, table: &Table) {
         }
         return;
     };
-    if let Some(source) = table.get("source").and_then(Item::as_table_like)
-        && let Some(kind) = source.get("type").and_then(Item::as_str)
+    if let Some(source) = table.get("source").and_then(Value::as_table)
+        && let Some(kind) = source.get("type").and_then(Value::as_str)
         && matches!(kind, "directory" | "file")
     {
         return;
@@ -75,21 +79,21 @@ fn read_package(builder: &mut LockBuilder, table: &Table) {
         conda: None,
     };
     if let Some(index) = builder.package(&locked) {
-        builder.add_to(ENVIRONMENT, None, index);
+        builder.add_to(LOCKED, None, index);
     }
 }
 
 /// The package's marker: `markers = "A"` as is; `markers = { main = "A", dev = "B" }` as `(A) or (B)`, since
 /// every group is installed, or none when one of the package's `groups` has no marker. Values of other types
 /// are ignored: the marker only narrows where the package is installed.
-fn markers(table: &Table) -> Option<(String, Span)> {
-    let item = table.get("markers")?;
-    let span = toml_span(item.span());
-    if let Some(marker) = item.as_str() {
+fn markers(table: &Table<'_>) -> Option<(String, Span)> {
+    let value = table.get("markers")?;
+    let span = value.span();
+    if let Some(marker) = value.as_str() {
         return Some((marker.to_owned(), super::unquoted(span)));
     }
-    let per_group = item.as_table_like()?;
-    let groups = table.get("groups").and_then(Item::as_array);
+    let per_group = value.as_table()?;
+    let groups = table.get("groups").and_then(Value::as_array);
     if let Some(groups) = groups
         && groups
             .iter()
@@ -100,7 +104,7 @@ fn markers(table: &Table) -> Option<(String, Span)> {
     }
     let mut markers: Vec<&str> = per_group
         .iter()
-        .filter_map(|(_, marker)| marker.as_str())
+        .filter_map(|(_, _, marker)| marker.as_str())
         .collect();
     markers.sort_unstable();
     markers.dedup();

@@ -7,36 +7,37 @@
 //!
 //! <https://peps.python.org/pep-0751/>
 
-use toml_edit::Table;
-
-use super::{LockBuilder, Locked, toml_span, toml_string};
+use super::toml::Table;
+use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
 use crate::{Loader, Manifest};
 
-/// The environment of a PEP 751 lock: everything it locks.
-const ENVIRONMENT: &str = "locked";
+/// What a reader of pylock.toml never needs: the distributions, attestations and the dependency graph.
+const SKIP: &[&str] = &[
+    "packages.wheels",
+    "packages.sdist",
+    "packages.archive",
+    "packages.dependencies",
+    "packages.attestation-identities",
+];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    let mut builder = LockBuilder::new(manifest);
-    let text = builder.text().to_owned();
-    let Some(document) = super::toml_document(&mut builder, &text) else {
-        return builder.finish();
-    };
-    if let Some((python, span)) = toml_string(&mut builder, document.as_table(), "requires-python")
-    {
-        builder.python(python, span);
-    }
-    builder.environment(ENVIRONMENT, None);
-    let Some(packages) = super::toml_tables(&mut builder, document.as_table(), "packages") else {
-        return builder.finish();
-    };
-    for table in packages {
-        read_package(&mut builder, table);
-    }
-    builder.finish()
+    super::read_toml_lock(
+        manifest,
+        &TomlLock {
+            packages: "packages",
+            skip: SKIP,
+            python: |builder, root| {
+                if let Some((python, span)) = toml_string(builder, root, "requires-python") {
+                    builder.python(python, span);
+                }
+            },
+            package: read_package,
+        },
+    )
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table) {
-    let header = toml_span(table.span());
+fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
+    let header = table.span;
     let Some((name, name_span)) = toml_string(builder, table, "name") else {
         // A name of another type is already an issue.
         if !table.contains_key("name") {
@@ -64,6 +65,6 @@ fn read_package(builder: &mut LockBuilder, table: &Table) {
         conda: None,
     };
     if let Some(index) = builder.package(&locked) {
-        builder.add_to(ENVIRONMENT, None, index);
+        builder.add_to(LOCKED, None, index);
     }
 }

@@ -9,107 +9,83 @@
 use std::fmt::Write;
 
 use nplint_diagnostics::Span;
-use toml_edit::{Document, Item, Table, Value};
 
-use super::{LockBuilder, Locked};
+use super::toml::{Table, Value};
+use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
 use crate::{Loader, Manifest};
 
-/// The environment of a uv lock: everything it locks.
-const ENVIRONMENT: &str = "locked";
+/// What a reader of uv.lock never needs: the distributions and the dependency graph, most of the file.
+const SKIP: &[&str] = &[
+    "package.sdist",
+    "package.wheels",
+    "package.dependencies",
+    "package.optional-dependencies",
+    "package.dev-dependencies",
+    "package.metadata",
+];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    let mut builder = LockBuilder::new(manifest);
-    let text = builder.text().to_owned();
-    let document = match Document::parse(text.as_str()) {
-        Ok(document) => document,
-        Err(error) => {
-            let span = error.span().map_or(Span::empty(0), Span::from_range);
-            builder.invalid(
-                format!("invalid TOML: {}", error.message().trim_end()),
-                span,
-            );
-            return builder.finish();
-        }
-    };
-    if let Some((value, span)) = string(document.as_table(), "requires-python") {
-        builder.python(value, span);
-    }
-    builder.environment(ENVIRONMENT, None);
-    let Some(packages) = document.get("package") else {
-        return builder.finish();
-    };
-    let Some(packages) = packages.as_array_of_tables() else {
-        builder.invalid(
-            "`package` must be an array of tables (`[[package]]`)",
-            span_of(packages.span()),
-        );
-        return builder.finish();
-    };
-    for table in packages {
-        read_package(&mut builder, table);
-    }
-    builder.finish()
+    super::read_toml_lock(
+        manifest,
+        &TomlLock {
+            packages: "package",
+            skip: SKIP,
+            python: |builder, root| {
+                if let Some((python, span)) = toml_string(builder, root, "requires-python") {
+                    builder.python(python, span);
+                }
+            },
+            package: read_package,
+        },
+    )
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table) {
-    let header = span_of(table.span());
-    let Some((name, name_span)) = string(table, "name") else {
-        builder.invalid("a `[[package]]` entry without a `name`", header);
+fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
+    let header = table.span;
+    let Some((name, name_span)) = toml_string(builder, table, "name") else {
+        if !table.contains_key("name") {
+            builder.invalid("a `[[package]]` entry without a `name`", header);
+        }
         return;
     };
-    if let Some(source) = table.get("source").and_then(Item::as_table_like)
+    if let Some(source) = table.get("source").and_then(Value::as_table)
         && ["editable", "virtual", "directory", "path"]
             .iter()
             .any(|kind| source.contains_key(kind))
     {
         return;
     }
-    let Some((version, version_span)) = string(table, "version") else {
-        super::unversioned(builder, name, name_span);
+    let Some((version, version_span)) = toml_string(builder, table, "version") else {
+        if !table.contains_key("version") {
+            super::unversioned(builder, name, name_span);
+        }
         return;
     };
     let marker = resolution_markers(table);
-    let entry =
-        Span::from_range(header.start as usize..name_span.end.max(version_span.end) as usize);
     let locked = Locked {
         name,
         version,
         version_span,
-        entry,
+        entry: super::toml_entry(header, name_span, version_span),
         marker: marker
             .as_ref()
             .map(|(marker, span)| (marker.as_str(), *span)),
         conda: None,
     };
     if let Some(index) = builder.package(&locked) {
-        builder.add_to(ENVIRONMENT, None, index);
+        builder.add_to(LOCKED, None, index);
     }
 }
 
 /// `resolution-markers = ["A", "B"]` as one marker, `(A) or (B)`.
-fn resolution_markers(table: &Table) -> Option<(String, Span)> {
-    let item = table.get("resolution-markers")?;
-    let array = item.as_array()?;
+fn resolution_markers(table: &Table<'_>) -> Option<(String, Span)> {
+    let value = table.get("resolution-markers")?;
     let mut marker = String::new();
-    for value in array {
-        let Value::String(string) = value else {
-            continue;
-        };
+    for string in value.as_array()?.iter().filter_map(Value::as_str) {
         if !marker.is_empty() {
             marker.push_str(" or ");
         }
-        let _ = write!(marker, "({})", string.value());
+        let _ = write!(marker, "({string})");
     }
-    (!marker.is_empty()).then(|| (marker, span_of(item.span())))
-}
-
-/// A string value of `table` with the span of its text between the quotes.
-fn string<'t>(table: &'t Table, key: &str) -> Option<(&'t str, Span)> {
-    let item = table.get(key)?;
-    let value = item.as_str()?;
-    Some((value, super::unquoted(span_of(item.span()))))
-}
-
-fn span_of(span: Option<std::ops::Range<usize>>) -> Span {
-    span.map_or(Span::empty(0), Span::from_range)
+    (!marker.is_empty()).then(|| (marker, value.span()))
 }
