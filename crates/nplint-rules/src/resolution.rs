@@ -15,7 +15,8 @@ use nplint_manifest::{
     Environment, Manifest, Requirement, RequirementSource, Role as ManifestRole, Section,
 };
 use nplint_solver::{
-    Conflict, DerivationTree, External, Input, Outcome, Role, Solver, SolverPackage, explain,
+    Conflict, DerivationTree, External, Input, Outcome, Role, Solver, SolverPackage, Voice,
+    explain_with,
 };
 
 use crate::rules::{numpy_conflict, python_conflict, unknown_package};
@@ -111,7 +112,7 @@ impl Resolver {
                 let Some(kind) = Kind::of(&conflict) else {
                     continue;
                 };
-                let text = explain(&conflict);
+                let text = explain_with(&conflict, voice(manifest));
                 groups
                     .entry((kind.rule_name(), grouping_key(&text, target)))
                     .or_insert_with(|| Group {
@@ -502,7 +503,31 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
             ));
         }
     });
-    found.unwrap_or_else(|| format!("requires `{}`", requirement.display()))
+    found.unwrap_or_else(|| {
+        let verb = if is_locked(requirement) {
+            "locks"
+        } else {
+            "requires"
+        };
+        format!("{verb} `{}`", requirement.display())
+    })
+}
+
+/// Whether a requirement is a lockfile's pin.
+pub(crate) fn is_locked(requirement: &Requirement) -> bool {
+    matches!(
+        requirement.origin.section,
+        Section::Locked | Section::LockedConda
+    )
+}
+
+/// How explanations name a manifest's requirements: a lockfile's are the lock's pins.
+pub(crate) fn voice(manifest: &Manifest) -> Voice {
+    if !manifest.requirements.is_empty() && manifest.requirements.iter().all(is_locked) {
+        Voice::Lock
+    } else {
+        Voice::Requirements
+    }
 }
 
 /// Targets as a diagnostic carries them.

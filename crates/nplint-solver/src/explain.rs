@@ -2,7 +2,7 @@
 //! and you require numpy>=1.21, ...".
 //!
 //! pubgrub's own reporter walks the derivation tree; this module only supplies the wording (a
-//! [`ReportFormatter`]): the root is "you", ranges are printed in PEP 440 form (`numpy>=1.19.2,<1.20`, not
+//! [`ReportFormatter`]): the root is "you" (or "the lock", for a lockfile), ranges are printed in PEP 440 form (`numpy>=1.19.2,<1.20`, not
 //! `numpy >=1.19.2, <1.20.dev0`), `python` is the target's Python, and an unavailable release says why. The tree
 //! is not simplified yet (uv's passes: collapsing runs of unavailable versions, dropping redundant steps): a
 //! conflict over a range of releases without wheels lists them one by one.
@@ -26,12 +26,27 @@ use crate::provider::Range;
 type Ext = External<SolverPackage, Range, Unavailable>;
 type Der = Derived<SolverPackage, Range, Unavailable>;
 
+/// Who states the environment's requirements, which decides how the explanation names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Voice {
+    /// A file the user writes: "you require numpy>=1.21".
+    Requirements,
+    /// A lockfile, whose requirements are pins a tool wrote: "the lock pins numpy==2.2.6".
+    Lock,
+}
+
 /// The conflict as English, one sentence per derivation step.
 pub fn explain(conflict: &Conflict) -> String {
+    explain_with(conflict, Voice::Requirements)
+}
+
+/// [`explain`], naming the environment's own requirements in `voice`.
+pub fn explain_with(conflict: &Conflict, voice: Voice) -> String {
     let index = Index::embedded();
     let formatter = Formatter {
         target: conflict.target,
         index,
+        voice,
     };
     let mut derivation = conflict.derivation.clone();
     collapse_empty_no_versions(&mut derivation, index);
@@ -184,6 +199,7 @@ fn written(version: &Version, upper: bool) -> String {
 struct Formatter {
     target: Target,
     index: &'static Index,
+    voice: Voice,
 }
 
 impl Formatter {
@@ -288,7 +304,11 @@ impl Formatter {
                 }
             }
             External::FromDependencyOf(SolverPackage::Root, _, dependency, range) => {
-                format!("you require {}", self.requirement(dependency, range))
+                let subject = match self.voice {
+                    Voice::Requirements => "you require",
+                    Voice::Lock => "the lock pins",
+                };
+                format!("{subject} {}", self.requirement(dependency, range))
             }
             External::FromDependencyOf(package, range, SolverPackage::Runtime(node), _) => {
                 format!(

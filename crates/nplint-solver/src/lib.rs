@@ -60,7 +60,7 @@ use pubgrub::PubGrubError;
 pub use pubgrub::{DerivationTree, Derived, External};
 pub use version_ranges::Ranges;
 
-pub use crate::explain::explain;
+pub use crate::explain::{Voice, explain, explain_with};
 pub use crate::outcome::{Conflict, Derivation, Outcome, Solution, Unavailable};
 pub use crate::package::{RuntimeNode, SolverPackage};
 use crate::provider::{Cache, Provider, Range, push_dependency};

@@ -9,11 +9,13 @@ use nplint_index::{
     Evidence, FactKind, Index, PackageName, Platform, PythonVersion, RuntimeFact, Target, Version,
 };
 use nplint_manifest::Section;
-use nplint_solver::{Conflict, Role, explain};
+use nplint_solver::{Conflict, Role, explain, explain_with};
 
 use super::{Broken, Finding, Remedy};
 use crate::registry::RuleInfo;
-use crate::resolution::{Context, and_list, diagnostic_targets, grouping_key, label, or_list};
+use crate::resolution::{
+    Context, and_list, diagnostic_targets, grouping_key, is_locked, label, or_list, voice,
+};
 use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
 use crate::targets::numpy_name;
 
@@ -207,7 +209,7 @@ impl Context<'_> {
                 diagnostic = diagnostic.with_label(requirement.location.clone(), text);
             }
         }
-        let mut explanation = explain(conflict);
+        let mut explanation = explain_with(conflict, voice(self.manifest));
         for (name, fact) in &facts {
             explanation.push('\n');
             explanation.push_str(&provenance(name, None, fact));
@@ -420,12 +422,4 @@ impl Context<'_> {
             edits: vec![edit],
         })
     }
-}
-
-/// Whether a requirement is a lockfile entry.
-fn is_locked(requirement: &nplint_manifest::Requirement) -> bool {
-    matches!(
-        requirement.origin.section,
-        Section::Locked | Section::LockedConda
-    )
 }
