@@ -130,6 +130,7 @@ impl Resolver {
                 inputs: &inputs,
                 pythons: &pythons,
                 platforms,
+                platform_section: environment.platform.is_some(),
             };
             for ((rule, key), group) in groups {
                 // A requirements file that states no Python promises none in particular: a conflict on some of
@@ -251,6 +252,7 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
             ManifestRole::Constraint => Role::Constraint,
             ManifestRole::Override => Role::Override,
         },
+        binaries_vetted: requirement.origin.section == Section::LockedConda,
     })
 }
 
@@ -332,6 +334,9 @@ pub(crate) struct Context<'a> {
     pub inputs: &'a [Input],
     pub pythons: &'a [PythonVersion],
     pub platforms: &'a [Platform],
+    /// The environment is one platform's section of a lockfile: findings name the platform even though it is
+    /// the only one checked.
+    pub platform_section: bool,
 }
 
 impl Context<'_> {
@@ -394,7 +399,7 @@ impl Context<'_> {
             out.push_str(" on Python ");
             out.push_str(&python_list(&pythons.into_iter().collect::<Vec<_>>()));
         }
-        if platforms.len() < self.platforms.len() {
+        if platforms.len() < self.platforms.len() || self.platform_section {
             let names: Vec<String> = platforms.iter().map(ToString::to_string).collect();
             out.push_str(" on ");
             out.push_str(&and_list(&names));

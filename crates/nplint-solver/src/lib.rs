@@ -87,6 +87,11 @@ pub struct Input {
     /// Evaluated on the target with no extra active.
     pub marker: MarkerTree,
     pub role: Role,
+    /// The installer that wrote this pin chose a build for the target and the NumPy beside it (a conda lockfile:
+    /// conda packages are built per platform and carry their own NumPy pins). The index's wheels then decide
+    /// neither whether the package installs nor, through ABI facts, whether it works; its other runtime facts
+    /// (removed NumPy names in its Python code, curated pitfalls) still apply.
+    pub binaries_vetted: bool,
 }
 
 impl Input {
@@ -99,6 +104,7 @@ impl Input {
             extras: Vec::new(),
             marker: MarkerTree::TRUE,
             role: Role::Requirement,
+            binaries_vetted: false,
         }
     }
 }
@@ -178,6 +184,11 @@ impl Solver {
         }
         let mut provider = self.provider(markers, &applicable);
         provider.runtime = mode == Mode::Runtime;
+        provider.binaries_vetted = applicable
+            .iter()
+            .filter(|input| input.binaries_vetted)
+            .map(|input| input.name.clone())
+            .collect();
         match pubgrub::resolve(&provider, SolverPackage::Root, Version::new([0])) {
             Ok(selected) => {
                 let versions: BTreeMap<PackageName, Version> = selected
@@ -251,6 +262,7 @@ impl Solver {
             pinned: HashSet::new(),
             metadata_unknown: RefCell::new(BTreeSet::new()),
             runtime: false,
+            binaries_vetted: HashSet::new(),
             numpy: PackageName::from_str("numpy")
                 .ok()
                 .filter(|numpy| self.index.package(numpy).is_some()),

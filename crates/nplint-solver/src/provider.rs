@@ -50,7 +50,8 @@ pub(crate) enum Facts {
     },
 }
 
-type FactsKey = (PackageName, Version, Option<ExtraName>);
+/// A release, the extra active, and whether its binaries are vetted ([`crate::Input::binaries_vetted`]).
+type FactsKey = (PackageName, Version, Option<ExtraName>, bool);
 
 /// Per-target caches, kept across solves.
 #[derive(Debug, Default)]
@@ -115,6 +116,9 @@ pub(crate) struct Provider<'a> {
     pub metadata_unknown: RefCell<BTreeSet<(PackageName, Version)>>,
     /// Whether releases depend on their runtime facts ([`crate::Mode::Runtime`]).
     pub runtime: bool,
+    /// Packages whose binaries the installer vetted ([`crate::Input::binaries_vetted`]): the index's wheels do not
+    /// decide whether they install, and their ABI facts do not apply.
+    pub binaries_vetted: HashSet<PackageName>,
     /// `numpy`, when the index has it: what runtime facts constrain.
     pub numpy: Option<PackageName>,
 }
@@ -140,20 +144,24 @@ impl Provider<'_> {
         version: &Version,
         extra: Option<&ExtraName>,
     ) -> Arc<Facts> {
-        let key = (name.clone(), version.clone(), extra.cloned());
+        let vetted = self.binaries_vetted.contains(name);
+        let key = (name.clone(), version.clone(), extra.cloned(), vetted);
         if let Some(facts) = self.cache().facts.get(&key) {
             return Arc::clone(facts);
         }
-        let facts = Arc::new(self.compute_facts(name, version, extra));
+        let facts = Arc::new(self.compute_facts(name, version, extra, vetted));
         self.cache().facts.insert(key, Arc::clone(&facts));
         facts
     }
 
+    /// What a release needs on the target. `vetted`: the installer has a build of it for the target (a conda
+    /// lockfile's pin), so the index's wheels do not decide whether it installs.
     fn compute_facts(
         &self,
         name: &PackageName,
         version: &Version,
         extra: Option<&ExtraName>,
+        vetted: bool,
     ) -> Facts {
         let Some(release) = self
             .index
@@ -186,7 +194,8 @@ impl Provider<'_> {
         // package ships binary wheels in other releases: then it is compiled, and building an old compiled release
         // from source practically never works (numba 0.30-0.34 have only sdists; a resolver that refuses to build
         // them, as uv with wheels required does, finds no numba<0.35 for CPython 3.12).
-        if release.kind() == ReleaseKind::SdistOnly
+        if !vetted
+            && release.kind() == ReleaseKind::SdistOnly
             && self.index.package(name).is_some_and(|package| {
                 // Compiled: some release has CPython-specific wheels on a tracked platform. (`binary` alone is not
                 // enough: a pure package may have shipped one odd platform wheel.)
@@ -200,7 +209,9 @@ impl Provider<'_> {
         {
             return Facts::Unavailable(Unavailable::SourceOnly);
         }
-        if release.kind() == ReleaseKind::Binary && !release.has_wheel(self.target.python, platform)
+        if !vetted
+            && release.kind() == ReleaseKind::Binary
+            && !release.has_wheel(self.target.python, platform)
         {
             return Facts::Unavailable(Unavailable::NoWheel {
                 python: self.target.python,
@@ -366,7 +377,11 @@ impl Provider<'_> {
                     );
                 }
                 if self.runtime && extra.is_none() && self.numpy.is_some() {
+                    let vetted = self.binaries_vetted.contains(name);
                     for node in self.runtime_nodes(name, version).iter() {
+                        if vetted && node.fact.kind == nplint_index::FactKind::Abi {
+                            continue;
+                        }
                         constraints.push((
                             SolverPackage::Runtime(Arc::clone(node)),
                             Range::singleton(Version::new([0])),

@@ -116,18 +116,28 @@ fn visit(tree: &nplint_solver::Derivation, f: &mut impl FnMut(&SolverPackage)) {
     }
 }
 
-/// The releases of `solution` that break with its NumPy on the solver's target.
-pub(crate) fn broken(solver: &Solver, solution: &Solution) -> Vec<Broken> {
+/// The releases of `solution` that break with its NumPy on the solver's target (ABI facts left out for the
+/// packages whose binaries the installer vetted: [`Input::binaries_vetted`]).
+pub(crate) fn broken(solver: &Solver, inputs: &[Input], solution: &Solution) -> Vec<Broken> {
     let numpy = numpy_name();
     let Some(numpy_version) = solution.versions.get(&numpy) else {
         return Vec::new();
     };
+    let vetted: std::collections::HashSet<&PackageName> = inputs
+        .iter()
+        .filter(|input| input.binaries_vetted)
+        .map(|input| &input.name)
+        .collect();
     let mut out = Vec::new();
     for (name, version) in &solution.versions {
         if *name == numpy {
             continue;
         }
+        let vetted = vetted.contains(name);
         for node in solver.runtime_facts(name, version).iter() {
+            if vetted && node.fact.kind == nplint_index::FactKind::Abi {
+                continue;
+            }
             if !node.fact.works.contains(numpy_version) {
                 out.push(Broken {
                     package: name.clone(),
@@ -149,7 +159,7 @@ pub(crate) fn check(
     inputs: &[Input],
     declared: &Solution,
 ) -> Option<Finding> {
-    let broken = broken(solver, declared);
+    let broken = broken(solver, inputs, declared);
     if broken.is_empty() {
         return None;
     }
@@ -170,7 +180,7 @@ pub(crate) fn check(
 /// Whether `inputs` resolve, by declared metadata, to something that works.
 fn resolves_and_works(solver: &Solver, inputs: &[Input]) -> bool {
     match solver.solve(inputs) {
-        Outcome::Solved(solution) => broken(solver, &solution).is_empty(),
+        Outcome::Solved(solution) => broken(solver, inputs, &solution).is_empty(),
         Outcome::Conflict(_) => false,
     }
 }
