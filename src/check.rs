@@ -236,7 +236,18 @@ fn check_file(
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     match nplint_manifest::load(path, format, &FsLoader) {
-        Ok(manifest) => nplint_rules::check_manifest_resolved(&manifest, resolver, settings),
+        Ok(manifest) => {
+            let mut diagnostics =
+                nplint_rules::check_manifest_resolved(&manifest, resolver, settings);
+            if settings.rules.is_enabled(nplint_rules::lock_drift_rule())
+                && let Some(sibling) = lock_manifest(path, format)
+            {
+                diagnostics.extend(nplint_rules::check_lock_drift(
+                    &manifest, &sibling, settings,
+                ));
+            }
+            diagnostics
+        }
         Err(error) => {
             let location = Location::file_start(SourceFile::new(path, ""));
             vec![nplint_rules::io_error(
@@ -245,6 +256,16 @@ fn check_file(
             )]
         }
     }
+}
+
+/// The manifest a lockfile was made from (`pyproject.toml` beside `uv.lock`, `Pipfile` beside `Pipfile.lock`),
+/// for `lock-drift`. A missing one is no finding, and one that cannot be read is skipped: it is checked on its
+/// own when discovery finds it.
+fn lock_manifest(lock: &Path, format: Format) -> Option<nplint_manifest::Manifest> {
+    let name = format.lock_manifest()?;
+    let path = lock.with_file_name(name);
+    let sibling_format = detect_format(&path, false)?;
+    nplint_manifest::load(&path, sibling_format, &FsLoader).ok()
 }
 
 pub(crate) fn debug_manifest(args: &DebugManifestArgs) -> anyhow::Result<Status> {

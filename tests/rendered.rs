@@ -48,6 +48,7 @@ fn malformed_fixtures_render() {
             "pipfile-lock" => Format::PipfileLock,
             "conda-lock" => Format::CondaLock,
             "pixi-lock" => Format::PixiLock,
+            "pipfile" => Format::Pipfile,
             _ => Format::Pyproject,
         };
         let manifest = nplint_manifest::load(&relative, format, &FixtureLoader).unwrap();

@@ -275,7 +275,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
         .enabled()
         .map(nplint_rules::RuleInfo::code)
         .collect();
-    assert_eq!(enabled, ["NPL002", "NPL011"]);
+    assert_eq!(enabled, ["NPL002", "NPL011", "NPL013"]);
     assert_eq!(
         settings.targets.pythons,
         Some(vec![PythonVersion::new(3, 12)])

@@ -8,7 +8,8 @@ use nplint_diagnostics::Location;
 use serde::Serialize;
 
 use crate::{
-    Issue, LoadError, Loader, Manifest, conda, decode, lockfile, pyproject, requirements_txt,
+    Issue, LoadError, Loader, Manifest, conda, decode, lockfile, pipfile, pyproject,
+    requirements_txt,
 };
 
 /// A kind of environment file.
@@ -35,6 +36,8 @@ pub enum Format {
     CondaLock,
     /// `pixi.lock`.
     PixiLock,
+    /// Pipenv's `Pipfile` (TOML).
+    Pipfile,
 }
 
 struct FormatEntry {
@@ -118,6 +121,13 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         parse: lockfile::pixi::parse,
     },
+    FormatEntry {
+        format: Format::Pipfile,
+        name: "pipfile",
+        discover: |name| name == "Pipfile",
+        fallback: |_| false,
+        parse: pipfile::parse,
+    },
 ];
 
 /// PEP 751: `pylock.toml`, or `pylock.<name>.toml`.
@@ -153,6 +163,17 @@ fn entry(format: Format) -> &'static FormatEntry {
 impl Format {
     pub fn name(self) -> &'static str {
         entry(self).name
+    }
+
+    /// The name of the manifest a lockfile of this format is made from, in the same directory: `pyproject.toml`
+    /// for `uv.lock`, `poetry.lock` and `pdm.lock`, `Pipfile` for `Pipfile.lock`. `None` for other formats
+    /// (`pylock.toml` may come from any tool; conda-lock and pixi read other manifests).
+    pub fn lock_manifest(self) -> Option<&'static str> {
+        match self {
+            Self::UvLock | Self::PoetryLock | Self::PdmLock => Some("pyproject.toml"),
+            Self::PipfileLock => Some("Pipfile"),
+            _ => None,
+        }
     }
 
     /// Every supported format.
@@ -233,6 +254,8 @@ mod tests {
             ("gpu.conda-lock.yaml", Some(Format::CondaLock)),
             ("xconda-lock.yml", None),
             ("pixi.lock", Some(Format::PixiLock)),
+            ("Pipfile", Some(Format::Pipfile)),
+            ("pipfile", None),
             ("requirements_test.txt", Some(Format::RequirementsTxt)),
             ("test_requirements.txt", Some(Format::RequirementsTxt)),
             ("constraints-py38.txt", Some(Format::RequirementsTxt)),

@@ -10,6 +10,7 @@ mod loader;
 mod lockfile;
 mod model;
 mod pep508;
+mod pipfile;
 mod pyproject;
 mod requirements_txt;
 

@@ -85,11 +85,11 @@ pub struct Requirement {
 }
 
 impl Requirement {
-    /// How messages quote the requirement: its text as written, or `name==version` for a lockfile entry, whose
-    /// text is a whole table or mapping.
+    /// How messages quote the requirement: its text as written, or `name` and its specifiers for a lockfile entry
+    /// or a Pipfile entry, whose text is a table, a mapping or a TOML key-value (`numpy = ">=2"`).
     pub fn display(&self) -> String {
         match self.origin.section {
-            Section::Locked | Section::LockedConda => {
+            Section::Locked | Section::LockedConda | Section::Pipfile(_) => {
                 let name = self.name.as_ref().map_or_else(
                     || {
                         self.conda
@@ -175,6 +175,8 @@ pub enum Section {
     UvDevDependencies,
     /// `[tool.pdm.dev-dependencies] <group>`.
     PdmDevDependencies(String),
+    /// A `Pipfile` table of packages: `packages`, `dev-packages`.
+    Pipfile(String),
     /// An environment.yml `dependencies` entry, installed by conda.
     Conda,
     /// An environment.yml `- pip:` entry.
@@ -202,6 +204,7 @@ impl fmt::Display for Section {
             Self::UvOverrides => f.write_str("tool.uv.override-dependencies"),
             Self::UvDevDependencies => f.write_str("tool.uv.dev-dependencies"),
             Self::PdmDevDependencies(group) => write!(f, "tool.pdm.dev-dependencies.{group}"),
+            Self::Pipfile(table) => f.write_str(table),
             Self::Conda => f.write_str("dependencies"),
             Self::CondaPip => f.write_str("dependencies.pip"),
             Self::Locked => f.write_str("locked"),

@@ -34,6 +34,7 @@ fn format_of_dir(dir: &str) -> Format {
         "pipfile-lock" => Format::PipfileLock,
         "conda-lock" => Format::CondaLock,
         "pixi-lock" => Format::PixiLock,
+        "pipfile" => Format::Pipfile,
         other => panic!("unknown fixture directory `{other}`"),
     }
 }

@@ -47,9 +47,30 @@ pub fn check_manifest_resolved(
     diagnostics
 }
 
+/// The `lock-drift` findings of a lockfile against its sibling manifest (`uv.lock` and `pyproject.toml`,
+/// `Pipfile.lock` and `Pipfile`, ...; see [`nplint_manifest::Format::lock_manifest`]), under the lockfile's
+/// `settings`: none when the rule is disabled, each at the severity the settings give it.
+pub fn check_lock_drift(
+    lock: &Manifest,
+    manifest: &Manifest,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    if settings.rules.is_enabled(rules::lock_drift::RULE.id) {
+        rules::lock_drift::check(lock, manifest, &mut diagnostics);
+    }
+    settings.rules.finish(&mut diagnostics);
+    diagnostics
+}
+
 /// The diagnostic for a file nplint could not read at all (see the `io-error` rule).
 pub fn io_error(location: nplint_diagnostics::Location, message: impl Into<String>) -> Diagnostic {
     rules::io_error::diagnostic(location, message)
+}
+
+/// The identity of the `lock-drift` rule, whose check needs the lockfile's sibling manifest read first.
+pub fn lock_drift_rule() -> nplint_diagnostics::RuleId {
+    rules::lock_drift::RULE.id
 }
 
 /// The identity of the `io-error` rule, whose findings make the CLI exit with status 2.

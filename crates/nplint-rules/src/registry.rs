@@ -54,6 +54,7 @@ pub static RULES: &[&RuleInfo] = &[
     &rules::numpy_conflict::RULE,
     &rules::python_conflict::RULE,
     &rules::unknown_package::RULE,
+    &rules::lock_drift::RULE,
     &rules::abi_mismatch::RULE,
     &rules::removed_numpy_api::RULE,
     &rules::known_pitfall::RULE,

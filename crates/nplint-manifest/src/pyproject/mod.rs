@@ -19,7 +19,7 @@
 
 mod poetry;
 pub(crate) mod poetry_constraint;
-mod toml;
+pub(crate) mod toml;
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;

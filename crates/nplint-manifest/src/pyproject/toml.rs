@@ -35,7 +35,7 @@ impl Str<'_> {
 }
 
 /// Where a string's contents lie inside its source span, and whether they are the decoded value verbatim.
-fn string_contents(text: &str, span: Range<usize>, decoded: &str) -> (Span, bool) {
+pub(crate) fn string_contents(text: &str, span: Range<usize>, decoded: &str) -> (Span, bool) {
     let raw = &text[span.clone()];
     let quote = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
         3
@@ -60,7 +60,7 @@ fn string_contents(text: &str, span: Range<usize>, decoded: &str) -> (Span, bool
 }
 
 /// The article and name of a TOML type, for "found an integer".
-pub(super) fn describe(item: &Item) -> String {
+pub(crate) fn describe(item: &Item) -> String {
     let name = item.type_name();
     let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"

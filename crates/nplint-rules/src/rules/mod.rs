@@ -3,6 +3,7 @@
 pub(crate) mod abi_mismatch;
 pub(crate) mod io_error;
 pub(crate) mod known_pitfall;
+pub(crate) mod lock_drift;
 pub(crate) mod numpy_conflict;
 pub(crate) mod parse_error;
 pub(crate) mod python_conflict;
