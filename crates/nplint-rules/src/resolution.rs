@@ -24,7 +24,7 @@ use crate::runtime;
 use crate::runtime::report::RuntimeGroup;
 use crate::settings::Settings;
 use crate::targets::{
-    PythonSource, TargetOptions, known_pythons, numpy_name, pythons_for, targets,
+    PythonSource, TargetOptions, environment_pythons, known_pythons, numpy_name, targets,
 };
 
 /// Solves manifests' environments on their targets; see the module documentation.
@@ -65,7 +65,6 @@ impl Resolver {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         let index = Index::embedded();
-        let (pythons, source) = pythons_for(manifest, &settings.targets, &self.known);
         let runtime_enabled = runtime::rules()
             .into_iter()
             .any(|rule| settings.rules.is_enabled(rule));
@@ -73,6 +72,8 @@ impl Resolver {
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
         for environment in &manifest.environments {
             let inputs = environment_inputs(manifest, &environment.requirements, &mut unknown);
+            let (pythons, source) =
+                environment_pythons(manifest, environment, &settings.targets, &self.known);
             let platforms = environment_platforms(environment, &settings.targets);
             let platforms = platforms.as_slice();
             let all_targets = targets(&pythons, platforms);

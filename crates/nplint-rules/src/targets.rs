@@ -6,7 +6,7 @@
 //! nothing in particular.
 
 use nplint_index::{Index, Platform, PythonVersion, Target, WheelPython};
-use nplint_manifest::Manifest;
+use nplint_manifest::{Environment, Manifest, Section};
 
 /// The platforms checked when neither `--platform` nor the configuration's `platforms` names any.
 pub const DEFAULT_PLATFORMS: [Platform; 3] = [
@@ -90,6 +90,39 @@ pub fn pythons_for(
         return (admitted, PythonSource::Manifest);
     }
     (known.to_vec(), PythonSource::Known)
+}
+
+/// The Python versions one environment of `manifest` is checked on: as [`pythons_for`], except that an environment
+/// holding a conda lock's `python` pin (each section of a pixi or conda-lock file pins its own) is checked on the
+/// Python it pins, unless the command line or configuration names Pythons.
+pub fn environment_pythons(
+    manifest: &Manifest,
+    environment: &Environment,
+    options: &TargetOptions,
+    known: &[PythonVersion],
+) -> (Vec<PythonVersion>, PythonSource) {
+    if options.pythons.is_none()
+        && let Some(pin) = environment
+            .requirements
+            .iter()
+            .map(|&id| &manifest.requirements[id])
+            .find(|requirement| {
+                requirement.origin.section == Section::LockedConda
+                    && requirement
+                        .name
+                        .as_ref()
+                        .is_some_and(|name| name.as_ref() == "python")
+            })
+    {
+        let range = nplint_solver::python::python_range(&pin.specifiers);
+        let admitted = known
+            .iter()
+            .copied()
+            .filter(|python| range.contains(&python.version()))
+            .collect();
+        return (admitted, PythonSource::Manifest);
+    }
+    pythons_for(manifest, options, known)
 }
 
 /// Every (Python, platform) pair, Python-major order.

@@ -6,7 +6,8 @@
 //! `version_location`. A lockfile's environments are its locked sets: one for a single-set lock (`uv.lock`,
 //! `poetry.lock`), one per group or section where the format keeps them apart (`Pipfile.lock`'s `default` and
 //! `develop`), and one per environment and platform where the format locks several (`pixi.lock`,
-//! `conda-lock.yml`), each with [`Environment::platform`] set so that it is checked on that platform only.
+//! `conda-lock.yml`), each with [`Environment::platform`] set so that it is checked on that platform only. A conda
+//! lock pins `python` like any package; an environment holding such a pin is checked on that Python.
 //!
 //! Lockfiles are written by tools, so nplint reads them leniently: unknown keys are ignored, and a package entry
 //! that cannot be read is an issue at that entry while the rest of the file is still read. A conda package whose
@@ -115,8 +116,8 @@ impl LockBuilder {
     }
 
     /// Adds a locked package as a requirement and returns its index; `None` (with an issue) when its name or
-    /// version cannot be read. A conda `python` package is not a requirement: its version becomes the file's
-    /// Python (`python 3.10.14` admits Python 3.10).
+    /// version cannot be read. A conda `python` package is a requirement like the others: it pins the Python of
+    /// the environments that hold it (`python==3.10.14` admits CPython 3.10).
     pub fn package(&mut self, package: &Locked<'_>) -> Option<usize> {
         let location = self.location(package.entry);
         let version_location = self.location(package.version_span);
@@ -125,12 +126,6 @@ impl LockBuilder {
             Some(conda) => crate::conda::pypi_name(conda).unwrap_or(conda),
             None => package.name,
         };
-        if conda_name.as_deref() == Some("python") {
-            if let Some(minor) = minor_of(package.version) {
-                self.python(&format!("=={minor}.*"), package.version_span);
-            }
-            return None;
-        }
         let name = match PackageName::from_str(pypi) {
             Ok(name) => Some(name),
             // Conda system packages such as `_libgcc_mutex` have no Python name; nothing to check.
@@ -326,18 +321,6 @@ pub(crate) fn toml_entry(header: Span, name: Span, version: Span) -> Span {
     Span::new(start, name.end.max(version.end))
 }
 
-/// `3.10` of `3.10.14`.
-fn minor_of(version: &str) -> Option<String> {
-    let mut parts = version.split('.');
-    let major = parts
-        .next()
-        .filter(|part| part.bytes().all(|b| b.is_ascii_digit()))?;
-    let minor = parts
-        .next()
-        .filter(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))?;
-    Some(format!("{major}.{minor}"))
-}
-
 /// An unreadable lockfile entry's warning, for formats whose entries may legitimately lack what nplint needs
 /// (a path or URL dependency with no version).
 pub(crate) fn unversioned(builder: &mut LockBuilder, name: &str, span: Span) {
@@ -349,17 +332,4 @@ pub(crate) fn unversioned(builder: &mut LockBuilder, name: &str, span: Span) {
         builder.location(span),
     );
     builder.issue(issue);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minor_versions() {
-        assert_eq!(minor_of("3.10.14").as_deref(), Some("3.10"));
-        assert_eq!(minor_of("3.9").as_deref(), Some("3.9"));
-        assert_eq!(minor_of("3"), None);
-        assert_eq!(minor_of("3.x"), None);
-    }
 }
