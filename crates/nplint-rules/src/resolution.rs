@@ -432,10 +432,17 @@ impl Context<'_> {
         match self.resolver.solver(conflict.target).solve(&rest) {
             Outcome::Solved(solution) => {
                 let version = solution.versions.get(&numpy)?;
-                Some(format!(
-                    "`numpy=={version}` satisfies the rest of the requirements: relax or drop {}",
-                    and_list(&shown)
-                ))
+                Some(match voice(self.manifest) {
+                    Voice::Requirements => format!(
+                        "`numpy=={version}` satisfies the rest of the requirements: relax or drop {}",
+                        and_list(&shown)
+                    ),
+                    // A lock is written by its tool: the pin changes by locking again.
+                    Voice::Lock => format!(
+                        "`numpy=={version}` satisfies the rest of the lock: lock again instead of pinning {}",
+                        and_list(&shown)
+                    ),
+                })
             }
             Outcome::Conflict(_) => None,
         }

@@ -232,10 +232,22 @@ impl Formatter {
     fn terms(&self, terms: &Map<SolverPackage, Term<Range>>) -> String {
         let mut terms: Vec<_> = terms.iter().collect();
         terms.sort_by(|a, b| a.0.cmp(b.0));
+        // The root always holds: "your requirements==0 and tensorflow==2.5.0 are incompatible" is
+        // "tensorflow==2.5.0 cannot be used". (With a negative term, the root's is "you require ...".)
+        if terms.len() > 1
+            && terms
+                .iter()
+                .all(|(_, term)| matches!(term, Term::Positive(_)))
+        {
+            terms.retain(|(package, term)| {
+                !matches!((package, term), (SolverPackage::Root, Term::Positive(_)))
+            });
+        }
         match terms.as_slice() {
-            [] | [(SolverPackage::Root, Term::Positive(_))] => {
-                "your requirements are unsatisfiable".to_owned()
-            }
+            [] | [(SolverPackage::Root, Term::Positive(_))] => match self.voice {
+                Voice::Requirements => "your requirements are unsatisfiable".to_owned(),
+                Voice::Lock => "the lock's pins cannot be installed together".to_owned(),
+            },
             [(package, Term::Positive(range))] => {
                 format!("{} cannot be used", self.requirement(package, range))
             }

@@ -347,6 +347,13 @@ fn explanations_read_like_a_resolver() {
          conclude that you require numpy>=1.19.2,<1.20.\nAnd because you require numpy>=1.21, we can conclude \
          that your requirements are unsatisfiable."
     );
+    // The root's own term is left out of a conclusion: no "your requirements==0 and ... are incompatible".
+    assert_eq!(
+        explained(&["numpy==1.21.0", "tensorflow==2.5.0"], 8),
+        "Because tensorflow==2.5.0 depends on numpy>=1.19.2,<1.20 and you require numpy==1.21.0, we can conclude \
+         that tensorflow==2.5.0 cannot be used.\nAnd because you require tensorflow==2.5.0, we can conclude that \
+         your requirements are unsatisfiable."
+    );
     assert_eq!(
         explained(&["tensorflow==2.5.0"], 10),
         "Because tensorflow==2.5.0 has wheels for CPython 3.6-3.9 only on linux-x86_64 and you require \
