@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use nplint_diagnostics::Span;
 use toml_parser::decoder::{Encoding, ScalarKind};
-use toml_parser::parser::{EventReceiver, parse_document};
+use toml_parser::parser::{EventReceiver, RecursionGuard, parse_document};
 use toml_parser::{ErrorSink, ParseError, Raw, Source};
 
 /// A table: a `[header]` table, an entry of an array of tables, an inline table or one implied by a dotted key.
@@ -199,7 +199,13 @@ pub(crate) fn parse<'i>(text: &'i str, skip: &[&str]) -> Result<Table<'i>, TomlE
         error: None,
     };
     let mut syntax: Option<ParseError> = None;
-    parse_document(&tokens, &mut reader, &mut syntax);
+    // Values nested deeper than this are refused (and skipped by the parser), and so are longer dotted keys:
+    // nothing is built that would take a deep recursion to drop.
+    parse_document(
+        &tokens,
+        &mut RecursionGuard::new(&mut reader, MAX_DEPTH),
+        &mut syntax,
+    );
     if let Some(error) = syntax {
         return Err(TomlError::from_parser(&error));
     }
@@ -208,6 +214,10 @@ pub(crate) fn parse<'i>(text: &'i str, skip: &[&str]) -> Result<Table<'i>, TomlE
         None => Ok(reader.root),
     }
 }
+
+/// The deepest nesting of arrays and inline tables, and the longest dotted key, that a lockfile may have (as
+/// `toml_edit` allows). Real lockfiles nest four or five levels.
+const MAX_DEPTH: u32 = 80;
 
 /// One step of the path to the current table.
 #[derive(Debug, Clone)]
@@ -315,6 +325,14 @@ impl<'i> Reader<'i, '_> {
 
     fn close_header(&mut self, array: bool, end: usize) {
         let keys = std::mem::take(&mut self.keys);
+        if keys.len() > MAX_DEPTH as usize {
+            let span = keys.last().map_or(Span::empty(0), |(_, span)| *span);
+            self.fail(
+                format!("a table header of more than {MAX_DEPTH} keys"),
+                span,
+            );
+            return;
+        }
         let Some(((last, last_span), parents)) = keys.split_last() else {
             return;
         };
@@ -430,6 +448,12 @@ fn insert<'i>(
     let Some(((last, last_span), parents)) = keys.split_last() else {
         return Ok(());
     };
+    if keys.len() > MAX_DEPTH as usize {
+        return Err((
+            format!("a dotted key of more than {MAX_DEPTH} keys"),
+            *last_span,
+        ));
+    }
     let mut table = table;
     for (key, key_span) in parents {
         if table.get(key).is_none() {
@@ -711,6 +735,30 @@ tool.uv.dotted = "yes"
         assert_eq!(error.span, Span::empty(17));
         let error = parse("a = [\"unterminated\n]\n", &["a"]).unwrap_err();
         assert_eq!(error.message, "invalid string, expected `\"`");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let depth = 100_000;
+        let arrays = format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth));
+        let error = parse(&arrays, &[]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "cannot recurse further; max recursion depth met"
+        );
+        let skipped = parse(&arrays, &["x"]).unwrap_err();
+        assert_eq!(skipped.message, error.message);
+        let tables = format!("x = {}1{}\n", "{a = ".repeat(depth), "}".repeat(depth));
+        assert!(parse(&tables, &[]).is_err());
+        let dotted = format!("{} = 1\n", vec!["a"; 1_000].join("."));
+        assert_eq!(
+            parse(&dotted, &[]).unwrap_err().message,
+            "a dotted key of more than 80 keys"
+        );
+        let header = format!("[{}]\n", vec!["a"; 1_000].join("."));
+        assert!(parse(&header, &[]).is_err());
+        // Real nesting is shallow and reads.
+        assert!(parse("x = [[[{a = [1]}]]]\n", &[]).is_ok());
     }
 
     #[test]
