@@ -1,6 +1,7 @@
 //! Hostile input: whatever the bytes, `nplint check` ends with a located diagnostic and exit code 1 or 2, never a
 //! panic (101) or a hang.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -205,9 +206,10 @@ fn deep_nesting_is_refused_not_recursed() {
     let toml_arrays = format!("x = {}{}\n", "[".repeat(DEPTH), "]".repeat(DEPTH));
     let toml_tables = format!("x = {}{}\n", "{a = ".repeat(DEPTH), "}".repeat(DEPTH));
     let yaml_flow = format!("dependencies: {}{}\n", "[".repeat(DEPTH), "]".repeat(DEPTH));
-    let yaml_block: String = (0..2_000)
-        .map(|level| format!("{}- \n", "  ".repeat(level)))
-        .collect();
+    let mut yaml_block = String::new();
+    for level in 0..2_000 {
+        let _ = writeln!(yaml_block, "{}- ", "  ".repeat(level));
+    }
     for name in [
         "pyproject.toml",
         "uv.lock",
@@ -238,7 +240,7 @@ fn yaml_alias_bombs_are_not_expanded() {
     for level in 1..10 {
         let previous = format!("*a{}", level - 1);
         let items = vec![previous.as_str(); 10].join(", ");
-        bomb.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+        let _ = writeln!(bomb, "a{level}: &a{level} [{items}]");
     }
     let environment = format!("{bomb}dependencies: *a9\n");
     let conda_lock = format!("{bomb}version: 1\nmetadata: {{platforms: *a9}}\npackage: *a9\n");
@@ -258,7 +260,7 @@ fn yaml_alias_bombs_are_not_expanded() {
 fn a_hundred_thousand_requirements() {
     let mut text = String::from("numpy>=1.20\n");
     for i in 0..100_000 {
-        text.push_str(&format!("internal-package-{i}==1.0\n"));
+        let _ = writeln!(text, "internal-package-{i}==1.0");
     }
     let json = check_bytes("requirements.txt", text.as_bytes());
     let unknown = json["diagnostics"]
