@@ -239,7 +239,7 @@ fn yaml_alias_bombs_are_not_expanded() {
     let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for level in 1..10 {
         let previous = format!("*a{}", level - 1);
-        let items = vec![previous.as_str(); 10].join(", ");
+        let items = [previous.as_str(); 10].join(", ");
         let _ = writeln!(bomb, "a{level}: &a{level} [{items}]");
     }
     let environment = format!("{bomb}dependencies: *a9\n");
