@@ -33,3 +33,13 @@ pub fn load(
 ) -> Result<Manifest, LoadError> {
     format::load(path, format, loader)
 }
+
+/// Entry points for the fuzz targets in `fuzz/`: internals, not API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses a conda MatchSpec and converts its version to PEP 440, checking that every range it reports lies
+    /// inside the input.
+    pub fn matchspec(spec: &str) {
+        crate::conda::fuzz_matchspec(spec);
+    }
+}

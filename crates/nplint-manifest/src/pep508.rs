@@ -55,6 +55,16 @@ pub(crate) fn parse(input: &str) -> Result<Parsed, Pep508Failure> {
     if let Some(failure) = trailing_separator(input) {
         return Err(failure);
     }
+    let marker_start = marker_start(input).unwrap_or(input.len());
+    if let Some(failure) = non_ascii_in_marker(&input[marker_start..]) {
+        return Err(Pep508Failure {
+            message: failure.message,
+            span: Span::new(
+                failure.span.start + marker_start as u32,
+                failure.span.end + marker_start as u32,
+            ),
+        });
+    }
     // Marker warnings (valid syntax that evaluates surprisingly, such as comparing `python_version` with a
     // three-part version) are not reported yet: no rule owns them.
     let mut reporter = |_kind, _warning: String| {};
@@ -87,6 +97,57 @@ pub(crate) fn parse(input: &str) -> Result<Parsed, Pep508Failure> {
             })
         }
     }
+}
+
+/// Parse an environment marker, with the offending span relative to `text` on failure.
+pub(crate) fn marker(text: &str) -> Result<MarkerTree, Pep508Failure> {
+    if let Some(failure) = non_ascii_in_marker(text) {
+        return Err(failure);
+    }
+    let mut reporter = |_kind, _warning: String| {};
+    MarkerTree::parse_reporter(text, &mut reporter).map_err(|error| Pep508Failure {
+        message: error.message.to_string(),
+        span: error_span(text, error.start, error.len),
+    })
+}
+
+/// Where the marker part of a requirement starts: after the first `;` outside quotes.
+fn marker_start(input: &str) -> Option<usize> {
+    let mut quote = None;
+    for (at, character) in input.char_indices() {
+        match (quote, character) {
+            (None, '"' | '\'') => quote = Some(character),
+            (Some(open), _) if open == character => quote = None,
+            (None, ';') => return Some(at + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `pep508_rs` 0.9 slices a marker by character counts where it needs byte offsets, and panics on a non-ASCII
+/// character outside quotes after a complete expression (`python_version < "3.8"é`: "byte index is not a char
+/// boundary"). PEP 508 markers are ASCII outside their quoted values, so such a character is reported here,
+/// before the parser sees it, and nothing valid is refused.
+fn non_ascii_in_marker(marker: &str) -> Option<Pep508Failure> {
+    let mut quote = None;
+    for (at, character) in marker.char_indices() {
+        match (quote, character) {
+            (None, '"' | '\'') => quote = Some(character),
+            (Some(open), _) if open == character => quote = None,
+            (None, _) if !character.is_ascii() => {
+                return Some(Pep508Failure {
+                    message: format!(
+                        "unexpected character `{}` in an environment marker: markers are ASCII outside quotes",
+                        character.escape_debug()
+                    ),
+                    span: Span::from_range(at..at + character.len_utf8()),
+                });
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `pep508_rs` 0.9 panics on a name or extra that ends in `.`, `-` or `_` and is followed by more text
@@ -197,6 +258,31 @@ mod tests {
             .unwrap()
             .version_span
             .map(|span| &input[span.range()])
+    }
+
+    #[test]
+    fn non_ascii_outside_quotes_in_a_marker_is_an_error_not_a_panic() {
+        // pep508_rs 0.9.2 panics on these (found by the requirements fuzz target).
+        for (input, at) in [
+            ("numpy; python_version < \"3.8\"\u{e9}", 29),
+            (
+                "numpy; python_version < \"3.8\" and\u{feff} extra == \"x\"",
+                33,
+            ),
+            (
+                "numpy @ https://x.com/x.whl ; python_version < \"3.8\"\u{e9}",
+                52,
+            ),
+        ] {
+            let failure = parse(input).unwrap_err();
+            assert_eq!(failure.span.start as usize, at, "{input}");
+            assert!(failure.message.contains("markers are ASCII outside quotes"));
+        }
+        let failure = marker("python_version < \"3.8\"\u{e9}").unwrap_err();
+        assert_eq!(failure.span, Span::from_range(22..24));
+        // Inside quotes and before the marker, non-ASCII text is the parser's to judge.
+        assert!(marker("platform_release == \"\u{e9}t\u{e9}\"").is_ok());
+        assert!(parse("numpy @ https://\u{e9}.com/x.whl").is_ok());
     }
 
     #[test]

@@ -353,11 +353,11 @@ impl Reader {
                 continue;
             };
             let (text, span) = text;
-            match MarkerTree::from_str(&text) {
+            match crate::pep508::marker(&text) {
                 Ok(parsed) => marker.and(parsed),
                 Err(error) => {
                     self.issues.push(Issue::invalid(
-                        format!("invalid marker: {}", first_line(&error.message.to_string())),
+                        format!("invalid marker: {}", first_line(&error.message)),
                         self.location(span),
                     ));
                     return None;

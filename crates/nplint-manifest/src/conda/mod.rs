@@ -77,6 +77,33 @@ use crate::{
     RequirementSource, Role, Section,
 };
 
+/// Parses one MatchSpec and converts its version as the environment.yml reader does, for the fuzz target
+/// (`fuzz/`); ranges into `spec` must be in bounds and on character boundaries.
+pub(crate) fn fuzz_matchspec(spec: &str) {
+    match matchspec::parse(spec) {
+        Ok(parsed) => {
+            assert!(
+                spec.get(parsed.range.clone()).is_some(),
+                "{spec:?}: {:?}",
+                parsed.range
+            );
+            if let Some((_, range)) = &parsed.version {
+                assert!(spec.get(range.clone()).is_some(), "{spec:?}: {range:?}");
+            }
+            if let Some(version) = parsed.conda_version.as_deref() {
+                let _ = matchspec::to_pep440(version);
+            }
+        }
+        Err(error) => {
+            assert!(
+                spec.get(error.range.clone()).is_some(),
+                "{spec:?}: {:?}",
+                error.range
+            );
+        }
+    }
+}
+
 /// `environment.yml`, `environment.yaml`, `environment-gpu.yml`, `environment_dev.yaml`, `ci.environment.yml`.
 pub(crate) fn discover(file_name: &str) -> bool {
     let name = file_name.to_ascii_lowercase();

@@ -153,10 +153,13 @@ impl LockBuilder {
         };
         let marker = match package.marker {
             None => MarkerTree::TRUE,
-            Some((marker, span)) => match MarkerTree::from_str(marker) {
+            Some((marker, span)) => match crate::pep508::marker(marker) {
                 Ok(marker) => marker,
                 Err(error) => {
-                    self.invalid(format!("invalid marker `{marker}`: {error}"), span);
+                    self.invalid(
+                        format!("invalid marker `{marker}`: {}", error.message),
+                        span,
+                    );
                     return None;
                 }
             },

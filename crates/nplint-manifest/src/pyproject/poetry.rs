@@ -498,11 +498,11 @@ fn parse_marker(
     text: &str,
     location: nplint_diagnostics::Location,
 ) -> Option<MarkerTree> {
-    match MarkerTree::from_str(text) {
+    match crate::pep508::marker(text) {
         Ok(marker) => Some(marker),
         Err(error) => {
             reader.issues.push(Issue::invalid(
-                format!("invalid marker: {}", first_line(&error.message.to_string())),
+                format!("invalid marker: {}", first_line(&error.message)),
                 location,
             ));
             None

@@ -256,14 +256,13 @@ fn parse_marker(text: &str, offset: usize, problems: &mut Vec<Problem>) -> Marke
         return MarkerTree::TRUE;
     }
     let start = offset + (text.len() - text.trim_start().len());
-    let mut ignore = |_kind, _warning: String| {};
-    match MarkerTree::parse_reporter(trimmed, &mut ignore) {
+    match pep508::marker(trimmed) {
         Ok(marker) => marker,
         Err(error) => {
-            let span = pep508::error_span(trimmed, error.start, error.len);
+            let span = error.span;
             problems.push(Problem {
                 message: format!("`{trimmed}` is not a valid environment marker"),
-                label: error.message.to_string(),
+                label: error.message,
                 help: None,
                 span: start + span.start as usize..start + span.end as usize,
             });

@@ -1,0 +1,9 @@
+//! Fuzzes the `conda-lock.yml` reader: any bytes parse to a manifest whose spans and indices are valid.
+
+#![no_main]
+
+use nplint_manifest::Format;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    nplint_fuzz::parse(Format::CondaLock, "conda-lock.yml", data);
+});

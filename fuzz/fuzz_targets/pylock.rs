@@ -1,0 +1,9 @@
+//! Fuzzes the `pylock.toml` reader: any bytes parse to a manifest whose spans and indices are valid.
+
+#![no_main]
+
+use nplint_manifest::Format;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    nplint_fuzz::parse(Format::Pylock, "pylock.toml", data);
+});
