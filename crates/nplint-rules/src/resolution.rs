@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use nplint_diagnostics::{Diagnostic, Location, Severity};
 use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
 use nplint_manifest::{
@@ -89,36 +91,56 @@ impl Resolver {
             let mut runtime_groups: BTreeMap<(&'static str, String), RuntimeGroup> =
                 BTreeMap::new();
             let mut installing: BTreeMap<Platform, BTreeSet<PythonVersion>> = BTreeMap::new();
-            for &target in &all_targets {
-                let solver = self.solver(target);
-                let conflict = match solver.solve(&inputs) {
-                    Outcome::Conflict(conflict) => conflict,
-                    Outcome::Solved(solution) => {
+            // Each target is solved on its own (in parallel: a single file has up to 30 targets), then the outcomes
+            // are grouped in target order, so the report does not depend on thread timing.
+            let outcomes: Vec<(Target, TargetOutcome)> = all_targets
+                .par_iter()
+                .map(|&target| {
+                    let solver = self.solver(target);
+                    let outcome = match solver.solve(&inputs) {
+                        Outcome::Solved(solution) => TargetOutcome::Installs(
+                            runtime_enabled
+                                .then(|| runtime::check(index, solver, &inputs, &solution))
+                                .flatten(),
+                        ),
+                        Outcome::Conflict(conflict) => {
+                            TargetOutcome::Fails(Kind::of(&conflict).map(|kind| {
+                                let text = explain_with(&conflict, voice(manifest));
+                                (kind, conflict, text)
+                            }))
+                        }
+                    };
+                    (target, outcome)
+                })
+                .collect();
+            for (target, outcome) in outcomes {
+                let (kind, conflict, text) = match outcome {
+                    TargetOutcome::Installs(finding) => {
                         installing
                             .entry(target.platform)
                             .or_default()
                             .insert(target.python);
-                        if runtime_enabled
-                            && let Some(finding) = runtime::check(index, solver, &inputs, &solution)
-                        {
+                        if let Some(finding) = finding {
                             RuntimeGroup::add(&mut runtime_groups, finding, target);
                         }
                         continue;
                     }
+                    TargetOutcome::Fails(conflict) => {
+                        failing
+                            .entry(target.platform)
+                            .or_default()
+                            .insert(target.python);
+                        let Some(conflict) = conflict else {
+                            continue;
+                        };
+                        conflict
+                    }
                 };
-                failing
-                    .entry(target.platform)
-                    .or_default()
-                    .insert(target.python);
-                let Some(kind) = Kind::of(&conflict) else {
-                    continue;
-                };
-                let text = explain_with(&conflict, voice(manifest));
                 groups
                     .entry((kind.rule_name(), grouping_key(&text, target)))
                     .or_insert_with(|| Group {
                         kind,
-                        first: conflict.clone(),
+                        first: conflict,
                         text,
                         targets: Vec::new(),
                     })
@@ -255,6 +277,14 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
         },
         binaries_vetted: requirement.origin.section == Section::LockedConda,
     })
+}
+
+/// What solving an environment on one target found.
+enum TargetOutcome {
+    /// It installs; the runtime finding, when there is one.
+    Installs(Option<runtime::Finding>),
+    /// It does not; the conflict with its rule and explanation, unless no rule reports it.
+    Fails(Option<(Kind, Box<Conflict>, String)>),
 }
 
 /// Which rule a conflict belongs to.

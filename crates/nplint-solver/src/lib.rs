@@ -47,7 +47,9 @@ mod provider;
 pub mod python;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -256,13 +258,13 @@ impl Solver {
             markers,
             cache: &self.cache,
             root: Vec::new(),
-            overrides: HashMap::new(),
-            constraints: HashMap::new(),
-            prereleases: HashSet::new(),
-            pinned: HashSet::new(),
+            overrides: FxHashMap::default(),
+            constraints: FxHashMap::default(),
+            prereleases: FxHashSet::default(),
+            pinned: FxHashSet::default(),
             metadata_unknown: RefCell::new(BTreeSet::new()),
             runtime: false,
-            binaries_vetted: HashSet::new(),
+            binaries_vetted: FxHashSet::default(),
             numpy: PackageName::from_str("numpy")
                 .ok()
                 .filter(|numpy| self.index.package(numpy).is_some()),

@@ -8,7 +8,9 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::convert::Infallible;
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -23,7 +25,7 @@ use version_ranges::Ranges;
 
 use crate::outcome::Unavailable;
 use crate::package::{RuntimeNode, SolverPackage};
-use crate::python::python_range;
+use crate::python::cached_python_range;
 
 /// A range of versions of one package.
 pub(crate) type Range = Ranges<Version>;
@@ -56,9 +58,8 @@ type FactsKey = (PackageName, Version, Option<ExtraName>, bool);
 /// Per-target caches, kept across solves.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
-    facts: HashMap<FactsKey, Arc<Facts>>,
-    python_ranges: HashMap<&'static str, Range>,
-    runtime: HashMap<(PackageName, Version), Arc<[Arc<RuntimeNode>]>>,
+    facts: FxHashMap<FactsKey, Arc<Facts>>,
+    runtime: FxHashMap<(PackageName, Version), Arc<[Arc<RuntimeNode>]>>,
 }
 
 impl Cache {
@@ -106,19 +107,19 @@ pub(crate) struct Provider<'a> {
     pub python: Version,
     pub cache: &'a Mutex<Cache>,
     pub root: Vec<(SolverPackage, Range)>,
-    pub overrides: HashMap<PackageName, Range>,
-    pub constraints: HashMap<PackageName, Range>,
+    pub overrides: FxHashMap<PackageName, Range>,
+    pub constraints: FxHashMap<PackageName, Range>,
     /// Packages an input names a pre-release of.
-    pub prereleases: HashSet<PackageName>,
+    pub prereleases: FxHashSet<PackageName>,
     /// Releases an input pins exactly (`==X`, `===X`): the only yanked releases that count.
-    pub pinned: HashSet<(PackageName, Version)>,
+    pub pinned: FxHashSet<(PackageName, Version)>,
     /// Releases met whose metadata is unknown.
     pub metadata_unknown: RefCell<BTreeSet<(PackageName, Version)>>,
     /// Whether releases depend on their runtime facts ([`crate::Mode::Runtime`]).
     pub runtime: bool,
     /// Packages whose binaries the installer vetted ([`crate::Input::binaries_vetted`]): the index's wheels do not
     /// decide whether they install, and their ABI facts do not apply.
-    pub binaries_vetted: HashSet<PackageName>,
+    pub binaries_vetted: FxHashSet<PackageName>,
     /// `numpy`, when the index has it: what runtime facts constrain.
     pub numpy: Option<PackageName>,
 }
@@ -180,12 +181,7 @@ impl Provider<'_> {
         if let Some(raw) = release.requires_python(platform)
             && let Some(specifiers) = raw.value()
         {
-            let range = self
-                .cache()
-                .python_ranges
-                .entry(raw.raw())
-                .or_insert_with(|| python_range(specifiers))
-                .clone();
+            let range = cached_python_range(raw.raw(), specifiers);
             if !range.contains(&self.python) {
                 return Facts::RequiresPython(range);
             }

@@ -11,7 +11,9 @@
 //! The minors are then written back as intervals over `X.Y` versions (runs of admitted minors merged), so the
 //! range reads as the user would write it: `>=3.10`, `>=3.6, <3.10`.
 
+use rustc_hash::FxHashMap;
 use std::ops::Bound;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use nplint_index::PythonVersion;
 use pep440_rs::{Version, VersionSpecifiers, release_specifiers_to_ranges};
@@ -28,6 +30,20 @@ fn minors() -> impl Iterator<Item = PythonVersion> {
 }
 
 /// The range of `python` versions (CPython minors) that `specifiers` admits; see the module documentation.
+/// [`python_range`] of an index's `Requires-Python` string, computed once per process: a few hundred distinct
+/// strings recur across thousands of releases and every target.
+pub fn cached_python_range(raw: &'static str, specifiers: &VersionSpecifiers) -> Ranges<Version> {
+    static CACHE: LazyLock<Mutex<FxHashMap<&'static str, Ranges<Version>>>> =
+        LazyLock::new(|| Mutex::new(FxHashMap::default()));
+    let lock = || CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(range) = lock().get(raw) {
+        return range.clone();
+    }
+    let range = python_range(specifiers);
+    lock().insert(raw, range.clone());
+    range
+}
+
 pub fn python_range(specifiers: &VersionSpecifiers) -> Ranges<Version> {
     let releases = release_specifiers_to_ranges(specifiers.clone());
     let all: Vec<PythonVersion> = minors().collect();
