@@ -58,6 +58,38 @@ impl Resolver {
         &self.solvers[&target]
     }
 
+    /// Each target solved on its own, in parallel (a single file has up to 30 targets), in target order so that
+    /// grouping the outcomes does not depend on thread timing.
+    fn solve_targets(
+        &self,
+        manifest: &Manifest,
+        inputs: &[Input],
+        targets: &[Target],
+        runtime_enabled: bool,
+    ) -> Vec<(Target, TargetOutcome)> {
+        let index = Index::embedded();
+        targets
+            .par_iter()
+            .map(|&target| {
+                let solver = self.solver(target);
+                let outcome = match solver.solve(inputs) {
+                    Outcome::Solved(solution) => TargetOutcome::Installs(
+                        runtime_enabled
+                            .then(|| runtime::check(index, solver, inputs, &solution))
+                            .flatten(),
+                    ),
+                    Outcome::Conflict(conflict) => {
+                        TargetOutcome::Fails(Kind::of(&conflict).map(|kind| {
+                            let text = explain_with(&conflict, voice(manifest));
+                            (kind, conflict, text)
+                        }))
+                    }
+                };
+                (target, outcome)
+            })
+            .collect()
+    }
+
     /// Every resolution finding for `manifest` on the targets `settings` chooses, skipping the runtime checks
     /// when no runtime rule is enabled.
     pub fn check(
@@ -66,7 +98,6 @@ impl Resolver {
         settings: &Settings,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        let index = Index::embedded();
         let runtime_enabled = runtime::rules()
             .into_iter()
             .any(|rule| settings.rules.is_enabled(rule));
@@ -91,28 +122,7 @@ impl Resolver {
             let mut runtime_groups: BTreeMap<(&'static str, String), RuntimeGroup> =
                 BTreeMap::new();
             let mut installing: BTreeMap<Platform, BTreeSet<PythonVersion>> = BTreeMap::new();
-            // Each target is solved on its own (in parallel: a single file has up to 30 targets), then the outcomes
-            // are grouped in target order, so the report does not depend on thread timing.
-            let outcomes: Vec<(Target, TargetOutcome)> = all_targets
-                .par_iter()
-                .map(|&target| {
-                    let solver = self.solver(target);
-                    let outcome = match solver.solve(&inputs) {
-                        Outcome::Solved(solution) => TargetOutcome::Installs(
-                            runtime_enabled
-                                .then(|| runtime::check(index, solver, &inputs, &solution))
-                                .flatten(),
-                        ),
-                        Outcome::Conflict(conflict) => {
-                            TargetOutcome::Fails(Kind::of(&conflict).map(|kind| {
-                                let text = explain_with(&conflict, voice(manifest));
-                                (kind, conflict, text)
-                            }))
-                        }
-                    };
-                    (target, outcome)
-                })
-                .collect();
+            let outcomes = self.solve_targets(manifest, &inputs, &all_targets, runtime_enabled);
             for (target, outcome) in outcomes {
                 let (kind, conflict, text) = match outcome {
                     TargetOutcome::Installs(finding) => {
