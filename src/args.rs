@@ -151,6 +151,11 @@ pub(crate) struct CheckArgs {
         help_heading = "File selection"
     )]
     pub extend_exclude: Vec<String>,
+
+    /// Walk directories without reading `.gitignore`, `.ignore` and git's exclude files (hidden files and the
+    /// configuration's exclusions still apply)
+    #[arg(long, help_heading = "File selection")]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

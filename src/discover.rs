@@ -27,7 +27,7 @@ pub(crate) enum Found {
 /// The files under `paths`, sorted by path and without duplicates. Directories are walked respecting
 /// `.gitignore`, `.ignore` and hidden-file conventions, as ripgrep does, and each entry's configuration:
 /// `exclude` prunes, `extend-include` adds files by pattern. A file named on the command line is always checked.
-pub(crate) fn discover(paths: &[PathBuf], configs: &Arc<Configs>) -> Vec<Found> {
+pub(crate) fn discover(paths: &[PathBuf], configs: &Arc<Configs>, no_ignore: bool) -> Vec<Found> {
     let mut found = Vec::new();
     for path in paths {
         let path = display_path(path);
@@ -40,7 +40,7 @@ pub(crate) fn discover(paths: &[PathBuf], configs: &Arc<Configs>) -> Vec<Found> 
                 },
                 path,
             }),
-            Ok(metadata) if metadata.is_dir() => walk(&path, configs, &mut found),
+            Ok(metadata) if metadata.is_dir() => walk(&path, configs, no_ignore, &mut found),
             Ok(_) => match detect_format(&path, true) {
                 Some(format) => found.push(Found::File { path, format }),
                 None => found.push(Found::UnknownFormat { path }),
@@ -62,9 +62,14 @@ impl Found {
     }
 }
 
-fn walk(root: &Path, configs: &Arc<Configs>, found: &mut Vec<Found>) {
+fn walk(root: &Path, configs: &Arc<Configs>, no_ignore: bool, found: &mut Vec<Found>) {
     let filter = configs.clone();
-    let walker = ignore::WalkBuilder::new(root)
+    let mut builder = ignore::WalkBuilder::new(root);
+    if no_ignore {
+        // As ripgrep's `--no-ignore`: no ignore files of any kind; hidden entries stay skipped.
+        builder.standard_filters(false).hidden(true);
+    }
+    let walker = builder
         .filter_entry(move |entry| entry.depth() == 0 || !filter.is_excluded(entry.path()))
         .build();
     for entry in walker {
