@@ -313,7 +313,12 @@ impl Kind {
         let mut python = false;
         visit(&conflict.derivation, &mut |external| match external {
             External::Custom(..) => python = true,
-            External::NoVersions(package, _) | External::NotRoot(package, _) => {
+            External::NoVersions(package, range) => {
+                python |= *package == SolverPackage::Python
+                    || nplint_solver::explain::uninstallable(conflict.target, package, range);
+                numpy |= is_numpy(package);
+            }
+            External::NotRoot(package, _) => {
                 python |= *package == SolverPackage::Python;
                 numpy |= is_numpy(package);
             }
@@ -518,6 +523,11 @@ fn unavailable_subject(conflict: &Conflict) -> String {
     let mut names = BTreeSet::new();
     visit(&conflict.derivation, &mut |external| match external {
         External::Custom(package, _, _) => {
+            names.insert(package.to_string());
+        }
+        External::NoVersions(package, range)
+            if nplint_solver::explain::uninstallable(conflict.target, package, range) =>
+        {
             names.insert(package.to_string());
         }
         External::FromDependencyOf(p1, _, SolverPackage::Python, _)

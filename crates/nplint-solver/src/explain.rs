@@ -4,8 +4,9 @@
 //! pubgrub's own reporter walks the derivation tree; this module only supplies the wording (a
 //! [`ReportFormatter`]): the root is "you" (or "the lock", for a lockfile), ranges are printed in PEP 440 form (`numpy>=1.19.2,<1.20`, not
 //! `numpy >=1.19.2, <1.20.dev0`), `python` is the target's Python, and an unavailable release says why. The tree
-//! is not simplified yet (uv's passes: collapsing runs of unavailable versions, dropping redundant steps): a
-//! conflict over a range of releases without wheels lists them one by one.
+//! is not simplified further (uv drops redundant steps). Releases that cannot be installed on the target are
+//! passed over by the solver, so a range of them is one "no versions" step, which is explained here from the index
+//! ("numpy>=1.22,<2 has no wheels for the target Python (3.13) on linux-x86_64").
 
 use std::fmt::Write as _;
 use std::ops::Bound;
@@ -102,6 +103,17 @@ fn collapse_empty_no_versions(tree: &mut Derivation, index: &Index) {
         _ => {}
     }
     *tree = kept;
+}
+
+/// Whether a "no versions of `package` in `range`" step of a derivation on `target` means that the range's
+/// releases exist but none installs there (no wheel for the target), rather than that the range holds none.
+pub fn uninstallable(target: Target, package: &SolverPackage, range: &Range) -> bool {
+    let formatter = Formatter {
+        target,
+        index: Index::embedded(),
+        voice: Voice::Requirements,
+    };
+    formatter.unavailable(package, range).is_some()
 }
 
 /// A requirement in PEP 440 form: `numpy>=1.19.2,<1.20`, `tensorflow==2.5.0`, `numpy` for any version.
@@ -203,6 +215,54 @@ struct Formatter {
 }
 
 impl Formatter {
+    /// Why no release of `package` in `range` could be used, when the releases are there but none can be
+    /// installed on the target (the solver passes over such releases instead of rejecting them one by one): the
+    /// subject (`numpy<1.21`, or `numpy==1.19.5` for one release) and the predicate. `None` when the range holds
+    /// no release, or one that installs (excluded for another reason).
+    fn unavailable(&self, package: &SolverPackage, range: &Range) -> Option<(String, String)> {
+        let name = package.name()?;
+        let indexed = self.index.package(name)?;
+        let releases: Vec<_> = indexed
+            .releases()
+            .iter()
+            .filter(|release| !release.is_prerelease() && range.contains(release.version()))
+            .collect();
+        let mut reasons = Vec::with_capacity(releases.len());
+        for release in &releases {
+            reasons.push(crate::provider::unavailable(
+                self.index,
+                self.target,
+                name,
+                release,
+            )?);
+        }
+        let platform = self.target.platform;
+        let no_wheel_for_platform =
+            |reason: &Unavailable| matches!(reason, Unavailable::NoWheel { wheels: None, .. });
+        let first = reasons.first()?.to_string();
+        let predicate = if reasons.iter().all(|reason| reason.to_string() == first) {
+            // One reason for all, such as "has wheels for CPython 3.6-3.9 only on linux-x86_64".
+            first
+        } else if reasons.iter().all(no_wheel_for_platform) {
+            format!("has no wheels for {platform}")
+        } else if reasons
+            .iter()
+            .all(|reason| matches!(reason, Unavailable::SourceOnly))
+        {
+            "has only source distributions (and other releases of it are compiled)".to_owned()
+        } else {
+            format!(
+                "has no wheels for the target Python ({}) on {platform}",
+                self.target.python
+            )
+        };
+        let subject = match releases.as_slice() {
+            [only] => requirement(package, &Range::singleton(only.version().clone())),
+            _ => self.requirement(package, range),
+        };
+        Some((subject, predicate))
+    }
+
     /// A requirement with its range simplified over the package's releases: holes without a release closed,
     /// bounds moved to releases (`numpy>2.1.0,<2.1.1 | >2.1.1,<2.2` is just `numpy>=2.1.2,<2.2` when those are
     /// all the releases), as uv does.
@@ -281,15 +341,16 @@ impl Formatter {
                 self.target.python,
                 requirement(&SolverPackage::Python, range)
             ),
-            External::NoVersions(package, range) if *range == Range::full() => {
-                format!("there is no usable version of {package}")
-            }
-            External::NoVersions(package, range) => {
-                format!(
+            External::NoVersions(package, range) => match self.unavailable(package, range) {
+                Some((subject, reason)) => format!("{subject} {reason}"),
+                None if *range == Range::full() => {
+                    format!("there is no usable version of {package}")
+                }
+                None => format!(
                     "there is no usable version of {}",
                     self.requirement(package, range)
-                )
-            }
+                ),
+            },
             External::Custom(package, range, reason) => {
                 // The reason is about single releases: name the release when there is one.
                 let single = package

@@ -98,6 +98,43 @@ impl Cache {
     }
 }
 
+/// Why `release` of `name` cannot be installed on `target` whatever else is required, `None` when it can (its
+/// `Requires-Python` aside, which a solve treats as a dependency on `python`).
+///
+/// Pure releases install wherever `Requires-Python` admits. A source-only release does too, unless the package
+/// ships binary wheels in other releases: then it is compiled, and building an old compiled release from source
+/// practically never works (numba 0.30-0.34 have only sdists; a resolver that refuses to build them, as uv with
+/// wheels required does, finds no numba<0.35 for CPython 3.12). A binary release needs a wheel for the target.
+pub(crate) fn unavailable(
+    index: &Index,
+    target: Target,
+    name: &PackageName,
+    release: &Release,
+) -> Option<Unavailable> {
+    if release.kind() == ReleaseKind::SdistOnly
+        && index.package(name).is_some_and(|package| {
+            // Compiled: some release has CPython-specific wheels on a tracked platform. (`binary` alone is not
+            // enough: a pure package may have shipped one odd platform wheel.)
+            package.releases().iter().any(|other| {
+                other.wheels().any(|(_, tags)| {
+                    tags.iter()
+                        .any(|tag| !matches!(tag, nplint_index::WheelPython::Python3))
+                })
+            })
+        })
+    {
+        return Some(Unavailable::SourceOnly);
+    }
+    if release.kind() == ReleaseKind::Binary && !release.has_wheel(target.python, target.platform) {
+        return Some(Unavailable::NoWheel {
+            python: target.python,
+            platform: target.platform,
+            wheels: release.wheel_python_range(target.platform),
+        });
+    }
+    None
+}
+
 /// The facts of one solve: the cache plus what the inputs say.
 #[derive(Debug)]
 pub(crate) struct Provider<'a> {
@@ -186,34 +223,8 @@ impl Provider<'_> {
                 return Facts::RequiresPython(range);
             }
         }
-        // Pure releases install wherever `Requires-Python` admits. A source-only release does too, unless the
-        // package ships binary wheels in other releases: then it is compiled, and building an old compiled release
-        // from source practically never works (numba 0.30-0.34 have only sdists; a resolver that refuses to build
-        // them, as uv with wheels required does, finds no numba<0.35 for CPython 3.12).
-        if !vetted
-            && release.kind() == ReleaseKind::SdistOnly
-            && self.index.package(name).is_some_and(|package| {
-                // Compiled: some release has CPython-specific wheels on a tracked platform. (`binary` alone is not
-                // enough: a pure package may have shipped one odd platform wheel.)
-                package.releases().iter().any(|other| {
-                    other.wheels().any(|(_, tags)| {
-                        tags.iter()
-                            .any(|tag| !matches!(tag, nplint_index::WheelPython::Python3))
-                    })
-                })
-            })
-        {
-            return Facts::Unavailable(Unavailable::SourceOnly);
-        }
-        if !vetted
-            && release.kind() == ReleaseKind::Binary
-            && !release.has_wheel(self.target.python, platform)
-        {
-            return Facts::Unavailable(Unavailable::NoWheel {
-                python: self.target.python,
-                platform,
-                wheels: release.wheel_python_range(platform),
-            });
+        if !vetted && let Some(reason) = unavailable(self.index, self.target, name, release) {
+            return Facts::Unavailable(reason);
         }
         let Some(metadata) = release.metadata_for(platform) else {
             return Facts::Dependencies {
@@ -296,6 +307,15 @@ impl Provider<'_> {
             for release in releases[start..end.max(start)].iter().rev() {
                 if release.is_prerelease() && !allow_prereleases {
                     newest_prerelease.get_or_insert(release.version());
+                    continue;
+                }
+                // A release that cannot be installed on the target is passed over here rather than offered and
+                // rejected: rejecting releases one at a time costs pubgrub a learned fact each (and a step each in
+                // the explanation), and a range that has none left is explained at once (see `explain.rs`).
+                if matches!(
+                    *self.facts(name, release.version(), None),
+                    Facts::Unavailable(_)
+                ) {
                     continue;
                 }
                 return Some(release.version().clone());
