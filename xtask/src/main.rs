@@ -1,4 +1,4 @@
-//! Maintainer tasks, run as `cargo xtask <task>`: generated files and their checks, and the index sync.
+//! Maintainer tasks, run as `cargo xtask <task>`: generated files and their checks, the index sync, and the benchmark.
 
 #![allow(
     clippy::print_stdout,
@@ -6,6 +6,7 @@
     reason = "a command-line tool"
 )]
 
+mod bench;
 mod docs;
 mod index;
 mod precommit;
@@ -30,6 +31,17 @@ enum Task {
         /// Fail if the files on disk differ from what would be generated, instead of writing them.
         #[arg(long)]
         check: bool,
+    },
+    /// Generate a synthetic 10,000-file monorepo from a fixed seed, time `nplint check` over it (wall time, files
+    /// per second, peak memory, scaling) and print a Markdown table for `docs/performance.md`.
+    Bench(bench::BenchArgs),
+    /// Runs a program and writes its wall time and peak memory to a file (used by `bench`).
+    #[command(hide = true)]
+    MeasureChild {
+        report: PathBuf,
+        program: std::ffi::OsString,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
     },
     /// Run the pre-commit hook through pre-commit in a throwaway repository (needs `pre-commit` and the network).
     PreCommit,
@@ -58,6 +70,15 @@ fn workspace_root() -> PathBuf {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Docs { check } => docs::run(&workspace_root(), check),
+        Task::Bench(args) => bench::run(&workspace_root(), &args),
+        Task::MeasureChild {
+            report,
+            program,
+            args,
+        } => {
+            let code = bench::measure_child(&report, &program, &args)?;
+            std::process::exit(code);
+        }
         Task::PreCommit => precommit::run(&workspace_root()),
         Task::Index {
             task: IndexTask::Sync(args),
