@@ -41,6 +41,14 @@ fn messages(manifest: &Manifest) -> Vec<&str> {
 }
 
 #[test]
+fn a_dotted_key_over_a_value_is_an_error_not_a_panic() {
+    // toml_edit 0.23 panicked on this ("all items have spans"), found by the pyproject fuzz target; 0.25 reports it.
+    let manifest = parse("==1\"o\"W\0\0\0\u{1}\u{1}\u{7}\0]\n.am.e''' =\"0u[proje=1\", \"=");
+    assert_eq!(manifest.issues.len(), 1);
+    assert_eq!(manifest.issues[0].kind, IssueKind::Invalid);
+}
+
+#[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     for depth in [100, 10_000, 100_000] {
         let arrays = format!("a = {}1{}", "[".repeat(depth), "]".repeat(depth));
