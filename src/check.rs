@@ -108,7 +108,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         elapsed: Some(start.elapsed()),
         rules: nplint_rules_meta(),
     };
-    let mut stdout = std::io::stdout().lock();
+    // Buffered: stdout is line-buffered, and a report of thousands of findings is many small writes, each of which
+    // a line buffer scans for a newline.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     nplint_report::render(&report, format, options, &mut stdout)?;
     stdout.flush()?;
     Ok(status)
@@ -327,9 +329,10 @@ pub(crate) fn debug_manifest(args: &DebugManifestArgs) -> anyhow::Result<Status>
     };
     let manifest = nplint_manifest::load(&args.file, format, &FsLoader)
         .with_context(|| format!("cannot read `{}`", args.file.display()))?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut stdout, &manifest)?;
     writeln!(stdout)?;
+    stdout.flush()?;
     Ok(Status::Clean)
 }
 

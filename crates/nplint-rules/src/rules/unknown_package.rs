@@ -39,13 +39,15 @@ declare_rule! {
 /// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve.
 pub(crate) fn diagnostic(manifest: &Manifest, unknown: &BTreeSet<usize>) -> Diagnostic {
     let total = manifest.requirements.len();
+    // The first eight are named (a lockfile may leave thousands out).
     let names: Vec<String> = unknown
         .iter()
+        .take(8)
         .map(|&id| format!("`{}`", manifest.requirements[id].display()))
         .collect();
     let checked = total - unknown.len();
-    let listed = if names.len() > 8 {
-        format!("{} and {} more", names[..8].join(", "), names.len() - 8)
+    let listed = if unknown.len() > 8 {
+        format!("{} and {} more", names.join(", "), unknown.len() - 8)
     } else {
         names.join(", ")
     };
