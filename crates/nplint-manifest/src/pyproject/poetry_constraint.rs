@@ -222,8 +222,24 @@ fn separator_at(bytes: &[u8], position: usize) -> Option<usize> {
     None
 }
 
-/// `parse_single_constraint`: one constraint without `||` or separators. `None` means any version.
+/// `parse_single_constraint`: one constraint without `||` or separators. `None` means any version. A bound on a
+/// local version is refused but for `==` and `!=` (PEP 440 allows no other operator with one), whatever the
+/// operator that made it (`^3+10`, `~1.0+local`).
 fn parse_single(input: &str) -> Result<Option<Vec<Bound>>, String> {
+    let bounds = parse_single_bounds(input)?;
+    if let Some(bounds) = &bounds
+        && bounds.iter().any(|bound| {
+            version_of(bound).is_local() && !matches!(bound, Bound::Exact(_) | Bound::NotEqual(_))
+        })
+    {
+        return Err(format!(
+            "`{input}` compares a local version, which PEP 440 allows only with `==` and `!=`"
+        ));
+    }
+    Ok(bounds)
+}
+
+fn parse_single_bounds(input: &str) -> Result<Option<Vec<Bound>>, String> {
     let invalid = || format!("invalid Poetry version constraint `{input}`");
 
     // `*`, `x`, `x.*`, `v*.*`, ...
@@ -302,11 +318,6 @@ fn parse_single(input: &str) -> Result<Option<Vec<Bound>>, String> {
         // poetry-core matches `<>` but has no case for it, so it falls through to an exact version like `==`.
         _ => Bound::Exact(version),
     };
-    if version_of(&bound).is_local() && !matches!(bound, Bound::Exact(_) | Bound::NotEqual(_)) {
-        return Err(format!(
-            "`{input}` compares a local version, which PEP 440 allows only with `==` and `!=`"
-        ));
-    }
     Ok(Some(vec![bound]))
 }
 
@@ -703,6 +714,10 @@ mod tests {
             "===1",
             "~1.2.*",
             ">=1.0+local",
+            // Found by the pyproject fuzz target: these panicked.
+            "^3+10",
+            "~1.0+local",
+            "~=1.0+local",
             "^1 2x",
         ] {
             assert!(parse(input).is_err(), "`{input}` should not parse");
