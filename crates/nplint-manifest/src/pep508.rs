@@ -111,43 +111,28 @@ pub(crate) fn marker(text: &str) -> Result<MarkerTree, Pep508Failure> {
     })
 }
 
-/// Where the marker part of a requirement starts: after the first `;` outside quotes.
+/// Where the marker part of a requirement may start: after its first `;` (a URL with a `;` of its own puts more
+/// text under the marker check, which only refuses non-ASCII characters there).
 fn marker_start(input: &str) -> Option<usize> {
-    let mut quote = None;
-    for (at, character) in input.char_indices() {
-        match (quote, character) {
-            (None, '"' | '\'') => quote = Some(character),
-            (Some(open), _) if open == character => quote = None,
-            (None, ';') => return Some(at + 1),
-            _ => {}
-        }
-    }
-    None
+    input.find(';').map(|at| at + 1)
 }
 
 /// `pep508_rs` 0.9 slices a marker by character counts where it needs byte offsets, and panics on a non-ASCII
-/// character outside quotes after a complete expression (`python_version < "3.8"é`: "byte index is not a char
-/// boundary"). PEP 508 markers are ASCII outside their quoted values, so such a character is reported here,
-/// before the parser sees it, and nothing valid is refused.
+/// character after a complete expression (`python_version < "3.8"é`) or in a string it has not closed
+/// (`'3.9''\u{feff}`): "byte index is not a char boundary". Markers are ASCII in practice (their values are
+/// versions, platform names and extra names), so any non-ASCII character is reported here, before the parser sees
+/// it.
 fn non_ascii_in_marker(marker: &str) -> Option<Pep508Failure> {
-    let mut quote = None;
-    for (at, character) in marker.char_indices() {
-        match (quote, character) {
-            (None, '"' | '\'') => quote = Some(character),
-            (Some(open), _) if open == character => quote = None,
-            (None, _) if !character.is_ascii() => {
-                return Some(Pep508Failure {
-                    message: format!(
-                        "unexpected character `{}` in an environment marker: markers are ASCII outside quotes",
-                        character.escape_debug()
-                    ),
-                    span: Span::from_range(at..at + character.len_utf8()),
-                });
-            }
-            _ => {}
-        }
-    }
-    None
+    let (at, character) = marker
+        .char_indices()
+        .find(|(_, character)| !character.is_ascii())?;
+    Some(Pep508Failure {
+        message: format!(
+            "unexpected character `{}` in an environment marker: nplint reads ASCII markers only",
+            character.escape_debug()
+        ),
+        span: Span::from_range(at..at + character.len_utf8()),
+    })
 }
 
 /// `pep508_rs` 0.9 panics on a name or extra that ends in `.`, `-` or `_` and is followed by more text
@@ -276,12 +261,14 @@ mod tests {
         ] {
             let failure = parse(input).unwrap_err();
             assert_eq!(failure.span.start as usize, at, "{input}");
-            assert!(failure.message.contains("markers are ASCII outside quotes"));
+            assert!(failure.message.contains("nplint reads ASCII markers only"));
         }
         let failure = marker("python_version < \"3.8\"\u{e9}").unwrap_err();
         assert_eq!(failure.span, Span::from_range(22..24));
-        // Inside quotes and before the marker, non-ASCII text is the parser's to judge.
-        assert!(marker("platform_release == \"\u{e9}t\u{e9}\"").is_ok());
+        // An unclosed string holding one panicked too (found by the Pipfile.lock fuzz target).
+        assert!(marker("python_version >= 'vers\u{2}on3.9''\u{feff}").is_err());
+        assert!(marker("platform_release == \"\u{e9}t\u{e9}\"").is_err());
+        // Before the marker, non-ASCII text is the parser's to judge.
         assert!(parse("numpy @ https://\u{e9}.com/x.whl").is_ok());
     }
 
