@@ -84,11 +84,12 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         .flat_map(|(_, _, settings)| settings.targets.pythons.iter().flatten().copied())
         .collect();
     let resolver = Resolver::new(&pythons);
-    diagnostics.par_extend(
-        groups(&work)
-            .par_iter()
-            .flat_map_iter(|group| check_group(&work, group, &resolver)),
-    );
+    // Each finding keeps only the lines it shows, not its whole file, until the report is printed.
+    diagnostics.par_extend(groups(&work).par_iter().flat_map_iter(|group| {
+        check_group(&work, group, &resolver)
+            .into_iter()
+            .map(Diagnostic::into_excerpts)
+    }));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A file included by several checked files reports its own problems once.
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());

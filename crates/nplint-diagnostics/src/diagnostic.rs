@@ -1,10 +1,15 @@
 //! The diagnostic: what every rule produces and every output format renders.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::source::Location;
+use crate::source::{Location, SourceFile, Span};
+
+/// The lines of context a graphical report shows around each label, and so what an excerpt of a finding's file
+/// keeps around each of its locations ([`Diagnostic::into_excerpts`]).
+pub const CONTEXT_LINES: u32 = 1;
 
 /// How serious a finding is. Ordered from least to most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -143,6 +148,49 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// The finding with every location's file (primary, labels, fix edits) replaced by an excerpt of it
+    /// ([`SourceFile::excerpt`]) that keeps the lines the finding shows and [`CONTEXT_LINES`] around them: what a
+    /// run keeps of each finding until the report is printed. Locations in one file keep sharing one excerpt.
+    #[must_use]
+    pub fn into_excerpts(mut self) -> Self {
+        let mut files: Vec<(Arc<SourceFile>, Vec<Span>)> = Vec::new();
+        for location in self.locations_mut() {
+            match files
+                .iter_mut()
+                .find(|(file, _)| Arc::ptr_eq(file, &location.file))
+            {
+                Some((_, spans)) => spans.push(location.span),
+                None => files.push((Arc::clone(&location.file), vec![location.span])),
+            }
+        }
+        let excerpts: Vec<(Arc<SourceFile>, Arc<SourceFile>)> = files
+            .into_iter()
+            .map(|(file, spans)| {
+                let excerpt = file.excerpt(spans, CONTEXT_LINES);
+                (file, excerpt)
+            })
+            .collect();
+        for location in self.locations_mut() {
+            if let Some((_, excerpt)) = excerpts
+                .iter()
+                .find(|(file, _)| Arc::ptr_eq(file, &location.file))
+            {
+                location.file = Arc::clone(excerpt);
+            }
+        }
+        self
+    }
+
+    fn locations_mut(&mut self) -> impl Iterator<Item = &mut Location> {
+        std::iter::once(&mut self.location)
+            .chain(self.labels.iter_mut().map(|label| &mut label.location))
+            .chain(
+                self.fix
+                    .iter_mut()
+                    .flat_map(|fix| fix.edits.iter_mut().map(|edit| &mut edit.location)),
+            )
     }
 
     /// The order in which reports list findings: by path, then position, then rule, then message.

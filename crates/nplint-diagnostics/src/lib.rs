@@ -7,6 +7,8 @@
 mod diagnostic;
 mod source;
 
-pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, RuleId, Severity, Target};
+pub use diagnostic::{
+    Applicability, CONTEXT_LINES, Diagnostic, Edit, Fix, Label, RuleId, Severity, Target,
+};
 pub use source::portable_path;
-pub use source::{Location, Position, SourceFile, Span};
+pub use source::{Location, Position, SourceFile, Span, Window};

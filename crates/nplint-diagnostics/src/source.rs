@@ -14,10 +14,51 @@ const BOM: char = '\u{feff}';
 ///
 /// The path is kept as the user gave it (relative to the working directory when the file was found by
 /// discovery), because that is how diagnostics must name it.
+///
+/// A source file is either whole (what the readers parse) or an excerpt of one ([`SourceFile::excerpt`]): the
+/// lines a finding shows and a few around them, at their original byte offsets, so that a finding does not keep a
+/// large file alive until the report is printed. Positions, slices and windows work alike on both.
 pub struct SourceFile {
     path: PathBuf,
+    /// The whole text, or for an excerpt its pieces one after another.
     text: String,
+    /// For a whole file, the byte offset of every line start; empty for an excerpt.
     line_starts: Vec<u32>,
+    /// For an excerpt, the kept pieces in order; empty for a whole file.
+    pieces: Vec<Piece>,
+    /// The length of the whole text.
+    len: u32,
+    /// The number of lines of the whole text (see [`SourceFile::line_count`]).
+    lines: u32,
+}
+
+/// A run of whole lines kept by an excerpt.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    /// Where the piece starts in the whole text: a line start.
+    offset: u32,
+    /// Its first line, 0-based.
+    line: u32,
+    /// Where its bytes start in the excerpt's `text`.
+    at: u32,
+    len: u32,
+}
+
+impl Piece {
+    /// Whether the piece holds `offset`; its end offset (the next line's start, or the end of the text) counts.
+    fn holds(self, offset: u32) -> bool {
+        self.offset <= offset && offset <= self.offset + self.len
+    }
+}
+
+/// The kept text around a span: the whole text of a whole file, or the piece of an excerpt that holds the span.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    pub text: &'a str,
+    /// Where `text` starts in the whole text (a line start).
+    pub offset: u32,
+    /// The 0-based line `text` starts on.
+    pub line: u32,
 }
 
 impl SourceFile {
@@ -27,10 +68,7 @@ impl SourceFile {
     /// If `text` is 4 GiB or longer. Callers cap inputs far below that before reading them.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
         let text = text.into();
-        assert!(
-            u32::try_from(text.len()).is_ok(),
-            "source files are capped far below 4 GiB"
-        );
+        let len = u32::try_from(text.len()).expect("source files are capped far below 4 GiB");
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
         line_starts.extend(
@@ -39,10 +77,18 @@ impl SourceFile {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i as u32 + 1),
         );
+        let lines = if text.ends_with('\n') {
+            line_starts.len() - 1
+        } else {
+            line_starts.len()
+        } as u32;
         Arc::new(Self {
             path: path.into(),
             text,
             line_starts,
+            pieces: Vec::new(),
+            len,
+            lines,
         })
     }
 
@@ -50,38 +96,184 @@ impl SourceFile {
         &self.path
     }
 
+    /// The whole text, for the readers. An excerpt has no whole text: this is then its pieces one after another,
+    /// at offsets that mean nothing; use [`SourceFile::slice`], [`SourceFile::window`] and
+    /// [`SourceFile::position`], which work on both.
     pub fn text(&self) -> &str {
+        debug_assert!(
+            !self.is_excerpt(),
+            "the whole text of an excerpt was asked for"
+        );
         &self.text
+    }
+
+    /// The length of the whole text, in bytes.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn is_excerpt(&self) -> bool {
+        !self.pieces.is_empty()
     }
 
     /// Number of lines; a trailing newline does not open a new line.
     pub fn line_count(&self) -> usize {
-        if self.text.ends_with('\n') {
-            self.line_starts.len() - 1
-        } else {
-            self.line_starts.len()
-        }
+        self.lines as usize
     }
 
     /// The position of a byte offset. Offsets inside a multi-byte character are rounded down to its start;
-    /// offsets past the end are clamped to the end.
+    /// offsets past the end are clamped to the end (in an excerpt, offsets outside its pieces to the nearest
+    /// piece).
     pub fn position(&self, offset: u32) -> Position {
-        let mut offset = offset.min(self.text.len() as u32);
-        while !self.text.is_char_boundary(offset as usize) {
+        let window = self.window_at(offset);
+        let mut offset = offset.clamp(window.offset, window.offset + window.text.len() as u32);
+        let mut relative = (offset - window.offset) as usize;
+        while !window.text.is_char_boundary(relative) {
+            relative -= 1;
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let line_start = self.line_starts[line] as usize;
-        let mut prefix = &self.text[line_start..offset as usize];
+        let (line, line_start) = if self.is_excerpt() {
+            let before = &window.text[..relative];
+            let newlines = before.bytes().filter(|&b| b == b'\n').count() as u32;
+            let start = before.rfind('\n').map_or(0, |at| at + 1);
+            (window.line + newlines, start)
+        } else {
+            let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+            (line as u32, self.line_starts[line] as usize)
+        };
+        let mut prefix = &window.text[line_start..relative];
         if line == 0 {
             // Editors do not count a byte order mark as a column.
             prefix = prefix.strip_prefix(BOM).unwrap_or(prefix);
         }
         Position {
-            line: line as u32 + 1,
+            line: line + 1,
             column: prefix.chars().count() as u32 + 1,
             offset,
         }
+    }
+
+    /// The kept text that holds `span`, `None` when an excerpt does not hold all of it.
+    pub fn window(&self, span: Span) -> Option<Window<'_>> {
+        if !self.is_excerpt() {
+            return (span.end <= self.len).then(|| self.whole_window());
+        }
+        self.pieces
+            .iter()
+            .find(|piece| piece.holds(span.start) && piece.holds(span.end))
+            .map(|&piece| self.piece_window(piece))
+    }
+
+    /// The text `span` covers; empty when it is not kept or does not fall on character boundaries.
+    pub fn slice(&self, span: Span) -> &str {
+        self.window(span)
+            .and_then(|window| {
+                let start = (span.start - window.offset) as usize;
+                let end = (span.end - window.offset) as usize;
+                window.text.get(start..end)
+            })
+            .unwrap_or_default()
+    }
+
+    /// An excerpt of this file that keeps the lines `spans` touch and `context` lines around each: whole lines,
+    /// with runs that meet or nearly meet (so that what a renderer merges into one snippet lies in one piece)
+    /// joined. The file itself when the excerpt would keep most of it, and when it is an excerpt already.
+    pub fn excerpt(
+        self: &Arc<Self>,
+        spans: impl IntoIterator<Item = Span>,
+        context: u32,
+    ) -> Arc<Self> {
+        if self.is_excerpt() || self.line_starts.len() <= 1 {
+            return Arc::clone(self);
+        }
+        let last_line = self.line_starts.len() as u32 - 1;
+        let line_of =
+            |offset: u32| self.line_starts.partition_point(|&start| start <= offset) as u32 - 1;
+        let mut runs: Vec<(u32, u32)> = spans
+            .into_iter()
+            .map(|span| {
+                let start = span.start.min(self.len);
+                let end = span.end.min(self.len).max(start);
+                (
+                    line_of(start).saturating_sub(context),
+                    (line_of(end) + context).min(last_line),
+                )
+            })
+            .collect();
+        runs.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+        for (first, last) in runs {
+            match merged.last_mut() {
+                Some((_, previous_last)) if first <= *previous_last + 2 => {
+                    *previous_last = (*previous_last).max(last);
+                }
+                _ => merged.push((first, last)),
+            }
+        }
+        let line_end = |line: u32| {
+            self.line_starts
+                .get(line as usize + 1)
+                .copied()
+                .unwrap_or(self.len)
+        };
+        let kept: u32 = merged
+            .iter()
+            .map(|&(first, last)| line_end(last) - self.line_starts[first as usize])
+            .sum();
+        if merged.is_empty() || kept >= self.len / 2 {
+            return Arc::clone(self);
+        }
+        let mut text = String::with_capacity(kept as usize);
+        let mut pieces = Vec::with_capacity(merged.len());
+        for (first, last) in merged {
+            let offset = self.line_starts[first as usize];
+            let end = line_end(last);
+            pieces.push(Piece {
+                offset,
+                line: first,
+                at: text.len() as u32,
+                len: end - offset,
+            });
+            text.push_str(&self.text[offset as usize..end as usize]);
+        }
+        Arc::new(Self {
+            path: self.path.clone(),
+            text,
+            line_starts: Vec::new(),
+            pieces,
+            len: self.len,
+            lines: self.lines,
+        })
+    }
+
+    fn whole_window(&self) -> Window<'_> {
+        Window {
+            text: &self.text,
+            offset: 0,
+            line: 0,
+        }
+    }
+
+    fn piece_window(&self, piece: Piece) -> Window<'_> {
+        Window {
+            text: &self.text[piece.at as usize..(piece.at + piece.len) as usize],
+            offset: piece.offset,
+            line: piece.line,
+        }
+    }
+
+    /// The window an offset falls in: the whole text, or the last piece starting at or before it (the first
+    /// piece when none does).
+    fn window_at(&self, offset: u32) -> Window<'_> {
+        if !self.is_excerpt() {
+            return self.whole_window();
+        }
+        let after = self.pieces.partition_point(|piece| piece.offset <= offset);
+        self.piece_window(self.pieces[after.saturating_sub(1)])
     }
 }
 
@@ -89,7 +281,8 @@ impl fmt::Debug for SourceFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SourceFile")
             .field("path", &self.path)
-            .field("len", &self.text.len())
+            .field("len", &self.len)
+            .field("excerpt", &self.is_excerpt())
             .finish_non_exhaustive()
     }
 }
@@ -177,7 +370,7 @@ impl Location {
 
     /// The text the span covers.
     pub fn text(&self) -> &str {
-        &self.file.text()[self.span.range()]
+        self.file.slice(self.span)
     }
 }
 
@@ -276,6 +469,70 @@ mod tests {
         assert_eq!(file.position(4).column, 2);
     }
 
+    fn lines(count: usize) -> String {
+        use std::fmt::Write;
+
+        (1..=count).fold(String::new(), |mut text, n| {
+            let _ = writeln!(text, "line {n}: numpy>={n}");
+            text
+        })
+    }
+
+    #[test]
+    fn an_excerpt_keeps_the_lines_around_its_spans_at_their_offsets() {
+        let text = lines(1000);
+        let file = SourceFile::new("big.txt", text.clone());
+        let near_start = Span::from_range(
+            text.find("numpy>=3\n").unwrap()..text.find("numpy>=3\n").unwrap() + 8,
+        );
+        let far = text.find("line 900:").unwrap();
+        let far = Span::from_range(far..far + 8);
+        let excerpt = file.excerpt([near_start, far], 1);
+        assert!(excerpt.is_excerpt());
+        assert_eq!(excerpt.len(), file.len());
+        assert_eq!(excerpt.line_count(), 1000);
+        assert!(excerpt.text.len() < 200, "kept lines 2-4 and 899-901 only");
+        for span in [near_start, far] {
+            assert_eq!(excerpt.slice(span), file.slice(span));
+            assert_eq!(excerpt.position(span.start), file.position(span.start));
+            assert_eq!(excerpt.position(span.end), file.position(span.end));
+        }
+        let window = excerpt.window(far).unwrap();
+        assert_eq!((window.line, window.text.lines().count()), (898, 3));
+        assert!(window.text.starts_with("line 899:"));
+        assert!(
+            excerpt
+                .window(Span::new(near_start.start, far.end))
+                .is_none(),
+            "two pieces"
+        );
+    }
+
+    #[test]
+    fn an_excerpt_joins_runs_that_nearly_meet_and_keeps_a_small_file_whole() {
+        let text = lines(100);
+        let file = SourceFile::new("r.txt", text.clone());
+        let at = |line: usize| {
+            let start = text.find(&format!("line {line}:")).unwrap();
+            Span::from_range(start..start + 4)
+        };
+        // Lines 10 and 14 with one line of context: 9-11 and 13-15, one line apart, are one piece.
+        let excerpt = file.excerpt([at(10), at(14)], 1);
+        assert!(
+            excerpt
+                .window(Span::new(at(10).start, at(14).end))
+                .is_some()
+        );
+        assert_eq!(excerpt.pieces.len(), 1);
+        // Most of the file: kept whole, the same allocation.
+        let whole = file.excerpt((1..=100).map(at), 1);
+        assert!(Arc::ptr_eq(&whole, &file));
+        assert!(
+            Arc::ptr_eq(&excerpt.excerpt([at(10)], 1), &excerpt),
+            "an excerpt is not cut again"
+        );
+    }
+
     proptest::proptest! {
         #[test]
         fn position_agrees_with_a_naive_count(text in "[a-zé\r\n]{0,40}", offset in 0u32..60) {
@@ -285,6 +542,30 @@ mod tests {
             let line = prefix.matches('\n').count() as u32 + 1;
             let column = prefix.rsplit('\n').next().unwrap().chars().count() as u32 + 1;
             proptest::prop_assert_eq!((pos.line, pos.column), (line, column));
+        }
+
+        #[test]
+        fn an_excerpt_answers_as_its_file_does(
+            text in "[a-zé\r\n]{0,300}",
+            spans in proptest::collection::vec((0u32..320, 0u32..12), 1..4),
+            context in 0u32..3,
+        ) {
+            let file = SourceFile::new("p", text);
+            let spans: Vec<Span> = spans
+                .into_iter()
+                .map(|(start, len)| {
+                    let start = file.position(start.min(file.len())).offset;
+                    let end = file.position((start + len).min(file.len())).offset;
+                    Span::new(start, end)
+                })
+                .collect();
+            let excerpt = file.excerpt(spans.iter().copied(), context);
+            for span in spans {
+                proptest::prop_assert!(excerpt.window(span).is_some());
+                proptest::prop_assert_eq!(excerpt.slice(span), file.slice(span));
+                proptest::prop_assert_eq!(excerpt.position(span.start), file.position(span.start));
+                proptest::prop_assert_eq!(excerpt.position(span.end), file.position(span.end));
+            }
         }
     }
 }

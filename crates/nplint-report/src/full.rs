@@ -11,7 +11,9 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
 };
-use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile, portable_path};
+use nplint_diagnostics::{
+    CONTEXT_LINES, Diagnostic, Location, Severity, SourceFile, Span, portable_path,
+};
 
 use crate::{RenderOptions, Report, summary};
 
@@ -77,6 +79,7 @@ fn handler(options: RenderOptions) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
+        .with_context_lines(CONTEXT_LINES as usize)
 }
 
 fn indent(text: &str) -> String {
@@ -100,17 +103,38 @@ impl SourceCode for File {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self
+        // Read in the kept text that holds the span (the whole text, or a piece of an excerpt), then put the
+        // result back at the whole file's offsets and lines.
+        let start = u32::try_from(span.offset()).map_err(|_| MietteError::OutOfBounds)?;
+        let end =
+            u32::try_from(span.offset() + span.len()).map_err(|_| MietteError::OutOfBounds)?;
+        let window = self
             .0
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
+            .window(Span::new(start, end))
+            .ok_or(MietteError::OutOfBounds)?;
+        let relative =
+            SourceSpan::from((start - window.offset) as usize..(end - window.offset) as usize);
+        let contents =
+            window
+                .text
+                .read_span(&relative, context_lines_before, context_lines_after)?;
+        let at = SourceSpan::from((
+            contents.span().offset() + window.offset as usize,
+            contents.span().len(),
+        ));
+        // miette merges two labels' snippets when the first one's `line() + line_count()` reaches the second's
+        // `line()`, so `line_count` must be the lines the contents span (`str::read_span` gives the lines from the
+        // start of the text instead, which merged every label of a file into one snippet, however far apart).
+        let data = contents.data();
+        let line_count =
+            data.split(|&byte| byte == b'\n').count() - usize::from(data.ends_with(b"\n"));
         Ok(Box::new(MietteSpanContents::new_named(
             portable_path(self.0.path()),
-            contents.data(),
-            *contents.span(),
-            contents.line(),
+            data,
+            at,
+            contents.line() + window.line as usize,
             contents.column(),
-            contents.line_count(),
+            line_count,
         )))
     }
 }
@@ -179,7 +203,7 @@ impl Finding {
 impl Finding {
     /// A file nplint could not read has no text to show.
     fn has_snippet(&self) -> bool {
-        !self.file.0.text().is_empty()
+        !self.file.0.is_empty()
     }
 }
 

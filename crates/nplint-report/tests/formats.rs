@@ -384,3 +384,93 @@ fn github_puts_errors_first_and_counts_what_it_cannot_show() {
         Some("12 errors, 3 warnings in 0 files")
     );
 }
+
+/// A finding on a long file with labels far apart, and the same finding on excerpts of its files.
+fn long_file_report(excerpts: bool) -> Report {
+    let text: String = (1..=2000)
+        .map(|n| format!("internal-package-{n}==1.0\n"))
+        .chain(["numpy>=2\n".to_owned()])
+        .collect();
+    let requirements = SourceFile::new("big/requirements.txt", text);
+    let base = SourceFile::new("big/base.txt", "tensorflow==2.5.0\n");
+    let conflict = Diagnostic::new(
+        CONFLICT,
+        Severity::Error,
+        "no version of `numpy` satisfies both `tensorflow==2.5.0` and `numpy>=2`",
+        at(&requirements, "numpy>=2"),
+    )
+    .with_primary_label("requires `numpy>=2`")
+    .with_label(at(&requirements, "internal-package-3=="), "listed here")
+    .with_label(at(&requirements, "internal-package-5=="), "and here")
+    .with_label(at(&base, "tensorflow==2.5.0"), "requires `numpy~=1.19.2`");
+    let conflict = Diagnostic {
+        fix: Some(Fix {
+            message: "Relax `numpy`".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                location: at(&requirements, ">=2"),
+                replacement: "~=1.19.2".into(),
+            }],
+        }),
+        ..conflict
+    };
+    let conflict = if excerpts {
+        conflict.into_excerpts()
+    } else {
+        conflict
+    };
+    Report {
+        files: vec![CheckedFile {
+            path: PathBuf::from("big/requirements.txt"),
+            format: "requirements.txt",
+        }],
+        diagnostics: vec![conflict],
+        elapsed: None,
+        rules: Vec::new(),
+    }
+}
+
+#[test]
+fn excerpts_render_as_whole_files_do() {
+    let excerpted = long_file_report(true);
+    let file = &excerpted.diagnostics[0].location.file;
+    assert!(file.is_excerpt());
+    assert!(Arc::ptr_eq(
+        file,
+        &excerpted.diagnostics[0].labels[0].location.file
+    ));
+    for format in [
+        OutputFormat::Full,
+        OutputFormat::Concise,
+        OutputFormat::Github,
+        OutputFormat::Json,
+        OutputFormat::Sarif,
+    ] {
+        let render_one = |report: &Report| {
+            let mut out = Vec::new();
+            render(report, format, RenderOptions::default(), &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            render_one(&excerpted),
+            render_one(&long_file_report(false)),
+            "{format:?}"
+        );
+    }
+}
+
+/// Labels far apart in one file are shown as separate snippets, not as one snippet of every line between them;
+/// labels a few lines apart share one.
+#[test]
+fn far_apart_labels_get_their_own_snippets() {
+    let mut out = Vec::new();
+    render(
+        &long_file_report(false),
+        OutputFormat::Full,
+        RenderOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    insta::assert_snapshot!(out);
+}
