@@ -11,7 +11,8 @@ declare_rule! {
     /// ## What it does
     /// Lists, once per file, the requirements that nplint left out when it solved the file's environments: packages
     /// its embedded index does not hold (it holds NumPy and the packages that depend on it) and direct URL or path
-    /// requirements, whose version only a build could tell. It says how many requirements were checked.
+    /// requirements, whose version only a build could tell. It says how many requirements were checked, and names and
+    /// labels the first eight left out.
     ///
     /// ## Why is this bad?
     /// It is not: most packages do not depend on NumPy and need no checking. But a left-out package's own
@@ -36,18 +37,21 @@ declare_rule! {
     severity: Info,
 }
 
+/// How many left-out requirements the finding names and labels: a lockfile may leave thousands out, and a
+/// label on each would bury the report.
+const NAMED: usize = 8;
+
 /// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve.
 pub(crate) fn diagnostic(manifest: &Manifest, unknown: &BTreeSet<usize>) -> Diagnostic {
     let total = manifest.requirements.len();
-    // The first eight are named (a lockfile may leave thousands out).
     let names: Vec<String> = unknown
         .iter()
-        .take(8)
+        .take(NAMED)
         .map(|&id| format!("`{}`", manifest.requirements[id].display()))
         .collect();
     let checked = total - unknown.len();
-    let listed = if unknown.len() > 8 {
-        format!("{} and {} more", names.join(", "), unknown.len() - 8)
+    let listed = if unknown.len() > NAMED {
+        format!("{} and {} more", names.join(", "), unknown.len() - NAMED)
     } else {
         names.join(", ")
     };
@@ -64,7 +68,7 @@ pub(crate) fn diagnostic(manifest: &Manifest, unknown: &BTreeSet<usize>) -> Diag
         manifest.requirements[first].location.clone(),
     )
     .with_primary_label("not checked");
-    for &id in ids {
+    for &id in ids.take(NAMED - 1) {
         diagnostic =
             diagnostic.with_label(manifest.requirements[id].location.clone(), "not checked");
     }
