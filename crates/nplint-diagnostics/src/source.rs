@@ -71,12 +71,7 @@ impl SourceFile {
         let len = u32::try_from(text.len()).expect("source files are capped far below 4 GiB");
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         let lines = if text.ends_with('\n') {
             line_starts.len() - 1
         } else {

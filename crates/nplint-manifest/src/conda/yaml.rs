@@ -264,6 +264,12 @@ struct CharOffsets {
 
 impl CharOffsets {
     fn new(source: &str) -> Self {
+        if source.is_ascii() {
+            return Self {
+                wide: Vec::new(),
+                len: source.len(),
+            };
+        }
         let wide = source
             .char_indices()
             .enumerate()
