@@ -47,7 +47,9 @@ pub(crate) fn discover(paths: &[PathBuf], configs: &Arc<Configs>, no_ignore: boo
             },
         }
     }
-    found.sort_by(|a, b| a.path().cmp(b.path()));
+    // The walk's threads find entries in any order; so that a path reported twice (a directory the walk could not
+    // read twice over) keeps the same report whatever the timing, ties are broken by the reason.
+    found.sort_by(|a, b| (a.path(), a.reason()).cmp(&(b.path(), b.reason())));
     found.dedup_by(|a, b| a.path() == b.path());
     found
 }
@@ -60,8 +62,17 @@ impl Found {
             }
         }
     }
+
+    fn reason(&self) -> &str {
+        match self {
+            Self::Missing { reason, .. } => reason,
+            Self::File { .. } | Self::UnknownFormat { .. } => "",
+        }
+    }
 }
 
+/// Walks `root` on several threads (reading directories is most of a walk's time on a large tree); the caller
+/// sorts what is found.
 fn walk(root: &Path, configs: &Arc<Configs>, no_ignore: bool, found: &mut Vec<Found>) {
     let filter = configs.clone();
     let mut builder = ignore::WalkBuilder::new(root);
@@ -71,34 +82,54 @@ fn walk(root: &Path, configs: &Arc<Configs>, no_ignore: bool, found: &mut Vec<Fo
     }
     let walker = builder
         .filter_entry(move |entry| entry.depth() == 0 || !filter.is_excluded(entry.path()))
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                found.push(Found::Missing {
-                    path: root.to_path_buf(),
-                    reason: error.to_string(),
-                });
-                continue;
+        .build_parallel();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    walker.run(|| {
+        let sender = sender.clone();
+        Box::new(move |entry| {
+            if let Some(item) = visit(root, configs, entry) {
+                // The receiver lives until every sender is dropped.
+                let _ = sender.send(item);
             }
-        };
-        let is_file = entry.file_type().is_some_and(|kind| {
-            kind.is_file()
-                || (kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
-        });
-        if !is_file {
-            continue;
-        }
-        let path = display_path(entry.path());
-        if let Some(format) = detect_format(&path, false) {
-            found.push(Found::File { path, format });
-        } else if configs.is_included(&path) {
-            found.push(match detect_format(&path, true) {
-                Some(format) => Found::File { path, format },
-                None => Found::UnknownFormat { path },
+            ignore::WalkState::Continue
+        })
+    });
+    drop(sender);
+    found.extend(receiver);
+}
+
+/// What one entry of a walk is: a file to check, an error, or nothing.
+fn visit(
+    root: &Path,
+    configs: &Configs,
+    entry: Result<ignore::DirEntry, ignore::Error>,
+) -> Option<Found> {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(error) => {
+            return Some(Found::Missing {
+                path: root.to_path_buf(),
+                reason: error.to_string(),
             });
         }
+    };
+    let is_file = entry.file_type().is_some_and(|kind| {
+        kind.is_file()
+            || (kind.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
+    });
+    if !is_file {
+        return None;
+    }
+    let path = display_path(entry.path());
+    if let Some(format) = detect_format(&path, false) {
+        Some(Found::File { path, format })
+    } else if configs.is_included(&path) {
+        Some(match detect_format(&path, true) {
+            Some(format) => Found::File { path, format },
+            None => Found::UnknownFormat { path },
+        })
+    } else {
+        None
     }
 }
 
