@@ -23,8 +23,9 @@ const ENVIRONMENT: &str = "conda-lock";
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let mut builder = LockBuilder::new(manifest);
-    let text = builder.text().to_owned();
-    let Some(Node::Mapping(entries, _)) = root(&mut builder, &text) else {
+    let file = builder.file();
+    let text = file.text();
+    let Some(Node::Mapping(entries, _)) = root(&mut builder, text) else {
         return builder.finish();
     };
     let entries = entries.as_slice();

@@ -78,6 +78,11 @@ impl LockBuilder {
         self.file.text()
     }
 
+    /// The file being read, for a reader that keeps its text while adding to the builder.
+    pub fn file(&self) -> Arc<SourceFile> {
+        self.file.clone()
+    }
+
     pub fn location(&self, span: Span) -> Location {
         Location::new(self.file.clone(), span)
     }

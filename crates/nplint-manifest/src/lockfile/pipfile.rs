@@ -28,8 +28,9 @@ const DEVELOP: &str = "develop";
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let mut builder = LockBuilder::new(manifest);
-    let text = builder.text().to_owned();
-    let parsed = match parse_to_ast(&text, &CollectOptions::default(), &strict_json()) {
+    let file = builder.file();
+    let text = file.text();
+    let parsed = match parse_to_ast(text, &CollectOptions::default(), &strict_json()) {
         Ok(parsed) => parsed,
         Err(error) => {
             builder.invalid(

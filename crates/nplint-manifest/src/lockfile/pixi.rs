@@ -27,8 +27,9 @@ const SUPPORTED: [&str; 3] = ["4", "5", "6"];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let mut builder = LockBuilder::new(manifest);
-    let text = builder.text().to_owned();
-    let Some(Node::Mapping(entries, _)) = root(&mut builder, &text) else {
+    let file = builder.file();
+    let text = file.text();
+    let Some(Node::Mapping(entries, _)) = root(&mut builder, text) else {
         return builder.finish();
     };
     let entries = entries.as_slice();
@@ -42,7 +43,7 @@ pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let mut packages: HashMap<&str, Option<usize>> = HashMap::new();
     if let Ok(Some(Node::Sequence(items, _))) = node(&mut builder, entries, "packages", "list") {
         for item in items {
-            if let Some((url, index)) = read_package(&mut builder, &text, item) {
+            if let Some((url, index)) = read_package(&mut builder, text, item) {
                 packages.entry(url).or_insert(index);
             }
         }

@@ -1,8 +1,11 @@
-//! A small YAML tree with byte spans, built from `saphyr-parser` events.
+//! A small YAML tree with byte spans, built from `saphyr-parser` events, or for the plain block YAML that tools
+//! write, by a faster line reader that builds the same tree ([`fast`]).
 //!
 //! Aliases are kept as [`Node::Alias`] and never expanded, so an alias bomb ("billion laughs") costs no more than
 //! its own text. Nesting is capped at [`MAX_DEPTH`] so that neither building nor dropping the tree can exhaust the
 //! stack. Only the first document of a stream is read.
+
+mod fast;
 
 use std::borrow::Cow;
 
@@ -87,6 +90,14 @@ pub(crate) struct YamlError {
 /// A second document is reported through `extra_document`, the start of the second document, since conda refuses
 /// such files while the first document is still worth checking.
 pub(crate) fn parse(source: &str) -> Result<(Option<Node>, Option<Span>), YamlError> {
+    if let Some(root) = fast::parse(source) {
+        return Ok((Some(root), None));
+    }
+    parse_full(source)
+}
+
+/// [`parse`] with `saphyr-parser` alone, for any YAML.
+fn parse_full(source: &str) -> Result<(Option<Node>, Option<Span>), YamlError> {
     let offsets = CharOffsets::new(source);
     let mut parser = Parser::new_from_str(source);
     let mut builder = Builder {
