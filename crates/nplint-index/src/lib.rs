@@ -40,6 +40,8 @@ mod test_data;
 
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
+
 pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 
@@ -70,6 +72,9 @@ pub struct Index {
     snapshot: SnapshotInfo,
     /// Sorted by name.
     packages: Vec<Package>,
+    /// Each name's position in `packages`. A solve looks names up hundreds of thousands of times per run, and
+    /// hashing a name once beats a binary search's eight string comparisons.
+    positions: FxHashMap<&'static str, usize>,
     /// See [`Index::first_numpy_2_build`].
     first_numpy_2_build: OnceLock<Option<&'static str>>,
 }
@@ -116,10 +121,13 @@ impl Index {
             package_count: header.snapshot.packages.len(),
         };
         let added_by = header.snapshot.added_by_closure;
-        let packages = header
+        let mut positions = FxHashMap::default();
+        positions.reserve(header.packages.len());
+        let packages: Vec<Package> = header
             .packages
             .into_iter()
-            .map(|entry| {
+            .enumerate()
+            .map(|(position, entry)| {
                 let invalid = || IndexError::InvalidName {
                     name: entry.name.to_owned(),
                 };
@@ -131,12 +139,14 @@ impl Index {
                     .binary_search_by(|(added, _)| added.cmp(&entry.name))
                     .ok()
                     .map(|at| added_by[at].1);
+                positions.insert(entry.name, position);
                 Ok(Package::new(name, by, bytes, header.strings, entry.body))
             })
             .collect::<Result<_, IndexError>>()?;
         Ok(Index {
             snapshot,
             packages,
+            positions,
             first_numpy_2_build: OnceLock::new(),
         })
     }
@@ -147,10 +157,13 @@ impl Index {
     }
 
     pub fn package(&self, name: &PackageName) -> Option<&Package> {
-        self.packages
-            .binary_search_by(|package| package.name().as_ref().cmp(name.as_ref()))
-            .ok()
-            .map(|at| &self.packages[at])
+        self.position(name).map(|at| &self.packages[at])
+    }
+
+    /// The position of `name` in [`Index::packages`]: a dense key for tables with an entry per package (the
+    /// solver's per-target caches).
+    pub fn position(&self, name: &PackageName) -> Option<usize> {
+        self.positions.get(name.as_ref()).copied()
     }
 
     /// Every package, sorted by name.

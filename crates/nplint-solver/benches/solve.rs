@@ -5,9 +5,9 @@
 //! macos-arm64, windows-x86_64), each with a fresh [`Solver`] (per-target caches empty, the index's own parse
 //! caches warm) and with a reused one (as when a file's several environments are checked on one target).
 //!
-//! Medians on the 2-core development machine (2026-11-25): one target reused 0.17 ms, fresh 0.28 ms; the 18
-//! default targets reused 0.46 ms, fresh 0.71 ms. The runtime solve of the same environment on one target (a
-//! conflict, found early): reused 0.020 ms, fresh 0.037 ms.
+//! Medians on the 2-core development machine (2026-11-26): one target reused 0.14 ms, fresh 0.17 ms; the 18
+//! default targets reused 0.38 ms, fresh 0.47 ms. The runtime solve of the same environment on one target (a
+//! conflict, found early): reused 0.018 ms, fresh 0.027 ms.
 
 use std::str::FromStr;
 

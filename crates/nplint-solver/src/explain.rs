@@ -229,12 +229,7 @@ impl Formatter {
             .collect();
         let mut reasons = Vec::with_capacity(releases.len());
         for release in &releases {
-            reasons.push(crate::provider::unavailable(
-                self.index,
-                self.target,
-                name,
-                release,
-            )?);
+            reasons.push(crate::provider::unavailable(indexed, release, self.target)?);
         }
         let platform = self.target.platform;
         let no_wheel_for_platform =

@@ -30,15 +30,17 @@
 //! # Speed
 //!
 //! A [`Solver`] keeps, for its target, each release's facts once computed (wheel check, `python` range,
-//! dependencies as ranges): solving several environments on one target reuses them. The root depends on `python`
-//! so that `python` is decided first and a release whose `Requires-Python` excludes the target is rejected without
-//! backjumping (this alone halved the time below); ranges bounded above are decided before open-ended ones; and
-//! `choose_version` finds the newest candidate by binary search per segment of the range. Measured with `cargo
-//! bench -p nplint-solver` (`benches/solve.rs`: `tensorflow==2.5.0`, `gensim==4.0.1`, `pandas`), medians on the
-//! 2-core development machine, index warm: one target (CPython 3.8, linux-x86_64) 0.17 ms with a reused solver,
-//! 0.28 ms with a fresh one; the 18 default targets (3.8-3.13 x 3 platforms) 0.46 ms reused, 0.71 ms fresh. Most of
-//! the one-target time is pubgrub stepping down through releases one at a time (31 of pandas, 23 of scipy, 14 of
-//! tensorboard on 3.8), each rejected by its cached facts.
+//! dependencies as ranges), in a slot per indexed release read without a lock: solving several environments on one
+//! target, from any thread, reuses them. The root depends on `python` so that `python` is decided first and a
+//! release whose `Requires-Python` excludes the target is rejected without backjumping (this alone halved the time
+//! below); ranges bounded above are decided before open-ended ones; and `choose_version` finds the newest candidate
+//! segment by segment from the top, each searched for from where the one above began (a range pubgrub narrowed
+//! release by release has a segment per release excluded). Measured with `cargo bench -p nplint-solver`
+//! (`benches/solve.rs`: `tensorflow==2.5.0`, `gensim==4.0.1`, `pandas`), medians on the 2-core development
+//! machine, index warm: one target (CPython 3.8, linux-x86_64) 0.14 ms with a reused solver, 0.17 ms with a fresh
+//! one; the 18 default targets (3.8-3.13 x 3 platforms) 0.38 ms reused, 0.47 ms fresh. Most of the one-target time
+//! is pubgrub stepping down through releases one at a time (31 of pandas, 23 of scipy, 14 of tensorboard on 3.8),
+//! each rejected by its cached facts.
 
 pub mod explain;
 mod outcome;
@@ -46,13 +48,12 @@ mod package;
 mod provider;
 pub mod python;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::Mutex;
 
 use nplint_index::Index;
 pub use nplint_index::{Platform, PythonVersion, Target};
@@ -123,12 +124,12 @@ pub enum Mode {
 
 /// Solves environments on one target, keeping what it learns about releases for the next solve.
 ///
-/// `Sync`: threads may share one, though the caches behind a lock make one per thread and target the faster choice.
+/// `Sync`: threads may share one; its caches are filled without a lock on the common path.
 #[derive(Debug)]
 pub struct Solver {
     index: &'static Index,
     target: Target,
-    cache: Mutex<Cache>,
+    cache: Cache,
 }
 
 impl Solver {
@@ -141,7 +142,7 @@ impl Solver {
         Self {
             index,
             target,
-            cache: Mutex::new(Cache::default()),
+            cache: Cache::new(index),
         }
     }
 
@@ -164,8 +165,6 @@ impl Solver {
     /// kept with the solver's other per-release facts.
     pub fn runtime_facts(&self, name: &PackageName, version: &Version) -> Arc<[Arc<RuntimeNode>]> {
         self.cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .runtime_nodes(self.index, self.target, name, version)
     }
 
@@ -268,6 +267,7 @@ impl Solver {
             numpy: PackageName::from_str("numpy")
                 .ok()
                 .filter(|numpy| self.index.package(numpy).is_some()),
+            last_choice: Cell::new(None),
         };
         // The root depends on `python` (any version) so that `python` is decided first: a release whose
         // `Requires-Python` excludes the target then contradicts a decision already made and is rejected on the

@@ -6,16 +6,17 @@
 //! constraints, which yanked releases are pinned, which packages may use pre-releases) is applied on top, per
 //! solve.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
+use std::ops::Deref;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::convert::Infallible;
 use std::ops::Bound;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use nplint_index::{Index, MetadataSource, Release, ReleaseKind, Target};
+use nplint_index::{Index, MetadataSource, Package, Release, ReleaseKind, Target};
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
 use pubgrub::{
@@ -30,10 +31,12 @@ use crate::python::cached_python_range;
 /// A range of versions of one package.
 pub(crate) type Range = Ranges<Version>;
 
-/// One dependency of a release, before the solve's overrides and constraints apply.
+/// One dependency of a release, before the solve's overrides and constraints apply. A release has one per package
+/// it names (its entries are merged).
 #[derive(Debug, Clone)]
 pub(crate) struct Dependency {
     pub name: PackageName,
+    /// Distinct.
     pub extras: Vec<ExtraName>,
     pub range: Range,
 }
@@ -52,53 +55,128 @@ pub(crate) enum Facts {
     },
 }
 
-/// A release, the extra active, and whether its binaries are vetted ([`crate::Input::binaries_vetted`]).
-type FactsKey = (PackageName, Version, Option<ExtraName>, bool);
-
-/// Per-target caches, kept across solves.
-#[derive(Debug, Default)]
+/// Per-target caches, kept across solves: for each indexed package (by [`Index::position`]), what is known of its
+/// releases (by position in [`Package::releases`]).
+///
+/// A solve asks for the facts of a release hundreds of times (`choose_version` passes over uninstallable releases
+/// on every call), so the common query, a release without extra, is a slot read with neither a lock nor a hashed
+/// key; threads fill slots as they meet them.
+#[derive(Debug)]
 pub(crate) struct Cache {
-    facts: FxHashMap<FactsKey, Arc<Facts>>,
-    runtime: FxHashMap<(PackageName, Version), Arc<[Arc<RuntimeNode>]>>,
+    packages: Box<[OnceLock<PackageCache>]>,
+}
+
+#[derive(Debug)]
+struct PackageCache {
+    /// By release position.
+    releases: Box<[ReleaseCache]>,
+    /// The facts of `name[extra]` (what the extra adds), by extra, then by release position and whether the
+    /// binaries are vetted. Rare enough for a lock.
+    extras: Mutex<FxHashMap<ExtraName, Box<[ExtraFacts]>>>,
+}
+
+/// The facts of a release with an extra active: as the index's wheels say, and with the binaries vetted.
+type ExtraFacts = [Option<Arc<Facts>>; 2];
+
+#[derive(Debug, Default)]
+struct ReleaseCache {
+    /// Without extra: as the index's wheels say, and with the binaries vetted ([`crate::Input::binaries_vetted`]).
+    facts: [OnceLock<Facts>; 2],
+    runtime: OnceLock<Arc<[Arc<RuntimeNode>]>>,
 }
 
 impl Cache {
+    pub(crate) fn new(index: &Index) -> Self {
+        Self {
+            packages: index.packages().iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The caches of the package at `position` in `index`.
+    fn package(&self, index: &Index, position: usize) -> &PackageCache {
+        self.packages[position].get_or_init(|| PackageCache {
+            releases: index.packages()[position]
+                .releases()
+                .iter()
+                .map(|_| ReleaseCache::default())
+                .collect(),
+            extras: Mutex::default(),
+        })
+    }
+
     /// The runtime facts of a release on `target`, as solver packages: derived once per release, for the runtime
     /// solves and for the checks of a declared resolution alike.
     pub(crate) fn runtime_nodes(
-        &mut self,
+        &self,
         index: &Index,
         target: Target,
         name: &PackageName,
         version: &Version,
     ) -> Arc<[Arc<RuntimeNode>]> {
-        let key = (name.clone(), version.clone());
-        if let Some(nodes) = self.runtime.get(&key) {
-            return Arc::clone(nodes);
-        }
-        let nodes: Arc<[Arc<RuntimeNode>]> = index
-            .package(name)
-            .and_then(|package| {
-                let release = package.release(version)?;
-                Some(
-                    nplint_index::runtime::facts(index, package, release, Some(target))
-                        .into_iter()
-                        .map(|fact| {
-                            Arc::new(RuntimeNode {
-                                package: name.clone(),
-                                fact,
-                            })
+        let Some(found) = Found::new(index, name, version) else {
+            return Arc::default();
+        };
+        let nodes = self.package(index, found.position).releases[found.release_position]
+            .runtime
+            .get_or_init(|| {
+                nplint_index::runtime::facts(index, found.package, found.release, Some(target))
+                    .into_iter()
+                    .map(|fact| {
+                        Arc::new(RuntimeNode {
+                            package: name.clone(),
+                            fact,
                         })
-                        .collect(),
-                )
-            })
-            .unwrap_or_default();
-        self.runtime.insert(key, Arc::clone(&nodes));
-        nodes
+                    })
+                    .collect()
+            });
+        Arc::clone(nodes)
     }
 }
 
-/// Why `release` of `name` cannot be installed on `target` whatever else is required, `None` when it can (its
+/// An indexed release, with its positions in the index.
+#[derive(Debug, Clone, Copy)]
+struct Found<'i> {
+    position: usize,
+    package: &'i Package,
+    release_position: usize,
+    release: &'i Release,
+}
+
+impl<'i> Found<'i> {
+    fn new(index: &'i Index, name: &PackageName, version: &Version) -> Option<Self> {
+        let position = index.position(name)?;
+        let package = &index.packages()[position];
+        let releases = package.releases();
+        let release_position = releases
+            .binary_search_by(|release| release.version().cmp(version))
+            .ok()?;
+        Some(Self {
+            position,
+            package,
+            release_position,
+            release: &releases[release_position],
+        })
+    }
+}
+
+/// Facts from the cache: borrowed from a release's slot, or shared with the lock-guarded table of extras.
+enum CachedFacts<'a> {
+    Slot(&'a Facts),
+    Shared(Arc<Facts>),
+}
+
+impl Deref for CachedFacts<'_> {
+    type Target = Facts;
+
+    fn deref(&self) -> &Facts {
+        match self {
+            CachedFacts::Slot(facts) => facts,
+            CachedFacts::Shared(facts) => facts,
+        }
+    }
+}
+
+/// Why `release` of `package` cannot be installed on `target` whatever else is required, `None` when it can (its
 /// `Requires-Python` aside, which a solve treats as a dependency on `python`).
 ///
 /// Pure releases install wherever `Requires-Python` admits. A source-only release does too, unless the package
@@ -106,20 +184,17 @@ impl Cache {
 /// practically never works (numba 0.30-0.34 have only sdists; a resolver that refuses to build them, as uv with
 /// wheels required does, finds no numba<0.35 for CPython 3.12). A binary release needs a wheel for the target.
 pub(crate) fn unavailable(
-    index: &Index,
-    target: Target,
-    name: &PackageName,
+    package: &Package,
     release: &Release,
+    target: Target,
 ) -> Option<Unavailable> {
     if release.kind() == ReleaseKind::SdistOnly
-        && index.package(name).is_some_and(|package| {
-            // Compiled: some release has CPython-specific wheels on a tracked platform. (`binary` alone is not
-            // enough: a pure package may have shipped one odd platform wheel.)
-            package.releases().iter().any(|other| {
-                other.wheels().any(|(_, tags)| {
-                    tags.iter()
-                        .any(|tag| !matches!(tag, nplint_index::WheelPython::Python3))
-                })
+        // Compiled: some release has CPython-specific wheels on a tracked platform. (`binary` alone is not
+        // enough: a pure package may have shipped one odd platform wheel.)
+        && package.releases().iter().any(|other| {
+            other.wheels().any(|(_, tags)| {
+                tags.iter()
+                    .any(|tag| !matches!(tag, nplint_index::WheelPython::Python3))
             })
         })
     {
@@ -142,7 +217,7 @@ pub(crate) struct Provider<'a> {
     pub target: Target,
     pub markers: MarkerEnvironment,
     pub python: Version,
-    pub cache: &'a Mutex<Cache>,
+    pub cache: &'a Cache,
     pub root: Vec<(SolverPackage, Range)>,
     pub overrides: FxHashMap<PackageName, Range>,
     pub constraints: FxHashMap<PackageName, Range>,
@@ -159,14 +234,11 @@ pub(crate) struct Provider<'a> {
     pub binaries_vetted: FxHashSet<PackageName>,
     /// `numpy`, when the index has it: what runtime facts constrain.
     pub numpy: Option<PackageName>,
+    /// The release `choose` returned last (package and release positions): pubgrub asks for its dependencies next.
+    pub last_choice: Cell<Option<(usize, usize)>>,
 }
 
-impl Provider<'_> {
-    fn cache(&self) -> MutexGuard<'_, Cache> {
-        // A panic while the lock was held leaves at worst a missing entry: the cache stays usable.
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
+impl<'a> Provider<'a> {
     /// The range a dependency on `name` stands for in this solve: an override replaces it, a constraint narrows it.
     pub fn edge_range(&self, name: &PackageName, range: Range) -> Range {
         let range = self.overrides.get(name).cloned().unwrap_or(range);
@@ -176,42 +248,40 @@ impl Provider<'_> {
         }
     }
 
-    fn facts(
-        &self,
-        name: &PackageName,
-        version: &Version,
-        extra: Option<&ExtraName>,
-    ) -> Arc<Facts> {
-        let vetted = self.binaries_vetted.contains(name);
-        let key = (name.clone(), version.clone(), extra.cloned(), vetted);
-        if let Some(facts) = self.cache().facts.get(&key) {
-            return Arc::clone(facts);
+    /// The facts of a release with `extra` active; `vetted`: whether its binaries are.
+    fn facts(&self, found: Found<'_>, extra: Option<&ExtraName>, vetted: bool) -> CachedFacts<'a> {
+        let package = self.cache.package(self.index, found.position);
+        let Some(extra) = extra else {
+            return CachedFacts::Slot(
+                package.releases[found.release_position].facts[usize::from(vetted)]
+                    .get_or_init(|| self.compute_facts(found, None, vetted)),
+            );
+        };
+        let extras = || {
+            package
+                .extras
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(facts) = extras()
+            .get(extra)
+            .and_then(|slots| slots[found.release_position][usize::from(vetted)].as_ref())
+        {
+            return CachedFacts::Shared(Arc::clone(facts));
         }
-        let facts = Arc::new(self.compute_facts(name, version, extra, vetted));
-        self.cache().facts.insert(key, Arc::clone(&facts));
-        facts
+        // Computed without the lock held: another thread computing the same facts meanwhile is harmless.
+        let facts = Arc::new(self.compute_facts(found, Some(extra), vetted));
+        extras()
+            .entry(extra.clone())
+            .or_insert_with(|| vec![[None, None]; package.releases.len()].into_boxed_slice())
+            [found.release_position][usize::from(vetted)] = Some(Arc::clone(&facts));
+        CachedFacts::Shared(facts)
     }
 
     /// What a release needs on the target. `vetted`: the installer has a build of it for the target (a conda
     /// lockfile's pin), so the index's wheels do not decide whether it installs.
-    fn compute_facts(
-        &self,
-        name: &PackageName,
-        version: &Version,
-        extra: Option<&ExtraName>,
-        vetted: bool,
-    ) -> Facts {
-        let Some(release) = self
-            .index
-            .package(name)
-            .and_then(|package| package.release(version))
-        else {
-            // `choose_version` only offers indexed releases.
-            return Facts::Dependencies {
-                dependencies: Vec::new(),
-                metadata_unknown: true,
-            };
-        };
+    fn compute_facts(&self, found: Found<'_>, extra: Option<&ExtraName>, vetted: bool) -> Facts {
+        let release = found.release;
         let platform = self.target.platform;
         // `Requires-Python` first: when both fail, "depends on python>=3.10" is the better explanation than a
         // missing wheel, which follows from it. A `Requires-Python` that does not parse constrains nothing.
@@ -223,7 +293,7 @@ impl Provider<'_> {
                 return Facts::RequiresPython(range);
             }
         }
-        if !vetted && let Some(reason) = unavailable(self.index, self.target, name, release) {
+        if !vetted && let Some(reason) = unavailable(found.package, release, self.target) {
             return Facts::Unavailable(reason);
         }
         let Some(metadata) = release.metadata_for(platform) else {
@@ -247,30 +317,33 @@ impl Provider<'_> {
             if extra.is_some() && requirement.marker.evaluate(&self.markers, &[]) {
                 continue;
             }
-            if self.index.package(&requirement.name).is_none() {
+            if self.index.position(&requirement.name).is_none() {
                 continue;
             }
             let range = match &requirement.version_or_url {
                 Some(VersionOrUrl::VersionSpecifier(specifiers)) => Range::from(specifiers.clone()),
                 Some(VersionOrUrl::Url(_)) | None => Range::full(),
             };
-            match dependencies
-                .iter_mut()
-                .find(|dependency| dependency.name == requirement.name)
+            // One entry per package (entries naming it again are intersected), with distinct extras.
+            let at = if let Some(at) = dependencies
+                .iter()
+                .position(|dependency| dependency.name == requirement.name)
             {
-                Some(dependency) => {
-                    dependency.range = dependency.range.intersection(&range);
-                    for extra in &requirement.extras {
-                        if !dependency.extras.contains(extra) {
-                            dependency.extras.push(extra.clone());
-                        }
-                    }
-                }
-                None => dependencies.push(Dependency {
+                dependencies[at].range = dependencies[at].range.intersection(&range);
+                at
+            } else {
+                dependencies.push(Dependency {
                     name: requirement.name.clone(),
-                    extras: requirement.extras.clone(),
+                    extras: Vec::new(),
                     range,
-                }),
+                });
+                dependencies.len() - 1
+            };
+            let known = &mut dependencies[at].extras;
+            for extra in &requirement.extras {
+                if !known.contains(extra) {
+                    known.push(extra.clone());
+                }
             }
         }
         Facts::Dependencies {
@@ -279,32 +352,36 @@ impl Provider<'_> {
         }
     }
 
-    /// The runtime facts of a release on the target, as solver packages; cached per release.
-    fn runtime_nodes(&self, name: &PackageName, version: &Version) -> Arc<[Arc<RuntimeNode>]> {
-        self.cache()
-            .runtime_nodes(self.index, self.target, name, version)
-    }
-
     fn choose(&self, name: &PackageName, range: &Range) -> Option<Version> {
-        let package = self.index.package(name)?;
+        let position = self.index.position(name)?;
+        let package = &self.index.packages()[position];
         let releases = package.releases();
         let allow_prereleases = self.prereleases.contains(name);
+        let vetted = self.binaries_vetted.contains(name);
+        let cache = self.cache.package(self.index, position);
         let mut newest_prerelease = None;
-        // Newest first, segment by segment: the releases of each segment are found by binary search (they are
-        // sorted), rather than testing every release against a range that may have many segments.
+        // Newest first, segment by segment: the newest release of each is found by searching down from where the
+        // segment above began (they are sorted), and the releases below it are read until one fits. A range that
+        // pubgrub narrowed release by release has a segment per release excluded, next to each other at the top,
+        // and such a search finds each in a step or two.
         let segments: Vec<_> = range.iter().collect();
+        let mut below = releases.len();
         for (lower, upper) in segments.into_iter().rev() {
-            let start = match lower {
-                Bound::Included(v) => releases.partition_point(|release| release.version() < v),
-                Bound::Excluded(v) => releases.partition_point(|release| release.version() <= v),
-                Bound::Unbounded => 0,
+            let mut at = match upper {
+                Bound::Included(v) => search_down(releases, below, |release| release > v),
+                Bound::Excluded(v) => search_down(releases, below, |release| release >= v),
+                Bound::Unbounded => below,
             };
-            let end = match upper {
-                Bound::Included(v) => releases.partition_point(|release| release.version() <= v),
-                Bound::Excluded(v) => releases.partition_point(|release| release.version() < v),
-                Bound::Unbounded => releases.len(),
-            };
-            for release in releases[start..end.max(start)].iter().rev() {
+            while let Some(release) = at.checked_sub(1).map(|previous| &releases[previous]) {
+                let in_segment = match lower {
+                    Bound::Included(v) => release.version() >= v,
+                    Bound::Excluded(v) => release.version() > v,
+                    Bound::Unbounded => true,
+                };
+                if !in_segment {
+                    break;
+                }
+                at -= 1;
                 if release.is_prerelease() && !allow_prereleases {
                     newest_prerelease.get_or_insert(release.version());
                     continue;
@@ -312,14 +389,22 @@ impl Provider<'_> {
                 // A release that cannot be installed on the target is passed over here rather than offered and
                 // rejected: rejecting releases one at a time costs pubgrub a learned fact each (and a step each in
                 // the explanation), and a range that has none left is explained at once (see `explain.rs`).
-                if matches!(
-                    *self.facts(name, release.version(), None),
-                    Facts::Unavailable(_)
-                ) {
+                let facts = cache.releases[at].facts[usize::from(vetted)].get_or_init(|| {
+                    let found = Found {
+                        position,
+                        package,
+                        release_position: at,
+                        release,
+                    };
+                    self.compute_facts(found, None, vetted)
+                });
+                if matches!(facts, Facts::Unavailable(_)) {
                     continue;
                 }
+                self.last_choice.set(Some((position, at)));
                 return Some(release.version().clone());
             }
+            below = at;
         }
         // No final release fits. A pre-release is taken when the range itself was written with one (a dependency's
         // `~=2.5.0.dev0`) or the package has only pre-releases, as pip does.
@@ -330,6 +415,19 @@ impl Provider<'_> {
         };
         (lower_is_prerelease || releases.iter().all(Release::is_prerelease))
             .then(|| newest_prerelease.clone())
+    }
+
+    /// The release `choose` returned last, if it is `name` `version`.
+    fn last_choice(&self, name: &PackageName, version: &Version) -> Option<Found<'static>> {
+        let (position, release_position) = self.last_choice.get()?;
+        let package = &self.index.packages()[position];
+        let release = &package.releases()[release_position];
+        (package.name() == name && release.version() == version).then_some(Found {
+            position,
+            package,
+            release_position,
+            release,
+        })
     }
 
     fn dependencies(
@@ -346,20 +444,27 @@ impl Provider<'_> {
                 Range::singleton(version.clone()),
             ));
         }
-        let facts = self.facts(name, version, extra);
+        let Some(found) = self
+            .last_choice(name, version)
+            .or_else(|| Found::new(self.index, name, version))
+        else {
+            // `choose_version` only offers indexed releases.
+            self.metadata_unknown
+                .borrow_mut()
+                .insert((name.clone(), version.clone()));
+            return Dependencies::Available(constraints.into_iter().collect());
+        };
+        let vetted = self.binaries_vetted.contains(name);
+        let facts = self.facts(found, extra, vetted);
         // A yanked release is unavailable unless pinned; but when `Requires-Python` excludes it as well, that is
         // the reason given, as for its neighbours.
         if extra.is_none()
             && !matches!(*facts, Facts::RequiresPython(_))
-            && let Some(release) = self
-                .index
-                .package(name)
-                .and_then(|package| package.release(version))
-                .filter(|release| release.is_yanked())
+            && found.release.is_yanked()
             && !self.pinned.contains(&(name.clone(), version.clone()))
         {
             return Dependencies::Unavailable(Unavailable::Yanked {
-                reason: release.yanked(),
+                reason: found.release.yanked(),
             });
         }
         match &*facts {
@@ -385,16 +490,30 @@ impl Provider<'_> {
                 }
                 for dependency in dependencies {
                     let range = self.edge_range(&dependency.name, dependency.range.clone());
-                    push_dependency(
-                        &mut constraints,
-                        &dependency.name,
-                        &dependency.extras,
-                        &range,
-                    );
+                    // A release's dependencies name distinct packages with distinct extras (see `compute_facts`):
+                    // only a dependency of `name[extra]` on `name` itself can meet a package already there.
+                    if extra.is_some() && dependency.name == *name {
+                        push_dependency(
+                            &mut constraints,
+                            &dependency.name,
+                            &dependency.extras,
+                            &range,
+                        );
+                    } else {
+                        push_new_dependency(
+                            &mut constraints,
+                            &dependency.name,
+                            &dependency.extras,
+                            range,
+                        );
+                    }
                 }
                 if self.runtime && extra.is_none() && self.numpy.is_some() {
-                    let vetted = self.binaries_vetted.contains(name);
-                    for node in self.runtime_nodes(name, version).iter() {
+                    for node in self
+                        .cache
+                        .runtime_nodes(self.index, self.target, name, version)
+                        .iter()
+                    {
                         if vetted && node.fact.kind == nplint_index::FactKind::Abi {
                             continue;
                         }
@@ -412,6 +531,20 @@ impl Provider<'_> {
                 .collect::<DependencyConstraints<_, _>>(),
         )
     }
+}
+
+/// The first position of `releases` (sorted) from which `after` holds up to `to`, given that it holds for a
+/// suffix of them, including every release from `to` on: an exponential search down from `to`, then a binary
+/// search, so that a position near `to` costs a step or two.
+fn search_down(releases: &[Release], to: usize, after: impl Fn(&Version) -> bool) -> usize {
+    let mut high = to;
+    let mut step = 1;
+    while high >= step && after(releases[high - step].version()) {
+        high -= step;
+        step *= 2;
+    }
+    let low = high.saturating_sub(step);
+    low + releases[low..high].partition_point(|release| !after(release.version()))
 }
 
 /// Adds a dependency on `name` and on `name[extra]` for each extra, merging with an earlier one on the same
@@ -432,6 +565,27 @@ pub(crate) fn push_dependency(
             Some((_, known)) => *known = known.intersection(range),
             None => constraints.push((package, range.clone())),
         }
+    }
+}
+
+/// [`push_dependency`] when no dependency on `name` or on `name[extra]` for one of `extras` is there yet, and
+/// `extras` are distinct: the same list, without searching it.
+fn push_new_dependency(
+    constraints: &mut Vec<(SolverPackage, Range)>,
+    name: &PackageName,
+    extras: &[ExtraName],
+    range: Range,
+) {
+    if extras.is_empty() {
+        constraints.push((SolverPackage::Package(name.clone()), range));
+        return;
+    }
+    constraints.push((SolverPackage::Package(name.clone()), range.clone()));
+    for extra in extras {
+        constraints.push((
+            SolverPackage::Extra(name.clone(), extra.clone()),
+            range.clone(),
+        ));
     }
 }
 
