@@ -5,11 +5,10 @@
 //!
 //! One [`Resolver`] serves a whole run: it holds one [`Solver`] per target, shared by every manifest and
 //! environment (a solver caches what it learns about releases; it is `Sync`, so files checked in parallel share
-//! it).
+//! it). An environment's targets are solved in order, each first trying the outcome of a neighbouring target
+//! ([`Solver::replay`]): the same Python on another platform, or the previous Python on the same platform.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use rayon::prelude::*;
 
 use nplint_diagnostics::{Diagnostic, Location, Severity};
 use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
@@ -17,8 +16,8 @@ use nplint_manifest::{
     Environment, Manifest, Requirement, RequirementSource, Role as ManifestRole, Section,
 };
 use nplint_solver::{
-    Conflict, DerivationTree, External, Input, Outcome, Role, Solver, SolverPackage, Voice,
-    explain_with,
+    Conflict, DerivationTree, External, Input, Mode, Outcome, Role, Solver, SolverPackage,
+    Transcript, Voice, explain_with,
 };
 
 use crate::rules::{numpy_conflict, python_conflict, unknown_package};
@@ -58,8 +57,9 @@ impl Resolver {
         &self.solvers[&target]
     }
 
-    /// Each target solved on its own, in parallel (a single file has up to 30 targets), in target order so that
-    /// grouping the outcomes does not depend on thread timing.
+    /// Each target solved in target order (Python-major), reusing a neighbour's solve where the target's facts
+    /// answer every question of it alike ([`Solver::replay`]): the same Python on the first platform solved, or
+    /// the previous Python on the same platform.
     fn solve_targets(
         &self,
         manifest: &Manifest,
@@ -68,26 +68,54 @@ impl Resolver {
         runtime_enabled: bool,
     ) -> Vec<(Target, TargetOutcome)> {
         let index = Index::embedded();
-        targets
-            .par_iter()
-            .map(|&target| {
-                let solver = self.solver(target);
-                let outcome = match solver.solve(inputs) {
-                    Outcome::Solved(solution) => TargetOutcome::Installs(
-                        runtime_enabled
-                            .then(|| runtime::check(index, solver, inputs, &solution))
-                            .flatten(),
-                    ),
-                    Outcome::Conflict(conflict) => {
-                        TargetOutcome::Fails(Kind::of(&conflict).map(|kind| {
-                            let text = explain_with(&conflict, voice(manifest));
-                            (kind, conflict, text)
-                        }))
+        // The solves made, and for each target done, the solve whose outcome it has.
+        let mut recorded: Vec<(Outcome, Transcript)> = Vec::new();
+        let mut done: Vec<(Target, usize)> = Vec::with_capacity(targets.len());
+        let mut outcomes = Vec::with_capacity(targets.len());
+        for &target in targets {
+            let solver = self.solver(target);
+            let mut neighbours: Vec<usize> = Vec::with_capacity(2);
+            for &(other, at) in done.iter().rev() {
+                if (other.python == target.python || other.platform == target.platform)
+                    && !neighbours.contains(&at)
+                {
+                    neighbours.push(at);
+                    if neighbours.len() == 2 {
+                        break;
                     }
-                };
-                (target, outcome)
-            })
-            .collect()
+                }
+            }
+            let replayed = neighbours.iter().find_map(|&at| {
+                let (outcome, transcript) = &recorded[at];
+                solver
+                    .replay(inputs, Mode::Declared, transcript, outcome)
+                    .map(|outcome| (at, outcome))
+            });
+            let outcome = if let Some((at, outcome)) = replayed {
+                done.push((target, at));
+                outcome
+            } else {
+                let (outcome, transcript) = solver.solve_recorded(inputs, Mode::Declared);
+                done.push((target, recorded.len()));
+                recorded.push((outcome.clone(), transcript));
+                outcome
+            };
+            let outcome = match outcome {
+                Outcome::Solved(solution) => TargetOutcome::Installs(
+                    runtime_enabled
+                        .then(|| runtime::check(index, solver, inputs, &solution))
+                        .flatten(),
+                ),
+                Outcome::Conflict(conflict) => {
+                    TargetOutcome::Fails(Kind::of(&conflict).map(|kind| {
+                        let text = explain_with(&conflict, voice(manifest));
+                        (kind, conflict, text)
+                    }))
+                }
+            };
+            outcomes.push((target, outcome));
+        }
+        outcomes
     }
 
     /// Every resolution finding for `manifest` on the targets `settings` chooses, skipping the runtime checks
@@ -164,6 +192,8 @@ impl Resolver {
                 pythons: &pythons,
                 platforms,
                 platform_section: environment.platform.is_some(),
+                installing: &installing,
+                failing: &failing,
             };
             for ((rule, key), group) in groups {
                 // A requirements file that states no Python promises none in particular: a conflict on some of
@@ -383,6 +413,9 @@ pub(crate) struct Context<'a> {
     /// The environment is one platform's section of a lockfile: findings name the platform even though it is
     /// the only one checked.
     pub platform_section: bool,
+    /// Per platform, the Pythons on which the environment was found to install, and to fail.
+    pub installing: &'a BTreeMap<Platform, BTreeSet<PythonVersion>>,
+    pub failing: &'a BTreeMap<Platform, BTreeSet<PythonVersion>>,
 }
 
 impl Context<'_> {
@@ -502,10 +535,22 @@ impl Context<'_> {
             .iter()
             .copied()
             .filter(|&python| {
-                self.resolver
-                    .solver(Target::new(python, target.platform))
-                    .solve(self.inputs)
-                    .is_solved()
+                let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>| {
+                    outcomes
+                        .get(&target.platform)
+                        .is_some_and(|pythons| pythons.contains(&python))
+                };
+                // The targets of the check are solved already; only the other known Pythons need a solve.
+                if found(self.installing) {
+                    true
+                } else if found(self.failing) {
+                    false
+                } else {
+                    self.resolver
+                        .solver(Target::new(python, target.platform))
+                        .solve(self.inputs)
+                        .is_solved()
+                }
             })
             .collect();
         (!solving.is_empty()).then(|| {

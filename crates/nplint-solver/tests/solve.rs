@@ -434,3 +434,81 @@ fn runtime_facts_turn_an_installable_pair_into_a_conflict() {
     );
     assert_eq!(conflict(&runtime).inputs, vec![0, 1]);
 }
+
+/// A solve's outcome reused on another target ([`Solver::replay`]) is the outcome a solve there finds; and
+/// neighbouring targets do share outcomes (the reuse is not vacuous), while targets whose facts differ do not.
+#[test]
+fn a_replayed_outcome_is_the_outcome_of_solving() {
+    let environments: [&[&str]; 8] = [
+        &["tensorflow==2.5.0", "gensim==4.0.1", "pandas"],
+        &["tensorflow==2.5.0", "numpy>=1.21"],
+        &["pandas==2.1.4", "numpy>=2"],
+        &["numpy>=1.21", "scipy", "scikit-learn"],
+        &["numba", "numpy"],
+        &["scipy<1.6"],
+        &["numpy==1.19.5"],
+        &[
+            "astropy",
+            "numpy<2; python_version < '3.12'",
+            "bottleneck; sys_platform == 'linux'",
+        ],
+    ];
+    let targets: Vec<Target> = [8, 10, 11, 12, 13]
+        .into_iter()
+        .flat_map(|minor| {
+            [
+                Platform::LinuxX86_64,
+                Platform::MacosArm64,
+                Platform::WindowsX86_64,
+            ]
+            .into_iter()
+            .map(move |platform| Target::new(PythonVersion::new(3, minor), platform))
+        })
+        .collect();
+    let solvers: Vec<Solver> = targets.iter().map(|&target| Solver::new(target)).collect();
+    let (mut reused, mut solved_again) = (0, 0);
+    for lines in environments {
+        let inputs = requirements(lines);
+        let direct: Vec<Outcome> = solvers.iter().map(|solver| solver.solve(&inputs)).collect();
+        for first in &solvers {
+            let (outcome, transcript) =
+                first.solve_recorded(&inputs, nplint_solver::Mode::Declared);
+            for (second, expected) in solvers.iter().zip(&direct) {
+                let Some(replayed) = second.replay(
+                    &inputs,
+                    nplint_solver::Mode::Declared,
+                    &transcript,
+                    &outcome,
+                ) else {
+                    solved_again += 1;
+                    continue;
+                };
+                reused += 1;
+                let context = format!("{lines:?} from {} on {}", first.target(), second.target());
+                match (&replayed, expected) {
+                    (Outcome::Solved(replayed), Outcome::Solved(expected)) => {
+                        assert_eq!(replayed, expected, "{context}");
+                    }
+                    (Outcome::Conflict(replayed), Outcome::Conflict(expected)) => {
+                        assert_eq!(replayed.target, expected.target, "{context}");
+                        assert_eq!(replayed.inputs, expected.inputs, "{context}");
+                        assert_eq!(
+                            replayed.metadata_unknown, expected.metadata_unknown,
+                            "{context}"
+                        );
+                        assert_eq!(
+                            nplint_solver::explain(replayed),
+                            nplint_solver::explain(expected),
+                            "{context}"
+                        );
+                    }
+                    _ => panic!("{context}: replayed {replayed:#?}, solved {expected:#?}"),
+                }
+            }
+        }
+    }
+    assert!(
+        reused > 200 && solved_again > 200,
+        "{reused} reused, {solved_again} solved again"
+    );
+}
