@@ -21,6 +21,9 @@ use clap::Parser;
 
 use crate::args::{Cli, Command, DebugCommand, IndexCommand};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit statuses, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Status {
