@@ -255,9 +255,11 @@ fn environment_platforms(environment: &Environment, options: &TargetOptions) -> 
 }
 
 /// The explanation with the target's Python and platform blanked out, so that one conflict on several targets
-/// ("the target Python version (3.10)", "has wheels for CPython 3.6-3.9 only on linux-x86_64") is one finding.
+/// ("the target Python version (3.10)", "(the target Python version is 3.10)", "has wheels for CPython 3.6-3.9
+/// only on linux-x86_64") is one finding.
 pub(crate) fn grouping_key(text: &str, target: Target) -> String {
     text.replace(&format!("({})", target.python), "(*)")
+        .replace(&format!("is {})", target.python), "is *)")
         .replace(target.platform.as_str(), "*")
 }
 
@@ -594,6 +596,19 @@ fn unavailable_subject(conflict: &Conflict) -> String {
 pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
     let mut found = None;
     visit(&conflict.derivation, &mut |external| {
+        // Every release in the range needs another Python: "`numpy>=2.1` requires `python>=3.10`".
+        if let External::NoVersions(package, range) = external
+            && found.is_none()
+            && package.name() == requirement.name.as_ref()
+            && let Some(python) =
+                nplint_solver::explain::python_needed_by(conflict.target, package, range)
+        {
+            found = Some(format!(
+                "`{}` requires `{}`",
+                requirement.display(),
+                nplint_solver::explain::requirement(&SolverPackage::Python, &python)
+            ));
+        }
         if let External::FromDependencyOf(p1, r1, p2, r2) = external
             && found.is_none()
             && p1.name() == requirement.name.as_ref()

@@ -23,6 +23,7 @@ use crate::Target;
 use crate::outcome::{Conflict, Derivation, Unavailable};
 use crate::package::SolverPackage;
 use crate::provider::Range;
+use crate::python::cached_python_range;
 
 type Ext = External<SolverPackage, Range, Unavailable>;
 type Der = Derived<SolverPackage, Range, Unavailable>;
@@ -208,6 +209,42 @@ fn written(version: &Version, upper: bool) -> String {
     version.to_string()
 }
 
+/// Why one release cannot be installed on the target.
+enum Why {
+    /// Its `Requires-Python`, as a range of `python`, excludes the target's.
+    Python(Range),
+    Unavailable(Unavailable),
+}
+
+/// What the releases that `Requires-Python` excludes ask of `python`, together; `None` when there are none.
+fn python_needed(reasons: &[Why]) -> Option<Range> {
+    reasons
+        .iter()
+        .filter_map(|reason| match reason {
+            Why::Python(requires) => Some(requires),
+            Why::Unavailable(_) => None,
+        })
+        .fold(None, |all: Option<Range>, requires| {
+            Some(all.map_or_else(|| requires.clone(), |all| all.union(requires)))
+        })
+}
+
+/// When every release of `package` in `range` is excluded on `target` by its `Requires-Python`: the Pythons
+/// they need, together (`python>=3.10` for `numpy>=2.1` on CPython 3.9).
+pub fn python_needed_by(target: Target, package: &SolverPackage, range: &Range) -> Option<Range> {
+    let formatter = Formatter {
+        target,
+        index: Index::embedded(),
+        voice: Voice::Requirements,
+    };
+    let (_, reasons) = formatter.reasons(package, range)?;
+    reasons
+        .iter()
+        .all(|reason| matches!(reason, Why::Python(_)))
+        .then(|| python_needed(&reasons))
+        .flatten()
+}
+
 struct Formatter {
     target: Target,
     index: &'static Index,
@@ -220,42 +257,89 @@ impl Formatter {
     /// subject (`numpy<1.21`, or `numpy==1.19.5` for one release) and the predicate. `None` when the range holds
     /// no release, or one that installs (excluded for another reason).
     fn unavailable(&self, package: &SolverPackage, range: &Range) -> Option<(String, String)> {
-        let name = package.name()?;
-        let indexed = self.index.package(name)?;
-        let releases: Vec<_> = indexed
-            .releases()
-            .iter()
-            .filter(|release| !release.is_prerelease() && range.contains(release.version()))
-            .collect();
-        let mut reasons = Vec::with_capacity(releases.len());
-        for release in &releases {
-            reasons.push(crate::provider::unavailable(indexed, release, self.target)?);
-        }
+        let (releases, reasons) = self.reasons(package, range)?;
+        let first = reasons.first()?;
         let platform = self.target.platform;
-        let no_wheel_for_platform =
-            |reason: &Unavailable| matches!(reason, Unavailable::NoWheel { wheels: None, .. });
-        let first = reasons.first()?.to_string();
-        let predicate = if reasons.iter().all(|reason| reason.to_string() == first) {
-            // One reason for all, such as "has wheels for CPython 3.6-3.9 only on linux-x86_64".
-            first
-        } else if reasons.iter().all(no_wheel_for_platform) {
-            format!("has no wheels for {platform}")
-        } else if reasons
+        let requires = python_needed(&reasons);
+        let unavailable: Vec<&Unavailable> = reasons
             .iter()
-            .all(|reason| matches!(reason, Unavailable::SourceOnly))
-        {
-            "has only source distributions (and other releases of it are compiled)".to_owned()
-        } else {
-            format!(
-                "has no wheels for the target Python ({}) on {platform}",
+            .filter_map(|reason| match reason {
+                Why::Unavailable(reason) => Some(reason),
+                Why::Python(_) => None,
+            })
+            .collect();
+        let no_wheel_for_platform =
+            |reason: &&Unavailable| matches!(reason, Unavailable::NoWheel { wheels: None, .. });
+        let predicate = match (requires, first) {
+            (Some(requires), _) if unavailable.is_empty() => format!(
+                "depends on {} (the target Python version is {})",
+                requirement(&SolverPackage::Python, &requires),
                 self.target.python
-            )
+            ),
+            (Some(requires), _) => format!(
+                "has no wheels for the target Python ({}) on {platform} or depends on {}",
+                self.target.python,
+                requirement(&SolverPackage::Python, &requires),
+            ),
+            (None, Why::Unavailable(first)) => {
+                let first = first.to_string();
+                if unavailable.iter().all(|reason| reason.to_string() == first) {
+                    // One reason for all, such as "has wheels for CPython 3.6-3.9 only on linux-x86_64".
+                    first
+                } else if unavailable.iter().all(no_wheel_for_platform) {
+                    format!("has no wheels for {platform}")
+                } else if unavailable
+                    .iter()
+                    .all(|reason| matches!(reason, Unavailable::SourceOnly))
+                {
+                    "has only source distributions (and other releases of it are compiled)"
+                        .to_owned()
+                } else {
+                    format!(
+                        "has no wheels for the target Python ({}) on {platform}",
+                        self.target.python
+                    )
+                }
+            }
+            (None, Why::Python(_)) => return None,
         };
         let subject = match releases.as_slice() {
             [only] => requirement(package, &Range::singleton(only.version().clone())),
             _ => self.requirement(package, range),
         };
         Some((subject, predicate))
+    }
+
+    /// The final releases of `package` in `range`, and why each cannot be installed on the target; `None` when
+    /// one of them can (it was excluded for another reason) or the package is not indexed.
+    fn reasons(
+        &self,
+        package: &SolverPackage,
+        range: &Range,
+    ) -> Option<(Vec<&'static Release>, Vec<Why>)> {
+        let name = package.name()?;
+        let indexed = self.index.package(name)?;
+        let releases: Vec<&Release> = indexed
+            .releases()
+            .iter()
+            .filter(|release| !release.is_prerelease() && range.contains(release.version()))
+            .collect();
+        let platform = self.target.platform;
+        let python = self.target.python.version();
+        let mut reasons = Vec::with_capacity(releases.len());
+        for release in &releases {
+            let requires = release
+                .requires_python(platform)
+                .and_then(|raw| Some(cached_python_range(raw.raw(), raw.value()?)))
+                .filter(|requires| !requires.contains(&python));
+            reasons.push(match requires {
+                Some(requires) => Why::Python(requires),
+                None => {
+                    Why::Unavailable(crate::provider::unavailable(indexed, release, self.target)?)
+                }
+            });
+        }
+        Some((releases, reasons))
     }
 
     /// A requirement with its range simplified over the package's releases: holes without a release closed,

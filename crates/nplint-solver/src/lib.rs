@@ -8,13 +8,16 @@
 //! the target (evaluated with no extra active) are not part of the solve.
 //!
 //! - **Universe.** Every indexed package; `python`, a virtual package whose single version is the target's CPython
-//!   minor (see [`python`](crate::python) for how `Requires-Python` becomes a range of it); `name[extra]`, a
+//!   minor (see [`python`] for how `Requires-Python` becomes a range of it); `name[extra]`, a
 //!   virtual package depending on `name` at the same version plus what the extra adds. An input named `python`
 //!   that the index does not know is a requirement on the virtual `python`.
 //! - **Installability**, per release and target. A `binary` release is installable only through a wheel for the
 //!   target's Python and platform; `pure` and `sdist-only` releases wherever `Requires-Python` admits (building a
-//!   compiled sdist is not modelled). An excluded release stays in the derivation with its reason
-//!   ([`Unavailable`]): "has wheels for CPython 3.6-3.9 only". A release whose metadata could not be read has
+//!   compiled sdist is not modelled). Releases that cannot be installed, or whose `Requires-Python` excludes the
+//!   target's Python, are passed over when a version is chosen; a range left with none is one step of the
+//!   derivation, explained from the index: "numpy==1.19.5 has wheels for CPython 3.6-3.9 only on
+//!   linux-x86_64", "numpy>=2.1 depends on python>=3.10 (the target Python version is 3.9)". A yanked release that no
+//!   input pins is rejected with its reason ([`Unavailable`]). A release whose metadata could not be read has
 //!   unknown dependencies: it is taken to have none, and listed in the outcome (`metadata_unknown`).
 //! - **Yanked** releases count only when an input pins them exactly (`==X`, `===X`).
 //! - **Pre-releases** are chosen for a package when an input's specifier on it names a pre-release (PEP 440's

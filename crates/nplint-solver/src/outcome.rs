@@ -111,7 +111,7 @@ pub struct Solution {
 pub struct Conflict {
     /// The target the conflict holds on.
     pub target: Target,
-    /// pubgrub's derivation tree, unsimplified (see [`crate::explain`]).
+    /// pubgrub's derivation tree, unsimplified (see [`explain`](mod@crate::explain)).
     pub derivation: Derivation,
     /// Ids of the inputs whose package takes part in the derivation, ascending: the lines to label.
     pub inputs: Vec<usize>,

@@ -386,9 +386,10 @@ impl<'a> Provider<'a> {
                     newest_prerelease.get_or_insert(release.version());
                     continue;
                 }
-                // A release that cannot be installed on the target is passed over here rather than offered and
-                // rejected: rejecting releases one at a time costs pubgrub a learned fact each (and a step each in
-                // the explanation), and a range that has none left is explained at once (see `explain.rs`).
+                // A release that cannot be installed on the target (no wheel for it, or a `Requires-Python` that
+                // excludes its Python) is passed over here rather than offered and rejected: rejecting releases one
+                // at a time costs pubgrub a learned fact each (and a step each in the explanation), and a range
+                // that has none left is explained at once (see `explain.rs`).
                 let facts = cache.releases[at].facts[usize::from(vetted)].get_or_init(|| {
                     let found = Found {
                         position,
@@ -398,7 +399,7 @@ impl<'a> Provider<'a> {
                     };
                     self.compute_facts(found, None, vetted)
                 });
-                if matches!(facts, Facts::Unavailable(_)) {
+                if matches!(facts, Facts::Unavailable(_) | Facts::RequiresPython(_)) {
                     continue;
                 }
                 self.last_choice.set(Some((position, at)));
