@@ -27,7 +27,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use nplint_diagnostics::{Location, Severity, SourceFile, Span};
-use pep440_rs::VersionSpecifiers;
+use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 use pep508_rs::{MarkerTree, PackageName};
 
 use crate::{
@@ -143,8 +143,9 @@ impl LockBuilder {
                 return None;
             }
         };
-        let specifiers = match VersionSpecifiers::from_str(&format!("=={}", package.version)) {
-            Ok(specifiers) => specifiers,
+        // A pin is `==version`: parsed as a version, which is what `==` would parse after it.
+        let specifiers = match Version::from_str(package.version) {
+            Ok(version) => VersionSpecifiers::from(VersionSpecifier::equals_version(version)),
             Err(_) if package.conda.is_some() => VersionSpecifiers::empty(),
             Err(error) => {
                 let issue = Issue::invalid(
