@@ -85,11 +85,19 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         .collect();
     let resolver = Resolver::new(&pythons);
     // Each finding keeps only the lines it shows, not its whole file, until the report is printed.
-    diagnostics.par_extend(groups(&work).par_iter().flat_map_iter(|group| {
+    let check = |group: &Vec<usize>| {
         check_group(&work, group, &resolver)
             .into_iter()
             .map(Diagnostic::into_excerpts)
-    }));
+    };
+    let groups = groups(&work);
+    if groups.len() == 1 {
+        // One file, or one manifest and its lockfiles (a pre-commit hook's usual run): starting the thread pool
+        // would cost more than it saves.
+        diagnostics.extend(groups.iter().flat_map(check));
+    } else {
+        diagnostics.par_extend(groups.par_iter().flat_map_iter(check));
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     // A file included by several checked files reports its own problems once.
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());

@@ -172,33 +172,34 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Where the string table lies in the bytes. Copyable so that a lazily decoded package can keep it.
+/// The string table: its offsets and its pool, which is checked to be UTF-8 once, when the header is decoded.
+/// Copyable so that a lazily decoded package can keep it.
 #[derive(Debug, Clone, Copy)]
-pub struct Strings {
+pub struct Strings<'a> {
     count: usize,
-    /// The first of the `count + 1` offsets.
-    offsets: usize,
-    pool: usize,
+    /// The `count + 1` offsets into the pool, little-endian `u32`s.
+    offsets: &'a [u8],
+    pool: &'a str,
 }
 
-impl Strings {
-    pub fn get<'a>(&self, bytes: &'a [u8], id: usize) -> Result<&'a str, DecodeError> {
+impl<'a> Strings<'a> {
+    pub fn get(&self, id: usize) -> Result<&'a str, DecodeError> {
         let error = |what| DecodeError { what, at: id };
         if id >= self.count {
             return Err(error("string index out of range"));
         }
         let offset = |i: usize| {
-            let at = self.offsets + 4 * i;
-            bytes
+            let at = 4 * i;
+            self.offsets
                 .get(at..at + 4)
                 .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
                 .ok_or(error("string offset out of range"))
         };
         let (start, end) = (offset(id)?, offset(id + 1)?);
-        let text = bytes
-            .get(self.pool + start..self.pool + end)
-            .ok_or(error("string out of range"))?;
-        std::str::from_utf8(text).map_err(|_| error("string is not UTF-8"))
+        // `get` also refuses a range that splits a character.
+        self.pool
+            .get(start..end)
+            .ok_or(error("string out of range"))
     }
 }
 
@@ -208,7 +209,7 @@ pub struct Header<'a> {
     pub snapshot: SnapshotRef<'a>,
     /// Sorted by name.
     pub packages: Vec<PackageEntry<'a>>,
-    pub strings: Strings,
+    pub strings: Strings<'a>,
 }
 
 /// The snapshot as stored.
@@ -272,12 +273,17 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header<'_>, DecodeError> {
             bytes[last + 3],
         ]) as usize
     };
+    let pool = reader.take(pool_len)?;
     let strings = Strings {
         count,
-        offsets,
-        pool: reader.at,
+        offsets: &bytes[offsets..offsets + 4 * (count + 1)],
+        // One check of the whole pool: a string's own check costs more than its bytes (21,899 of them for one
+        // file's check).
+        pool: std::str::from_utf8(pool).map_err(|_| DecodeError {
+            what: "string pool is not UTF-8",
+            at: offsets,
+        })?,
     };
-    reader.take(pool_len)?;
     reader.strings = Some(strings);
 
     let newest_upload = reader.string()?;
@@ -408,11 +414,11 @@ impl ReleaseRef<'_> {
 }
 
 /// Decodes one package's releases, in stored order.
-pub fn decode_body(
-    bytes: &[u8],
-    strings: Strings,
+pub fn decode_body<'a>(
+    bytes: &'a [u8],
+    strings: Strings<'a>,
     body: Range<usize>,
-) -> Result<Vec<ReleaseRef<'_>>, DecodeError> {
+) -> Result<Vec<ReleaseRef<'a>>, DecodeError> {
     let mut reader = Reader {
         bytes: bytes.get(..body.end).ok_or(DecodeError {
             what: "package body out of range",
@@ -589,7 +595,7 @@ fn write_int(out: &mut Vec<u8>, value: usize) {
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
-    strings: Option<Strings>,
+    strings: Option<Strings<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -644,7 +650,7 @@ impl<'a> Reader<'a> {
         let strings = self
             .strings
             .ok_or(self.error("string before the string table"))?;
-        strings.get(self.bytes, id)
+        strings.get(id)
     }
 
     fn opt_string(&mut self) -> Result<Option<&'a str>, DecodeError> {
@@ -654,7 +660,7 @@ impl<'a> Reader<'a> {
                 let strings = self
                     .strings
                     .ok_or(self.error("string before the string table"))?;
-                strings.get(self.bytes, id - 1).map(Some)
+                strings.get(id - 1).map(Some)
             }
         }
     }

@@ -27,7 +27,7 @@ pub struct Package {
     name: PackageName,
     added_by: Option<&'static str>,
     bytes: &'static [u8],
-    strings: Strings,
+    strings: Strings<'static>,
     body: Range<usize>,
     decoded: OnceLock<Decoded>,
 }
@@ -43,7 +43,7 @@ impl Package {
         name: PackageName,
         added_by: Option<&'static str>,
         bytes: &'static [u8],
-        strings: Strings,
+        strings: Strings<'static>,
         body: Range<usize>,
     ) -> Self {
         Self {
