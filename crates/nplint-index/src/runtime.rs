@@ -517,7 +517,7 @@ fn leak(text: String) -> &'static str {
 
 /// Parses `data/runtime.toml`, checking every value; the error names the entry.
 pub fn parse_curated(text: &str) -> Result<Vec<CuratedFact>, String> {
-    let file: CuratedFile = toml_edit::de::from_str(text).map_err(|error| error.to_string())?;
+    let file: CuratedFile = toml::from_str(text).map_err(|error| error.to_string())?;
     file.fact
         .into_iter()
         .map(|entry| {
@@ -566,7 +566,7 @@ pub fn parse_curated(text: &str) -> Result<Vec<CuratedFact>, String> {
 
 /// Parses `data/numpy-api.toml`.
 pub fn parse_removals(text: &str) -> Result<Vec<Removal>, String> {
-    let file: ApiFile = toml_edit::de::from_str(text).map_err(|error| error.to_string())?;
+    let file: ApiFile = toml::from_str(text).map_err(|error| error.to_string())?;
     file.removal
         .into_iter()
         .map(|entry| {
