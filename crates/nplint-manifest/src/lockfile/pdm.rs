@@ -13,7 +13,7 @@ use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
 use crate::{Loader, Manifest};
 
 /// What a reader of pdm.lock never needs: the distributions and the dependency graph.
-const SKIP: &[&str] = &["package.files", "package.dependencies"];
+pub(super) const SKIP: &[&str] = &["package.files", "package.dependencies"];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     super::read_toml_lock(

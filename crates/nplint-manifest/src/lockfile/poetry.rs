@@ -16,7 +16,7 @@ use crate::pyproject::poetry_constraint;
 use crate::{Loader, Manifest};
 
 /// What a reader of poetry.lock never needs: the distributions and the dependency graph.
-const SKIP: &[&str] = &[
+pub(super) const SKIP: &[&str] = &[
     "package.files",
     "package.dependencies",
     "package.extras",

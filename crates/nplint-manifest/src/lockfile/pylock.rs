@@ -12,7 +12,7 @@ use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
 use crate::{Loader, Manifest};
 
 /// What a reader of pylock.toml never needs: the distributions, attestations and the dependency graph.
-const SKIP: &[&str] = &[
+pub(super) const SKIP: &[&str] = &[
     "packages.wheels",
     "packages.sdist",
     "packages.archive",

@@ -3,11 +3,13 @@
 //! Lockfiles are large (a 5,000-package `uv.lock` is megabytes, most of it `sdist` and `wheels` arrays) and nplint
 //! reads a few keys of each entry. Building a `toml_edit` document of the whole file costs about 60 ms for such a
 //! lock; this module reads the event stream of `toml_parser` (the parser under `toml_edit` and `toml`) instead:
-//! the whole file is lexed and its syntax checked, but only the values a reader asks for are decoded and kept.
-//! A reader names the key paths it does not need (`package.wheels`); their values are checked for syntax, kept as
-//! [`Value::Skipped`] with their span, and never decoded, so an invalid escape or date inside a skipped value goes
-//! unnoticed (nplint does not read those values). A file with a syntax error yields no tree: the first error is
-//! reported, as a TOML document parser would.
+//! only the values a reader asks for are decoded and kept. A reader names the key paths it does not need
+//! (`package.wheels`); their values are kept as [`Value::Skipped`] with their span and never decoded, so an
+//! invalid escape or date inside a skipped value goes unnoticed (nplint does not read those values). Before
+//! lexing, the arrays and inline tables at those paths are blanked when a line scan can follow the file
+//! ([`blank_skipped`]): the lexer then passes over spaces instead of tokenizing every URL and hash, and a syntax
+//! error inside them goes unnoticed too; the rest of the file is lexed and checked. A file with a syntax error
+//! yields no tree: the first error is reported, as a TOML document parser would.
 //!
 //! Tables are what TOML defines: `[a.b]` headers, `[[a]]` arrays of tables, dotted keys and inline tables all
 //! become [`Table`]s with their entries in source order. A key defined twice in a table, or a table header
@@ -180,10 +182,18 @@ impl TomlError {
 /// The document `text`, keeping every value except those at the dotted key paths in `skip` (`package.wheels`;
 /// paths through arrays of tables name the array: `package.wheels` is the `wheels` of every `[[package]]`).
 pub(crate) fn parse<'i>(text: &'i str, skip: &[&str]) -> Result<Table<'i>, TomlError> {
+    let blanked = blank_skipped(text, skip);
+    parse_lexing(text, blanked.as_deref().unwrap_or(text), skip)
+}
+
+/// [`parse`] of `text`, lexing `lexed`: `text` itself, or its copy from [`blank_skipped`] (same length, same
+/// offsets).
+fn parse_lexing<'i>(text: &'i str, lexed: &str, skip: &[&str]) -> Result<Table<'i>, TomlError> {
+    let tokens_source = Source::new(lexed);
     let source = Source::new(text);
     // About one token per 10 bytes in lockfiles: reserve once rather than grow a megabyte vector repeatedly.
     let mut tokens = Vec::with_capacity(text.len() / 10);
-    tokens.extend(source.lex());
+    tokens.extend(tokens_source.lex());
     let mut reader = Reader {
         source,
         skip: skip.iter().map(|path| path.split('.').collect()).collect(),
@@ -640,6 +650,157 @@ impl EventReceiver for Reader<'_, '_> {
     }
 }
 
+/// A copy of `text` in which the contents of the arrays and inline tables that `skip` names (`package.wheels =
+/// [...]` under a `[[package]]` header) are spaces,
+/// newlines kept: every offset stays the same, and the lexer passes over the spaces instead of tokenizing
+/// thousands of URLs and hashes (most of a `uv.lock`). The brackets stay, so the parser still sees an array (or
+/// inline table) with the same span.
+///
+/// The scan follows the lockfile's lines: table headers, `key = value` lines, strings (so that brackets inside
+/// them do not count), comments and nested brackets. It gives up (`None`: the text is lexed whole) at whatever
+/// it does not follow: quoted or dotted keys, multi-line strings, a string or bracket left open (so a truncated
+/// file is lexed whole and its error reported). What is blanked has balanced brackets and closed strings, but is
+/// otherwise not checked: a syntax error inside a lock's `wheels` array goes unnoticed, as an invalid escape in
+/// any [`Value::Skipped`] value does. nplint reads none of those values.
+fn blank_skipped(text: &str, skip: &[&str]) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut blank: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut table = String::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end);
+        let start = at
+            + bytes[at..line_end]
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+        at = line_end + 1;
+        match bytes.get(start) {
+            None | Some(b'\n' | b'\r' | b'#') => continue,
+            Some(b'[') => {
+                // `[a.b]` or `[[a]]`, bare keys only.
+                let header = text[start..line_end].trim_end_matches(['\r', ' ']);
+                let header = header.split(" #").next().unwrap_or(header).trim_end();
+                let name = header
+                    .strip_prefix("[[")
+                    .and_then(|rest| rest.strip_suffix("]]"))
+                    .or_else(|| {
+                        header
+                            .strip_prefix('[')
+                            .and_then(|rest| rest.strip_suffix(']'))
+                    })?;
+                if !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                {
+                    return None;
+                }
+                name.clone_into(&mut table);
+                continue;
+            }
+            Some(_) => {}
+        }
+        let key_end = start
+            + bytes[start..line_end]
+                .iter()
+                .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                .count();
+        let key = &text[start..key_end];
+        let mut value = key_end;
+        while matches!(bytes.get(value), Some(b' ' | b'\t')) {
+            value += 1;
+        }
+        if key.is_empty() || bytes.get(value) != Some(&b'=') {
+            return None;
+        }
+        value += 1;
+        while matches!(bytes.get(value), Some(b' ' | b'\t')) {
+            value += 1;
+        }
+        match bytes.get(value) {
+            Some(b'[' | b'{') => {
+                let close = closing_bracket(bytes, value)?;
+                // The reader skips a key's value by its path, `table.key` (not whole `[header]` tables).
+                let skipped = skip.iter().any(|path| {
+                    path.strip_prefix(table.as_str())
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        == Some(key)
+                });
+                if skipped && close > value + 1 {
+                    blank.push(value + 1..close);
+                }
+                // The value may span lines: carry on after it.
+                at = memchr::memchr(b'\n', &bytes[close..])
+                    .map_or(bytes.len(), |end| close + end + 1);
+            }
+            // A multi-line string would hide lines from this scan.
+            Some(b'"' | b'\'')
+                if text[value..].starts_with("\"\"\"") || text[value..].starts_with("'''") =>
+            {
+                return None;
+            }
+            _ => {}
+        }
+    }
+    if blank.is_empty() {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    for range in blank {
+        out[range.clone()].fill(b' ');
+        for newline in memchr::memchr_iter(b'\n', &bytes[range.clone()]) {
+            out[range.start + newline] = b'\n';
+        }
+    }
+    // Only ASCII delimiters bound the blanked ranges, and every byte inside became a space or stayed a newline.
+    String::from_utf8(out).ok()
+}
+
+/// The offset of the bracket that closes the one at `open` (`[` or `{`), past strings and comments; `None` when it
+/// is not closed, or a multi-line string opens inside.
+fn closing_bracket(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = open;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+            quote @ (b'"' | b'\'') => {
+                if bytes.get(at + 1) == Some(&quote) && bytes.get(at + 2) == Some(&quote) {
+                    return None;
+                }
+                // Strings are most of what is skipped: jump to their end.
+                at += 1;
+                loop {
+                    let rest = bytes.get(at..)?;
+                    at += if quote == b'"' {
+                        memchr::memchr3(b'"', b'\\', b'\n', rest)?
+                    } else {
+                        memchr::memchr2(b'\'', b'\n', rest)?
+                    };
+                    match bytes[at] {
+                        b'\n' => return None,
+                        // An escape: the next character cannot close the string.
+                        b'\\' => at += 2,
+                        _ => break,
+                    }
+                }
+            }
+            b'#' => {
+                at = memchr::memchr(b'\n', &bytes[at..]).map(|end| at + end)?;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -769,6 +930,130 @@ tool.uv.dotted = "yes"
         for end in 0..=text.len() {
             let _ = parse(&text[..end], &["package.wheels"]);
             let _ = parse(&text[..end], &[]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod blanking {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every TOML lockfile fixture reads the same with its skipped values blanked as lexed whole, and the ones
+    /// the tools wrote are blanked.
+    #[test]
+    fn blanking_changes_nothing_but_the_lexing() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let formats: [(&str, &[&str]); 4] = [
+            ("uv-lock", super::super::uv::SKIP),
+            ("poetry-lock", super::super::poetry::SKIP),
+            ("pdm-lock", super::super::pdm::SKIP),
+            ("pylock", super::super::pylock::SKIP),
+        ];
+        let mut blanked = Vec::new();
+        for (dir, skip) in formats {
+            for entry in std::fs::read_dir(fixtures.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let whole = format!("{:?}", parse_lexing(&text, &text, skip));
+                let fast = format!("{:?}", parse(&text, skip));
+                assert_eq!(whole, fast, "{}", path.display());
+                if blank_skipped(&text, skip).is_some() {
+                    blanked.push(path.file_name().unwrap().to_string_lossy().into_owned());
+                }
+            }
+        }
+        for written_by_tools in ["uv.lock", "poetry.lock", "pdm.lock", "pylock.toml"] {
+            assert!(
+                blanked.iter().any(|name| name == written_by_tools),
+                "{blanked:?}"
+            );
+        }
+    }
+
+    /// The fuzzing seeds (and, where fuzzing ran, its corpus): the same tree whenever the whole text parses, and
+    /// otherwise the same error, unless the error lies inside a blanked value (which is not checked: see
+    /// [`blank_skipped`]).
+    #[test]
+    fn blanking_agrees_on_the_fuzzing_corpus() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
+        let formats: [(&str, &[&str]); 4] = [
+            ("uv_lock", super::super::uv::SKIP),
+            ("poetry_lock", super::super::poetry::SKIP),
+            ("pdm_lock", super::super::pdm::SKIP),
+            ("pylock", super::super::pylock::SKIP),
+        ];
+        let mut read = 0;
+        for (dir, skip) in formats {
+            let Ok(entries) = std::fs::read_dir(corpus.join(dir)) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                read += 1;
+                let whole = parse_lexing(&text, &text, skip);
+                let fast = parse(&text, skip);
+                let blanked = blank_skipped(&text, skip).map(|blanked| {
+                    let mut ranges = Vec::new();
+                    let mut start = None;
+                    for (at, (a, b)) in text.bytes().zip(blanked.bytes()).enumerate() {
+                        match (a != b, start) {
+                            (true, None) => start = Some(at),
+                            (false, Some(from)) if b != b'\n' && b != b' ' => {
+                                ranges.push(from..at);
+                                start = None;
+                            }
+                            _ => {}
+                        }
+                    }
+                    ranges
+                });
+                match (&whole, &fast) {
+                    (Err(error), Ok(_)) => {
+                        let inside = blanked.iter().flatten().any(|range| {
+                            range.start <= error.span.start as usize
+                                && error.span.start as usize <= range.end + 1
+                        });
+                        assert!(
+                            inside,
+                            "{}: {error:?} outside what was blanked",
+                            path.display()
+                        );
+                    }
+                    _ => assert_eq!(
+                        format!("{whole:?}"),
+                        format!("{fast:?}"),
+                        "{}",
+                        path.display()
+                    ),
+                }
+            }
+        }
+        assert!(read >= 4, "only {read} corpus files");
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let text = "[[package]]\nname = \"a\"\nwheels = [\n  { url = \"x]y\", hash = 'z[' }, # ] [\n]\nversion = \"1\"\n";
+        let blanked = blank_skipped(text, &["package.wheels"]).unwrap();
+        let entry = "  { url = \"x]y\", hash = 'z[' }, # ] [";
+        assert_eq!(blanked, text.replacen(entry, &" ".repeat(entry.len()), 1));
+    }
+
+    #[test]
+    fn gives_up_on_what_it_does_not_follow() {
+        for text in [
+            "[[package]]\nwheels = [\n  \"open\n]\n",
+            "[[package]]\nwheels = [\n",
+            "[[package]]\nwheels = [\"\"\"x\"\"\"]\n",
+            "[[package]]\n\"quoted\" = [1]\nwheels = [1]\n",
+            "[[package]]\ntool.uv = 1\nwheels = [1]\n",
+        ] {
+            assert_eq!(blank_skipped(text, &["package.wheels"]), None, "{text:?}");
         }
     }
 }

@@ -15,7 +15,7 @@ use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
 use crate::{Loader, Manifest};
 
 /// What a reader of uv.lock never needs: the distributions and the dependency graph, most of the file.
-const SKIP: &[&str] = &[
+pub(super) const SKIP: &[&str] = &[
     "package.sdist",
     "package.wheels",
     "package.dependencies",
