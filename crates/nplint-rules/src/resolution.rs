@@ -9,6 +9,7 @@
 //! ([`Solver::replay`]): the same Python on another platform, or the previous Python on the same platform.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use nplint_diagnostics::{Diagnostic, Location, Severity};
 use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
@@ -32,7 +33,8 @@ use crate::targets::{
 #[derive(Debug)]
 pub struct Resolver {
     known: Vec<PythonVersion>,
-    solvers: BTreeMap<Target, Solver>,
+    /// Made on first use: a run over one file needs three of the fifty, and each holds a table per package.
+    solvers: BTreeMap<Target, OnceLock<Solver>>,
 }
 
 impl Resolver {
@@ -46,15 +48,15 @@ impl Resolver {
         let all: Vec<_> = all.into_iter().collect();
         let solvers = targets(&all, &Platform::ALL)
             .into_iter()
-            .map(|target| (target, Solver::with_index(index, target)))
+            .map(|target| (target, OnceLock::new()))
             .collect();
         Self { known, solvers }
     }
 
     pub(crate) fn solver(&self, target: Target) -> &Solver {
-        // Invariant: `new` made a solver for every known or requested Python on every platform, and targets are
+        // Invariant: `new` made a slot for every known or requested Python on every platform, and targets are
         // only ever built from those.
-        &self.solvers[&target]
+        self.solvers[&target].get_or_init(|| Solver::with_index(Index::embedded(), target))
     }
 
     /// Each target solved in target order (Python-major), reusing a neighbour's solve where the target's facts
