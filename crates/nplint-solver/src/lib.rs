@@ -141,6 +141,8 @@ pub struct Solver {
     index: &'static Index,
     target: Target,
     cache: Cache,
+    /// `numpy`, when the index has it.
+    numpy: Option<PackageName>,
 }
 
 impl Solver {
@@ -154,6 +156,9 @@ impl Solver {
             index,
             target,
             cache: Cache::new(index),
+            numpy: PackageName::from_str("numpy")
+                .ok()
+                .filter(|numpy| index.package(numpy).is_some()),
         }
     }
 
@@ -234,7 +239,8 @@ impl Solver {
         let mut unknown = Vec::new();
         let mut applicable: Vec<&Input> = Vec::new();
         for input in inputs {
-            if !input.marker.evaluate(&markers, &[]) {
+            // Most inputs have no marker: no need to evaluate one.
+            if !input.marker.is_true() && !input.marker.evaluate(&markers, &[]) {
                 continue;
             }
             if self.index.package(&input.name).is_none() && !is_python(&input.name) {
@@ -323,9 +329,7 @@ impl Solver {
             metadata_unknown: RefCell::new(BTreeSet::new()),
             runtime: false,
             binaries_vetted: FxHashSet::default(),
-            numpy: PackageName::from_str("numpy")
-                .ok()
-                .filter(|numpy| self.index.package(numpy).is_some()),
+            numpy: self.numpy.clone(),
             last_choice: Cell::new(None),
         };
         // The root depends on `python` (any version) so that `python` is decided first: a release whose
@@ -334,8 +338,11 @@ impl Solver {
         // decision made since the root. An input on `python` (only `python` is applicable without being indexed,
         // see `solve`), whatever its role, narrows that dependency.
         let mut python = Range::full();
+        // The applicable inputs are indexed, except one on an unindexed `python` (see `prepare`).
+        let unindexed =
+            |input: &Input| is_python(&input.name) && self.index.package(&input.name).is_none();
         for input in applicable {
-            if self.index.package(&input.name).is_none() {
+            if unindexed(input) {
                 python = python.intersection(&python::python_range(&input.specifiers));
                 continue;
             }
@@ -364,9 +371,10 @@ impl Solver {
                 .or_insert(range);
         }
         let mut root = vec![(SolverPackage::Python, python)];
-        for input in applicable.iter().filter(|input| {
-            input.role == Role::Requirement && self.index.package(&input.name).is_some()
-        }) {
+        for input in applicable
+            .iter()
+            .filter(|input| input.role == Role::Requirement && !unindexed(input))
+        {
             let range = provider.edge_range(&input.name, Range::from(input.specifiers.clone()));
             push_dependency(&mut root, &input.name, &input.extras, &range);
         }
