@@ -651,10 +651,9 @@ impl EventReceiver for Reader<'_, '_> {
 }
 
 /// A copy of `text` in which the contents of the arrays and inline tables that `skip` names (`package.wheels =
-/// [...]` under a `[[package]]` header) are spaces,
-/// newlines kept: every offset stays the same, and the lexer passes over the spaces instead of tokenizing
-/// thousands of URLs and hashes (most of a `uv.lock`). The brackets stay, so the parser still sees an array (or
-/// inline table) with the same span.
+/// [...]` under a `[[package]]` header) are spaces, newlines included: every offset stays the same, and the
+/// lexer reads one run of spaces instead of tokenizing thousands of URLs and hashes (most of a `uv.lock`). The
+/// brackets stay, so the parser still sees an array (or inline table) with the same span.
 ///
 /// The scan follows the lockfile's lines: table headers, `key = value` lines, strings (so that brackets inside
 /// them do not count), comments and nested brackets. It gives up (`None`: the text is lexed whole) at whatever
@@ -747,12 +746,10 @@ fn blank_skipped(text: &str, skip: &[&str]) -> Option<String> {
     }
     let mut out = bytes.to_vec();
     for range in blank {
-        out[range.clone()].fill(b' ');
-        for newline in memchr::memchr_iter(b'\n', &bytes[range.clone()]) {
-            out[range.start + newline] = b'\n';
-        }
+        // Newlines too: inside brackets they are whitespace, and one run of spaces is one token.
+        out[range].fill(b' ');
     }
-    // Only ASCII delimiters bound the blanked ranges, and every byte inside became a space or stayed a newline.
+    // Only ASCII delimiters bound the blanked ranges, and every byte inside became a space.
     String::from_utf8(out).ok()
 }
 
@@ -1040,7 +1037,7 @@ mod blanking {
     fn brackets_in_strings_and_comments_do_not_count() {
         let text = "[[package]]\nname = \"a\"\nwheels = [\n  { url = \"x]y\", hash = 'z[' }, # ] [\n]\nversion = \"1\"\n";
         let blanked = blank_skipped(text, &["package.wheels"]).unwrap();
-        let entry = "  { url = \"x]y\", hash = 'z[' }, # ] [";
+        let entry = "\n  { url = \"x]y\", hash = 'z[' }, # ] [\n";
         assert_eq!(blanked, text.replacen(entry, &" ".repeat(entry.len()), 1));
     }
 
