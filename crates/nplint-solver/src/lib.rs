@@ -177,6 +177,23 @@ impl Solver {
         self.solve_with(inputs, Mode::Runtime)
     }
 
+    /// Whether a release can be installed on the target at all: it has a wheel for it (or needs none) and its
+    /// `Requires-Python` admits the target's Python. A solve that pins a release that cannot is sure to fail.
+    pub fn installable(&self, name: &PackageName, version: &Version) -> bool {
+        let Some(package) = self.index.package(name) else {
+            return false;
+        };
+        let Some(release) = package.release(version) else {
+            return false;
+        };
+        let python = self.target.python.version();
+        let admits_python = release
+            .requires_python(self.target.platform)
+            .and_then(|raw| Some(python::cached_python_range(raw.raw(), raw.value()?)))
+            .is_none_or(|range| range.contains(&python));
+        admits_python && provider::unavailable(package, release, self.target).is_none()
+    }
+
     /// The runtime facts of a release on this solver's target (see [`nplint_index::runtime`]), derived once and
     /// kept with the solver's other per-release facts.
     pub fn runtime_facts(&self, name: &PackageName, version: &Version) -> Arc<[Arc<RuntimeNode>]> {

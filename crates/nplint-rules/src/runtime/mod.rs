@@ -288,7 +288,11 @@ pub(crate) fn alternatives(
             .iter()
             .rev()
             .filter(|release| !release.is_prerelease() && !release.is_yanked())
-            .take(TRIES);
+            .take(TRIES)
+            // A release that cannot be installed here cannot be the answer: no need to solve with it.
+            .filter(|release| {
+                input.binaries_vetted || solver.installable(&input.name, release.version())
+            });
         for release in candidates {
             let Ok(specifiers) = format!("=={}", release.version()).parse::<VersionSpecifiers>()
             else {
