@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use nplint_diagnostics::{
     Applicability, Diagnostic, Location, Position, Severity, Target, portable_path,
 };
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Report;
@@ -152,7 +153,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 format: file.format,
             })
             .collect(),
-        diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
+        diagnostics: Vec::new(),
         summary: Summary {
             files: report.files.len(),
             errors: counts.errors,
@@ -160,6 +161,141 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             infos: counts.infos,
         },
     };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    if report.diagnostics.len() < PARALLEL_FROM {
+        let document = Document {
+            diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
+            ..document
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        return writeln!(out);
+    }
+    // Many findings: each is serialized on its own, in parallel, and set into the document where serde_json's
+    // pretty printer would have put it (two levels deep: four spaces before each line; strings hold no raw
+    // newline, so indenting line by line is exact).
+    let items: Vec<String> = report
+        .diagnostics
+        .par_iter()
+        .map(|finding| {
+            let text = serde_json::to_string_pretty(&diagnostic(finding))?;
+            let mut item = String::with_capacity(text.len() + text.len() / 8);
+            for (at, line) in text.split('\n').enumerate() {
+                if at > 0 {
+                    item.push('\n');
+                }
+                item.push_str("    ");
+                item.push_str(line);
+            }
+            Ok(item)
+        })
+        .collect::<serde_json::Result<_>>()?;
+    let skeleton = serde_json::to_string_pretty(&document)?;
+    let (before, after) = skeleton
+        .split_once(EMPTY_DIAGNOSTICS)
+        .ok_or_else(|| io::Error::other("the document has no diagnostics array"))?;
+    out.write_all(before.as_bytes())?;
+    out.write_all(b"\n  \"diagnostics\": [\n")?;
+    out.write_all(items.join(",\n").as_bytes())?;
+    out.write_all(b"\n  ]")?;
+    out.write_all(after.as_bytes())?;
     writeln!(out)
+}
+
+/// Below this many findings the document is serialized in one piece.
+const PARALLEL_FROM: usize = 256;
+
+/// How the pretty printer writes the (emptied) diagnostics array of the document: unique, as it is the only
+/// top-level key at the start of a line with that name.
+const EMPTY_DIAGNOSTICS: &str = "\n  \"diagnostics\": []";
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use nplint_diagnostics::{Label, RuleId, SourceFile, Span};
+
+    use super::*;
+    use crate::CheckedFile;
+
+    /// A report with `count` findings that use every field the document has, in a file with a non-ASCII line.
+    fn report(count: usize) -> Report {
+        let text = (0..count).fold(String::new(), |mut text, n| {
+            use std::fmt::Write as _;
+            let _ = writeln!(text, "pkg-{n}==1.{n}  # é");
+            text
+        });
+        let file = SourceFile::new("monorepo/requirements.txt", text.clone());
+        let diagnostics = (0..count)
+            .map(|n| {
+                let start = text.find(&format!("pkg-{n}==")).unwrap();
+                let location = Location::new(file.clone(), Span::from_range(start..start + 6));
+                let mut finding = Diagnostic::new(
+                    RuleId {
+                        name: "numpy-conflict",
+                        code: "NPL010",
+                    },
+                    Severity::Error,
+                    format!("finding {n} with \"quotes\" and a\nnewline"),
+                    location.clone(),
+                )
+                .with_help("relax it");
+                finding.labels.push(Label {
+                    location,
+                    message: "here".to_owned(),
+                });
+                finding.explanation = Some("Because …\nAnd because …".to_owned());
+                finding
+            })
+            .collect();
+        Report {
+            files: vec![CheckedFile {
+                path: PathBuf::from("monorepo/requirements.txt"),
+                format: "requirements-txt",
+            }],
+            diagnostics,
+            elapsed: None,
+            rules: Vec::new(),
+        }
+    }
+
+    /// The document serialized in one piece, as `render` does below `PARALLEL_FROM` findings.
+    fn whole(report: &Report) -> String {
+        let counts = Counts::of(report);
+        let document = Document {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "nplint",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            files: report
+                .files
+                .iter()
+                .map(|file| File {
+                    path: portable_path(&file.path),
+                    format: file.format,
+                })
+                .collect(),
+            diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
+            summary: Summary {
+                files: report.files.len(),
+                errors: counts.errors,
+                warnings: counts.warnings,
+                infos: counts.infos,
+            },
+        };
+        serde_json::to_string_pretty(&document).unwrap() + "\n"
+    }
+
+    #[test]
+    fn findings_serialized_in_parallel_give_the_same_document() {
+        for count in [0, 1, PARALLEL_FROM - 1, PARALLEL_FROM, 700] {
+            let report = report(count);
+            let mut out = Vec::new();
+            render(&report, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                whole(&report),
+                "{count} findings"
+            );
+        }
+    }
 }
