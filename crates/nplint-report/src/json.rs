@@ -171,30 +171,37 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     // Many findings: each is serialized on its own, in parallel, and set into the document where serde_json's
     // pretty printer would have put it (two levels deep: four spaces before each line; strings hold no raw
-    // newline, so indenting line by line is exact).
-    let items: Vec<String> = report
-        .diagnostics
-        .par_iter()
-        .map(|finding| {
-            let text = serde_json::to_string_pretty(&diagnostic(finding))?;
-            let mut item = String::with_capacity(text.len() + text.len() / 8);
-            for (at, line) in text.split('\n').enumerate() {
-                if at > 0 {
-                    item.push('\n');
-                }
-                item.push_str("    ");
-                item.push_str(line);
-            }
-            Ok(item)
-        })
-        .collect::<serde_json::Result<_>>()?;
+    // newline, so indenting line by line is exact). A chunk at a time, so that the text of every finding is
+    // never in memory at once.
     let skeleton = serde_json::to_string_pretty(&document)?;
     let (before, after) = skeleton
         .split_once(EMPTY_DIAGNOSTICS)
         .ok_or_else(|| io::Error::other("the document has no diagnostics array"))?;
     out.write_all(before.as_bytes())?;
-    out.write_all(b"\n  \"diagnostics\": [\n")?;
-    out.write_all(items.join(",\n").as_bytes())?;
+    out.write_all(b"\n  \"diagnostics\": [")?;
+    let mut first = true;
+    for chunk in report.diagnostics.chunks(PARALLEL_FROM * 4) {
+        let items: Vec<String> = chunk
+            .par_iter()
+            .map(|finding| {
+                let text = serde_json::to_string_pretty(&diagnostic(finding))?;
+                let mut item = String::with_capacity(text.len() + text.len() / 8);
+                for line in text.split('\n') {
+                    item.push('\n');
+                    item.push_str("    ");
+                    item.push_str(line);
+                }
+                Ok(item)
+            })
+            .collect::<serde_json::Result<_>>()?;
+        for item in items {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            out.write_all(item.as_bytes())?;
+        }
+    }
     out.write_all(b"\n  ]")?;
     out.write_all(after.as_bytes())?;
     writeln!(out)
