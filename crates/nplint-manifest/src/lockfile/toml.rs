@@ -433,6 +433,21 @@ impl<'i> Reader<'i, '_> {
     }
 
     /// Whether the value about to start is one the reader asked to skip.
+    /// Inside a skipped value, a closing bracket or brace: one level less, and at the value's end it is stored
+    /// as [`Value::Skipped`]. `false` when no value is being skipped.
+    fn close_skipped(&mut self, span: toml_parser::Span) -> bool {
+        let Some((start, depth)) = &mut self.skipping else {
+            return false;
+        };
+        *depth -= 1;
+        if *depth == 0 {
+            let skipped = Span::from_range(*start..span.end());
+            self.skipping = None;
+            self.store(Value::Skipped(skipped));
+        }
+        true
+    }
+
     fn starts_skipped(&self) -> bool {
         let inline = self
             .open
@@ -599,13 +614,7 @@ impl EventReceiver for Reader<'_, '_> {
     }
 
     fn array_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
-        if let Some((start, depth)) = &mut self.skipping {
-            *depth -= 1;
-            if *depth == 0 {
-                let skipped = Span::from_range(*start..span.end());
-                self.skipping = None;
-                self.store(Value::Skipped(skipped));
-            }
+        if self.close_skipped(span) {
             return;
         }
         if let Some(Open::Array(items, start)) = self.open.pop() {
@@ -630,13 +639,7 @@ impl EventReceiver for Reader<'_, '_> {
     }
 
     fn inline_table_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
-        if let Some((start, depth)) = &mut self.skipping {
-            *depth -= 1;
-            if *depth == 0 {
-                let skipped = Span::from_range(*start..span.end());
-                self.skipping = None;
-                self.store(Value::Skipped(skipped));
-            }
+        if self.close_skipped(span) {
             return;
         }
         if let Some(Open::Inline {
