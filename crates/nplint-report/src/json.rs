@@ -137,9 +137,10 @@ fn diagnostic(diagnostic: &Diagnostic) -> JsonDiagnostic<'_> {
     }
 }
 
-pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The document of `report` with these findings (all of them, or none when they are set in afterwards).
+fn document<'a>(report: &'a Report, diagnostics: Vec<JsonDiagnostic<'a>>) -> Document<'a> {
     let counts = Counts::of(report);
-    let document = Document {
+    Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "nplint",
@@ -153,19 +154,19 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 format: file.format,
             })
             .collect(),
-        diagnostics: Vec::new(),
+        diagnostics,
         summary: Summary {
             files: report.files.len(),
             errors: counts.errors,
             warnings: counts.warnings,
             infos: counts.infos,
         },
-    };
+    }
+}
+
+pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.diagnostics.len() < PARALLEL_FROM {
-        let document = Document {
-            diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
-            ..document
-        };
+        let document = document(report, report.diagnostics.iter().map(diagnostic).collect());
         serde_json::to_writer_pretty(&mut *out, &document)?;
         return writeln!(out);
     }
@@ -173,7 +174,7 @@ pub(crate) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // pretty printer would have put it (two levels deep: four spaces before each line; strings hold no raw
     // newline, so indenting line by line is exact). A chunk at a time, so that the text of every finding is
     // never in memory at once.
-    let skeleton = serde_json::to_string_pretty(&document)?;
+    let skeleton = serde_json::to_string_pretty(&document(report, Vec::new()))?;
     let (before, after) = skeleton
         .split_once(EMPTY_DIAGNOSTICS)
         .ok_or_else(|| io::Error::other("the document has no diagnostics array"))?;
@@ -266,29 +267,7 @@ mod tests {
 
     /// The document serialized in one piece, as `render` does below `PARALLEL_FROM` findings.
     fn whole(report: &Report) -> String {
-        let counts = Counts::of(report);
-        let document = Document {
-            schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "nplint",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            files: report
-                .files
-                .iter()
-                .map(|file| File {
-                    path: portable_path(&file.path),
-                    format: file.format,
-                })
-                .collect(),
-            diagnostics: report.diagnostics.iter().map(diagnostic).collect(),
-            summary: Summary {
-                files: report.files.len(),
-                errors: counts.errors,
-                warnings: counts.warnings,
-                infos: counts.infos,
-            },
-        };
+        let document = document(report, report.diagnostics.iter().map(diagnostic).collect());
         serde_json::to_string_pretty(&document).unwrap() + "\n"
     }
 

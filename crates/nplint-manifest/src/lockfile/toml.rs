@@ -60,6 +60,20 @@ impl<'i> Table<'i> {
         self.get(key).is_some()
     }
 
+    /// Adds the table that a dotted key or a header implies for `key` (spanning the key), unless `key` is there.
+    fn imply(&mut self, (key, span): &(Cow<'i, str>, Span)) {
+        if self.get(key).is_none() {
+            self.entries.push((
+                key.clone(),
+                *span,
+                Value::Table(Table {
+                    span: *span,
+                    ..Table::default()
+                }),
+            ));
+        }
+    }
+
     /// The entries, in source order: key, key span, value.
     pub fn iter(&self) -> impl Iterator<Item = (&str, Span, &Value<'i>)> {
         self.entries
@@ -353,17 +367,8 @@ impl<'i> Reader<'i, '_> {
         let span = Span::from_range(start..end);
         let mut steps = Vec::with_capacity(keys.len());
         let mut table = &mut self.root;
-        for (key, key_span) in parents {
-            if table.get(key).is_none() {
-                table.entries.push((
-                    key.clone(),
-                    *key_span,
-                    Value::Table(Table {
-                        span: *key_span,
-                        ..Table::default()
-                    }),
-                ));
-            }
+        for entry @ (key, key_span) in parents {
+            table.imply(entry);
             let last_of_array = matches!(table.get(key), Some(Value::ArrayOfTables(..)));
             table = match table.get_mut(key) {
                 Some(Value::Table(next)) => next,
@@ -480,17 +485,8 @@ fn insert<'i>(
         ));
     }
     let mut table = table;
-    for (key, key_span) in parents {
-        if table.get(key).is_none() {
-            table.entries.push((
-                key.clone(),
-                *key_span,
-                Value::Table(Table {
-                    span: *key_span,
-                    ..Table::default()
-                }),
-            ));
-        }
+    for entry @ (key, key_span) in parents {
+        table.imply(entry);
         table = match table.get_mut(key) {
             Some(Value::Table(next)) => next,
             _ => return Err((format!("`{key}` is not a table"), *key_span)),
