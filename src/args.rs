@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use nplint_index::{Platform, PythonVersion};
-use nplint_rules::Selector;
+use nplint_index::Platform;
+use nplint_rules::{PythonValue, Selector};
 
 /// Checks Python environment files for NumPy incompatibilities, offline.
 ///
@@ -82,10 +82,11 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Python versions to check, such as `3.9,3.10` [default: the configuration's `python`, else the file's own
-    /// Python constraint, else every CPython version the index knows wheels for]
+    /// Python versions to check, such as `3.9,3.10`, or `all` for every CPython version the index knows wheels
+    /// for [default: the configuration's `python`, else the file's own Python constraint, else the CPython
+    /// versions supported upstream on the index's date]
     #[arg(long, value_delimiter = ',', value_name = "VERSION")]
-    pub python: Vec<PythonVersion>,
+    pub python: Vec<PythonValue>,
 
     /// Platforms to check [default: the configuration's `platforms`, else
     /// linux-x86_64,macos-arm64,windows-x86_64]

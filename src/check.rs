@@ -12,7 +12,7 @@ use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile};
 use nplint_index::PythonVersion;
 use nplint_manifest::{Format, LoadError, Manifest, detect_format};
 use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, RuleMeta};
-use nplint_rules::{Resolver, Settings};
+use nplint_rules::{PythonRequest, Resolver, Settings};
 use rayon::prelude::*;
 
 use crate::Status;
@@ -81,7 +81,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     // One resolver for the run: the index loads once and each target's solver is shared by every file.
     let pythons: Vec<PythonVersion> = work
         .iter()
-        .flat_map(|(_, _, settings)| settings.targets.pythons.iter().flatten().copied())
+        .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
     let resolver = Resolver::new(&pythons);
     // Each finding keeps only the lines it shows, not its whole file, until the report is printed.
@@ -142,7 +142,14 @@ fn configs(args: &CheckArgs) -> anyhow::Result<Result<Configs, ConfigError>> {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
-        python: (!args.python.is_empty()).then(|| args.python.clone()),
+        python: if args.python.is_empty() {
+            None
+        } else {
+            Some(
+                PythonRequest::from_values(&args.python)
+                    .map_err(|message| anyhow::anyhow!("`--python`: {message}"))?,
+            )
+        },
         platforms: (!args.platform.is_empty()).then(|| args.platform.clone()),
         exclude: args
             .exclude

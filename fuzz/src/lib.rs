@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use nplint_index::{Platform, PythonVersion};
 use nplint_manifest::{Format, LoadError, Loader, Manifest};
 use nplint_report::{OutputFormat, RenderOptions, Report};
-use nplint_rules::{Resolver, Settings, TargetOptions};
+use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions};
 
 /// Serves the fuzzer's bytes as the root file; every other file (an include) does not exist.
 struct Memory<'a> {
@@ -90,7 +90,7 @@ pub fn check(data: &[u8]) {
     let manifest = parse(format, name, file);
     let settings = Settings {
         targets: TargetOptions {
-            pythons: Some(vec![PythonVersion::new(3, 11)]),
+            pythons: PythonRequest::Versions(vec![PythonVersion::new(3, 11)]),
             platforms: vec![Platform::LinuxX86_64],
         },
         ..Settings::default()

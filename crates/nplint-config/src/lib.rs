@@ -17,8 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use nplint_diagnostics::{Location, SourceFile};
-use nplint_index::{Platform, PythonVersion};
-use nplint_rules::{RuleSelection, SelectionLayer, Selector, Settings, TargetOptions};
+use nplint_index::Platform;
+use nplint_rules::{
+    PythonRequest, RuleSelection, SelectionLayer, Selector, Settings, TargetOptions,
+};
 
 pub use options::{ConfigError, ConfigKind, KEYS, Options, parse};
 pub use patterns::{DEFAULT_EXCLUDE, Patterns, PatternsBuilder};
@@ -108,7 +110,7 @@ pub struct Overrides {
     pub select: Option<Vec<Selector>>,
     pub extend_select: Vec<Selector>,
     pub ignore: Vec<Selector>,
-    pub python: Option<Vec<PythonVersion>>,
+    pub python: Option<PythonRequest>,
     pub platforms: Option<Vec<Platform>>,
     /// Relative to the working directory.
     pub exclude: Option<Patterns>,
@@ -234,7 +236,8 @@ impl Configs {
             .overrides
             .python
             .clone()
-            .or_else(|| options.and_then(|options| options.python.clone()));
+            .or_else(|| options.and_then(|options| options.python.clone()))
+            .unwrap_or_default();
         let platforms = self
             .overrides
             .platforms

@@ -6,8 +6,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use nplint_diagnostics::{Location, Severity, SourceFile, Span};
-use nplint_index::{Platform, PythonVersion};
-use nplint_rules::Selector;
+use nplint_index::Platform;
+use nplint_rules::{PythonRequest, PythonValue, Selector};
 use toml_edit::{Document, Item, TableLike, Value};
 
 use crate::patterns::Patterns;
@@ -20,7 +20,7 @@ pub struct Options {
     pub ignore: Vec<Selector>,
     /// Severity overrides, broad selectors first (so that narrower ones win when applied in order).
     pub severity: Vec<(Selector, Severity)>,
-    pub python: Option<Vec<PythonVersion>>,
+    pub python: Option<PythonRequest>,
     pub platforms: Option<Vec<Platform>>,
     /// Replaces the default exclusions.
     pub exclude: Option<Patterns>,
@@ -304,7 +304,7 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    fn pythons(&self, key: &str, item: &Item) -> Result<Vec<PythonVersion>, ConfigError> {
+    fn pythons(&self, key: &str, item: &Item) -> Result<PythonRequest, ConfigError> {
         let strings = self.strings(key, item, true)?;
         if strings.is_empty() {
             return Err(ConfigError::new(
@@ -313,16 +313,20 @@ impl Reader<'_> {
             )
             .with_help("name the versions to check, such as `python = [\"3.10\", \"3.11\"]`, or remove the key"));
         }
-        strings
+        let values = strings
             .into_iter()
             .map(|(written, location)| {
-                written.parse::<PythonVersion>().map_err(|_| {
+                written.parse::<PythonValue>().map_err(|_| {
                     ConfigError::new(location, format!("`{written}` is not a Python version"))
                         .with_label("expected MAJOR.MINOR")
-                        .with_help("write a CPython minor version, such as `3.11`")
+                        .with_help("write a CPython minor version, such as `3.11`, or `all`")
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        PythonRequest::from_values(&values).map_err(|message| {
+            ConfigError::new(self.location(item.span()), format!("`python`: {message}"))
+                .with_help("write `python = \"all\"` alone, or list the versions")
+        })
     }
 
     fn platforms(&self, key: &str, item: &Item) -> Result<Vec<Platform>, ConfigError> {

@@ -4,6 +4,7 @@ use std::fmt::Write;
 use std::fs;
 
 use nplint_diagnostics::Severity;
+use nplint_index::PythonVersion;
 
 use super::*;
 
@@ -45,7 +46,10 @@ abi-mismatch = "error"
     assert_eq!(options.ignore.len(), 1);
     assert_eq!(
         options.python,
-        Some(vec![PythonVersion::new(3, 10), PythonVersion::new(3, 11)])
+        Some(PythonRequest::Versions(vec![
+            PythonVersion::new(3, 10),
+            PythonVersion::new(3, 11)
+        ]))
     );
     assert_eq!(options.platforms, Some(vec![Platform::LinuxX86_64]));
     assert_eq!(options.exclude.unwrap().written(), ["legacy"]);
@@ -86,7 +90,14 @@ fn a_pyproject_configures_only_with_a_tool_nplint_table() {
     let dotted = read("tool.nplint.python = \"3.12\"\n", ConfigKind::Pyproject)
         .unwrap()
         .unwrap();
-    assert_eq!(dotted.python, Some(vec![PythonVersion::new(3, 12)]));
+    assert_eq!(
+        dotted.python,
+        Some(PythonRequest::Versions(vec![PythonVersion::new(3, 12)]))
+    );
+    let all = read("python = \"all\"\n", ConfigKind::Nplint)
+        .unwrap()
+        .unwrap();
+    assert_eq!(all.python, Some(PythonRequest::All));
 }
 
 /// Each error as `path:line:col: message`, with its label and help, for review in one snapshot.
@@ -135,6 +146,11 @@ fn errors_are_located_and_say_how_to_fix_them() {
             "io-error re-rated",
             ConfigKind::Nplint,
             "severity = { io-error = \"warning\" }\n",
+        ),
+        (
+            "python all and a version",
+            ConfigKind::Nplint,
+            "python = [\"all\", \"3.10\"]\n",
         ),
         (
             "bad python",
@@ -253,7 +269,7 @@ fn the_closest_configuration_wins() {
     let settings = configs.settings(Path::new("c/d/pyproject.toml"));
     assert_eq!(
         settings.targets.pythons,
-        Some(vec![PythonVersion::new(3, 9)])
+        PythonRequest::Versions(vec![PythonVersion::new(3, 9)])
     );
 }
 
@@ -265,7 +281,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
     )]);
     let overrides = Overrides {
         ignore: vec!["NPL010".parse().unwrap()],
-        python: Some(vec![PythonVersion::new(3, 12)]),
+        python: Some(PythonRequest::Versions(vec![PythonVersion::new(3, 12)])),
         ..Overrides::default()
     };
     let configs = tree.configs(Discovery::Closest, overrides);
@@ -278,7 +294,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
     assert_eq!(enabled, ["NPL002", "NPL011", "NPL013"]);
     assert_eq!(
         settings.targets.pythons,
-        Some(vec![PythonVersion::new(3, 12)])
+        PythonRequest::Versions(vec![PythonVersion::new(3, 12)])
     );
     assert_eq!(settings.targets.platforms, [Platform::LinuxAarch64]);
 
@@ -303,7 +319,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
             .settings(Path::new("requirements.txt"))
             .targets
             .pythons,
-        None
+        PythonRequest::Default
     );
 
     let fixed = Config::load_explicit(&tree.0.path().join("nplint.toml"), Path::new("nplint.toml"))

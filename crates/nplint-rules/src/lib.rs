@@ -17,7 +17,10 @@ pub use settings::{
     FixedSeverity, RuleSelection, SelectionLayer, Selector, Settings, UnknownSelector,
     edit_distance,
 };
-pub use targets::{DEFAULT_PLATFORMS, PythonSource, TargetOptions, known_pythons};
+pub use targets::{
+    DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, Pythons, TargetOptions,
+    known_pythons,
+};
 
 use nplint_diagnostics::Diagnostic;
 use nplint_manifest::Manifest;

@@ -9,6 +9,7 @@
 //! ([`Solver::replay`]): the same Python on another platform, or the previous Python on the same platform.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use nplint_diagnostics::{Diagnostic, Location, Severity};
@@ -26,13 +27,13 @@ use crate::runtime;
 use crate::runtime::report::RuntimeGroup;
 use crate::settings::Settings;
 use crate::targets::{
-    PythonSource, TargetOptions, environment_pythons, known_pythons, numpy_name, targets,
+    PythonSource, Pythons, TargetOptions, environment_pythons, numpy_name, targets,
 };
 
 /// Solves manifests' environments on their targets; see the module documentation.
 #[derive(Debug)]
 pub struct Resolver {
-    known: Vec<PythonVersion>,
+    pythons: Pythons,
     /// Made on first use: a run over one file needs three of the fifty, and each holds a table per package.
     solvers: BTreeMap<Target, OnceLock<Solver>>,
 }
@@ -42,15 +43,23 @@ impl Resolver {
     /// `pythons` adds (the versions that configurations and the command line ask for).
     pub fn new(pythons: &[PythonVersion]) -> Self {
         let index = Index::embedded();
-        let known = known_pythons(index);
-        let mut all: BTreeSet<PythonVersion> = known.iter().copied().collect();
+        let known = Pythons::of(index);
+        let mut all: BTreeSet<PythonVersion> = known.known.iter().copied().collect();
         all.extend(pythons.iter().copied());
         let all: Vec<_> = all.into_iter().collect();
         let solvers = targets(&all, &Platform::ALL)
             .into_iter()
             .map(|target| (target, OnceLock::new()))
             .collect();
-        Self { known, solvers }
+        Self {
+            pythons: known,
+            solvers,
+        }
+    }
+
+    /// The CPython minors this run knows: every one with NumPy wheels, the released ones, the supported ones.
+    pub fn pythons(&self) -> &Pythons {
+        &self.pythons
     }
 
     pub(crate) fn solver(&self, target: Target) -> &Solver {
@@ -120,8 +129,94 @@ impl Resolver {
         outcomes
     }
 
+    /// For an environment that installs on none of the supported Pythons (an old project: `tensorflow==2.5.0`
+    /// has wheels for CPython 3.6 to 3.9 only), the released Pythons it is checked on instead, with their
+    /// outcomes: those on which it installs on some platform, else, when it installs nowhere, those on which each
+    /// of its pins has an installable release (so that a conflict among old pins is still told). `None` when no
+    /// other released Python qualifies.
+    fn fallback(
+        &self,
+        manifest: &Manifest,
+        inputs: &[Input],
+        checked: &[PythonVersion],
+        platforms: &[Platform],
+        runtime_enabled: bool,
+    ) -> Option<(Fallback, Vec<(Target, TargetOutcome)>)> {
+        let pins: Vec<(&Input, &nplint_index::Version)> = inputs
+            .iter()
+            .filter_map(|input| Some((input, input.pin()?)))
+            .collect();
+        let candidates: Vec<PythonVersion> = self
+            .pythons
+            .released
+            .iter()
+            .copied()
+            .filter(|python| !checked.contains(python))
+            .filter(|&python| {
+                pins.iter().all(|(input, version)| {
+                    Index::embedded().package(&input.name).is_none()
+                        || platforms.iter().any(|&platform| {
+                            self.solver(Target::new(python, platform))
+                                .installable(&input.name, version)
+                        })
+                })
+            })
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        let outcomes = self.solve_targets(
+            manifest,
+            inputs,
+            &targets(&candidates, platforms),
+            runtime_enabled,
+        );
+        let installing: Vec<PythonVersion> = candidates
+            .iter()
+            .copied()
+            .filter(|&python| {
+                outcomes.iter().any(|(target, outcome)| {
+                    target.python == python && matches!(outcome, TargetOutcome::Installs(_))
+                })
+            })
+            .collect();
+        let fallback = if installing.is_empty() {
+            let pinned: Vec<String> = pins
+                .iter()
+                .map(|(input, _)| format!("`{}`", manifest.requirements[input.id].display()))
+                .collect();
+            let subject = match pinned.len() {
+                1 => format!("{} installs on", pinned[0]),
+                2 => format!("{} install on", and_list(&pinned)),
+                _ => "its pins install on".to_owned(),
+            };
+            Fallback {
+                pythons: candidates,
+                subject,
+            }
+        } else {
+            Fallback {
+                pythons: installing,
+                subject: "these requirements install on".to_owned(),
+            }
+        };
+        let outcomes = outcomes
+            .into_iter()
+            .filter(|(target, _)| fallback.pythons.contains(&target.python))
+            .collect();
+        Some((fallback, outcomes))
+    }
+
     /// Every resolution finding for `manifest` on the targets `settings` chooses, skipping the runtime checks
     /// when no runtime rule is enabled.
+    ///
+    /// Severity follows what the user stated (see [`crate::targets`] and [`stated_slice`]): a finding is an error
+    /// when it holds on a stated Python on every platform checked, on a stated platform on every Python checked,
+    /// or on a target whose Python and platform are both stated. Beyond that, a conflict is an error when the
+    /// environment installs on none of the targets checked, and a runtime finding when, on one of its platforms,
+    /// the environment breaks on every Python it installs on; anything else is a warning. A platform without
+    /// wheels is a choice of the packages' maintainers; a platform where the environment installs and then
+    /// crashes is a trap.
     pub fn check(
         &self,
         manifest: &Manifest,
@@ -135,80 +230,67 @@ impl Resolver {
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
         for environment in &manifest.environments {
             let inputs = environment_inputs(manifest, &environment.requirements, &mut unknown);
-            let (pythons, source) =
-                environment_pythons(manifest, environment, &settings.targets, &self.known);
+            let choice =
+                environment_pythons(manifest, environment, &settings.targets, &self.pythons);
             let platforms = environment_platforms(environment, &settings.targets);
             let platforms = platforms.as_slice();
-            let all_targets = targets(&pythons, platforms);
+            let platforms_stated =
+                !settings.targets.platforms.is_empty() || environment.platform.is_some();
+            let all_targets = targets(&choice.pythons, platforms);
             if all_targets.is_empty() {
                 continue;
             }
-            // Conflicts on this environment, grouped by rule and explanation.
-            let mut groups: BTreeMap<(&'static str, String), Group> = BTreeMap::new();
-            // Per platform, the Pythons on which the environment does not install.
-            let mut failing: BTreeMap<Platform, BTreeSet<PythonVersion>> = BTreeMap::new();
-            // Runtime findings, grouped by rule and explanation; and per platform, the Pythons on which the
-            // environment installs.
-            let mut runtime_groups: BTreeMap<(&'static str, String), RuntimeGroup> =
-                BTreeMap::new();
-            let mut installing: BTreeMap<Platform, BTreeSet<PythonVersion>> = BTreeMap::new();
-            let outcomes = self.solve_targets(manifest, &inputs, &all_targets, runtime_enabled);
-            for (target, outcome) in outcomes {
-                let (kind, conflict, text) = match outcome {
-                    TargetOutcome::Installs(finding) => {
-                        installing
-                            .entry(target.platform)
-                            .or_default()
-                            .insert(target.python);
-                        if let Some(finding) = finding {
-                            RuntimeGroup::add(&mut runtime_groups, finding, target);
-                        }
-                        continue;
-                    }
-                    TargetOutcome::Fails(conflict) => {
-                        failing
-                            .entry(target.platform)
-                            .or_default()
-                            .insert(target.python);
-                        let Some(conflict) = conflict else {
-                            continue;
-                        };
-                        conflict
-                    }
-                };
-                groups
-                    .entry((kind.rule_name(), grouping_key(&text, target)))
-                    .or_insert_with(|| Group {
-                        kind,
-                        first: conflict,
-                        text,
-                        targets: Vec::new(),
-                    })
-                    .targets
-                    .push(target);
+            let mut checked = choice.pythons.clone();
+            let mut outcomes = self.solve_targets(manifest, &inputs, &all_targets, runtime_enabled);
+            let mut fallback = Fallback::default();
+            if choice.source == PythonSource::Supported
+                && outcomes
+                    .iter()
+                    .all(|(_, outcome)| matches!(outcome, TargetOutcome::Fails(_)))
+                && let Some((found, more)) =
+                    self.fallback(manifest, &inputs, &checked, platforms, runtime_enabled)
+            {
+                checked.extend(found.pythons.iter().copied());
+                checked.sort_unstable();
+                fallback = found;
+                outcomes.extend(more);
             }
+            let Outcomes {
+                groups,
+                failing,
+                runtime_groups,
+                installing,
+            } = Outcomes::of(outcomes);
+            let breaking: BTreeSet<Target> = runtime_groups
+                .values()
+                .flat_map(|group| group.targets.iter().copied())
+                .collect();
             let context = Context {
                 resolver: self,
                 manifest,
                 inputs: &inputs,
-                pythons: &pythons,
+                pythons: &checked,
+                fallback: &fallback,
                 platforms,
                 platform_section: environment.platform.is_some(),
                 installing: &installing,
                 failing: &failing,
+                breaking: &breaking,
+            };
+            let stated = |targets: &[Target]| {
+                stated_slice(
+                    targets,
+                    &checked,
+                    platforms,
+                    &choice.stated,
+                    platforms_stated,
+                )
             };
             for ((rule, key), group) in groups {
-                // A requirements file that states no Python promises none in particular: a conflict on some of
-                // them is a warning, on all of them (on a platform the conflict holds on) an error.
-                let fails_everywhere = group.targets.iter().any(|target| {
-                    failing
-                        .get(&target.platform)
-                        .is_some_and(|failing| failing.len() == pythons.len())
-                });
-                let severity = if source == PythonSource::Known && !fails_everywhere {
-                    Severity::Warning
-                } else {
+                let severity = if installing.is_empty() || stated(&group.targets) {
                     Severity::Error
+                } else {
+                    Severity::Warning
                 };
                 if !reported.insert((rule, key, group.targets.clone())) {
                     // The same conflict in another environment of the file (the base of `project[gpu]`).
@@ -216,12 +298,12 @@ impl Resolver {
                 }
                 diagnostics.push(context.diagnostic(&group, severity));
             }
-            let breaking: BTreeSet<Target> = runtime_groups
-                .values()
-                .flat_map(|group| group.targets.iter().copied())
-                .collect();
             for ((rule, key), group) in runtime_groups {
-                let severity = group.severity(&installing, &breaking);
+                let severity = if stated(&group.targets) {
+                    Severity::Error
+                } else {
+                    group.severity(&installing, &breaking)
+                };
                 if !reported.insert((rule, key, group.targets.clone())) {
                     continue;
                 }
@@ -232,6 +314,34 @@ impl Resolver {
             diagnostics.push(unknown_package::diagnostic(manifest, &unknown));
         }
     }
+}
+
+/// Whether a finding on `targets` holds where the user stated something: on a stated Python on every platform
+/// checked, on a stated platform on every Python checked, or on a target whose Python and platform are both
+/// stated. (`requires-python = ">=3.9"` with `numpy>=2.1` fails on 3.9 everywhere: an error; a package without
+/// wheels for macOS on the stated Python, with no platform stated, is a warning.)
+fn stated_slice(
+    targets: &[Target],
+    pythons: &[PythonVersion],
+    platforms: &[Platform],
+    stated_pythons: &BTreeSet<PythonVersion>,
+    platforms_stated: bool,
+) -> bool {
+    let holds = |python: PythonVersion, platform: Platform| {
+        targets.contains(&Target::new(python, platform))
+    };
+    let python_everywhere = stated_pythons
+        .iter()
+        .any(|&python| platforms.iter().all(|&platform| holds(python, platform)));
+    let platform_everywhere = platforms_stated
+        && platforms
+            .iter()
+            .any(|&platform| pythons.iter().all(|&python| holds(python, platform)));
+    let both = platforms_stated
+        && targets
+            .iter()
+            .any(|target| stated_pythons.contains(&target.python));
+    python_everywhere || platform_everywhere || both
 }
 
 /// The platforms an environment is checked on: the chosen ones, or, for an environment locked for one platform
@@ -323,6 +433,68 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
     })
 }
 
+/// An environment's outcomes on its targets, sorted into findings.
+#[derive(Default)]
+struct Outcomes {
+    /// Conflicts, grouped by rule and explanation.
+    groups: BTreeMap<(&'static str, String), Group>,
+    /// Per platform, the Pythons on which the environment does not install.
+    failing: BTreeMap<Platform, BTreeSet<PythonVersion>>,
+    /// Runtime findings, grouped by rule and explanation.
+    runtime_groups: BTreeMap<(&'static str, String), RuntimeGroup>,
+    /// Per platform, the Pythons on which the environment installs.
+    installing: BTreeMap<Platform, BTreeSet<PythonVersion>>,
+}
+
+impl Outcomes {
+    fn of(outcomes: Vec<(Target, TargetOutcome)>) -> Self {
+        let mut out = Self::default();
+        for (target, outcome) in outcomes {
+            let (kind, conflict, text) = match outcome {
+                TargetOutcome::Installs(finding) => {
+                    out.installing
+                        .entry(target.platform)
+                        .or_default()
+                        .insert(target.python);
+                    if let Some(finding) = finding {
+                        RuntimeGroup::add(&mut out.runtime_groups, finding, target);
+                    }
+                    continue;
+                }
+                TargetOutcome::Fails(conflict) => {
+                    out.failing
+                        .entry(target.platform)
+                        .or_default()
+                        .insert(target.python);
+                    let Some(conflict) = conflict else {
+                        continue;
+                    };
+                    conflict
+                }
+            };
+            out.groups
+                .entry((kind.rule_name(), grouping_key(&text, target)))
+                .or_insert_with(|| Group {
+                    kind,
+                    first: conflict,
+                    text,
+                    targets: Vec::new(),
+                })
+                .targets
+                .push(target);
+        }
+        out
+    }
+}
+
+/// The Pythons an environment is checked on when it installs on no supported one, and what the findings say of
+/// them: "these requirements install on", "`tensorflow==2.5.0` installs on".
+#[derive(Debug, Default)]
+pub(crate) struct Fallback {
+    pub pythons: Vec<PythonVersion>,
+    pub subject: String,
+}
+
 /// What solving an environment on one target found.
 enum TargetOutcome {
     /// It installs; the runtime finding, when there is one.
@@ -412,7 +584,10 @@ pub(crate) struct Context<'a> {
     pub resolver: &'a Resolver,
     pub manifest: &'a Manifest,
     pub inputs: &'a [Input],
+    /// The Pythons checked, the fallback ones included.
     pub pythons: &'a [PythonVersion],
+    /// The Pythons checked because the environment installs on no supported one ([`Resolver::fallback`]).
+    pub fallback: &'a Fallback,
     pub platforms: &'a [Platform],
     /// The environment is one platform's section of a lockfile: findings name the platform even though it is
     /// the only one checked.
@@ -420,6 +595,8 @@ pub(crate) struct Context<'a> {
     /// Per platform, the Pythons on which the environment was found to install, and to fail.
     pub installing: &'a BTreeMap<Platform, BTreeSet<PythonVersion>>,
     pub failing: &'a BTreeMap<Platform, BTreeSet<PythonVersion>>,
+    /// The targets on which it installs and then breaks (a runtime finding of any kind).
+    pub breaking: &'a BTreeSet<Target>,
 }
 
 impl Context<'_> {
@@ -473,11 +650,16 @@ impl Context<'_> {
         diagnostic
     }
 
-    /// ` on Python 3.8 and 3.9`, ` on linux-x86_64`, or nothing when the conflict holds on every target.
+    /// ` on Python 3.8 and 3.9`, ` on linux-x86_64`, or nothing when the conflict holds on every target; for a
+    /// finding on the fallback Pythons, ` on Python 3.7 and 3.8, the only Pythons these requirements install on`.
     pub(crate) fn where_(&self, group: &[Target]) -> String {
         let pythons: BTreeSet<PythonVersion> = group.iter().map(|target| target.python).collect();
         let platforms: BTreeSet<Platform> = group.iter().map(|target| target.platform).collect();
         let mut out = String::new();
+        let on_fallback = !self.fallback.pythons.is_empty()
+            && pythons
+                .iter()
+                .all(|python| self.fallback.pythons.contains(python));
         if pythons.len() < self.pythons.len() {
             out.push_str(" on Python ");
             out.push_str(&python_list(&pythons.into_iter().collect::<Vec<_>>()));
@@ -486,6 +668,18 @@ impl Context<'_> {
             let names: Vec<String> = platforms.iter().map(ToString::to_string).collect();
             out.push_str(" on ");
             out.push_str(&and_list(&names));
+        }
+        if on_fallback {
+            let _ = write!(
+                out,
+                ", the only {} {}",
+                if self.fallback.pythons.len() == 1 {
+                    "Python"
+                } else {
+                    "Pythons"
+                },
+                self.fallback.subject
+            );
         }
         out
     }
@@ -530,37 +724,45 @@ impl Context<'_> {
         }
     }
 
-    /// The Python versions (of those known, on the same platform) on which the environment installs; `None` when
-    /// it installs on none, where another finding (a NumPy conflict, a platform without wheels) is the real cause.
+    /// The released Python versions on which the environment installs on the same platform and has no runtime
+    /// finding, so that the help never sends the user to a target where another finding fails; `None` when there
+    /// is none, where another finding (a NumPy conflict, a platform without wheels, a runtime breakage) is the
+    /// real cause.
     fn python_help(&self, target: Target) -> Option<String> {
-        let solving: Vec<PythonVersion> = self
+        let index = Index::embedded();
+        let working: Vec<PythonVersion> = self
             .resolver
-            .known
+            .pythons
+            .released
             .iter()
             .copied()
             .filter(|&python| {
+                let here = Target::new(python, target.platform);
                 let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>| {
                     outcomes
                         .get(&target.platform)
                         .is_some_and(|pythons| pythons.contains(&python))
                 };
-                // The targets of the check are solved already; only the other known Pythons need a solve.
+                // The targets of the check are solved already; only the other Pythons need a solve.
                 if found(self.installing) {
-                    true
+                    !self.breaking.contains(&here)
                 } else if found(self.failing) {
                     false
                 } else {
-                    self.resolver
-                        .solver(Target::new(python, target.platform))
-                        .solve(self.inputs)
-                        .is_solved()
+                    let solver = self.resolver.solver(here);
+                    match solver.solve(self.inputs) {
+                        Outcome::Solved(solution) => {
+                            runtime::check(index, solver, self.inputs, &solution).is_none()
+                        }
+                        Outcome::Conflict(_) => false,
+                    }
                 }
             })
             .collect();
-        (!solving.is_empty()).then(|| {
+        (!working.is_empty()).then(|| {
             format!(
-                "these requirements install on Python {} on {}",
-                python_list(&solving),
+                "these requirements install on Python {} on {}, with no known runtime breakage there",
+                python_list(&working),
                 target.platform
             )
         })

@@ -1,11 +1,22 @@
-//! Which targets (CPython minor x platform) an environment is checked on, and where its Python versions came from.
+//! Which targets (CPython minor x platform) an environment is checked on, and which of them the user stated.
 //!
-//! Python versions come from the command line (`--python`) or the configuration (`python`), else from the file (`requires-python`, conda
-//! `python=3.8`, Poetry `python`), else they are every CPython minor the index knows wheels for. The source decides
-//! severity: a file's Python constraint promises every version in its range, a file that states none promises
-//! nothing in particular.
+//! Python versions come from the command line (`--python`) or the configuration (`python`), else from the file
+//! (`requires-python`, conda `python=3.8`, Poetry `python`, a conda lock's `python` pin), else they are the CPython
+//! minors supported upstream on the index's snapshot date ([`Pythons::supported`]: 3.11 to 3.14 for a snapshot of
+//! November 2026, from CPython's release history in `nplint_index::cpython`). `--python all` checks every CPython
+//! minor the index knows wheels for, released or not. A file's constraint is intersected with the released minors:
+//! a pre-release Python is checked only when named on the command line or in the configuration.
+//!
+//! A target is *stated* when both its Python and its platform are: the user asked about it, and a finding there is
+//! an error. Platforms are stated by `--platform`, the configuration's `platforms`, or a lockfile section's own
+//! platform; Pythons by the command line or configuration, and by a file's constraint, except the minors above its
+//! floor that an open upper bound (`>=3.10`, `>=3.8,<4`) reaches: the file states that it supports its floor, not
+//! every Python released after it was written. Findings on targets the user did not state are warnings, unless the
+//! environment fails on all of them (see `resolution.rs` for the severity rules).
 
-use nplint_index::{Index, Platform, PythonVersion, Target, WheelPython};
+use std::collections::BTreeSet;
+
+use nplint_index::{Index, Platform, PythonVersion, Target, Version, WheelPython, cpython};
 use nplint_manifest::{Environment, Manifest, Section};
 
 /// The platforms checked when neither `--platform` nor the configuration's `platforms` names any.
@@ -15,25 +26,82 @@ pub const DEFAULT_PLATFORMS: [Platform; 3] = [
     Platform::WindowsX86_64,
 ];
 
-/// The oldest CPython minor checked when neither the command line nor the file names a Python.
+/// The oldest CPython minor nplint checks: NumPy's wheels in the index start there.
 const OLDEST_KNOWN: PythonVersion = PythonVersion::new(3, 6);
 
-/// Where an environment's Python versions came from.
+/// What the command line or the configuration asks for as Python versions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum PythonRequest {
+    /// Nothing: the file's constraint, else the supported Pythons.
+    #[default]
+    Default,
+    /// These versions, stated by the user.
+    Versions(Vec<PythonVersion>),
+    /// `all`: every CPython minor the index knows wheels for, none of them stated.
+    All,
+}
+
+impl PythonRequest {
+    /// The request that values of `--python` or of the configuration's `python` make: `all` alone, or versions.
+    ///
+    /// # Errors
+    ///
+    /// When `all` stands beside a version, or no value is given.
+    pub fn from_values(values: &[PythonValue]) -> Result<Self, &'static str> {
+        if values.is_empty() {
+            return Err("no Python version is named");
+        }
+        if values.contains(&PythonValue::All) {
+            return if values.len() == 1 {
+                Ok(PythonRequest::All)
+            } else {
+                Err("`all` cannot be combined with Python versions")
+            };
+        }
+        Ok(PythonRequest::Versions(
+            values
+                .iter()
+                .filter_map(|value| match value {
+                    PythonValue::Version(version) => Some(*version),
+                    PythonValue::All => None,
+                })
+                .collect(),
+        ))
+    }
+
+    /// The versions named explicitly (for which the run needs solvers).
+    pub fn versions(&self) -> &[PythonVersion] {
+        match self {
+            PythonRequest::Versions(versions) => versions,
+            PythonRequest::Default | PythonRequest::All => &[],
+        }
+    }
+}
+
+/// One value of `--python` or of the configuration's `python`: a CPython minor (`3.11`), or `all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PythonSource {
-    /// `--python` or the configuration's `python`: the user asked about exactly these versions.
-    CommandLine,
-    /// The file's own Python constraint: it promises every version in its range.
-    Manifest,
-    /// Neither: every CPython minor the index knows wheels for.
-    Known,
+pub enum PythonValue {
+    All,
+    Version(PythonVersion),
+}
+
+impl std::str::FromStr for PythonValue {
+    type Err = nplint_index::InvalidPythonVersion;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "all" {
+            Ok(PythonValue::All)
+        } else {
+            s.parse().map(PythonValue::Version)
+        }
+    }
 }
 
 /// What the command line or the configuration asks for.
 #[derive(Debug, Clone, Default)]
 pub struct TargetOptions {
-    /// `--python` or `python`; `None` to take the file's constraint or every known version.
-    pub pythons: Option<Vec<PythonVersion>>,
+    /// `--python` or `python`.
+    pub pythons: PythonRequest,
     /// `--platform` or `platforms`; empty for [`DEFAULT_PLATFORMS`].
     pub platforms: Vec<Platform>,
 }
@@ -44,6 +112,104 @@ impl TargetOptions {
             &DEFAULT_PLATFORMS
         } else {
             &self.platforms
+        }
+    }
+}
+
+/// Where an environment's Python versions came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PythonSource {
+    /// `--python` or the configuration's `python`: the user asked about exactly these versions.
+    CommandLine,
+    /// The file's own Python constraint (or a conda lock's `python` pin).
+    Manifest,
+    /// Neither: the Pythons supported upstream on the index's snapshot date.
+    Supported,
+    /// `--python all`: every CPython minor the index knows wheels for.
+    All,
+}
+
+/// The CPython minors a run knows, each list ascending.
+#[derive(Debug, Clone)]
+pub struct Pythons {
+    /// Every CPython 3 minor (3.6 or later) that some NumPy release ships a wheel for, released or not.
+    pub known: Vec<PythonVersion>,
+    /// Those of `known` with a final release on or before the index's snapshot date.
+    pub released: Vec<PythonVersion>,
+    /// Those of `released` still supported upstream on the snapshot date: the default.
+    pub supported: Vec<PythonVersion>,
+}
+
+impl Pythons {
+    /// The Pythons of `index`, dated by its snapshot.
+    pub fn of(index: &Index) -> Self {
+        let known = known_pythons(index);
+        let date = index.snapshot().newest_upload();
+        let released_on = cpython::released_on(date);
+        let supported_on = cpython::supported_on(date);
+        Self {
+            released: known
+                .iter()
+                .copied()
+                .filter(|python| released_on.contains(python))
+                .collect(),
+            supported: known
+                .iter()
+                .copied()
+                .filter(|python| supported_on.contains(python))
+                .collect(),
+            known,
+        }
+    }
+}
+
+/// The Python versions an environment is checked on, and which of them the user stated.
+#[derive(Debug, Clone)]
+pub struct PythonChoice {
+    pub pythons: Vec<PythonVersion>,
+    /// The versions of `pythons` that the command line, the configuration or the file states.
+    pub stated: BTreeSet<PythonVersion>,
+    pub source: PythonSource,
+}
+
+impl PythonChoice {
+    fn all_stated(pythons: Vec<PythonVersion>, source: PythonSource) -> Self {
+        Self {
+            stated: pythons.iter().copied().collect(),
+            pythons,
+            source,
+        }
+    }
+
+    fn none_stated(pythons: Vec<PythonVersion>, source: PythonSource) -> Self {
+        Self {
+            pythons,
+            stated: BTreeSet::new(),
+            source,
+        }
+    }
+
+    /// The released minors a Python constraint admits; all stated when the range has an upper bound below 4, else
+    /// only its floor (see the module documentation).
+    fn from_constraint(specifiers: &nplint_index::VersionSpecifiers, pythons: &Pythons) -> Self {
+        // A minor is admitted when some patch release of it is (see `nplint_solver::python`).
+        let range = nplint_solver::python::python_range(specifiers);
+        let admitted: Vec<PythonVersion> = pythons
+            .released
+            .iter()
+            .copied()
+            .filter(|python| range.contains(&python.version()))
+            .collect();
+        let open = range.contains(&Version::new([3, 99]));
+        let stated = if open {
+            admitted.first().copied().into_iter().collect()
+        } else {
+            admitted.iter().copied().collect()
+        };
+        Self {
+            pythons: admitted,
+            stated,
+            source: PythonSource::Manifest,
         }
     }
 }
@@ -70,26 +236,35 @@ pub fn known_pythons(index: &Index) -> Vec<PythonVersion> {
     pythons
 }
 
-/// The Python versions `manifest`'s environments are checked on, and where they came from.
+/// The Python versions `manifest`'s environments are checked on, and which of them are stated.
 pub fn pythons_for(
     manifest: &Manifest,
     options: &TargetOptions,
-    known: &[PythonVersion],
-) -> (Vec<PythonVersion>, PythonSource) {
-    if let Some(pythons) = &options.pythons {
-        return (pythons.clone(), PythonSource::CommandLine);
+    pythons: &Pythons,
+) -> PythonChoice {
+    choose(
+        manifest.python.as_ref().map(|python| &python.specifiers),
+        options,
+        pythons,
+    )
+}
+
+/// The Python versions for a file with the Python `constraint`, asked about with `options`.
+fn choose(
+    constraint: Option<&nplint_index::VersionSpecifiers>,
+    options: &TargetOptions,
+    pythons: &Pythons,
+) -> PythonChoice {
+    match &options.pythons {
+        PythonRequest::Versions(versions) => {
+            PythonChoice::all_stated(versions.clone(), PythonSource::CommandLine)
+        }
+        PythonRequest::All => PythonChoice::none_stated(pythons.known.clone(), PythonSource::All),
+        PythonRequest::Default => match constraint {
+            Some(constraint) => PythonChoice::from_constraint(constraint, pythons),
+            None => PythonChoice::none_stated(pythons.supported.clone(), PythonSource::Supported),
+        },
     }
-    if let Some(constraint) = &manifest.python {
-        // A minor is admitted when some patch release of it is (see `nplint_solver::python`).
-        let range = nplint_solver::python::python_range(&constraint.specifiers);
-        let admitted = known
-            .iter()
-            .copied()
-            .filter(|python| range.contains(&python.version()))
-            .collect();
-        return (admitted, PythonSource::Manifest);
-    }
-    (known.to_vec(), PythonSource::Known)
 }
 
 /// The Python versions one environment of `manifest` is checked on: as [`pythons_for`], except that an environment
@@ -99,9 +274,9 @@ pub fn environment_pythons(
     manifest: &Manifest,
     environment: &Environment,
     options: &TargetOptions,
-    known: &[PythonVersion],
-) -> (Vec<PythonVersion>, PythonSource) {
-    if options.pythons.is_none()
+    pythons: &Pythons,
+) -> PythonChoice {
+    if options.pythons == PythonRequest::Default
         && let Some(pin) = environment
             .requirements
             .iter()
@@ -115,14 +290,15 @@ pub fn environment_pythons(
             })
     {
         let range = nplint_solver::python::python_range(&pin.specifiers);
-        let admitted = known
+        let admitted = pythons
+            .known
             .iter()
             .copied()
             .filter(|python| range.contains(&python.version()))
             .collect();
-        return (admitted, PythonSource::Manifest);
+        return PythonChoice::all_stated(admitted, PythonSource::Manifest);
     }
-    pythons_for(manifest, options, known)
+    pythons_for(manifest, options, pythons)
 }
 
 /// Every (Python, platform) pair, Python-major order.
@@ -146,6 +322,27 @@ pub(crate) fn numpy_name() -> nplint_index::PackageName {
 mod tests {
     use super::*;
 
+    fn v(minor: u8) -> PythonVersion {
+        PythonVersion::new(3, minor)
+    }
+
+    /// Pythons as a run over an index of 2026-11-21 sees them, without depending on the embedded index's data.
+    fn pythons() -> Pythons {
+        Pythons {
+            known: (6..=15).map(v).collect(),
+            released: (6..=14).map(v).collect(),
+            supported: (11..=14).map(v).collect(),
+        }
+    }
+
+    fn choice(constraint: &str) -> PythonChoice {
+        PythonChoice::from_constraint(&constraint.parse().unwrap(), &pythons())
+    }
+
+    fn strings(list: impl IntoIterator<Item = PythonVersion>) -> Vec<String> {
+        list.into_iter().map(|python| python.to_string()).collect()
+    }
+
     #[test]
     fn known_pythons_start_at_3_6_and_are_contiguous() {
         let known = known_pythons(Index::embedded());
@@ -155,15 +352,71 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_index_defaults_to_supported_released_pythons() {
+        let pythons = Pythons::of(Index::embedded());
+        assert!(!pythons.supported.is_empty());
+        assert!(
+            pythons
+                .supported
+                .iter()
+                .all(|python| pythons.released.contains(python))
+        );
+        assert!(
+            pythons
+                .released
+                .iter()
+                .all(|python| pythons.known.contains(python))
+        );
+        assert!(
+            !pythons.supported.contains(&v(9)),
+            "3.9 reached its end of life in 2025"
+        );
+    }
+
+    #[test]
     fn a_minor_is_admitted_when_some_patch_is() {
-        let known = known_pythons(Index::embedded());
-        let specifiers = ">=3.9.1,<3.11".parse().unwrap();
-        let range = nplint_solver::python::python_range(&specifiers);
-        let admitted: Vec<_> = known
-            .iter()
-            .filter(|python| range.contains(&python.version()))
-            .map(ToString::to_string)
-            .collect();
-        assert_eq!(admitted, ["3.9", "3.10"]);
+        let choice = choice(">=3.9.1,<3.11");
+        assert_eq!(strings(choice.pythons), ["3.9", "3.10"]);
+        assert_eq!(strings(choice.stated), ["3.9", "3.10"]);
+    }
+
+    #[test]
+    fn an_open_upper_bound_states_its_floor_and_reaches_no_pre_release() {
+        let choice = choice(">=3.12");
+        assert_eq!(strings(choice.pythons), ["3.12", "3.13", "3.14"]);
+        assert_eq!(strings(choice.stated), ["3.12"]);
+        // `<4` is no bound within Python 3.
+        assert_eq!(strings(self::choice(">=3.8,<4").stated), ["3.8"]);
+    }
+
+    #[test]
+    fn all_stands_alone() {
+        let values = |text: &[&str]| -> Vec<PythonValue> {
+            text.iter().map(|value| value.parse().unwrap()).collect()
+        };
+        assert_eq!(
+            PythonRequest::from_values(&values(&["all"])),
+            Ok(PythonRequest::All)
+        );
+        assert_eq!(
+            PythonRequest::from_values(&values(&["3.9", "3.10"])),
+            Ok(PythonRequest::Versions(vec![v(9), v(10)]))
+        );
+        assert!(PythonRequest::from_values(&values(&["all", "3.9"])).is_err());
+        assert!("every".parse::<PythonValue>().is_err());
+    }
+
+    #[test]
+    fn all_checks_every_known_python_and_states_none() {
+        let options = TargetOptions {
+            pythons: PythonRequest::All,
+            platforms: Vec::new(),
+        };
+        let choice = choose(None, &options, &pythons());
+        assert_eq!(choice.pythons.len(), 10);
+        assert!(choice.stated.is_empty());
+        let default = choose(None, &TargetOptions::default(), &pythons());
+        assert_eq!(strings(default.pythons), ["3.11", "3.12", "3.13", "3.14"]);
+        assert_eq!(default.source, PythonSource::Supported);
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use nplint_diagnostics::{Diagnostic, Severity};
 use nplint_manifest::{Format, LoadError, Loader, load};
-use nplint_rules::{Resolver, Settings, TargetOptions, check_manifest_resolved};
+use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions, check_manifest_resolved};
 use nplint_solver::{Platform, PythonVersion};
 
 const TABLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/runtime/installs.toml");
@@ -119,7 +119,7 @@ fn nplint_agrees_with_every_install_experiment() {
     let resolver = Resolver::new(&[python]);
     let settings = Settings {
         targets: TargetOptions {
-            pythons: Some(vec![python]),
+            pythons: PythonRequest::Versions(vec![python]),
             platforms: vec![Platform::LinuxX86_64],
         },
         ..Settings::default()

@@ -121,6 +121,16 @@ impl Input {
             binaries_vetted: false,
         }
     }
+
+    /// The version a requirement pins with a single `==` (not a wildcard) or `===`, as `tensorflow==2.5.0`.
+    pub fn pin(&self) -> Option<&Version> {
+        let mut specifiers = self.specifiers.iter();
+        let specifier = specifiers.next()?;
+        (specifiers.next().is_none()
+            && self.role == Role::Requirement
+            && matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual))
+        .then(|| specifier.version())
+    }
 }
 
 /// Which facts a solve takes into account.
