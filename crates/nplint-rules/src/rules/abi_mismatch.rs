@@ -39,8 +39,11 @@ declare_rule! {
     /// or move the package to its first release built against NumPy 2; the JSON output carries this as a `fix`.
     ///
     /// ## Severity
-    /// An error when the breakage holds on every target where the environment installs (on a platform), else a
-    /// warning naming the Python versions affected.
+    /// An error when the breakage holds on a stated Python on every platform checked, on a stated platform on
+    /// every Python checked, or on a target whose Python and platform are both stated (see `python-conflict` for
+    /// what is stated), or when, on one of its platforms, the environment breaks on every Python it installs on
+    /// (a platform where it installs and then crashes is a trap, unlike one without wheels); otherwise a warning
+    /// naming the Pythons and platforms affected.
     ///
     /// ## References
     /// - [NumPy: for downstream package authors (ABI compatibility)](https://numpy.org/doc/stable/dev/depending_on_numpy.html)

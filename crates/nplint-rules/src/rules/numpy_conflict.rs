@@ -28,6 +28,17 @@ declare_rule! {
     /// ```
     /// Or move the package that pins NumPy to a release that accepts the NumPy you need.
     ///
+    /// ## Severity
+    /// Follows what you stated. Targets are the Python versions and platforms you name (`--python`,
+    /// `--platform`, the configuration's `python` and `platforms`, the file's own Python constraint, a lockfile
+    /// section's platform), else the CPython versions supported upstream on the index's date on linux-x86_64,
+    /// macos-arm64 and windows-x86_64. An error when the conflict holds on a stated Python on every platform
+    /// checked, on a stated platform on every Python checked, on a target whose Python and platform are both
+    /// stated, or when the environment installs on no target at all; otherwise a warning. A range with an open
+    /// upper bound (`>=3.10`) states its floor, not every later Python; pre-release Pythons are checked only when
+    /// named. An environment that installs on no supported Python (an old project) is checked on the released
+    /// Pythons it installs on, and its findings say so.
+    ///
     /// ## References
     /// - [pip: dealing with dependency conflicts](https://pip.pypa.io/en/stable/topics/dependency-resolution/#dealing-with-dependency-conflicts)
     /// - [PEP 440 – Version specifiers](https://peps.python.org/pep-0440/#version-specifiers)

@@ -8,10 +8,6 @@ declare_rule! {
     /// requires has no release installable there: every release allowed either declares a `Requires-Python` that
     /// excludes the target, or is a compiled package without a wheel for that Python and platform.
     ///
-    /// A file that states its Python versions (`requires-python`, conda `python=3.8`, Poetry `python`) promises all
-    /// of them, so a conflict on any is an error; a requirements file that states none is an error only when no
-    /// Python nplint knows works, and otherwise a warning naming the Pythons that fail.
-    ///
     /// ## Why is this bad?
     /// `Requires-Python` alone does not tell: `numpy==1.19.5` admits Python 3.11 by its metadata, yet has wheels for
     /// CPython 3.6-3.9 only. pip then downloads the source distribution and tries to build it, which for an old
@@ -33,6 +29,17 @@ declare_rule! {
     /// Follow the `help:` line, which names the Python versions on which the environment installs: narrow the
     /// Python range the file states (`requires-python = ">=3.10"`), or allow a release of the package that
     /// supports your Python (`numpy>=1.23`).
+    ///
+    /// ## Severity
+    /// Follows what you stated. Targets are the Python versions and platforms you name (`--python`,
+    /// `--platform`, the configuration's `python` and `platforms`, the file's own Python constraint, a lockfile
+    /// section's platform), else the CPython versions supported upstream on the index's date on linux-x86_64,
+    /// macos-arm64 and windows-x86_64. An error when the conflict holds on a stated Python on every platform
+    /// checked, on a stated platform on every Python checked, on a target whose Python and platform are both
+    /// stated, or when the environment installs on no target at all; otherwise a warning. A range with an open
+    /// upper bound (`>=3.10`) states its floor, not every later Python; pre-release Pythons are checked only when
+    /// named. An environment that installs on no supported Python (an old project) is checked on the released
+    /// Pythons it installs on, and its findings say so.
     ///
     /// ## References
     /// - [PEP 345: `Requires-Python`](https://peps.python.org/pep-0345/#requires-python)

@@ -33,8 +33,11 @@ declare_rule! {
     /// name; the `help:` line names both where they work.
     ///
     /// ## Severity
-    /// An error when the breakage holds on every target where the environment installs (on a platform), else a
-    /// warning naming the Python versions affected.
+    /// An error when the breakage holds on a stated Python on every platform checked, on a stated platform on
+    /// every Python checked, or on a target whose Python and platform are both stated (see `python-conflict` for
+    /// what is stated), or when, on one of its platforms, the environment breaks on every Python it installs on
+    /// (a platform where it installs and then crashes is a trap, unlike one without wheels); otherwise a warning
+    /// naming the Pythons and platforms affected.
     ///
     /// ## References
     /// - [NumPy 1.24.0 release notes: expired deprecations](https://numpy.org/doc/stable/release/1.24.0-notes.html#expired-deprecations)
