@@ -684,7 +684,8 @@ impl Context<'_> {
         out
     }
 
-    /// Solves again without the user's NumPy requirements: the NumPy version the rest admits is the change.
+    /// Solves again without the user's NumPy requirements: the NumPy version the rest admits (and works with at
+    /// runtime, where one does) is the change.
     fn numpy_help(&self, conflict: &Conflict) -> Option<String> {
         let numpy = numpy_name();
         let numpy_lines: Vec<&Input> = self
@@ -705,7 +706,14 @@ impl Context<'_> {
             .iter()
             .map(|input| format!("`{}`", self.manifest.requirements[input.id].display()))
             .collect();
-        match self.resolver.solver(conflict.target).solve(&rest) {
+        // The NumPy that works at runtime with the rest, where there is one: a version that installs but then
+        // fails at import would contradict the environment's runtime findings.
+        let solver = self.resolver.solver(conflict.target);
+        let outcome = match solver.solve_runtime(&rest) {
+            Outcome::Solved(solution) => Outcome::Solved(solution),
+            Outcome::Conflict(_) => solver.solve(&rest),
+        };
+        match outcome {
             Outcome::Solved(solution) => {
                 let version = solution.versions.get(&numpy)?;
                 Some(match voice(self.manifest) {
