@@ -319,7 +319,7 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
             ManifestRole::Constraint => Role::Constraint,
             ManifestRole::Override => Role::Override,
         },
-        binaries_vetted: requirement.origin.section == Section::LockedConda,
+        conda: crate::conda::installed_from_conda(requirement),
     })
 }
 
@@ -628,6 +628,7 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
             ));
         }
     });
+    let found = crate::conda::label(requirement, conflict, found);
     found.unwrap_or_else(|| {
         let verb = if is_locked(requirement) {
             "locks"
