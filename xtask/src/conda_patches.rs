@@ -42,8 +42,8 @@ pub fn run(root: &Path, dir: &Path) -> Result<()> {
     let git = Git { dir };
     let commit = git.output(&["rev-parse", "HEAD"])?;
     let date = git.output(&["log", "-1", "--format=%cs", "HEAD"])?;
-    let license = git.show("LICENSE.txt")?;
-    let Some(license) = license
+    let license_text = git.show("LICENSE.txt")?;
+    let Some(license) = license_text
         .lines()
         .next()
         .and_then(|line| line.strip_suffix(" license"))
@@ -53,6 +53,13 @@ pub fn run(root: &Path, dir: &Path) -> Result<()> {
             "`LICENSE.txt` of {} no longer starts with `BSD-3-Clause license`: check the licence",
             dir.display()
         );
+    };
+    // BSD-3-Clause asks that the copyright notice travel with what is redistributed.
+    let Some(copyright) = license_text
+        .lines()
+        .find(|line| line.starts_with("Copyright"))
+    else {
+        bail!("`LICENSE.txt` of {} has no copyright line", dir.display());
     };
     let script = git.show("recipe/gen_patch_json.py")?;
     if script.to_lowercase().contains("numpy") {
@@ -89,6 +96,7 @@ pub fn run(root: &Path, dir: &Path) -> Result<()> {
         commit,
         date,
         license: license.to_owned(),
+        copyright: copyright.to_owned(),
     };
     let text = render(&source, &bounds);
     std::fs::write(root.join(OUTPUT), &text).context(OUTPUT)?;
@@ -479,6 +487,8 @@ pub struct Source {
     /// The commit's date.
     pub date: String,
     pub license: String,
+    /// The licence's copyright line.
+    pub copyright: String,
 }
 
 /// The data file: the header, the source, then the bounds sorted by package, patch file, versions and NumPy.
@@ -513,6 +523,7 @@ pub fn render(source: &Source, bounds: &[Bound]) -> String {
     let _ = writeln!(out, "commit = {}", string(&source.commit));
     let _ = writeln!(out, "date = {}", string(&source.date));
     let _ = writeln!(out, "license = {}", string(&source.license));
+    let _ = writeln!(out, "copyright = {}", string(&source.copyright));
     let _ = writeln!(out, "files = {}", string(&format!("{PATCH_DIR}/*.yaml")));
     for bound in &bounds {
         out.push_str("\n[[bound]]\n");
@@ -663,6 +674,7 @@ mod tests {
             commit: source.commit.to_owned(),
             date: source.date.to_owned(),
             license: source.license.to_owned(),
+            copyright: source.copyright.to_owned(),
         };
         let bounds: Vec<Bound> = bounds
             .iter()

@@ -26,6 +26,8 @@ pub struct Source {
     /// The commit's date.
     pub date: &'static str,
     pub license: &'static str,
+    /// The licence's copyright line, which travels with the data.
+    pub copyright: &'static str,
     /// The patch files read, inside the repository.
     pub files: &'static str,
 }
@@ -133,6 +135,7 @@ struct SourceEntry {
     commit: String,
     date: String,
     license: String,
+    copyright: String,
     files: String,
 }
 
@@ -162,6 +165,7 @@ pub fn parse(text: &str) -> Result<(Source, Vec<CondaBound>), String> {
         commit: leak(file.source.commit),
         date: leak(file.source.date),
         license: leak(file.source.license),
+        copyright: leak(file.source.copyright),
         files: leak(file.source.files),
     };
     let bounds = file

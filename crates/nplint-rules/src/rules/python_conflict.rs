@@ -12,6 +12,11 @@ declare_rule! {
     /// of them, so a conflict on any is an error; a requirements file that states none is an error only when no
     /// Python nplint knows works, and otherwise a warning naming the Pythons that fail.
     ///
+    /// A package conda installs (an environment.yml's conda dependency, a conda lockfile's pin) is not judged by
+    /// PyPI's wheels: conda-forge builds some releases for Pythons and platforms PyPI has no wheel for, and the
+    /// other way round, and nplint does not know conda's builds. Its `Requires-Python` still counts, and a finding
+    /// that rests on it says "by its PyPI metadata".
+    ///
     /// ## Why is this bad?
     /// `Requires-Python` alone does not tell: `numpy==1.19.5` admits Python 3.11 by its metadata, yet has wheels for
     /// CPython 3.6-3.9 only. pip then downloads the source distribution and tries to build it, which for an old
