@@ -469,6 +469,7 @@ impl Context<'_> {
         }
         diagnostic.explanation = Some(group.text.clone());
         diagnostic.help = help;
+        crate::conda::note_pypi_metadata(&mut diagnostic, conflict);
         diagnostic.targets = diagnostic_targets(&group.targets);
         diagnostic
     }

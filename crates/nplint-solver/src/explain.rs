@@ -415,6 +415,23 @@ impl Formatter<'_> {
             [(package, Term::Negative(range))] => {
                 format!("{} is required", self.requirement(package, range))
             }
+            // What is left to a patch's releases is a conclusion, not what the patch says.
+            [
+                (SolverPackage::CondaPatch(node), Term::Positive(_)),
+                (numpy, Term::Negative(range)),
+            ]
+            | [
+                (numpy, Term::Negative(range)),
+                (SolverPackage::CondaPatch(node), Term::Positive(_)),
+            ] => {
+                format!(
+                    "under conda-forge's repodata patch {}, conda's {}{} can use only {}",
+                    node.bound.patch_name(),
+                    node.bound.package,
+                    node.bound.versions_text,
+                    self.requirement(numpy, range)
+                )
+            }
             // A conclusion, not a fact of the index: said without what a fact rests on.
             [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => Formatter {

@@ -12,8 +12,9 @@ declare_rule! {
     /// A package conda installs (an environment.yml's conda dependency, a conda lockfile's pin) is solved with
     /// conda-forge's repodata patches: where a patch bounds NumPy for the package's version (`numpy <2` for
     /// pandas<2.2.2, built before NumPy 2), the package depends on that bound, and the explanation names the patch.
-    /// Its other dependencies are its PyPI metadata, which conda-forge's recipes usually follow; the explanation
-    /// and the label say "by its PyPI metadata" where a step rests on it, since conda-forge's builds may differ.
+    /// Its other dependencies are its PyPI metadata, which conda-forge's recipes usually follow; where a finding
+    /// rests on it, the explanation and the label say "by its PyPI metadata" and the `help:` line adds "`numpy` is
+    /// judged by its PyPI metadata (conda-forge's builds may differ)".
     /// The bounds are extracted from the patches' public repository at a recorded commit (nplint's
     /// `crates/nplint-index/data/conda-forge-numpy-bounds.toml`); a patch that covers only some builds of a version
     /// is left out, since conda may install another build.

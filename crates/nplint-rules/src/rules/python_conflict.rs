@@ -15,7 +15,7 @@ declare_rule! {
     /// A package conda installs (an environment.yml's conda dependency, a conda lockfile's pin) is not judged by
     /// PyPI's wheels: conda-forge builds some releases for Pythons and platforms PyPI has no wheel for, and the
     /// other way round, and nplint does not know conda's builds. Its `Requires-Python` still counts, and a finding
-    /// that rests on it says "by its PyPI metadata".
+    /// that rests on it says so in its label, explanation and `help:` line ("by its PyPI metadata").
     ///
     /// ## Why is this bad?
     /// `Requires-Python` alone does not tell: `numpy==1.19.5` admits Python 3.11 by its metadata, yet has wheels for
