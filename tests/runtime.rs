@@ -158,7 +158,8 @@ fn suppression_comments_work_in_every_format() {
         ),
         (
             "environment.yml",
-            "dependencies:\n  - python=3.11\n  - pandas=2.0.3  # nplint: ignore[NPL020]\n",
+            // Under `pip:`: pip installs PyPI's wheel, whose ABI facts apply (a conda package's do not).
+            "dependencies:\n  - python=3.11\n  - pip\n  - pip:\n    - pandas==2.0.3  # nplint: ignore[NPL020]\n",
         ),
         (
             "requirements.txt",

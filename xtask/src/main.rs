@@ -7,6 +7,7 @@
 )]
 
 mod bench;
+mod conda_patches;
 mod docs;
 mod index;
 mod precommit;
@@ -57,6 +58,13 @@ enum IndexTask {
     /// Fetch the seed list's packages and their closure from a package index, and write
     /// `crates/nplint-index/data/`. The only task that touches the network.
     Sync(index::SyncArgs),
+    /// Extract the NumPy bounds of conda-forge's repodata patches from a copy of
+    /// `conda-forge/conda-forge-repodata-patches-feedstock` (a git directory or checkout; nothing is fetched) into
+    /// `crates/nplint-index/data/conda-forge-numpy-bounds.toml`.
+    CondaPatches {
+        /// The feedstock's git directory or checkout.
+        dir: PathBuf,
+    },
 }
 
 /// The workspace root: `xtask/`'s parent.
@@ -83,5 +91,8 @@ fn main() -> anyhow::Result<()> {
         Task::Index {
             task: IndexTask::Sync(args),
         } => index::run(&workspace_root(), &args),
+        Task::Index {
+            task: IndexTask::CondaPatches { dir },
+        } => conda_patches::run(&workspace_root(), &dir),
     }
 }

@@ -3,6 +3,7 @@
 //! A rule's doc comment is its published documentation (`docs/rules/<name>.md` and `nplint rule <name>` are
 //! generated from it); its name and code are stable once released.
 
+mod conda;
 mod registry;
 mod resolution;
 mod rules;

@@ -429,7 +429,7 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
             ManifestRole::Constraint => Role::Constraint,
             ManifestRole::Override => Role::Override,
         },
-        binaries_vetted: requirement.origin.section == Section::LockedConda,
+        conda: crate::conda::installed_from_conda(requirement),
     })
 }
 
@@ -646,6 +646,7 @@ impl Context<'_> {
         }
         diagnostic.explanation = Some(group.text.clone());
         diagnostic.help = help;
+        crate::conda::note_pypi_metadata(&mut diagnostic, conflict);
         diagnostic.targets = diagnostic_targets(&group.targets);
         diagnostic
     }
@@ -838,6 +839,7 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
             ));
         }
     });
+    let found = crate::conda::label(requirement, conflict, found);
     found.unwrap_or_else(|| {
         let verb = if is_locked(requirement) {
             "locks"

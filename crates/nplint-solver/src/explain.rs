@@ -18,6 +18,7 @@ use pubgrub::{
 };
 
 use nplint_index::{Index, Package, Release};
+use pep508_rs::PackageName;
 
 use crate::Target;
 use crate::outcome::{Conflict, Derivation, Unavailable};
@@ -49,6 +50,7 @@ pub fn explain_with(conflict: &Conflict, voice: Voice) -> String {
         target: conflict.target,
         index,
         voice,
+        conda: &conflict.conda,
     };
     let mut derivation = conflict.derivation.clone();
     collapse_empty_no_versions(&mut derivation, index);
@@ -113,6 +115,7 @@ pub fn uninstallable(target: Target, package: &SolverPackage, range: &Range) -> 
         target,
         index: Index::embedded(),
         voice: Voice::Requirements,
+        conda: &[],
     };
     formatter.unavailable(package, range).is_some()
 }
@@ -121,7 +124,7 @@ pub fn uninstallable(target: Target, package: &SolverPackage, range: &Range) -> 
 pub fn requirement(package: &SolverPackage, range: &Range) -> String {
     match package {
         // One version, no range to state.
-        SolverPackage::Runtime(_) => package.to_string(),
+        SolverPackage::Runtime(_) | SolverPackage::CondaPatch(_) => package.to_string(),
         _ => format!("{package}{}", specifiers(range)),
     }
 }
@@ -236,6 +239,7 @@ pub fn python_needed_by(target: Target, package: &SolverPackage, range: &Range) 
         target,
         index: Index::embedded(),
         voice: Voice::Requirements,
+        conda: &[],
     };
     let (_, reasons) = formatter.reasons(package, range)?;
     reasons
@@ -245,13 +249,24 @@ pub fn python_needed_by(target: Target, package: &SolverPackage, range: &Range) 
         .flatten()
 }
 
-struct Formatter {
+struct Formatter<'a> {
     target: Target,
     index: &'static Index,
     voice: Voice,
+    /// The packages installed from conda: what the index says of them is their PyPI metadata, which the
+    /// explanation says (conda-forge's builds may differ).
+    conda: &'a [PackageName],
 }
 
-impl Formatter {
+/// What a step about a conda package's PyPI metadata adds, once for every format: the claim is PyPI's.
+pub const BY_PYPI_METADATA: &str = "by its PyPI metadata";
+
+impl Formatter<'_> {
+    /// Whether `package` is installed from conda in this solve.
+    fn is_conda(&self, package: &SolverPackage) -> bool {
+        package.name().is_some_and(|name| self.conda.contains(name))
+    }
+
     /// Why no release of `package` in `range` could be used, when the releases are there but none can be
     /// installed on the target (the solver passes over such releases instead of rejecting them one by one): the
     /// subject (`numpy<1.21`, or `numpy==1.19.5` for one release) and the predicate. `None` when the range holds
@@ -272,8 +287,13 @@ impl Formatter {
             |reason: &&Unavailable| matches!(reason, Unavailable::NoWheel { wheels: None, .. });
         let predicate = match (requires, first) {
             (Some(requires), _) if unavailable.is_empty() => format!(
-                "depends on {} (the target Python version is {})",
+                "depends on {}{} (the target Python version is {})",
                 requirement(&SolverPackage::Python, &requires),
+                if self.is_conda(package) {
+                    format!(" {BY_PYPI_METADATA}")
+                } else {
+                    String::new()
+                },
                 self.target.python
             ),
             (Some(requires), _) => format!(
@@ -334,6 +354,8 @@ impl Formatter {
                 .filter(|requires| !requires.contains(&python));
             reasons.push(match requires {
                 Some(requires) => Why::Python(requires),
+                // conda's builds, not the index's wheels, decide whether a conda package installs.
+                None if self.is_conda(package) => return None,
                 None => {
                     Why::Unavailable(crate::provider::unavailable(indexed, release, self.target)?)
                 }
@@ -393,10 +415,35 @@ impl Formatter {
             [(package, Term::Negative(range))] => {
                 format!("{} is required", self.requirement(package, range))
             }
+            // What is left to a patch's releases is a conclusion, not what the patch says.
+            [
+                (SolverPackage::CondaPatch(node), Term::Positive(_)),
+                (numpy, Term::Negative(range)),
+            ]
+            | [
+                (numpy, Term::Negative(range)),
+                (SolverPackage::CondaPatch(node), Term::Positive(_)),
+            ] => {
+                format!(
+                    "under conda-forge's repodata patch {}, conda's {}{} can use only {}",
+                    node.bound.patch_name(),
+                    node.bound.package,
+                    node.bound.versions_text,
+                    self.requirement(numpy, range)
+                )
+            }
+            // A conclusion, not a fact of the index: said without what a fact rests on.
             [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
-            | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.external(
-                &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),
-            ),
+            | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => Formatter {
+                conda: &[],
+                ..*self
+            }
+            .external(&External::FromDependencyOf(
+                (*p1).clone(),
+                r1.clone(),
+                (*p2).clone(),
+                r2.clone(),
+            )),
             terms => {
                 let parts: Vec<String> = terms
                     .iter()
@@ -476,16 +523,47 @@ impl Formatter {
                     self.requirement(numpy, range)
                 )
             }
+            External::FromDependencyOf(package, range, SolverPackage::CondaPatch(node), _) => {
+                format!(
+                    "conda's {} falls under conda-forge's repodata patch {}",
+                    self.requirement(package, range),
+                    node.bound.patch_name()
+                )
+            }
+            External::FromDependencyOf(SolverPackage::CondaPatch(node), _, numpy, range) => {
+                let bound = node.bound;
+                let uploaded = bound
+                    .uploaded_before
+                    .map(|time| {
+                        format!(
+                            " (builds uploaded before {})",
+                            time.get(..10).unwrap_or(time)
+                        )
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "conda-forge's repodata patch {} makes conda's {}{}{uploaded} depend on {}",
+                    bound.patch_name(),
+                    bound.package,
+                    bound.versions_text,
+                    self.requirement(numpy, range)
+                )
+            }
             External::FromDependencyOf(package, range, dependency, dependency_range) => format!(
-                "{} depends on {}",
+                "{} depends on {}{}",
                 self.requirement(package, range),
-                self.requirement(dependency, dependency_range)
+                self.requirement(dependency, dependency_range),
+                if self.is_conda(package) {
+                    format!(" {BY_PYPI_METADATA}")
+                } else {
+                    String::new()
+                }
             ),
         }
     }
 }
 
-impl ReportFormatter<SolverPackage, Range, Unavailable> for Formatter {
+impl ReportFormatter<SolverPackage, Range, Unavailable> for Formatter<'_> {
     type Output = String;
 
     fn format_external(&self, external: &Ext) -> String {
@@ -507,7 +585,10 @@ impl ReportFormatter<SolverPackage, Range, Unavailable> for Formatter {
         // binaries ... and the binaries of gensim work only with ...".
         let (first, second) = if matches!(
             external1,
-            External::FromDependencyOf(SolverPackage::Root | SolverPackage::Runtime(_), ..)
+            External::FromDependencyOf(
+                SolverPackage::Root | SolverPackage::Runtime(_) | SolverPackage::CondaPatch(_),
+                ..
+            )
         ) {
             (external2, external1)
         } else {

@@ -74,7 +74,7 @@ pub use version_ranges::Ranges;
 
 pub use crate::explain::{Voice, explain, explain_with};
 pub use crate::outcome::{Conflict, Derivation, Outcome, Solution, Unavailable};
-pub use crate::package::{RuntimeNode, SolverPackage};
+pub use crate::package::{CondaPatchNode, RuntimeNode, SolverPackage};
 use crate::provider::{Cache, Provider, Range, push_dependency};
 use crate::replay::Recorder;
 pub use crate::replay::Transcript;
@@ -101,11 +101,13 @@ pub struct Input {
     /// Evaluated on the target with no extra active.
     pub marker: MarkerTree,
     pub role: Role,
-    /// The installer that wrote this pin chose a build for the target and the NumPy beside it (a conda lockfile:
-    /// conda packages are built per platform and carry their own NumPy pins). The index's wheels then decide
-    /// neither whether the package installs nor, through ABI facts, whether it works; its other runtime facts
-    /// (removed NumPy names in its Python code, curated pitfalls) still apply.
-    pub binaries_vetted: bool,
+    /// The package is installed from a conda channel (an environment.yml's conda dependency, a conda lockfile's
+    /// pin), not from PyPI's wheels: conda builds packages per platform and Python with their own NumPy pins. The
+    /// index's wheels then decide neither whether the package installs nor, through ABI facts, whether it works;
+    /// its PyPI metadata (`Requires-Python`, `Requires-Dist`) still stands for the conda package's, and its other
+    /// runtime facts (removed NumPy names in its Python code, curated pitfalls) still apply. The NumPy bounds that
+    /// conda-forge's repodata patches add ([`nplint_index::conda`]) apply to its releases.
+    pub conda: bool,
 }
 
 impl Input {
@@ -118,7 +120,7 @@ impl Input {
             extras: Vec::new(),
             marker: MarkerTree::TRUE,
             role: Role::Requirement,
-            binaries_vetted: false,
+            conda: false,
         }
     }
 
@@ -278,9 +280,9 @@ impl Solver {
         }
         let mut provider = self.provider(markers, &applicable);
         provider.runtime = mode == Mode::Runtime;
-        provider.binaries_vetted = applicable
+        provider.conda = applicable
             .iter()
-            .filter(|input| input.binaries_vetted)
+            .filter(|input| input.conda)
             .map(|input| input.name.clone())
             .collect();
         (provider, applicable, unknown)
@@ -329,12 +331,21 @@ impl Solver {
                     .into_iter()
                     .filter(|(name, _)| takes_part(name))
                     .collect();
+                let conda = provider
+                    .conda
+                    .iter()
+                    .filter(|name| takes_part(name))
+                    .cloned()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
                 Outcome::Conflict(Box::new(Conflict {
                     target: self.target,
                     derivation,
                     inputs,
                     unknown,
                     metadata_unknown,
+                    conda,
                 }))
             }
         }
@@ -355,7 +366,7 @@ impl Solver {
             pinned: FxHashSet::default(),
             metadata_unknown: RefCell::new(BTreeSet::new()),
             runtime: false,
-            binaries_vetted: FxHashSet::default(),
+            conda: FxHashSet::default(),
             numpy: self.numpy.clone(),
             last_choice: Cell::new(None),
         };

@@ -120,4 +120,7 @@ pub struct Conflict {
     /// Releases met during the solve whose metadata the index could not read (dependencies taken to be none),
     /// of packages that take part in the derivation.
     pub metadata_unknown: Vec<(PackageName, Version)>,
+    /// The packages installed from conda ([`crate::Input::conda`]): what the derivation says of them from PyPI
+    /// metadata is said so.
+    pub conda: Vec<PackageName>,
 }

@@ -1,11 +1,13 @@
 //! The packages pubgrub reasons about: the user's requirements (the root), `python`, indexed packages and a
-//! package with one extra enabled.
+//! package with one extra enabled, and the virtual packages that name why a release needs a NumPy range (a runtime
+//! fact, a conda-forge repodata patch).
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use nplint_index::conda::CondaBound;
 use nplint_index::{FactKind, RuntimeFact, Version};
 use pep508_rs::{ExtraName, PackageName};
 use version_ranges::Ranges;
@@ -31,6 +33,44 @@ pub enum SolverPackage {
     /// that the derivation names the fact: "pandas<2.2.2 was built against NumPy 1.x", "a build against NumPy
     /// 1.x works only with numpy<2".
     Runtime(Arc<RuntimeNode>),
+    /// A conda-forge repodata patch that bounds NumPy for releases of a package installed from conda: the releases
+    /// it covers depend on it, and it depends on `numpy` in the range the patch leaves. Virtual, with one version,
+    /// so that the derivation names the patch.
+    CondaPatch(Arc<CondaPatchNode>),
+}
+
+/// A conda-forge repodata patch's bound as a package of the solve, identified by its position in
+/// [`nplint_index::conda::bounds`].
+#[derive(Debug)]
+pub struct CondaPatchNode {
+    pub position: usize,
+    pub bound: &'static CondaBound,
+}
+
+impl PartialEq for CondaPatchNode {
+    fn eq(&self, other: &Self) -> bool {
+        self.position == other.position
+    }
+}
+
+impl Eq for CondaPatchNode {}
+
+impl Hash for CondaPatchNode {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.position.hash(state);
+    }
+}
+
+impl PartialOrd for CondaPatchNode {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CondaPatchNode {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.position.cmp(&other.position)
+    }
 }
 
 /// A runtime fact as a package of the solve. Identified by package and fact key: releases sharing a fact share
@@ -87,7 +127,10 @@ impl SolverPackage {
     pub fn name(&self) -> Option<&PackageName> {
         match self {
             SolverPackage::Package(name) | SolverPackage::Extra(name, _) => Some(name),
-            SolverPackage::Root | SolverPackage::Python | SolverPackage::Runtime(_) => None,
+            SolverPackage::Root
+            | SolverPackage::Python
+            | SolverPackage::Runtime(_)
+            | SolverPackage::CondaPatch(_) => None,
         }
     }
 }
@@ -100,6 +143,11 @@ impl fmt::Display for SolverPackage {
             SolverPackage::Package(name) => write!(f, "{name}"),
             SolverPackage::Extra(name, extra) => write!(f, "{name}[{extra}]"),
             SolverPackage::Runtime(node) => f.write_str(&node.fact.subject),
+            SolverPackage::CondaPatch(node) => write!(
+                f,
+                "conda-forge's repodata patch {}",
+                node.bound.patch_name()
+            ),
         }
     }
 }

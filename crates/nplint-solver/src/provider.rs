@@ -25,7 +25,7 @@ use pubgrub::{
 use version_ranges::Ranges;
 
 use crate::outcome::Unavailable;
-use crate::package::{RuntimeNode, SolverPackage};
+use crate::package::{CondaPatchNode, RuntimeNode, SolverPackage};
 use crate::python::cached_python_range;
 
 /// A range of versions of one package.
@@ -71,16 +71,16 @@ struct PackageCache {
     /// By release position.
     releases: Box<[ReleaseCache]>,
     /// The facts of `name[extra]` (what the extra adds), by extra, then by release position and whether the
-    /// binaries are vetted. Rare enough for a lock.
+    /// package is installed from conda. Rare enough for a lock.
     extras: Mutex<FxHashMap<ExtraName, Box<[ExtraFacts]>>>,
 }
 
-/// The facts of a release with an extra active: as the index's wheels say, and with the binaries vetted.
+/// The facts of a release with an extra active: as the index's wheels say, and for a package installed from conda.
 type ExtraFacts = [Option<Arc<Facts>>; 2];
 
 #[derive(Debug, Default)]
 struct ReleaseCache {
-    /// Without extra: as the index's wheels say, and with the binaries vetted ([`crate::Input::binaries_vetted`]).
+    /// Without extra: as the index's wheels say, and for a package installed from conda ([`crate::Input::conda`]).
     facts: [OnceLock<Facts>; 2],
     runtime: OnceLock<Arc<[Arc<RuntimeNode>]>>,
 }
@@ -229,9 +229,9 @@ pub(crate) struct Provider<'a> {
     pub metadata_unknown: RefCell<BTreeSet<(PackageName, Version)>>,
     /// Whether releases depend on their runtime facts ([`crate::Mode::Runtime`]).
     pub runtime: bool,
-    /// Packages whose binaries the installer vetted ([`crate::Input::binaries_vetted`]): the index's wheels do not
-    /// decide whether they install, and their ABI facts do not apply.
-    pub binaries_vetted: FxHashSet<PackageName>,
+    /// Packages installed from conda ([`crate::Input::conda`]): the index's wheels do not decide whether they
+    /// install, their ABI facts do not apply, and conda-forge's repodata patches bound their NumPy.
+    pub conda: FxHashSet<PackageName>,
     /// `numpy`, when the index has it: what runtime facts constrain.
     pub numpy: Option<PackageName>,
     /// The release `choose` returned last (package and release positions): pubgrub asks for its dependencies next.
@@ -248,7 +248,8 @@ impl<'a> Provider<'a> {
         }
     }
 
-    /// The facts of a release with `extra` active; `vetted`: whether its binaries are.
+    /// The facts of a release with `extra` active; `vetted`: whether it is installed from conda, whose builds, not
+    /// the index's wheels, decide whether it installs.
     fn facts(&self, found: Found<'_>, extra: Option<&ExtraName>, vetted: bool) -> CachedFacts<'a> {
         let package = self.cache.package(self.index, found.position);
         let Some(extra) = extra else {
@@ -278,8 +279,8 @@ impl<'a> Provider<'a> {
         CachedFacts::Shared(facts)
     }
 
-    /// What a release needs on the target. `vetted`: the installer has a build of it for the target (a conda
-    /// lockfile's pin), so the index's wheels do not decide whether it installs.
+    /// What a release needs on the target. `vetted`: it is installed from conda, so the index's wheels do not decide
+    /// whether it installs (conda's builds do, which the index does not know: it is taken to install).
     fn compute_facts(&self, found: Found<'_>, extra: Option<&ExtraName>, vetted: bool) -> Facts {
         let release = found.release;
         let platform = self.target.platform;
@@ -357,7 +358,7 @@ impl<'a> Provider<'a> {
         let package = &self.index.packages()[position];
         let releases = package.releases();
         let allow_prereleases = self.prereleases.contains(name);
-        let vetted = self.binaries_vetted.contains(name);
+        let vetted = self.conda.contains(name);
         let cache = self.cache.package(self.index, position);
         let mut newest_prerelease = None;
         // Newest first, segment by segment: the newest release of each is found by searching down from where the
@@ -455,11 +456,13 @@ impl<'a> Provider<'a> {
                 .insert((name.clone(), version.clone()));
             return Dependencies::Available(constraints.into_iter().collect());
         };
-        let vetted = self.binaries_vetted.contains(name);
+        let vetted = self.conda.contains(name);
         let facts = self.facts(found, extra, vetted);
         // A yanked release is unavailable unless pinned; but when `Requires-Python` excludes it as well, that is
         // the reason given, as for its neighbours.
+        // A conda package is installed from conda's builds, which PyPI's yanking does not reach.
         if extra.is_none()
+            && !vetted
             && !matches!(*facts, Facts::RequiresPython(_))
             && found.release.is_yanked()
             && !self.pinned.contains(&(name.clone(), version.clone()))
@@ -509,6 +512,9 @@ impl<'a> Provider<'a> {
                         );
                     }
                 }
+                if vetted && extra.is_none() {
+                    push_conda_patches(&mut constraints, self.numpy.as_ref(), name, found.release);
+                }
                 if self.runtime && extra.is_none() && self.numpy.is_some() {
                     for node in self
                         .cache
@@ -531,6 +537,35 @@ impl<'a> Provider<'a> {
                 .into_iter()
                 .collect::<DependencyConstraints<_, _>>(),
         )
+    }
+}
+
+/// Adds to the dependencies of a conda package's release (`constraints`) the conda-forge repodata patches that
+/// bound its NumPy, as virtual packages that depend on `numpy`. Only a release that depends on `numpy` (by its PyPI
+/// metadata) gets them: the patches tighten or replace a conda package's NumPy dependency, or constrain NumPy when
+/// it is installed, and none adds NumPy to a package that does without.
+fn push_conda_patches(
+    constraints: &mut Vec<(SolverPackage, Range)>,
+    numpy: Option<&PackageName>,
+    name: &PackageName,
+    release: &Release,
+) {
+    let Some(numpy) = numpy else {
+        return;
+    };
+    if !constraints
+        .iter()
+        .any(|(package, _)| package.name() == Some(numpy))
+    {
+        return;
+    }
+    for (position, bound) in nplint_index::conda::bounds_for(name) {
+        if bound.covers(release) {
+            constraints.push((
+                SolverPackage::CondaPatch(Arc::new(CondaPatchNode { position, bound })),
+                Range::singleton(Version::new([0])),
+            ));
+        }
     }
 }
 
@@ -632,7 +667,9 @@ impl DependencyProvider for Provider<'_> {
         range: &Range,
     ) -> Result<Option<Version>, Infallible> {
         Ok(match package {
-            SolverPackage::Root | SolverPackage::Runtime(_) => Some(Version::new([0])),
+            SolverPackage::Root | SolverPackage::Runtime(_) | SolverPackage::CondaPatch(_) => {
+                Some(Version::new([0]))
+            }
             SolverPackage::Python => range.contains(&self.python).then(|| self.python.clone()),
             SolverPackage::Package(name) | SolverPackage::Extra(name, _) => {
                 self.choose(name, range)
@@ -654,6 +691,15 @@ impl DependencyProvider for Provider<'_> {
                 self.numpy
                     .iter()
                     .map(|numpy| (SolverPackage::Package(numpy.clone()), node.works().clone()))
+                    .collect(),
+            ),
+            SolverPackage::CondaPatch(node) => Dependencies::Available(
+                self.numpy
+                    .iter()
+                    .map(|numpy| {
+                        let range = self.edge_range(numpy, node.bound.works());
+                        (SolverPackage::Package(numpy.clone()), range)
+                    })
                     .collect(),
             ),
         })

@@ -27,7 +27,7 @@ fn input(id: usize, requirement: &str, role: Role) -> Input {
         extras: requirement.extras,
         marker: requirement.marker,
         role,
-        binaries_vetted: false,
+        conda: false,
     }
 }
 

@@ -17,6 +17,13 @@ declare_rule! {
     /// story (gensim 4.0.x was built against NumPy 1.20); and, marked as inferred, the upload date of a release
     /// whose wheels were not scanned.
     ///
+    /// These facts are about PyPI's wheels, so they apply to what pip installs: a requirements file, a `pip:`
+    /// entry of an environment.yml. A package conda installs (an environment.yml's conda dependency, a conda
+    /// lockfile's pin) is conda's build, with conda's own NumPy pins: numpy's run_exports give a build against NumPy
+    /// 1.x `numpy <2.0a0`, and conda-forge's repodata patches added `numpy <2` to the packages built before that
+    /// bound existed (pandas<2.2.2 and about forty more). nplint applies those patches to conda packages (see
+    /// `numpy-conflict`) and reports no ABI mismatch for them.
+    ///
     /// ## Why is this bad?
     /// NumPy's C ABI is forward compatible only: a module built against NumPy 1.x fails on NumPy 2 ("A module that
     /// was compiled using NumPy 1.x cannot be run in NumPy 2", "numpy.dtype size changed, may indicate binary
@@ -31,6 +38,12 @@ declare_rule! {
     /// ```
     /// ```text
     /// pandas==2.0.3       # built against NumPy 1.x; a resolver picks NumPy 2
+    /// ```
+    /// ```yaml
+    /// dependencies:
+    ///   - numpy           # conda's NumPy 2
+    ///   - pip:
+    ///     - pandas==2.0.3 # PyPI's wheel, built against NumPy 1.x
     /// ```
     ///
     /// ## How to fix

@@ -9,6 +9,16 @@ declare_rule! {
     /// package index, as a resolver would, and explains the conflict step by step, with a label on every line of
     /// yours that takes part.
     ///
+    /// A package conda installs (an environment.yml's conda dependency, a conda lockfile's pin) is solved with
+    /// conda-forge's repodata patches: where a patch bounds NumPy for the package's version (`numpy <2` for
+    /// pandas<2.2.2, built before NumPy 2), the package depends on that bound, and the explanation names the patch.
+    /// Its other dependencies are its PyPI metadata, which conda-forge's recipes usually follow; where a finding
+    /// rests on it, the explanation and the label say "by its PyPI metadata" and the `help:` line adds "`numpy` is
+    /// judged by its PyPI metadata (conda-forge's builds may differ)".
+    /// The bounds are extracted from the patches' public repository at a recorded commit (nplint's
+    /// `crates/nplint-index/data/conda-forge-numpy-bounds.toml`); a patch that covers only some builds of a version
+    /// is left out, since conda may install another build.
+    ///
     /// ## Why is this bad?
     /// pip, uv and Poetry refuse to install the environment ("ResolutionImpossible"), or, with an older pip or
     /// `--no-deps`, install a NumPy that a package was not built for, which then fails at import.
@@ -17,6 +27,12 @@ declare_rule! {
     /// ```text
     /// tensorflow==2.5.0   # requires numpy~=1.19.2
     /// numpy>=1.21
+    /// ```
+    ///
+    /// ```yaml
+    /// dependencies:
+    ///   - numpy>=2
+    ///   - pandas=2.0.3    # conda-forge's repodata patch: numpy <2
     /// ```
     ///
     /// ## How to fix
@@ -42,6 +58,7 @@ declare_rule! {
     /// ## References
     /// - [pip: dealing with dependency conflicts](https://pip.pypa.io/en/stable/topics/dependency-resolution/#dealing-with-dependency-conflicts)
     /// - [PEP 440 – Version specifiers](https://peps.python.org/pep-0440/#version-specifiers)
+    /// - [conda-forge: repodata patches](https://github.com/conda-forge/conda-forge-repodata-patches-feedstock)
     name: "numpy-conflict",
     code: "NPL010",
     severity: Error,

@@ -8,6 +8,11 @@ declare_rule! {
     /// requires has no release installable there: every release allowed either declares a `Requires-Python` that
     /// excludes the target, or is a compiled package without a wheel for that Python and platform.
     ///
+    /// A package conda installs (an environment.yml's conda dependency, a conda lockfile's pin) is not judged by
+    /// PyPI's wheels: conda-forge builds some releases for Pythons and platforms PyPI has no wheel for, and the
+    /// other way round, and nplint does not know conda's builds. Its `Requires-Python` still counts, and a finding
+    /// that rests on it says so in its label, explanation and `help:` line ("by its PyPI metadata").
+    ///
     /// ## Why is this bad?
     /// `Requires-Python` alone does not tell: `numpy==1.19.5` admits Python 3.11 by its metadata, yet has wheels for
     /// CPython 3.6-3.9 only. pip then downloads the source distribution and tries to build it, which for an old

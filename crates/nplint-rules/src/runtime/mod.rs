@@ -117,7 +117,7 @@ fn visit(tree: &nplint_solver::Derivation, f: &mut impl FnMut(&SolverPackage)) {
 }
 
 /// The releases of `solution` that break with its NumPy on the solver's target (ABI facts left out for the
-/// packages whose binaries the installer vetted: [`Input::binaries_vetted`]).
+/// packages installed from conda: [`Input::conda`]).
 pub(crate) fn broken(solver: &Solver, inputs: &[Input], solution: &Solution) -> Vec<Broken> {
     let numpy = numpy_name();
     let Some(numpy_version) = solution.versions.get(&numpy) else {
@@ -125,7 +125,7 @@ pub(crate) fn broken(solver: &Solver, inputs: &[Input], solution: &Solution) -> 
     };
     let vetted: std::collections::HashSet<&PackageName> = inputs
         .iter()
-        .filter(|input| input.binaries_vetted)
+        .filter(|input| input.conda)
         .map(|input| &input.name)
         .collect();
     let mut out = Vec::new();
@@ -290,9 +290,7 @@ pub(crate) fn alternatives(
             .filter(|release| !release.is_prerelease() && !release.is_yanked())
             .take(TRIES)
             // A release that cannot be installed here cannot be the answer: no need to solve with it.
-            .filter(|release| {
-                input.binaries_vetted || solver.installable(&input.name, release.version())
-            });
+            .filter(|release| input.conda || solver.installable(&input.name, release.version()));
         for release in candidates {
             let Ok(specifiers) = format!("=={}", release.version()).parse::<VersionSpecifiers>()
             else {

@@ -1,0 +1,97 @@
+//! environment.yml files through the CLI: a conda dependency is judged by conda's rules (conda-forge's repodata
+//! patches, no verdict from PyPI's wheels), a `pip:` entry by PyPI's wheels.
+
+use std::path::Path;
+use std::process::Command;
+
+const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cmd/inputs/conda");
+
+/// The findings on `case/environment.yml` on CPython 3.11, linux-x86_64, as (rule, severity, message, labels,
+/// explanation).
+fn findings(case: &str) -> Vec<(String, String, String, Vec<String>, String)> {
+    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+        .current_dir(Path::new(CASES).join(case))
+        .args([
+            "check",
+            "environment.yml",
+            "--python",
+            "3.11",
+            "--platform",
+            "linux-x86_64",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("nplint runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+    document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| {
+            let labels = diagnostic["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|label| text(&label["message"]))
+                .chain(std::iter::once(text(&diagnostic["label"])))
+                .filter(|label| !label.is_empty())
+                .collect();
+            (
+                text(&diagnostic["rule"]),
+                text(&diagnostic["severity"]),
+                text(&diagnostic["message"]),
+                labels,
+                text(&diagnostic["explanation"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_conda_pandas_from_before_numpy_2_gets_numpy_1_and_works() {
+    // conda-forge's builds of pandas 2.0.3 need NumPy 1.x, and conda installs 1.26: PyPI's wheels say nothing here.
+    assert_eq!(findings("pandas-numpy"), []);
+}
+
+#[test]
+fn the_same_pandas_from_pip_keeps_its_abi_verdict() {
+    let found = findings("pandas-pip");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (rule, severity, message, _, _) = &found[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str()),
+        ("abi-mismatch", "error")
+    );
+    assert!(
+        message.contains("`pandas==2.0.3` fails at import"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_conda_pandas_from_before_numpy_2_conflicts_with_numpy_2_through_the_patch() {
+    let found = findings("pandas-numpy2");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (rule, severity, _, labels, explanation) = &found[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str()),
+        ("numpy-conflict", "error")
+    );
+    assert!(
+        labels.contains(
+            &"`pandas=2.0.3` requires `numpy<2.0` by conda-forge's repodata patch".to_owned()
+        ),
+        "{labels:#?}"
+    );
+    assert!(
+        explanation.contains("conda-forge's repodata patch numpy2_known_lower_bound.yaml"),
+        "{explanation}"
+    );
+}
