@@ -193,11 +193,13 @@ impl Resolver {
             Fallback {
                 pythons: candidates,
                 subject,
+                pins: true,
             }
         } else {
             Fallback {
                 pythons: installing,
                 subject: "these requirements install on".to_owned(),
+                pins: false,
             }
         };
         let outcomes = outcomes
@@ -265,11 +267,13 @@ impl Resolver {
                 .values()
                 .flat_map(|group| group.targets.iter().copied())
                 .collect();
+            let admitted = (choice.source == PythonSource::Manifest).then_some(&*choice.pythons);
             let context = Context {
                 resolver: self,
                 manifest,
                 inputs: &inputs,
                 pythons: &checked,
+                admitted,
                 fallback: &fallback,
                 platforms,
                 platform_section: environment.platform.is_some(),
@@ -492,7 +496,10 @@ impl Outcomes {
 #[derive(Debug, Default)]
 pub(crate) struct Fallback {
     pub pythons: Vec<PythonVersion>,
+    /// Who installs on them: "these requirements install on", "`tensorflow==2.5.0` installs on".
     pub subject: String,
+    /// The Pythons are those the pins install on (the environment installs nowhere).
+    pub pins: bool,
 }
 
 /// What solving an environment on one target found.
@@ -586,6 +593,8 @@ pub(crate) struct Context<'a> {
     pub inputs: &'a [Input],
     /// The Pythons checked, the fallback ones included.
     pub pythons: &'a [PythonVersion],
+    /// The released Pythons the file's own constraint admits, when it states one: a `help:` names those first.
+    pub admitted: Option<&'a [PythonVersion]>,
     /// The Pythons checked because the environment installs on no supported one ([`Resolver::fallback`]).
     pub fallback: &'a Fallback,
     pub platforms: &'a [Platform],
@@ -619,7 +628,7 @@ impl Context<'_> {
             },
             |id| requirements[id].location.clone(),
         );
-        let where_ = self.where_(&group.targets);
+        let where_ = self.where_(&group.targets, false);
         let (rule, message, help) = match group.kind {
             Kind::Numpy => (
                 &numpy_conflict::RULE,
@@ -651,9 +660,12 @@ impl Context<'_> {
         diagnostic
     }
 
-    /// ` on Python 3.8 and 3.9`, ` on linux-x86_64`, or nothing when the conflict holds on every target; for a
-    /// finding on the fallback Pythons, ` on Python 3.7 and 3.8, the only Pythons these requirements install on`.
-    pub(crate) fn where_(&self, group: &[Target]) -> String {
+    /// ` on Python 3.8 and 3.9`, ` on linux-x86_64`, or nothing when the finding holds on every target. A finding
+    /// on the fallback Pythons says why they were checked: a runtime finding (`installs`) ` on Python 3.7 and 3.8,
+    /// the only Pythons these requirements install on`; a conflict there, where they do not install on that
+    /// platform, ` (these requirements install on no supported Python)`, or, when checked on the Pythons the pins
+    /// install on, `, the only Pythons `tensorflow==2.5.0` installs on`.
+    pub(crate) fn where_(&self, group: &[Target], installs: bool) -> String {
         let pythons: BTreeSet<PythonVersion> = group.iter().map(|target| target.python).collect();
         let platforms: BTreeSet<Platform> = group.iter().map(|target| target.platform).collect();
         let mut out = String::new();
@@ -671,16 +683,20 @@ impl Context<'_> {
             out.push_str(&and_list(&names));
         }
         if on_fallback {
-            let _ = write!(
-                out,
-                ", the only {} {}",
-                if self.fallback.pythons.len() == 1 {
-                    "Python"
-                } else {
-                    "Pythons"
-                },
-                self.fallback.subject
-            );
+            if installs || self.fallback.pins {
+                let _ = write!(
+                    out,
+                    ", the only {} {}",
+                    if self.fallback.pythons.len() == 1 {
+                        "Python"
+                    } else {
+                        "Pythons"
+                    },
+                    self.fallback.subject
+                );
+            } else {
+                out.push_str(" (these requirements install on no supported Python)");
+            }
         }
         out
     }
@@ -734,40 +750,52 @@ impl Context<'_> {
     }
 
     /// The released Python versions on which the environment installs on the same platform and has no runtime
-    /// finding, so that the help never sends the user to a target where another finding fails; `None` when there
-    /// is none, where another finding (a NumPy conflict, a platform without wheels, a runtime breakage) is the
-    /// real cause.
+    /// finding (those the file admits, else supported ones, else any), so that the help never sends the user to a
+    /// target where another finding fails; `None` when there is none, where another finding (a NumPy conflict, a
+    /// platform without wheels, a runtime breakage) is the real cause.
     fn python_help(&self, target: Target) -> Option<String> {
         let index = Index::embedded();
-        let working: Vec<PythonVersion> = self
-            .resolver
-            .pythons
-            .released
-            .iter()
-            .copied()
-            .filter(|&python| {
-                let here = Target::new(python, target.platform);
-                let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>| {
-                    outcomes
-                        .get(&target.platform)
-                        .is_some_and(|pythons| pythons.contains(&python))
-                };
-                // The targets of the check are solved already; only the other Pythons need a solve.
-                if found(self.installing) {
-                    !self.breaking.contains(&here)
-                } else if found(self.failing) {
-                    false
-                } else {
-                    let solver = self.resolver.solver(here);
-                    match solver.solve(self.inputs) {
-                        Outcome::Solved(solution) => {
-                            runtime::check(index, solver, self.inputs, &solution).is_none()
+        let works = |pythons: &[PythonVersion]| -> Vec<PythonVersion> {
+            pythons
+                .iter()
+                .copied()
+                .filter(|&python| {
+                    let here = Target::new(python, target.platform);
+                    let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>| {
+                        outcomes
+                            .get(&target.platform)
+                            .is_some_and(|pythons| pythons.contains(&python))
+                    };
+                    // The targets of the check are solved already; only the other Pythons need a solve.
+                    if found(self.installing) {
+                        !self.breaking.contains(&here)
+                    } else if found(self.failing) {
+                        false
+                    } else {
+                        let solver = self.resolver.solver(here);
+                        match solver.solve(self.inputs) {
+                            Outcome::Solved(solution) => {
+                                runtime::check(index, solver, self.inputs, &solution).is_none()
+                            }
+                            Outcome::Conflict(_) => false,
                         }
-                        Outcome::Conflict(_) => false,
                     }
-                }
-            })
-            .collect();
+                })
+                .collect()
+        };
+        // The Pythons the file admits; when none works there, the released ones, supported first (an end-of-life
+        // Python is named only when no supported one works).
+        let mut working = match self.admitted {
+            Some(admitted) => works(admitted),
+            None => Vec::new(),
+        };
+        if working.is_empty() {
+            working = works(&self.resolver.pythons.released);
+            let supported = &self.resolver.pythons.supported;
+            if working.iter().any(|python| supported.contains(python)) {
+                working.retain(|python| supported.contains(python));
+            }
+        }
         (!working.is_empty()).then(|| {
             format!(
                 "these requirements install on Python {} on {}, with no known runtime breakage there",

@@ -185,7 +185,7 @@ impl Context<'_> {
         let message = format!(
             "installs, then {}: no version of `numpy` works at runtime{}",
             facts.first().map_or("breaks", |(_, fact)| breaks(fact)),
-            self.where_(&group.targets)
+            self.where_(&group.targets, true)
         );
         let mut diagnostic =
             Diagnostic::new(group.rule.id, severity, message, self.location_of(primary));
@@ -284,7 +284,7 @@ impl Context<'_> {
         let each: Vec<String> = group
             .picked
             .iter()
-            .map(|(numpy, targets)| format!("`numpy=={numpy}`{}", self.where_(targets)))
+            .map(|(numpy, targets)| format!("`numpy=={numpy}`{}", self.where_(targets, true)))
             .collect();
         let (picked, installs) = if group.picked.len() > 1 {
             (
@@ -302,7 +302,7 @@ impl Context<'_> {
             first.package,
             first.version,
             breaks(&first.fact),
-            self.where_(&group.targets)
+            self.where_(&group.targets, true)
         );
         let mut diagnostic =
             Diagnostic::new(group.rule.id, severity, message, self.location_of(primary));
