@@ -16,8 +16,9 @@ use pep508_rs::MarkerTree;
 /// A lock's dependency graph: nodes are packages (or a package with one extra), edges carry markers.
 #[derive(Debug, Default)]
 pub(crate) struct Graph {
-    /// Per node, its outgoing edges: the node it leads to and its marker.
-    edges: Vec<Vec<(usize, MarkerTree)>>,
+    /// Every edge: from, to, marker. One flat list (ordered by node when the markers are computed) rather than a
+    /// list per node: a 5,000-package lock would allocate 5,000 small vectors.
+    edges: Vec<(u32, u32, MarkerTree)>,
     /// Per node, whether an edge leads to it.
     reached: Vec<bool>,
     roots: Vec<usize>,
@@ -31,7 +32,7 @@ impl Graph {
     /// A graph of `nodes` nodes without edges.
     pub fn new(nodes: usize) -> Self {
         Self {
-            edges: vec![Vec::new(); nodes],
+            edges: Vec::with_capacity(nodes),
             reached: vec![false; nodes],
             roots: Vec::new(),
         }
@@ -39,16 +40,19 @@ impl Graph {
 
     /// Adds a node and returns it.
     pub fn node(&mut self) -> usize {
-        self.edges.push(Vec::new());
         self.reached.push(false);
-        self.edges.len() - 1
+        self.reached.len() - 1
     }
 
     pub fn edge(&mut self, from: usize, to: usize, marker: MarkerTree) {
         if marker.is_false() {
             return;
         }
-        self.edges[from].push((to, marker));
+        // Node numbers are package indexes: a lock has far fewer than 2^32 packages (the file is capped at 16 MiB).
+        let (Ok(from32), Ok(to32)) = (u32::try_from(from), u32::try_from(to)) else {
+            return;
+        };
+        self.edges.push((from32, to32, marker));
         self.reached[to] = true;
     }
 
@@ -69,7 +73,22 @@ impl Graph {
     /// Per node, the marker under which a root reaches it (`false` for a node no root reaches); `None` when the
     /// markers have not settled within the bound.
     pub fn reach(&self) -> Option<Vec<MarkerTree>> {
-        let nodes = self.edges.len();
+        let nodes = self.reached.len();
+        // The edges by their origin: `start[node]..start[node + 1]` in `order`.
+        let mut start = vec![0usize; nodes + 1];
+        for (from, _, _) in &self.edges {
+            start[*from as usize + 1] += 1;
+        }
+        for node in 0..nodes {
+            start[node + 1] += start[node];
+        }
+        let mut next = start.clone();
+        let mut order = vec![0usize; self.edges.len()];
+        for (index, (from, _, _)) in self.edges.iter().enumerate() {
+            order[next[*from as usize]] = index;
+            next[*from as usize] += 1;
+        }
+
         let mut reach = vec![MarkerTree::FALSE; nodes];
         let mut queued = vec![false; nodes];
         let mut queue = VecDeque::new();
@@ -84,25 +103,27 @@ impl Graph {
         while let Some(node) = queue.pop_front() {
             queued[node] = false;
             let from = reach[node].clone();
-            for (to, marker) in &self.edges[node] {
+            for &index in &order[start[node]..start[node + 1]] {
+                let (_, to, marker) = &self.edges[index];
+                let to = *to as usize;
                 // A package installed everywhere cannot be installed in more places: most of a lock.
-                if reach[*to].is_true() {
+                if reach[to].is_true() {
                     continue;
                 }
                 let mut through = from.clone();
                 if !marker.is_true() {
                     through.and(marker.clone());
                 }
-                let mut grown = reach[*to].clone();
+                let mut grown = reach[to].clone();
                 grown.or(through);
-                if grown == reach[*to] {
+                if grown == reach[to] {
                     continue;
                 }
                 budget = budget.checked_sub(1)?;
-                reach[*to] = grown;
-                if !queued[*to] {
-                    queued[*to] = true;
-                    queue.push_back(*to);
+                reach[to] = grown;
+                if !queued[to] {
+                    queued[to] = true;
+                    queue.push_back(to);
                 }
             }
         }

@@ -19,6 +19,7 @@ use std::fmt::Write;
 
 use nplint_diagnostics::Span;
 use pep508_rs::MarkerTree;
+use rustc_hash::FxBuildHasher;
 
 use super::graph::Graph;
 use super::toml::{Table, Value};
@@ -93,20 +94,25 @@ fn read_graph(
 ) {
     let mut graph = Graph::new(packages.len());
     let mut reader = GraphReader {
-        by_name: HashMap::with_capacity(packages.len()),
-        extras: HashMap::new(),
+        first: HashMap::with_capacity_and_hasher(packages.len(), FxBuildHasher),
+        same_name: vec![usize::MAX; packages.len()],
+        versions: Vec::with_capacity(packages.len()),
+        extras: HashMap::default(),
         markers: Markers::default(),
     };
-    for (node, table) in packages.iter().enumerate() {
-        if let Some(name) = table.get("name").and_then(Value::as_str) {
-            let version = table.get("version").and_then(Value::as_str);
-            reader
-                .by_name
-                .entry(name)
-                .or_default()
-                .push((node, version));
+    // Backwards, so that each name's chain runs in file order.
+    for (node, table) in packages.iter().enumerate().rev() {
+        if let Some(name) = table.get("name").and_then(Value::as_str)
+            && let Some(next) = reader.first.insert(name, node)
+        {
+            reader.same_name[node] = next;
         }
     }
+    reader.versions.extend(
+        packages
+            .iter()
+            .map(|table| table.get("version").and_then(Value::as_str)),
+    );
     for (node, table) in packages.iter().enumerate() {
         let member = source_is(table, &["editable", "virtual"]);
         if member {
@@ -152,10 +158,14 @@ fn read_graph(
 
 /// What reading the graph keeps: the packages by name, the nodes of packages' extras, and parsed markers.
 struct GraphReader<'t> {
-    /// The nodes of each name, with their versions (several for a package locked once per fork).
-    by_name: HashMap<&'t str, Vec<(usize, Option<&'t str>)>>,
+    /// The first node of each name; `same_name[node]` is the next node of that name (a package locked once per
+    /// fork), `usize::MAX` after the last. No list per name: a lock has thousands of names.
+    first: HashMap<&'t str, usize, FxBuildHasher>,
+    same_name: Vec<usize>,
+    /// Each package's version.
+    versions: Vec<Option<&'t str>>,
     /// The node of a package with one extra, whose optional dependencies it leads to.
-    extras: HashMap<(usize, &'t str), usize>,
+    extras: HashMap<(usize, &'t str), usize, FxBuildHasher>,
     markers: Markers<'t>,
 }
 
@@ -184,7 +194,7 @@ impl<'t> GraphReader<'t> {
             let Some(name) = dependency.get("name").and_then(Value::as_str) else {
                 continue;
             };
-            let Some(targets) = self.by_name.get(name) else {
+            let Some(&first) = self.first.get(name) else {
                 continue;
             };
             let marker = match dependency.get("marker") {
@@ -198,22 +208,21 @@ impl<'t> GraphReader<'t> {
             };
             // An edge names the version when several are locked (one per fork).
             let version = dependency.get("version").and_then(Value::as_str);
-            let targets: Vec<usize> = targets
-                .iter()
-                .filter(|(_, locked)| version.is_none() || *locked == version)
-                .map(|(node, _)| *node)
-                .collect();
             let extras = dependency
                 .get("extra")
                 .or_else(|| dependency.get("extras"))
                 .and_then(Value::as_array)
                 .unwrap_or_default();
-            for target in targets {
-                graph.edge(from, target, marker.clone());
-                for extra in extras.iter().filter_map(Value::as_str) {
-                    let node = self.extra_node(graph, target, extra);
-                    graph.edge(from, node, marker.clone());
+            let mut target = first;
+            while target != usize::MAX {
+                if version.is_none() || self.versions[target] == version {
+                    graph.edge(from, target, marker.clone());
+                    for extra in extras.iter().filter_map(Value::as_str) {
+                        let node = self.extra_node(graph, target, extra);
+                        graph.edge(from, node, marker.clone());
+                    }
                 }
+                target = self.same_name[target];
             }
         }
     }
