@@ -15,6 +15,7 @@
 //! libraries whose versions follow no Python convention.
 
 pub(crate) mod conda_lock;
+pub(crate) mod graph;
 pub(crate) mod pdm;
 pub(crate) mod pipfile;
 pub(crate) mod pixi;
@@ -23,6 +24,7 @@ pub(crate) mod pylock;
 pub(crate) mod toml;
 pub(crate) mod uv;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -157,18 +159,10 @@ impl LockBuilder {
                 return None;
             }
         };
+        // An unreadable marker is reported and the package kept everywhere: dropping it would hide it.
         let marker = match package.marker {
             None => MarkerTree::TRUE,
-            Some((marker, span)) => match crate::pep508::marker(marker) {
-                Ok(marker) => marker,
-                Err(error) => {
-                    self.invalid(
-                        format!("invalid marker `{marker}`: {}", error.message),
-                        span,
-                    );
-                    return None;
-                }
-            },
+            Some((marker, span)) => self.marker(marker, span),
         };
         let (section, conda) = match package.conda {
             Some(conda) => (
@@ -196,6 +190,22 @@ impl LockBuilder {
             version_location: Some(version_location),
         });
         Some(self.manifest.requirements.len() - 1)
+    }
+
+    /// The marker `text` (at `span`); an invalid one is an issue there, and holds everywhere.
+    pub fn marker(&mut self, text: &str, span: Span) -> MarkerTree {
+        match crate::pep508::marker(text) {
+            Ok(marker) => marker,
+            Err(error) => {
+                self.invalid(format!("invalid marker `{text}`: {}", error.message), span);
+                MarkerTree::TRUE
+            }
+        }
+    }
+
+    /// Installs requirement `index` only where `marker` holds too.
+    pub fn narrow(&mut self, index: usize, marker: MarkerTree) {
+        self.manifest.requirements[index].marker.and(marker);
     }
 
     /// Puts requirement `index` into the environment `name` (on `platform`, a conda platform name, when the
@@ -261,9 +271,16 @@ pub(crate) struct TomlLock {
     pub skip: &'static [&'static str],
     /// Reads the file's Python from the root table.
     pub python: fn(&mut LockBuilder, &toml::Table<'_>),
-    /// Reads one package table.
-    pub package: fn(&mut LockBuilder, &toml::Table<'_>),
+    /// Reads one package table; the index of its requirement, if it is one.
+    pub package: fn(&mut LockBuilder, &toml::Table<'_>) -> Option<usize>,
+    /// Narrows the requirements to where the lock's dependency graph installs them, given the root table, the
+    /// package tables and their requirements (see [`graph`]).
+    pub graph: Option<ReadGraph>,
 }
+
+/// A reader of a lock's dependency graph: the builder, the root table, the package tables and their requirements.
+pub(crate) type ReadGraph =
+    fn(&mut LockBuilder, &toml::Table<'_>, &[toml::Table<'_>], &[Option<usize>]);
 
 /// Reads a TOML lockfile that locks one set: its Python, then each package table, into the environment
 /// [`LOCKED`]; a file that is not valid TOML is one issue at the error.
@@ -280,11 +297,87 @@ pub(crate) fn read_toml_lock(manifest: Manifest, layout: &TomlLock) -> Manifest 
     (layout.python)(&mut builder, &root);
     builder.environment(LOCKED, None);
     if let Some(packages) = toml_tables(&mut builder, &root, layout.packages) {
-        for table in packages {
-            (layout.package)(&mut builder, table);
+        let requirements: Vec<Option<usize>> = packages
+            .iter()
+            .map(|table| {
+                let index = (layout.package)(&mut builder, table);
+                if let Some(index) = index {
+                    builder.add_to(LOCKED, None, index);
+                }
+                index
+            })
+            .collect();
+        if let Some(graph) = layout.graph {
+            graph(&mut builder, &root, packages, &requirements);
         }
     }
     builder.finish()
+}
+
+/// Narrows each package's requirement to where `graph` reaches it (node `i` is the package of `requirements[i]`).
+/// A package no root reaches keeps its marker: a lock holds what its tool resolved for the project, so such a
+/// package means the graph was not read as its tool meant it (a root nplint does not know), and checking it
+/// everywhere, as before the graph was read, reports too much rather than hiding a package. A graph without roots,
+/// or whose markers do not settle, narrows nothing.
+pub(crate) fn narrow_to_graph(
+    builder: &mut LockBuilder,
+    graph: &graph::Graph,
+    requirements: &[Option<usize>],
+) {
+    if !graph.has_roots() {
+        return;
+    }
+    let Some(reach) = graph.reach() else {
+        return;
+    };
+    for (marker, requirement) in reach.into_iter().zip(requirements) {
+        if let Some(index) = requirement
+            && !marker.is_false()
+            && !marker.is_true()
+        {
+            builder.narrow(*index, marker);
+        }
+    }
+}
+
+/// Parsed markers by their text: a lock repeats the same few markers on thousands of edges.
+#[derive(Default)]
+pub(crate) struct Markers<'t> {
+    parsed: HashMap<&'t str, Option<MarkerTree>>,
+}
+
+impl<'t> Markers<'t> {
+    /// The marker `text` at `span`; an invalid one is an issue there (at each occurrence), and holds everywhere.
+    pub fn get(&mut self, builder: &mut LockBuilder, text: &'t str, span: Span) -> MarkerTree {
+        if let Some(parsed) = self.parsed.get(text) {
+            return match parsed {
+                Some(marker) => marker.clone(),
+                None => builder.marker(text, span),
+            };
+        }
+        let valid = crate::pep508::marker(text).ok();
+        self.parsed.insert(text, valid.clone());
+        valid.unwrap_or_else(|| builder.marker(text, span))
+    }
+}
+
+/// A package name as PEP 503 normalizes it (`PyYAML`, `typing_extensions` as a Poetry key), to match names
+/// across a lock's entries.
+pub(crate) fn normalized(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut separator = false;
+    for character in name.chars() {
+        if matches!(character, '-' | '_' | '.') {
+            separator = true;
+            continue;
+        }
+        if separator && !out.is_empty() {
+            out.push('-');
+        }
+        separator = false;
+        out.push(character.to_ascii_lowercase());
+    }
+    out
 }
 
 /// The `[[key]]` tables of `table`: `None` when there are none, or (with an issue) when `key` holds anything

@@ -4,16 +4,31 @@
 //! the other single-set locks. Local packages (`path = ...`, `editable = true`) are the project or path
 //! dependencies and are left out. PDM writes a second entry for a package installed with extras (`extras =
 //! ["socks"]`, same name and version, depending on the plain entry); it adds nothing to check and is skipped.
-//! A package's `marker` is its marker; its own `requires_python` is metadata, not a condition. The file's
-//! Python is `[metadata] requires_python` (older PDM) or the one `requires_python` shared by every
-//! `[[metadata.targets]]` (later versions; targets with different ranges have no single range to check).
+//! A package's own `requires_python` is metadata, not a condition. The file's Python is `[metadata]
+//! requires_python` (older PDM) or the one `requires_python` shared by every `[[metadata.targets]]` (later
+//! versions; targets with different ranges have no single range to check).
+//!
+//! Where a package is installed: a lock made with the `inherit_metadata` strategy (`[metadata] strategy`, the
+//! default since PDM 2.11) writes it as each package's `marker`, the OR of the paths from the project that PDM
+//! computed; a package without one is installed everywhere. Older locks record only the dependency graph, whose
+//! edges are PEP 508 strings (`"pywin32>=300; sys_platform == \"win32\""`); a package is then installed where
+//! the graph reaches it from the packages nothing depends on (see [`super::graph`] and the same choice in
+//! [`super::poetry`]). Every extra is installed, so `extra` markers hold.
 
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use nplint_diagnostics::Span;
+use pep440_rs::Version;
+use pep508_rs::MarkerTree;
+
+use super::graph::Graph;
 use super::toml::{Table, Value};
-use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
+use super::{LockBuilder, Locked, TomlLock, normalized, toml_string};
 use crate::{Loader, Manifest};
 
-/// What a reader of pdm.lock never needs: the distributions and the dependency graph.
-pub(super) const SKIP: &[&str] = &["package.files", "package.dependencies"];
+/// What a reader of pdm.lock never needs: the distributions.
+pub(super) const SKIP: &[&str] = &["package.files"];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     super::read_toml_lock(
@@ -27,6 +42,7 @@ pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
                 }
             },
             package: read_package,
+            graph: Some(read_graph),
         },
     )
 }
@@ -52,14 +68,14 @@ fn read_python(builder: &mut LockBuilder, metadata: &Table<'_>) {
     }
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
+fn read_package(builder: &mut LockBuilder, table: &Table<'_>) -> Option<usize> {
     let header = table.span;
     let Some((name, name_span)) = toml_string(builder, table, "name") else {
         // A name of another type is already an issue.
         if !table.contains_key("name") {
             builder.invalid("a `[[package]]` entry without a `name`", header);
         }
-        return;
+        return None;
     };
     let local =
         table.contains_key("path") || table.get("editable").and_then(Value::as_bool) == Some(true);
@@ -68,14 +84,14 @@ fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
         .and_then(Value::as_array)
         .is_some_and(|extras| !extras.is_empty());
     if local || with_extras {
-        return;
+        return None;
     }
     let Some((version, version_span)) = toml_string(builder, table, "version") else {
         // A version of another type is already an issue.
         if !table.contains_key("version") {
             super::unversioned(builder, name, name_span);
         }
-        return;
+        return None;
     };
     let marker = toml_string(builder, table, "marker");
     let locked = Locked {
@@ -86,7 +102,233 @@ fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
         marker,
         conda: None,
     };
-    if let Some(index) = builder.package(&locked) {
-        builder.add_to(LOCKED, None, index);
+    builder.package(&locked)
+}
+
+/// Reads the dependency graph of a lock made without `inherit_metadata`, and narrows each package to where the
+/// packages nothing depends on reach it.
+fn read_graph(
+    builder: &mut LockBuilder,
+    root: &Table<'_>,
+    packages: &[Table<'_>],
+    requirements: &[Option<usize>],
+) {
+    let inherits = root
+        .get("metadata")
+        .and_then(Value::as_table)
+        .and_then(|metadata| metadata.get("strategy"))
+        .and_then(Value::as_array)
+        .is_some_and(|strategy| {
+            strategy
+                .iter()
+                .any(|item| item.as_str() == Some("inherit_metadata"))
+        });
+    if inherits {
+        return;
+    }
+    let mut by_name: HashMap<String, Vec<(usize, Option<Version>)>> =
+        HashMap::with_capacity(packages.len());
+    for (node, table) in packages.iter().enumerate() {
+        if let Some(name) = table.get("name").and_then(Value::as_str) {
+            let version = table
+                .get("version")
+                .and_then(Value::as_str)
+                .and_then(|version| Version::from_str(version).ok());
+            by_name
+                .entry(normalized(name))
+                .or_default()
+                .push((node, version));
+        }
+    }
+    let mut graph = Graph::new(packages.len());
+    for (node, table) in packages.iter().enumerate() {
+        let Some(dependencies) = table.get("dependencies").and_then(Value::as_array) else {
+            continue;
+        };
+        for dependency in dependencies {
+            let Some(text) = dependency.as_str() else {
+                continue;
+            };
+            let span = super::unquoted(dependency.span());
+            let (name, marker, specifiers) = match crate::pep508::parse(text) {
+                Ok(parsed) => (
+                    normalized(parsed.name.as_ref()),
+                    parsed.marker.simplify_extras_with(|_| true),
+                    Some(parsed.specifiers),
+                ),
+                Err(failure) => {
+                    // The string as written, when it has no escapes: the failure's offsets are into it.
+                    let at = if text.len() == span.len() as usize {
+                        Span::new(
+                            span.start + failure.span.start,
+                            span.start + failure.span.end,
+                        )
+                    } else {
+                        span
+                    };
+                    builder.invalid(
+                        format!("invalid dependency `{text}`: {}", failure.message),
+                        at,
+                    );
+                    // The edge still holds, everywhere: its name is what comes before any specifier.
+                    let name = text
+                        .split(|c: char| {
+                            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                        })
+                        .next()
+                        .unwrap_or_default();
+                    (normalized(name), MarkerTree::TRUE, None)
+                }
+            };
+            let Some(targets) = by_name.get(&name) else {
+                continue;
+            };
+            // Several versions of one name (one per Python range): those the specifiers admit.
+            let admitted: Vec<usize> = targets
+                .iter()
+                .filter(|(_, version)| {
+                    targets.len() < 2
+                        || match (&specifiers, version) {
+                            (Some(specifiers), Some(version)) => specifiers.contains(version),
+                            _ => true,
+                        }
+                })
+                .map(|(node, _)| *node)
+                .collect();
+            for target in admitted {
+                graph.edge(node, target, marker.clone());
+            }
+        }
+    }
+    for node in 0..packages.len() {
+        if !graph.has_parent(node) {
+            graph.root(node);
+        }
+    }
+    super::narrow_to_graph(builder, &graph, requirements);
+}
+
+#[cfg(test)]
+mod tests {
+    use nplint_diagnostics::SourceFile;
+
+    use super::*;
+    use crate::{Format, LoadError};
+
+    struct NoFiles;
+
+    impl Loader for NoFiles {
+        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
+            Err(LoadError::NotFound)
+        }
+    }
+
+    fn read(text: &str) -> Manifest {
+        parse(
+            Manifest::new(Format::PdmLock, SourceFile::new("pdm.lock", text)),
+            &NoFiles,
+        )
+    }
+
+    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
+    fn markers(manifest: &Manifest) -> Vec<String> {
+        manifest
+            .requirements
+            .iter()
+            .map(|requirement| {
+                let marker = requirement
+                    .marker
+                    .try_to_string()
+                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
+                format!(
+                    "{}{} ; {marker}",
+                    requirement.name.as_ref().unwrap(),
+                    requirement.specifiers
+                )
+            })
+            .collect()
+    }
+
+    /// A lock of PDM before `inherit_metadata`: markers only on the edges.
+    const GRAPH: &str = r#"
+[metadata]
+groups = ["default"]
+strategy = ["cross_platform"]
+lock_version = "4.2"
+
+[[package]]
+name = "pytest"
+version = "7.4.4"
+dependencies = [
+    "colorama; sys_platform == \"win32\"",
+    "exceptiongroup>=1.0.0rc8; python_version < \"3.11\"",
+    "requests[socks]>=2",
+]
+
+[[package]]
+name = "colorama"
+version = "0.4.6"
+
+[[package]]
+name = "exceptiongroup"
+version = "1.2.0"
+
+[[package]]
+name = "requests"
+version = "2.31.0"
+
+[[package]]
+name = "requests"
+version = "2.31.0"
+extras = ["socks"]
+dependencies = ["PySocks!=1.5.7,>=1.5.6; os_name == \"nt\"", "requests==2.31.0"]
+
+[[package]]
+name = "pysocks"
+version = "1.7.1"
+"#;
+
+    #[test]
+    fn a_lock_without_inherit_metadata_is_read_by_its_graph() {
+        let manifest = read(GRAPH);
+        assert!(manifest.issues.is_empty(), "{:?}", manifest.issues);
+        assert_eq!(
+            markers(&manifest),
+            [
+                "pytest==7.4.4 ; true",
+                "colorama==0.4.6 ; sys_platform == 'win32'",
+                "exceptiongroup==1.2.0 ; python_full_version < '3.11'",
+                "requests==2.31.0 ; true",
+                "pysocks==1.7.1 ; os_name == 'nt'",
+            ]
+        );
+    }
+
+    #[test]
+    fn with_inherit_metadata_the_package_markers_are_the_answer() {
+        let lock = GRAPH.replace("[\"cross_platform\"]", "[\"inherit_metadata\"]");
+        assert!(
+            markers(&read(&lock))
+                .iter()
+                .all(|line| line.ends_with("; true"))
+        );
+    }
+
+    #[test]
+    fn an_invalid_dependency_is_an_issue_and_its_edge_holds() {
+        let lock = GRAPH.replace(
+            r#""colorama; sys_platform == \"win32\"""#,
+            r#""colorama; sys_platform = 'win32'""#,
+        );
+        let manifest = read(&lock);
+        assert_eq!(markers(&manifest)[1], "colorama==0.4.6 ; true");
+        assert_eq!(manifest.issues.len(), 1);
+        assert!(
+            manifest.issues[0]
+                .message
+                .starts_with("invalid dependency `colorama; sys_platform = 'win32'`"),
+            "{}",
+            manifest.issues[0].message
+        );
     }
 }

@@ -3,25 +3,36 @@
 //! Every `[[package]]` with a `name` and a `version` is locked, whatever its groups: `poetry install` installs the
 //! main group and, by default, every non-optional group, so the lock is one environment. A package whose
 //! `[package.source]` is a local `directory` or `file` is the project or a path dependency, not something from
-//! an index, and is left out; `git`, `url` and index (`legacy`) sources are kept. `markers` is a string (the
-//! package's marker) or, since Poetry 2, a table of one marker per group; a group without an entry installs the
-//! package unconditionally. `[metadata] python-versions` is a Poetry constraint (`^3.9`, `>=3.9,<4.0`) converted
-//! to PEP 440 as poetry-core converts it; one PEP 440 cannot express (`~2.7 || ^3.9`) is not the file's Python.
+//! an index, and is left out; `git`, `url` and index (`legacy`) sources are kept. `[metadata] python-versions` is
+//! a Poetry constraint (`^3.9`, `>=3.9,<4.0`) converted to PEP 440 as poetry-core converts it; one PEP 440
+//! cannot express (`~2.7 || ^3.9`) is not the file's Python.
+//!
+//! Where a package is installed: Poetry 2 (`lock-version = "2.1"`) writes it per package, `markers` as a string
+//! or a table of one marker per group (a group without an entry installs the package unconditionally), and
+//! Poetry before 1.0 wrote `marker`; a package of such a lock without one is installed everywhere. Locks of
+//! Poetry 1.x and 2.0 (`lock-version` 1.1 and 2.0) record only the dependency graph, whose edges (`pywin32 =
+//! {version = ">=300", markers = "sys_platform == \"win32\""}`, or an array of such tables) carry markers; a
+//! package is then installed where the graph reaches it (see [`super::graph`]). The lock does not say which
+//! packages the project requires, so the roots are the packages no edge leads to. A package that the project
+//! requires directly and another package requires under a marker is then narrowed to that marker: the
+//! project's own requirement is checked in its `pyproject.toml`. Every extra is installed, so `extra` markers
+//! hold; a `python` constraint on an edge is not read (the edge holds on every Python).
+
+use std::collections::HashMap;
+use std::str::FromStr;
 
 use nplint_diagnostics::Span;
+use pep440_rs::Version;
+use pep508_rs::MarkerTree;
 
+use super::graph::Graph;
 use super::toml::{Table, Value};
-use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
+use super::{LockBuilder, Locked, Markers, TomlLock, normalized, toml_string};
 use crate::pyproject::poetry_constraint;
 use crate::{Loader, Manifest};
 
-/// What a reader of poetry.lock never needs: the distributions and the dependency graph.
-pub(super) const SKIP: &[&str] = &[
-    "package.files",
-    "package.dependencies",
-    "package.extras",
-    "metadata.files",
-];
+/// What a reader of poetry.lock never needs: the distributions and the extras' requirement strings.
+pub(super) const SKIP: &[&str] = &["package.files", "package.extras", "metadata.files"];
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     super::read_toml_lock(
@@ -31,6 +42,7 @@ pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
             skip: SKIP,
             python: read_python,
             package: read_package,
+            graph: Some(read_graph),
         },
     )
 }
@@ -45,27 +57,27 @@ fn read_python(builder: &mut LockBuilder, root: &Table<'_>) {
     }
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
+fn read_package(builder: &mut LockBuilder, table: &Table<'_>) -> Option<usize> {
     let header = table.span;
     let Some((name, name_span)) = toml_string(builder, table, "name") else {
         // A name of another type is already an issue.
         if !table.contains_key("name") {
             builder.invalid("a `[[package]]` entry without a `name`", header);
         }
-        return;
+        return None;
     };
     if let Some(source) = table.get("source").and_then(Value::as_table)
         && let Some(kind) = source.get("type").and_then(Value::as_str)
         && matches!(kind, "directory" | "file")
     {
-        return;
+        return None;
     }
     let Some((version, version_span)) = toml_string(builder, table, "version") else {
         // A version of another type is already an issue.
         if !table.contains_key("version") {
             super::unversioned(builder, name, name_span);
         }
-        return;
+        return None;
     };
     let marker = markers(table);
     let locked = Locked {
@@ -78,16 +90,14 @@ fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
             .map(|(marker, span)| (marker.as_str(), *span)),
         conda: None,
     };
-    if let Some(index) = builder.package(&locked) {
-        builder.add_to(LOCKED, None, index);
-    }
+    builder.package(&locked)
 }
 
-/// The package's marker: `markers = "A"` as is; `markers = { main = "A", dev = "B" }` as `(A) or (B)`, since
+/// The package's marker: `marker = "A"` (before Poetry 1.0) and `markers = "A"` as is; `markers = { main = "A", dev = "B" }` as `(A) or (B)`, since
 /// every group is installed, or none when one of the package's `groups` has no marker. Values of other types
 /// are ignored: the marker only narrows where the package is installed.
 fn markers(table: &Table<'_>) -> Option<(String, Span)> {
-    let value = table.get("markers")?;
+    let value = table.get("markers").or_else(|| table.get("marker"))?;
     let span = value.span();
     if let Some(marker) = value.as_str() {
         return Some((marker.to_owned(), super::unquoted(span)));
@@ -119,5 +129,244 @@ fn markers(table: &Table<'_>) -> Option<(String, Span)> {
                 .join(" or "),
             span,
         )),
+    }
+}
+
+/// Whether the lock records where each package is installed: a per-package marker, or `lock-version` 2.1 or
+/// later (which writes one for every package installed conditionally).
+fn markers_per_package(root: &Table<'_>, packages: &[Table<'_>]) -> bool {
+    let lock_version = root
+        .get("metadata")
+        .and_then(Value::as_table)
+        .and_then(|metadata| metadata.get("lock-version"))
+        .and_then(Value::as_str)
+        .and_then(|version| Version::from_str(version).ok());
+    lock_version.is_some_and(|version| version >= Version::new([2, 1]))
+        || packages
+            .iter()
+            .any(|table| table.contains_key("markers") || table.contains_key("marker"))
+}
+
+/// Reads the dependency graph of a lock that records no marker per package, and narrows each package to where
+/// the packages nothing depends on reach it.
+fn read_graph(
+    builder: &mut LockBuilder,
+    root: &Table<'_>,
+    packages: &[Table<'_>],
+    requirements: &[Option<usize>],
+) {
+    if markers_per_package(root, packages) {
+        return;
+    }
+    let mut by_name: HashMap<String, Vec<(usize, Option<Version>)>> =
+        HashMap::with_capacity(packages.len());
+    for (node, table) in packages.iter().enumerate() {
+        if let Some(name) = table.get("name").and_then(Value::as_str) {
+            let version = table
+                .get("version")
+                .and_then(Value::as_str)
+                .and_then(|version| Version::from_str(version).ok());
+            by_name
+                .entry(normalized(name))
+                .or_default()
+                .push((node, version));
+        }
+    }
+    let mut graph = Graph::new(packages.len());
+    let mut markers = Markers::default();
+    for (node, table) in packages.iter().enumerate() {
+        let Some(dependencies) = table.get("dependencies").and_then(Value::as_table) else {
+            continue;
+        };
+        for (name, _, value) in dependencies.iter() {
+            let Some(targets) = by_name.get(&normalized(name)) else {
+                continue;
+            };
+            // `name = "*"`, `name = { version, markers }`, or one such table per constraint.
+            let constraints: Vec<&Table<'_>> = match value {
+                Value::Table(table) => vec![table],
+                Value::ArrayOfTables(tables, _) => tables.iter().collect(),
+                Value::Array(items, _) => items.iter().filter_map(Value::as_table).collect(),
+                _ => Vec::new(),
+            };
+            if let Some(version) = value.as_str() {
+                for target in constrained(targets, Some(version)) {
+                    graph.edge(node, target, MarkerTree::TRUE);
+                }
+            }
+            for constraint in constraints {
+                let marker = match constraint.get("markers") {
+                    Some(value) => match value.as_str() {
+                        Some(text) => markers
+                            .get(builder, text, super::unquoted(value.span()))
+                            .simplify_extras_with(|_| true),
+                        None => MarkerTree::TRUE,
+                    },
+                    None => MarkerTree::TRUE,
+                };
+                let version = constraint.get("version").and_then(Value::as_str);
+                for target in constrained(targets, version) {
+                    graph.edge(node, target, marker.clone());
+                }
+            }
+        }
+    }
+    for node in 0..packages.len() {
+        if !graph.has_parent(node) {
+            graph.root(node);
+        }
+    }
+    super::narrow_to_graph(builder, &graph, requirements);
+}
+
+/// The packages of one name that a dependency's constraint leads to: the versions its `version` admits when
+/// several are locked (one per Python range), else every one.
+fn constrained(targets: &[(usize, Option<Version>)], version: Option<&str>) -> Vec<usize> {
+    let all = || targets.iter().map(|(node, _)| *node).collect();
+    if targets.len() < 2 {
+        return all();
+    }
+    let Some(specifiers) = version
+        .and_then(|version| poetry_constraint::parse(version).ok())
+        .and_then(|constraint| constraint.to_specifiers().ok())
+    else {
+        return all();
+    };
+    let admitted: Vec<usize> = targets
+        .iter()
+        .filter(|(_, version)| {
+            version
+                .as_ref()
+                .is_some_and(|version| specifiers.contains(version))
+        })
+        .map(|(node, _)| *node)
+        .collect();
+    if admitted.is_empty() { all() } else { admitted }
+}
+
+#[cfg(test)]
+mod tests {
+    use nplint_diagnostics::SourceFile;
+
+    use super::*;
+    use crate::{Format, LoadError};
+
+    struct NoFiles;
+
+    impl Loader for NoFiles {
+        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
+            Err(LoadError::NotFound)
+        }
+    }
+
+    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
+    fn markers(text: &str) -> Vec<String> {
+        let manifest = parse(
+            Manifest::new(Format::PoetryLock, SourceFile::new("poetry.lock", text)),
+            &NoFiles,
+        );
+        assert!(manifest.issues.is_empty(), "{:?}", manifest.issues);
+        manifest
+            .requirements
+            .iter()
+            .map(|requirement| {
+                let marker = requirement
+                    .marker
+                    .try_to_string()
+                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
+                format!(
+                    "{}{} ; {marker}",
+                    requirement.name.as_ref().unwrap(),
+                    requirement.specifiers
+                )
+            })
+            .collect()
+    }
+
+    /// A lock of Poetry 1.x: `keyring` needs `pywin32-ctypes` on Windows, and `tornado` in two versions, one per
+    /// Python range (`[[package.dependencies.tornado]]`); `filelock` is optional, behind an extra.
+    const GRAPH: &str = r#"
+[[package]]
+name = "keyring"
+version = "24.3.0"
+
+[package.dependencies]
+pywin32-ctypes = {version = ">=0.2.0", markers = "sys_platform == \"win32\""}
+filelock = {version = "*", optional = true, markers = "extra == \"cache\" and os_name == \"nt\""}
+
+[[package.dependencies.tornado]]
+version = "<6"
+markers = "python_version == \"3.7\""
+
+[[package.dependencies.tornado]]
+version = ">=6"
+markers = "python_version > \"3.7\""
+
+[[package]]
+name = "pywin32-ctypes"
+version = "0.2.2"
+
+[[package]]
+name = "filelock"
+version = "3.13.1"
+
+[[package]]
+name = "tornado"
+version = "5.1.1"
+
+[[package]]
+name = "tornado"
+version = "6.4"
+
+[metadata]
+lock-version = "1.1"
+python-versions = "^3.7"
+"#;
+
+    #[test]
+    fn a_lock_without_markers_per_package_is_read_by_its_graph() {
+        assert_eq!(
+            markers(GRAPH),
+            [
+                "keyring==24.3.0 ; true",
+                "pywin32-ctypes==0.2.2 ; sys_platform == 'win32'",
+                // Every extra is installed: its `extra` marker holds.
+                "filelock==3.13.1 ; os_name == 'nt'",
+                "tornado==5.1.1 ; python_full_version == '3.7.*'",
+                "tornado==6.4 ; python_full_version >= '3.8'",
+            ]
+        );
+    }
+
+    #[test]
+    fn markers_per_package_are_what_the_lock_says() {
+        // Poetry 2's lock: the package's `markers` is the answer, its edges are not read again.
+        let lock = GRAPH
+            .replace("lock-version = \"1.1\"", "lock-version = \"2.1\"")
+            .replace(
+                "name = \"pywin32-ctypes\"\nversion = \"0.2.2\"\n",
+                "name = \"pywin32-ctypes\"\nversion = \"0.2.2\"\nmarkers = \"os_name == 'nt'\"\n",
+            );
+        assert_eq!(
+            markers(&lock)[..3],
+            [
+                "keyring==24.3.0 ; true",
+                "pywin32-ctypes==0.2.2 ; os_name == 'nt'",
+                "filelock==3.13.1 ; true",
+            ]
+        );
+        // Poetry before 1.0 wrote `marker`.
+        let old = GRAPH.replace("lock-version = \"1.1\"\n", "").replace(
+            "name = \"filelock\"\nversion = \"3.13.1\"\n",
+            "name = \"filelock\"\nversion = \"3.13.1\"\nmarker = \"sys_platform == 'darwin'\"\n",
+        );
+        assert_eq!(
+            markers(&old)[..3],
+            [
+                "keyring==24.3.0 ; true",
+                "pywin32-ctypes==0.2.2 ; true",
+                "filelock==3.13.1 ; sys_platform == 'darwin'",
+            ]
+        );
     }
 }

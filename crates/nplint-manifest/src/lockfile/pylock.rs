@@ -8,7 +8,7 @@
 //! <https://peps.python.org/pep-0751/>
 
 use super::toml::Table;
-use super::{LOCKED, LockBuilder, Locked, TomlLock, toml_string};
+use super::{LockBuilder, Locked, TomlLock, toml_string};
 use crate::{Loader, Manifest};
 
 /// What a reader of pylock.toml never needs: the distributions, attestations and the dependency graph.
@@ -32,28 +32,29 @@ pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
                 }
             },
             package: read_package,
+            graph: None,
         },
     )
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
+fn read_package(builder: &mut LockBuilder, table: &Table<'_>) -> Option<usize> {
     let header = table.span;
     let Some((name, name_span)) = toml_string(builder, table, "name") else {
         // A name of another type is already an issue.
         if !table.contains_key("name") {
             builder.invalid("a `[[packages]]` entry without a `name`", header);
         }
-        return;
+        return None;
     };
     if table.contains_key("directory") {
-        return;
+        return None;
     }
     let Some((version, version_span)) = toml_string(builder, table, "version") else {
         // A version of another type is already an issue.
         if !table.contains_key("version") {
             super::unversioned(builder, name, name_span);
         }
-        return;
+        return None;
     };
     let marker = toml_string(builder, table, "marker");
     let locked = Locked {
@@ -64,7 +65,5 @@ fn read_package(builder: &mut LockBuilder, table: &Table<'_>) {
         marker,
         conda: None,
     };
-    if let Some(index) = builder.package(&locked) {
-        builder.add_to(LOCKED, None, index);
-    }
+    builder.package(&locked)
 }
