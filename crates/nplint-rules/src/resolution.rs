@@ -231,7 +231,7 @@ impl Resolver {
         let mut unknown: BTreeSet<usize> = BTreeSet::new();
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
         for environment in &manifest.environments {
-            let inputs = environment_inputs(manifest, &environment.requirements, &mut unknown);
+            let (inputs, left_out) = environment_inputs(manifest, &environment.requirements);
             let choice =
                 environment_pythons(manifest, environment, &settings.targets, &self.pythons);
             let platforms = environment_platforms(environment, &settings.targets);
@@ -257,6 +257,16 @@ impl Resolver {
                 fallback = found;
                 outcomes.extend(more);
             }
+            // A requirement left out counts where its marker holds on a target checked (`pywin32; sys_platform ==
+            // 'win32'` is not missing from a Linux check).
+            let checked_targets = targets(&checked, platforms);
+            unknown.extend(left_out.into_iter().filter(|&id| {
+                let marker = &manifest.requirements[id].marker;
+                marker.is_true()
+                    || checked_targets
+                        .iter()
+                        .any(|target| marker.evaluate(&target.marker_environment(), &[]))
+            }));
             let Outcomes {
                 groups,
                 failing,
@@ -379,15 +389,12 @@ pub(crate) fn grouping_key(text: &str, target: Target) -> String {
         .replace(target.platform.as_str(), "*")
 }
 
-/// The solver inputs of an environment (its requirements, by id), adding to `unknown` those left out of the solve
-/// (URL and path requirements, packages outside the index).
-fn environment_inputs(
-    manifest: &Manifest,
-    requirements: &[usize],
-    unknown: &mut BTreeSet<usize>,
-) -> Vec<Input> {
+/// The solver inputs of an environment (its requirements, by id), and the ids of those left out of the solve (URL
+/// and path requirements, packages outside the index).
+fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> (Vec<Input>, Vec<usize>) {
     let index = Index::embedded();
-    requirements
+    let mut unknown = Vec::new();
+    let inputs = requirements
         .iter()
         .filter_map(|&id| {
             let requirement = &manifest.requirements[id];
@@ -399,11 +406,12 @@ fn environment_inputs(
                     index.package(name).is_none() && !is_expected_unknown(requirement, name)
                 })
             {
-                unknown.insert(id);
+                unknown.push(id);
             }
             input
         })
-        .collect()
+        .collect();
+    (inputs, unknown)
 }
 
 /// Packages that are not in the index on purpose: the interpreter, conda's installer, and what a conda lockfile
