@@ -279,6 +279,8 @@ add("gensim", "4.3.0 4.3.2", ("1.21.6",), ("3.10",))
 add("gensim", "4.3.0", ("1.22.4",), ("3.8", "3.10"))
 add("gensim", "4.3.0 4.3.2", ("1.21.6",), ("3.8",))
 add("gensim", "4.2.0", ("1.21.6",), ("3.8", "3.10"))
+# contourpy wraps NumPy through pybind11, which does not compile against NumPy's C API.
+add("contourpy", "1.0.7 1.1.0", (N2, "2.2.6"))
 # spaCy's own modules and the thinc a resolver picks for numpy==N.
 add("spacy", "3.7.5 3.7.6 3.8.0 3.8.2")
 add("thinc", "8.2.4")
