@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Validates runtime.toml (the curated runtime facts) beside this script.
 
-Checks: allowed keys in canonical order, kinds, unique kebab-case ids, `versions`/`numpy` as PEP 440 specifier sets,
-`package` indexed (packages/<package>.json) with at least one release matched by `versions`, `marker` as a PEP 508
-marker, `api` names present in numpy-api.toml (removed-api only, and required there), the removed-api `numpy` upper
-bound equal to the names' removal release, https references, and the order
-of entries (by kind, then package, then id).
+Checks: allowed keys in canonical order, kinds, unique kebab-case ids, `versions` as a PEP 440 specifier set and
+`numpy` as one or a non-empty list of them (a union), `package` indexed (packages/<package>.json) with at least one
+release matched by `versions`, `marker` as a PEP 508 marker, `api` names present in numpy-api.toml (removed-api only,
+and required there), a removed-api `numpy` that is where the names exist (`<removed`, and `>=restored` as a second
+range when NumPy restored every name), https references, and the order of entries (by kind, then package, then id).
 
 Python 3.11+ (tomllib). Uses `packaging` when it is installed; without it, a small built-in parser covers the
 specifiers this file uses and markers are only checked for balance. Exit status 0 when the file is valid.
@@ -113,6 +113,7 @@ def main() -> int:
     data = tomllib.loads(raw)
     api = tomllib.loads((HERE / "numpy-api.toml").read_text(encoding="utf-8"))
     removal_of = {name: group["removed"] for group in api["removal"] for name in group["names"]}
+    restored_of = {name: group.get("restored") for group in api["removal"] for name in group["names"]}
 
     errors: list[str] = []
     if set(data) != {"fact"} or not isinstance(data["fact"], list):
@@ -138,11 +139,15 @@ def main() -> int:
         known = [k for k in keys if k in KEYS]
         if known != sorted(known, key=KEYS.index):
             err(f"keys are not in the canonical order {KEYS}")
-        for key in ("id", "kind", "package", "versions", "numpy", "symptom", "note", "marker"):
+        for key in ("id", "kind", "package", "versions", "symptom", "note", "marker"):
             if key in fact and (not isinstance(fact[key], str) or not fact[key].strip()):
                 err(f"`{key}` must be a non-empty string")
         if missing or unknown:
             continue
+        numpy_texts = fact["numpy"] if isinstance(fact["numpy"], list) else [fact["numpy"]]
+        if not numpy_texts or not all(isinstance(t, str) and t.strip() for t in numpy_texts):
+            err("`numpy` must be a non-empty string or a non-empty list of them")
+            numpy_texts = []
 
         fid = fact["id"]
         if not ID_RE.match(fid):
@@ -178,7 +183,7 @@ def main() -> int:
                 err(f"`versions` {fact['versions']!r} matches no indexed release of {package}")
 
         try:
-            numpy = specifier_set(fact["numpy"])
+            numpy = [specifier_set(text) for text in numpy_texts] or None
         except Exception as e:  # noqa: BLE001
             err(f"`numpy` is not a specifier set: {e}")
             numpy = None
@@ -202,11 +207,21 @@ def main() -> int:
             err(f"`api` names not in numpy-api.toml: {unknown_names}")
         if kind == "removed-api" and names and not unknown_names and numpy is not None:
             removals = {removal_of[n] for n in names}
-            uppers = [s.version for s in numpy if s.operator == "<"]
+            restorations = {restored_of[n] for n in names}
             if len(removals) != 1:
                 err(f"`api` mixes names removed in different releases: {sorted(removals)}")
-            elif len(uppers) != 1 or not same_version(uppers[0], removals.pop()):
-                err(f"`numpy` must end with `<` the names' removal release ({removal_of[names[0]]})")
+            else:
+                # The names exist before their removal and, when NumPy restored every one, from that release on.
+                expected = [("<", removals.pop())]
+                if len(restorations) == 1 and None not in restorations:
+                    expected.append((">=", restorations.pop()))
+                ranges = [list(part) for part in numpy]
+                if len(ranges) != len(expected) or not all(
+                    len(part) == 1 and part[0].operator == op and same_version(part[0].version, version)
+                    for part, (op, version) in zip(ranges, expected)
+                ):
+                    want = " or ".join(f"{op}{version}" for op, version in expected)
+                    err(f"`numpy` must be where the `api` names exist: {want}")
 
         refs = fact["references"]
         if not isinstance(refs, list) or not refs:

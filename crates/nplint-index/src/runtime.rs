@@ -10,8 +10,8 @@
 //!   code uses when a module is imported ([`Release::removed_api`], checked against `data/numpy-api.toml`).
 //! - **Curated** (`data/runtime.toml`): reviewed entries, each with public references. A curated `abi` fact
 //!   replaces what the binaries say about a release: the binaries tell the NumPy major version they were built
-//!   against, not the minor (gensim 4.0.1 was built against NumPy 1.20 and fails on 1.19; only its issue tracker
-//!   says so).
+//!   against, not the minor (gensim 4.1.0's Linux wheels were built against NumPy 1.20 and fail on 1.19; only its
+//!   issue tracker says so).
 //! - **Inferred**, the last resort, and labelled as such: a binary release whose own wheels were not scanned, of a
 //!   package whose scanned releases use NumPy's C API, uploaded before the first release the sync found built
 //!   against NumPy 2 ([`Index::first_numpy_2_build`]), was built against NumPy 1.x.
@@ -42,7 +42,7 @@
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 use pep508_rs::{MarkerTree, PackageName};
 use serde::Deserialize;
 use version_ranges::Ranges;
@@ -117,7 +117,7 @@ impl Evidence {
 pub struct RuntimeFact {
     pub kind: FactKind,
     /// The same for every release the fact holds for, for the same reason: `abi:built-against-numpy-1.x`,
-    /// `curated:gensim-4.0-numpy-1.20-abi`, `removed-api:float,int`. A label for the solver and for grouping.
+    /// `curated:gensim-4.1.0-numpy-1.20-abi`, `removed-api:float,int`. A label for the solver and for grouping.
     pub key: String,
     /// What the release is, as a predicate after its name: "was built against NumPy 1.x", "runs code at import
     /// that uses `numpy.float`, which NumPy 1.24.0 removed".
@@ -188,7 +188,7 @@ pub fn facts(
             key: format!("curated:{}", entry.id),
             predicate: entry.predicate(),
             subject: entry.subject(),
-            works: Ranges::from(entry.numpy.clone()),
+            works: entry.works(),
             symptom: entry.symptom,
             references: entry.references.clone(),
             note: Some(entry.note),
@@ -369,7 +369,9 @@ pub struct CuratedFact {
     pub kind: FactKind,
     pub package: PackageName,
     pub versions: VersionSpecifiers,
-    pub numpy: VersionSpecifiers,
+    /// The NumPy versions the releases work with: the union of these specifier sets (`numpy = ["<1.24", ">=2"]` for
+    /// a name NumPy 1.24 removed and 2.0 restored), never empty.
+    pub numpy: Vec<VersionSpecifiers>,
     pub api: Vec<&'static str>,
     pub marker: Option<MarkerTree>,
     pub symptom: &'static str,
@@ -378,11 +380,20 @@ pub struct CuratedFact {
 }
 
 impl CuratedFact {
+    /// The NumPy versions the releases work with.
+    pub fn works(&self) -> Ranges<Version> {
+        self.numpy
+            .iter()
+            .fold(Ranges::empty(), |works, specifiers| {
+                works.union(&Ranges::from(specifiers.clone()))
+            })
+    }
+
     fn predicate(&self) -> String {
         let id = self.id;
         match self.kind {
             // The common case, releases from before NumPy 2 that declare no upper bound, reads as such.
-            FactKind::Abi if self.numpy.to_string() == "<2" => {
+            FactKind::Abi if matches!(self.numpy.as_slice(), [only] if only.to_string() == "<2") => {
                 format!("was built against NumPy 1.x (`{id}`)")
             }
             FactKind::Abi => {
@@ -427,11 +438,15 @@ pub struct Removal {
 }
 
 impl Removal {
-    /// The NumPy versions on which the names exist: before the removal, and from a restoring release on.
+    /// The NumPy versions on which the names exist: before the removal, and from a restoring release on. Read as the
+    /// specifiers `<removed` and `>=restored` are (the removing release's pre-releases lack the names already), so
+    /// that a curated fact saying `numpy = ["<1.24", ">=2"]` and the removal it cites are the same range.
     pub fn works(&self) -> Ranges<Version> {
-        let before = Ranges::strictly_lower_than(self.removed.clone());
+        let before = Ranges::from(VersionSpecifier::less_than_version(self.removed.clone()));
         match &self.restored {
-            Some(restored) => before.union(&Ranges::higher_than(restored.clone())),
+            Some(restored) => before.union(&Ranges::from(
+                VersionSpecifier::greater_than_equal_version(restored.clone()),
+            )),
             None => before,
         }
     }
@@ -484,13 +499,21 @@ struct CuratedEntry {
     kind: String,
     package: String,
     versions: String,
-    numpy: String,
+    numpy: OneOrMany,
     #[serde(default)]
     api: Vec<String>,
     marker: Option<String>,
     symptom: String,
     references: Vec<String>,
     note: String,
+}
+
+/// `numpy = "<2"`, or a union: `numpy = ["<1.24", ">=2"]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -537,7 +560,17 @@ pub fn parse_curated(text: &str) -> Result<Vec<CuratedFact>, String> {
             }
             let versions = VersionSpecifiers::from_str(&entry.versions)
                 .map_err(|error| context("versions", &error))?;
-            let numpy = VersionSpecifiers::from_str(&entry.numpy)
+            let numpy = match entry.numpy {
+                OneOrMany::One(one) => vec![one],
+                OneOrMany::Many(many) => many,
+            };
+            if numpy.is_empty() {
+                return Err(context("numpy", &"at least one range is required"));
+            }
+            let numpy = numpy
+                .iter()
+                .map(|text| VersionSpecifiers::from_str(text))
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|error| context("numpy", &error))?;
             let marker = entry
                 .marker
@@ -605,9 +638,12 @@ mod tests {
         assert!(!float.works().contains(&version("1.24.0")));
         assert!(!float.works().contains(&version("2.0.0")));
         // Restored in 2.0 with the meaning code written for 1.x expects.
-        let bool_ = removal("bool").unwrap();
-        assert!(!bool_.works().contains(&version("1.26.4")));
-        assert!(bool_.works().contains(&version("2.0.2")));
+        for name in ["bool", "long"] {
+            let restored = removal(name).unwrap();
+            assert!(restored.works().contains(&version("1.23.5")), "{name}");
+            assert!(!restored.works().contains(&version("1.26.4")), "{name}");
+            assert!(restored.works().contains(&version("2.0.2")), "{name}");
+        }
         assert!(removal("float64").is_none());
     }
 
@@ -651,7 +687,49 @@ mod tests {
                     fact.id
                 );
             }
+            // A removed-API fact works where every name it uses exists: a name NumPy restored works again there.
+            if fact.kind == FactKind::RemovedApi {
+                let names = fact.api.iter().filter_map(|name| removal(name));
+                let exist = names.fold(Ranges::full(), |works, removal| {
+                    works.intersection(&removal.works())
+                });
+                // Compared by containment: `Ranges` equality tells `2` from `2.0.0`.
+                let works = fact.works();
+                assert!(
+                    works.subset_of(&exist) && exist.subset_of(&works),
+                    "`{}`: `numpy` is {works}, where its `api` names exist: {exist}",
+                    fact.id
+                );
+            }
         }
+    }
+
+    #[test]
+    fn numpy_may_be_a_union_of_specifier_sets() {
+        let text = r#"
+            [[fact]]
+            id = "x"
+            kind = "removed-api"
+            package = "librosa"
+            versions = ">=0.9"
+            numpy = ["<1.24", ">=2"]
+            api = ["bool"]
+            symptom = "s"
+            references = ["https://example.org"]
+            note = "n"
+        "#;
+        let facts = parse_curated(text).unwrap();
+        let works = facts[0].works();
+        assert!(works.contains(&version("1.23.5")));
+        assert!(!works.contains(&version("1.24.0")));
+        assert!(!works.contains(&version("1.26.4")));
+        assert!(works.contains(&version("2.0.0")));
+        let restored = removal("bool").unwrap().works();
+        assert!(works.subset_of(&restored) && restored.subset_of(&works));
+        let error = parse_curated(&text.replace(r#"["<1.24", ">=2"]"#, "[]")).unwrap_err();
+        assert!(error.starts_with("`x`: numpy: at least one"), "{error}");
+        let error = parse_curated(&text.replace(r#"">=2""#, r#"">>2""#)).unwrap_err();
+        assert!(error.starts_with("`x`: numpy:"), "{error}");
     }
 
     fn facts_of(name: &str, version_text: &str) -> Vec<RuntimeFact> {
@@ -663,28 +741,47 @@ mod tests {
         facts(index, package, release, None)
     }
 
+    /// The NumPy versions every fact about `name` `version_text` on `target` lets work.
+    fn works_on(name: &str, version_text: &str, target: Target) -> Ranges<Version> {
+        let index = Index::embedded();
+        let package = index
+            .package(&PackageName::from_str(name).unwrap())
+            .unwrap();
+        let release = package.release(&version(version_text)).unwrap();
+        facts(index, package, release, Some(target))
+            .iter()
+            .fold(Ranges::full(), |works, fact| {
+                works.intersection(&fact.works)
+            })
+    }
+
     #[test]
-    fn gensim_4_0_1_needs_numpy_1_20_by_a_curated_fact() {
-        let facts = facts_of("gensim", "4.0.1");
-        // Curated facts replace what the binaries say; every one that holds applies.
-        assert!(
-            facts
-                .iter()
-                .all(|fact| matches!(fact.evidence, Evidence::Curated { .. }))
-        );
-        let works = facts.iter().fold(Ranges::full(), |works, fact| {
-            works.intersection(&fact.works)
-        });
-        assert!(!works.contains(&version("1.19.5")));
-        assert!(works.contains(&version("1.20.0")));
-        assert!(!works.contains(&version("2.0.0")));
-        assert!(facts.iter().any(|fact| {
+    fn gensim_needs_numpy_1_20_only_where_its_wheels_were_built_against_it() {
+        use crate::{Platform, PythonVersion};
+        let py38 = PythonVersion::new(3, 8);
+        let linux = Target::new(py38, Platform::LinuxX86_64);
+        let windows = Target::new(py38, Platform::WindowsX86_64);
+        // 4.1.0's Linux x86_64 wheels fail with NumPy 1.19.5 (measured); 4.0.x's and 4.1.1's work.
+        assert!(!works_on("gensim", "4.1.0", linux).contains(&version("1.19.5")));
+        assert!(works_on("gensim", "4.1.0", linux).contains(&version("1.20.3")));
+        for release in ["4.0.0", "4.0.1", "4.1.1"] {
+            assert!(
+                works_on("gensim", release, linux).contains(&version("1.19.5")),
+                "{release}"
+            );
+        }
+        // 4.0.0's Windows wheels were built against NumPy 1.20.1 (issue #3095).
+        assert!(!works_on("gensim", "4.0.0", windows).contains(&version("1.19.5")));
+        let curated = facts_of("gensim", "4.0.0");
+        assert!(curated.iter().any(|fact| {
             fact.kind == FactKind::Abi
                 && fact
                     .references
                     .iter()
                     .any(|url| url.contains("/issues/3095"))
         }));
+        // Every gensim before 4.4.0 was built against NumPy 1.x, everywhere.
+        assert!(!works_on("gensim", "4.0.1", windows).contains(&version("2.0.0")));
     }
 
     #[test]

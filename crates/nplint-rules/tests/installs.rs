@@ -1,7 +1,7 @@
 //! Agreement with real installs: every pair of `tests/runtime/installs.toml` (a package release and a NumPy
-//! installed together on CPython 3.11, linux x86_64, and imported; recorded by `tests/runtime/record.py`) is
-//! checked as the requirements file `PACKAGE==VERSION`, `numpy==N` (plus the pins the experiment installed beside
-//! them), and nplint's verdict must match the experiment's:
+//! installed together on the CPython the pair names, linux x86_64, and imported; recorded by
+//! `tests/runtime/record.py`) is checked as the requirements file `PACKAGE==VERSION`, `numpy==N` (plus the pins the
+//! experiment installed beside them) on that Python and platform, and nplint's verdict must match the experiment's:
 //!
 //! - the pair failed at import: nplint reports an error, by a runtime rule when the metadata admits the pair, else
 //!   at least by `numpy-conflict` (resolvers refuse the pair; the experiment forced it with `--no-deps`);
@@ -11,6 +11,7 @@
 //! - the pair worked but the metadata refuses it: nplint reports `numpy-conflict`, and no runtime rule.
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use nplint_diagnostics::{Diagnostic, Severity};
 use nplint_manifest::{Format, LoadError, Loader, load};
@@ -24,6 +25,7 @@ struct Pair {
     package: String,
     version: String,
     numpy: String,
+    python: PythonVersion,
     with: Vec<String>,
     metadata_allows: bool,
     works: bool,
@@ -35,8 +37,8 @@ struct Pair {
 impl Pair {
     fn name(&self) -> String {
         format!(
-            "{}=={} with numpy=={}",
-            self.package, self.version, self.numpy
+            "{}=={} with numpy=={} on Python {}",
+            self.package, self.version, self.numpy, self.python
         )
     }
 }
@@ -54,12 +56,14 @@ fn pairs() -> Vec<Pair> {
         .expect("`[[pair]]` tables")
         .iter()
         .map(|pair| {
-            assert_eq!(field(pair, "python").as_deref(), Some("3.11"));
             assert_eq!(field(pair, "platform").as_deref(), Some("linux-x86_64"));
+            let python = field(pair, "python").expect("`python`");
             Pair {
                 package: field(pair, "package").unwrap(),
                 version: field(pair, "version").unwrap(),
                 numpy: field(pair, "numpy").unwrap(),
+                python: PythonVersion::from_str(&python)
+                    .unwrap_or_else(|_| panic!("`python = {python:?}` is not `X.Y`")),
                 with: pair
                     .get("with")
                     .and_then(|item| item.as_array())
@@ -115,19 +119,26 @@ fn check(pair: &Pair, resolver: &Resolver, settings: &Settings) -> Vec<Diagnosti
 
 #[test]
 fn nplint_agrees_with_every_install_experiment() {
-    let python = PythonVersion::new(3, 11);
-    let resolver = Resolver::new(&[python]);
-    let settings = Settings {
-        targets: TargetOptions {
-            pythons: PythonRequest::Versions(vec![python]),
-            platforms: vec![Platform::LinuxX86_64],
-        },
-        ..Settings::default()
-    };
     let pairs = pairs();
     assert!(pairs.len() >= 25, "{} pairs", pairs.len());
+    let pythons: Vec<PythonVersion> = pairs
+        .iter()
+        .map(|pair| pair.python)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Experiments on several Pythons, so that facts about old releases are checked where those releases install.
+    assert!(pythons.len() >= 3, "{pythons:?}");
+    let resolver = Resolver::new(&pythons);
     let mut disagreements = Vec::new();
     for pair in &pairs {
+        let settings = Settings {
+            targets: TargetOptions {
+                pythons: PythonRequest::Versions(vec![pair.python]),
+                platforms: vec![Platform::LinuxX86_64],
+            },
+            ..Settings::default()
+        };
         let diagnostics = check(pair, &resolver, &settings);
         let rules: Vec<&str> = diagnostics
             .iter()

@@ -1,13 +1,13 @@
 //! How long a solve takes over the embedded index once it is warm.
 //!
-//! Run with `cargo bench -p nplint-solver`. The environment is `tensorflow==2.5.0`, `gensim==4.0.1` and `pandas`:
+//! Run with `cargo bench -p nplint-solver`. The environment is `tensorflow==2.5.0`, `gensim==4.1.0` and `pandas`:
 //! on one target (CPython 3.8, linux-x86_64) and across the default targets (CPython 3.8-3.13 x linux-x86_64,
 //! macos-arm64, windows-x86_64), each with a fresh [`Solver`] (per-target caches empty, the index's own parse
 //! caches warm) and with a reused one (as when a file's several environments are checked on one target).
 //!
-//! Medians on the 2-core development machine (2026-11-26): one target reused 0.14 ms, fresh 0.17 ms; the 18
-//! default targets reused 0.38 ms, fresh 0.47 ms. The runtime solve of the same environment on one target (a
-//! conflict, found early): reused 0.018 ms, fresh 0.027 ms.
+//! Medians on the 2-core development machine (2026-11-26, measured with `gensim==4.0.1`, then curated as 4.1.0 is
+//! now): one target reused 0.14 ms, fresh 0.17 ms; the 18 default targets reused 0.38 ms, fresh 0.47 ms. The
+//! runtime solve of the same environment on one target (a conflict, found early): reused 0.018 ms, fresh 0.027 ms.
 
 use std::str::FromStr;
 
@@ -23,7 +23,7 @@ fn main() {
 fn inputs() -> Vec<Input> {
     [
         ("tensorflow", "==2.5.0"),
-        ("gensim", "==4.0.1"),
+        ("gensim", "==4.1.0"),
         ("pandas", ""),
     ]
     .into_iter()
@@ -111,8 +111,8 @@ fn default_targets_reused_solvers(bencher: Bencher<'_, '_>) {
     });
 }
 
-/// The runtime solve of the same environment on one target (it has no solution: gensim 4.0.1 needs NumPy 1.20 at
-/// runtime, TensorFlow 2.5.0 NumPy 1.19): what `nplint check` adds when a declared resolution breaks.
+/// The runtime solve of the same environment on one target (it has no solution: gensim 4.1.0 needs NumPy 1.20 at
+/// runtime on linux-x86_64, TensorFlow 2.5.0 NumPy 1.19): what `nplint check` adds when a declared resolution breaks.
 #[divan::bench]
 fn one_target_runtime_reused_solver(bencher: Bencher<'_, '_>) {
     let inputs = inputs();

@@ -581,7 +581,7 @@ impl ReportFormatter<SolverPackage, Range, Unavailable> for Formatter<'_> {
         current_terms: &Map<SolverPackage, Term<Range>>,
     ) -> String {
         // The user's own requirement last reads best: "Because X depends on Y and you require Z, ...".
-        // Likewise a runtime fact's consequence after the release it is about: "Because gensim==4.0.1 has
+        // Likewise a runtime fact's consequence after the release it is about: "Because gensim==4.1.0 has
         // binaries ... and the binaries of gensim work only with ...".
         let (first, second) = if matches!(
             external1,

@@ -404,9 +404,9 @@ fn source_only_releases_of_a_compiled_package_are_unavailable() {
 
 #[test]
 fn runtime_facts_turn_an_installable_pair_into_a_conflict() {
-    // TensorFlow 2.5.0 requires numpy~=1.19.2; gensim 4.0.1's wheels were built against NumPy 1.20 (curated, with
-    // references). Declared metadata alone installs them together, with NumPy 1.19.5.
-    let inputs = requirements(&["tensorflow==2.5.0", "gensim==4.0.1"]);
+    // TensorFlow 2.5.0 requires numpy~=1.19.2; gensim 4.1.0's Linux x86_64 wheels were built against NumPy 1.20
+    // (curated, with references, and measured). Declared metadata alone installs them together, with NumPy 1.19.5.
+    let inputs = requirements(&["tensorflow==2.5.0", "gensim==4.1.0"]);
     let solver = Solver::new(target(8));
     let declared = solver.solve(&inputs);
     assert_eq!(
@@ -417,7 +417,7 @@ fn runtime_facts_turn_an_installable_pair_into_a_conflict() {
     let explanation = nplint_solver::explain(conflict(&runtime));
     assert!(
         explanation.contains(
-            "gensim==4.0.1 has binaries built against a NumPy its metadata does not declare"
+            "gensim==4.1.0 has binaries built against a NumPy its metadata does not declare"
         ),
         "{explanation}"
     );

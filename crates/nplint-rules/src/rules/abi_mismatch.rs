@@ -34,7 +34,7 @@ declare_rule! {
     /// ## Example
     /// ```text
     /// tensorflow==2.5.0   # requires numpy~=1.19.2
-    /// gensim==4.0.1       # declares numpy>=1.17, but its wheels need NumPy >= 1.20
+    /// gensim==4.1.0       # declares numpy>=1.17.0, but its Linux x86_64 wheels need NumPy >= 1.20
     /// ```
     /// ```text
     /// pandas==2.0.3       # built against NumPy 1.x; a resolver picks NumPy 2

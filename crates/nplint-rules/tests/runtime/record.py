@@ -1,26 +1,30 @@
 #!/usr/bin/env python3
 """Record, by experiment, whether a package release works with a NumPy release.
 
-For each (package, version, numpy) pair in PAIRS this script
+For each (package, version, numpy, python) pair in PAIRS this script, with the CPython X.Y the pair names (given by
+`--python X.Y=PATH`, else found under pyenv's versions or as `pythonX.Y` on PATH) and that interpreter's own pip,
 
 1. installs `numpy==N` alone into its own directory (`--no-deps --only-binary=:all:`, shared by the pairs),
 2. installs `PACKAGE==VERSION` alone into another (`--no-deps --only-binary=:all:`: a pair whose metadata refuses
    that NumPy is thus still installed, and recorded with `metadata_allows = false`),
 3. installs the package's other runtime dependencies (its Requires-Dist for this interpreter, without extras and
-   without numpy) with a normal resolve into a third directory, constrained by `numpy==N` and by DEP_PINS (releases
-   of NumPy-compiled dependencies that are built against NumPy 2 and still accept NumPy 1.23+, so that the result
-   measures the package under test and not its dependencies), then removes numpy from that directory,
+   without numpy) with a normal resolve into a third directory, constrained by `numpy==N` and, where N >= 1.23 on
+   CPython >= 3.9, by DEP_PINS (releases of NumPy-compiled dependencies that are built against NumPy 2 and still
+   accept NumPy 1.23+, so that the result measures the package under test and not its dependencies; with an older
+   NumPy the resolve picks dependencies whose metadata accepts it), then removes numpy from that directory,
 4. runs, in a fresh `python3 -I -S` subprocess whose `sys.path` is the standard library plus those three
    directories only (package, numpy, dependencies), `import <module>` and then a small smoke operation that
    exercises NumPy interop,
 
-and writes installs.toml (next to this script unless --out says otherwise), sorted by package, version and numpy.
+and writes installs.toml (next to this script unless --out says otherwise), sorted by package, version, numpy and
+python. The rows already in that file are kept; a pair recorded by this run replaces its row.
 
-Python 3.11, stdlib only; pip is used as a subprocess of the running interpreter, with its default configuration
-and its cache. Results are kept in WORKDIR/results/ so that a re-run only runs new or failed-to-install pairs
-(--rerun runs all again).
+Runs on Python 3.11, stdlib only; each pair's pip runs as a subprocess of its interpreter, with its default
+configuration and its cache. Results are kept in WORKDIR/results/ so that a re-run only runs new or
+failed-to-install pairs (--rerun runs all again).
 
 Usage: python3 record.py [--workdir /tmp/nplint-runtime] [--jobs 2] [--only NAME ...] [--rerun] [--keep]
+                         [--python X.Y=PATH ...]
 """
 
 from __future__ import annotations
@@ -38,21 +42,20 @@ import subprocess
 import sys
 import textwrap
 import threading
+import tomllib
 from pathlib import Path
 
 try:
-    from packaging.markers import default_environment
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
     from packaging.version import Version
 except ImportError:  # pip vendors it
-    from pip._vendor.packaging.markers import default_environment
     from pip._vendor.packaging.requirements import Requirement
     from pip._vendor.packaging.utils import canonicalize_name
     from pip._vendor.packaging.version import Version
 
 HERE = Path(__file__).resolve().parent
-DATE = "2026-11-25"
+DATE = "2026-12-06"
 
 # Releases of NumPy-compiled dependencies built against NumPy 2 whose metadata accepts NumPy 1.23.5 .. 2.0.x: the
 # dependencies of a package under test are pinned to these (as constraints: a pin only applies when the package
@@ -82,11 +85,29 @@ DEP_PINS = {
     "pyarrow": "16.1.0",
 }
 
-# Per release overrides of DEP_PINS, where the release needs an older dependency for reasons unrelated to NumPy.
+# Per release overrides of DEP_PINS, where the release needs an older dependency for reasons unrelated to NumPy (a
+# version, or specifiers when they start with an operator).
 RELEASE_PINS = {
-    # gensim 4.3.2 imports scipy.linalg.triu, which scipy 1.13 removed (4.3.3 declares scipy<1.14). No scipy both has
-    # triu and runs on NumPy 2, so gensim 4.3.2 is only measured on NumPy 1.x.
-    ("gensim", "4.3.2"): {"scipy": "1.12.0"},
+    # gensim 4.2.0 to 4.3.2 import scipy.linalg.triu, which scipy 1.13 removed (4.3.3 declares scipy<1.14). No scipy
+    # both has triu and runs on NumPy 2, so these are only measured on NumPy 1.x.
+    ("gensim", "4.3.2"): {"scipy": "<1.13"},
+    ("gensim", "4.3.1"): {"scipy": "<1.13"},
+    ("gensim", "4.3.0"): {"scipy": "<1.13"},
+    ("gensim", "4.2.0"): {"scipy": "<1.13"},
+    # numba 0.53 imports pkg_resources from the setuptools it requires, which setuptools' newest releases no longer
+    # ship.
+    ("numba", "0.53.1"): {"setuptools": "<70"},
+    # scikit-optimize 0.10.0 imports sklearn.utils.check_pandas_support, gone in scikit-learn 1.5.
+    ("scikit-optimize", "0.10.0"): {"scikit-learn": "1.4.2"},
+}
+
+# Modules a release imports without declaring the distribution that provides them, installed with its dependencies.
+EXTRA_DEPS = {
+    # librosa 0.9 and 0.10 import pkg_resources (librosa/util/files.py) but do not declare setuptools.
+    "librosa": ["setuptools==69.5.1"],
+    # spaCy's CLI, imported by `import spacy`, imports click, which it had through typer; newer typer does not
+    # install it.
+    "spacy": ["click"],
 }
 
 # module to import (the submodule that the smoke operation uses, so that a failure to load it counts as an import
@@ -104,8 +125,10 @@ SMOKE = {
     "matplotlib": ("matplotlib", "import io\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
                    "fig, ax = plt.subplots()\nax.plot(np.arange(3.0))\nax.contour(np.arange(9.0).reshape(3, 3))\n"
                    "fig.savefig(io.BytesIO(), format='png')"),
+    # MultiPoint passes a GeometryType to a ufunc, which NumPy 2.1 refuses before Shapely 2.0.6 (issue #2098).
     "shapely": ("shapely", "pts = shapely.points(np.array([[0.0, 0.0], [1.0, 1.0]]))\n"
-                "assert 6.2 < shapely.area(shapely.buffer(pts, 1.0)).sum() < 6.3"),
+                "assert 6.2 < shapely.area(shapely.buffer(pts, 1.0)).sum() < 6.3\n"
+                "assert len(shapely.MultiPoint([(0, 0), (1, 2)]).geoms) == 2"),
     "pyarrow": ("pyarrow", "assert pyarrow.array(np.arange(3.0)).to_numpy().sum() == 3.0"),
     "numexpr": ("numexpr", "assert numexpr.evaluate('a * 2', local_dict={'a': np.arange(3.0)}).sum() == 6.0"),
     "bottleneck": ("bottleneck", "assert bottleneck.nansum(np.array([1.0, np.nan, 2.0])) == 3.0"),
@@ -140,7 +163,29 @@ SMOKE = {
     "keras-preprocessing": ("keras_preprocessing", "from keras_preprocessing.sequence import pad_sequences\n"
                             "assert pad_sequences([[1, 2], [3]]).shape == (2, 2)"),
     "xarray": ("xarray", "assert xarray.DataArray(np.arange(3.0), dims='x').sum().item() == 3.0"),
-    "trimesh": ("trimesh", "assert trimesh.primitives.Box(extents=[1, 2, 3]).volume == 6.0"),
+    # Box.volume used np.product before 3.22.3; Trimesh.extents calls ndarray.ptp up to 4.3.2.
+    "trimesh": ("trimesh", "b = trimesh.primitives.Box(extents=[1, 2, 3])\nassert b.volume == 6.0\n"
+                "assert np.allclose(trimesh.Trimesh(vertices=b.vertices, faces=b.faces).extents, [1, 2, 3])"),
+    "spacy": ("spacy", "doc = spacy.blank('en')('a b')\nassert doc.to_array(['ORTH']).shape == (2,)"),
+    "thinc": ("thinc.api", "assert thinc.api.NumpyOps().asarray([1.0, 2.0]).sum() == 3.0"),
+    # An integer column with nulls read without pandas' nullable types is what calls np.float_ (issue #943).
+    "fastparquet": ("fastparquet", "import pandas as pd\n"
+                    "fastparquet.write('t.parq', pd.DataFrame({'a': np.arange(3.0), 'i': pd.array([1, None, 3], 'Int64')}))\n"
+                    "assert fastparquet.ParquetFile('t.parq').to_pandas()['a'].sum() == 3.0\n"
+                    "assert fastparquet.ParquetFile('t.parq', pandas_nulls=False).to_pandas()['i'].isna().sum() == 1"),
+    "pyerfa": ("erfa", "assert erfa.jd2cal(np.array([2451545.0]), np.array([0.0]))[0][0] == 2000"),
+    "pycocotools": ("pycocotools.mask", "m = pycocotools.mask.encode(np.asfortranarray(np.ones((4, 4), np.uint8)))\n"
+                    "assert pycocotools.mask.area(m) == 16"),
+    # Import only needs no Stan backend; fourier_series is plain NumPy.
+    "prophet": ("prophet", "import pandas as pd\n"
+                "f = prophet.forecaster.Prophet.fourier_series(pd.Series(pd.date_range('2020-01-01', periods=3)), 7, 2)\n"
+                "assert f.shape == (3, 4)"),
+    "shap": ("shap", "from sklearn.tree import DecisionTreeRegressor\nX = np.arange(8.0).reshape(4, 2)\n"
+             "m = DecisionTreeRegressor().fit(X, [0.0, 1.0, 2.0, 3.0])\n"
+             "assert shap.TreeExplainer(m).shap_values(X).shape == (4, 2)"),
+    # recurrence_matrix is the function that uses np.bool in 0.9.x.
+    "librosa": ("librosa.segment", "r = librosa.segment.recurrence_matrix(np.random.RandomState(0).rand(3, 20))\n"
+                "assert r.shape == (20, 20)"),
     "nibabel": ("nibabel", "img = nibabel.Nifti1Image(np.zeros((2, 2, 2), np.float32), np.eye(4))\n"
                 "assert img.get_fdata().sum() == 0.0\nassert len(img.to_bytes()) > 0"),
     "imgaug": ("imgaug", "import imgaug.augmenters as iaa\n"
@@ -155,13 +200,15 @@ SMOKE = {
 
 N1, N2 = "1.26.4", "2.0.2"
 BOTH = (N1, N2)
-PAIRS: list[tuple[str, str, str]] = []
+PAIRS: list[tuple[str, str, str, str]] = []
+PY311 = ("3.11",)
 
 
-def add(package: str, versions: str, numpys=BOTH) -> None:
+def add(package: str, versions: str, numpys=BOTH, pythons=PY311) -> None:
     for v in versions.split():
         for n in numpys:
-            PAIRS.append((package, v, n))
+            for python in pythons:
+                PAIRS.append((package, v, n, python))
 
 
 # The NumPy 2 boundary of compiled packages: the last release built against NumPy 1.x and the first built against
@@ -175,6 +222,8 @@ add("matplotlib", "3.8.3 3.9.2")
 add("matplotlib", "3.8.4", (N2,))
 add("shapely", "2.0.3", BOTH)
 add("shapely", "2.0.4", (N2,))
+add("shapely", "2.0.5", (N2, "2.1.3"))
+add("shapely", "2.0.6", ("2.1.3",))
 add("pyarrow", "15.0.2", BOTH)
 add("pyarrow", "16.1.0", (N2,))
 add("numexpr", "2.9.0", BOTH)
@@ -221,6 +270,57 @@ add("nibabel", "5.2.1", (N2,))
 add("transforms3d", "0.4.1")
 add("transforms3d", "0.4.2", (N2,))
 
+# Curated facts, measured on the Pythons their references speak of.
+# gensim 4.0.x/4.1.x wheels (cp36-cp38/cp39; issues #3095, #3097, #3226) against NumPy 1.19.5 and 1.20.3.
+add("gensim", "4.0.0 4.0.1 4.1.0 4.1.1 4.1.2", ("1.19.5", "1.20.3"), ("3.7", "3.8"))
+# gensim 4.3.1 was built against a newer NumPy than the oldest supported (PR #3467): 1.21.6 against 1.22.4.
+add("gensim", "4.3.1", ("1.21.6", "1.22.4"), ("3.8", "3.10"))
+add("gensim", "4.3.0 4.3.2", ("1.21.6",), ("3.10",))
+add("gensim", "4.3.0", ("1.22.4",), ("3.8", "3.10"))
+add("gensim", "4.3.0 4.3.2", ("1.21.6",), ("3.8",))
+add("gensim", "4.2.0", ("1.21.6",), ("3.8", "3.10"))
+# contourpy wraps NumPy through pybind11, which does not compile against NumPy's C API.
+add("contourpy", "1.0.7 1.1.0", (N2, "2.2.6"))
+# spaCy's own modules and the thinc a resolver picks for numpy==N.
+add("spacy", "3.7.5 3.7.6 3.8.0 3.8.2")
+add("thinc", "8.2.4")
+add("thinc", "8.3.0", (N2,))
+# trimesh: np.product (before 3.22.3) and ndarray.ptp (before 4.4.0), both removed in NumPy 2.0.
+add("trimesh", "3.22.2 3.22.3 4.4.0", (N2,))
+add("trimesh", "4.3.2")
+# librosa 0.9: np.bool, removed in NumPy 1.24 and restored in 2.0.
+add("librosa", "0.9.2", ("1.23.5", "1.24.4", N2))
+add("librosa", "0.10.0", ("1.24.4",))
+# thinc 9.0.0 (April 2024) predates the NumPy 2 builds of 8.3.0 and 9.1.0.
+add("thinc", "9.0.0 9.1.0", (N2,))
+
+# The other curated facts: the last release that fails and the first that works, where not measured above.
+add("bottleneck", "1.3.8", (N2,))
+add("netcdf4", "1.7.0", (N2,))
+add("opencv-python-headless", "4.10.0.82", (N2,))
+add("pandas", "2.2.1", (N2,))
+add("pyarrow", "16.0.0", (N2,))
+add("scikit-image", "0.23.1", (N2,))
+add("scipy", "1.12.0 1.13.0", (N2,))
+add("tables", "3.10.0", (N2,))
+add("gensim", "4.4.0", (N2,))
+add("pyerfa", "2.0.1.1 2.0.1.3", (N2,))
+add("pycocotools", "2.0.7 2.0.8", (N2,))
+add("fastparquet", "2024.2.0", BOTH)
+# 2024.5.0 is left out: its np.float_ call (`fastparquet-numpy-2-removed-api`) was not reached by the smoke operation.
+add("fastparquet", "2024.11.0", (N2,))
+# Releases before NumPy 2 that declare no upper bound, on the oldest CPython NumPy 2.0 supports.
+add("scipy", "1.6.1", ("1.20.3", N2), ("3.9",))
+add("numba", "0.53.1", ("1.20.3", N2), ("3.9",))
+add("xarray", "2023.8.0 2023.9.0", (N2,))
+add("prophet", "1.1.5", BOTH)
+add("prophet", "1.1.6", (N2,))
+add("mlxtend", "0.23.0", ("1.24.4",))
+add("scikit-optimize", "0.10.0", ("1.24.4",))
+add("librosa", "0.8.1", ("1.23.5", "1.24.4"))
+add("shap", "0.41.0", ("1.23.5", "1.24.4"), ("3.10",))
+add("shap", "0.42.0", ("1.24.4",), ("3.10",))
+
 BANNER_RE = re.compile(r"A module that was compiled using NumPy 1\.x cannot be run in\s+NumPy [^\s]+ as it may crash\.")
 
 CHILD = r'''
@@ -261,8 +361,60 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
-def pip(*args, timeout=3600):
-    cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args]
+# CPython X.Y -> interpreter: from --python, else the newest pyenv build of X.Y (not its shim, which runs only the
+# pyenv version selected), else `pythonX.Y` on PATH.
+PYTHONS: dict[str, str] = {}
+_info: dict[str, dict] = {}
+_info_lock = threading.Lock()
+
+# The PEP 508 marker environment of an interpreter (as packaging's default_environment computes it), its version and
+# its pip's: Requires-Dist markers are evaluated for the interpreter that runs the pair, not for this one.
+INFO = r'''
+import json, os, platform, sys
+def fmt(info):
+    version = "{0.major}.{0.minor}.{0.micro}".format(info)
+    if info.releaselevel != "final":
+        version += info.releaselevel[0] + str(info.serial)
+    return version
+import pip
+print(json.dumps({"env": {
+    "implementation_name": sys.implementation.name,
+    "implementation_version": fmt(sys.implementation.version),
+    "os_name": os.name, "platform_machine": platform.machine(), "platform_release": platform.release(),
+    "platform_system": platform.system(), "platform_version": platform.version(),
+    "python_full_version": platform.python_version(),
+    "platform_python_implementation": platform.python_implementation(),
+    "python_version": ".".join(platform.python_version_tuple()[:2]), "sys_platform": sys.platform,
+}, "version": platform.python_version(), "pip": pip.__version__}))
+'''
+
+
+def interpreter(python: str) -> str:
+    if python in PYTHONS:
+        return PYTHONS[python]
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    builds = [p for p in root.glob(f"{python}.*/bin/python") if re.fullmatch(r"[0-9.]+", p.parent.parent.name)]
+    builds.sort(key=lambda p: Version(p.parent.parent.name))
+    found = str(builds[-1]) if builds else shutil.which(f"python{python}")
+    if not found:
+        raise RuntimeError(f"no CPython {python}: pass --python {python}=PATH")
+    PYTHONS[python] = found
+    return found
+
+
+def python_info(python: str) -> dict:
+    with _info_lock:
+        if python not in _info:
+            out = subprocess.run([interpreter(python), "-c", INFO], capture_output=True, text=True, check=True).stdout
+            info = json.loads(out)
+            if info["env"]["python_version"] != python:
+                raise RuntimeError(f"{interpreter(python)} is CPython {info['version']}, not {python}")
+            _info[python] = info
+        return _info[python]
+
+
+def pip(python: str, *args, timeout=3600):
+    cmd = [interpreter(python), "-m", "pip", "--disable-pip-version-check", "-q", *args]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError("pip failed: %s\n%s\n%s" % (" ".join(cmd), p.stdout[-3000:], p.stderr[-3000:]))
@@ -271,32 +423,33 @@ def pip(*args, timeout=3600):
 _download_lock = threading.Lock()
 
 
-def pip_install(work: Path, target: Path, *args: str) -> None:
+def pip_install(work: Path, target: Path, python: str, *args: str) -> None:
     """`pip install --target TARGET ARGS`, through WORKDIR/wheels: pip's HTTP cache may be off (it is where this
     was first run), so every file is downloaded once into that folder (one download at a time, so that two pairs
     never write the same file) and installed from there."""
     wheels = work / "wheels"
     with _download_lock:
-        pip("download", "-d", str(wheels), *args)
+        pip(python, "download", "-d", str(wheels), *args)
     try:
-        pip("install", "--no-compile", "--no-index", "--find-links", str(wheels), "--target", str(target), *args)
+        pip(python, "install", "--no-compile", "--no-index", "--find-links", str(wheels), "--target", str(target),
+            *args)
     except RuntimeError:  # e.g. an sdist whose build needs setuptools from the index
         shutil.rmtree(target, ignore_errors=True)
-        pip("install", "--no-compile", "--find-links", str(wheels), "--target", str(target), *args)
+        pip(python, "install", "--no-compile", "--find-links", str(wheels), "--target", str(target), *args)
 
 
-_np_locks: dict[str, threading.Lock] = {}
+_np_locks: dict[tuple[str, str], threading.Lock] = {}
 _np_guard = threading.Lock()
 
 
-def numpy_dir(work: Path, n: str) -> Path:
+def numpy_dir(work: Path, n: str, python: str) -> Path:
     with _np_guard:
-        lock = _np_locks.setdefault(n, threading.Lock())
+        lock = _np_locks.setdefault((n, python), threading.Lock())
     with lock:
-        d = work / "numpy" / n
+        d = work / "numpy" / f"py{python}" / n
         if not (d / ".done").exists():
             shutil.rmtree(d, ignore_errors=True)
-            pip_install(work, d, "--no-deps", "--only-binary=:all:", f"numpy=={n}")
+            pip_install(work, d, python, "--no-deps", "--only-binary=:all:", f"numpy=={n}")
             (d / ".done").write_text("")
         return d
 
@@ -315,8 +468,8 @@ def find_dist(d: Path, package: str):
     raise RuntimeError(f"no dist-info for {package} in {d}")
 
 
-def runtime_requirements(msg) -> list:
-    env = default_environment()
+def runtime_requirements(msg, python: str) -> list:
+    env = dict(python_info(python)["env"])
     env["extra"] = ""
     reqs = []
     for line in msg.get_all("Requires-Dist") or []:
@@ -326,9 +479,9 @@ def runtime_requirements(msg) -> list:
     return reqs
 
 
-def metadata_allows(msg, n: str) -> bool:
+def metadata_allows(msg, n: str, python: str) -> bool:
     v = Version(n)
-    return all(v in r.specifier for r in runtime_requirements(msg) if canonicalize_name(r.name) == "numpy")
+    return all(v in r.specifier for r in runtime_requirements(msg, python) if canonicalize_name(r.name) == "numpy")
 
 
 def remove_numpy(d: Path) -> None:
@@ -338,28 +491,33 @@ def remove_numpy(d: Path) -> None:
         p.unlink()
 
 
-def run_pair(work: Path, package: str, version: str, n: str, keep: bool) -> dict:
-    key = f"{package}-{version}-np{n}"
+def run_pair(work: Path, package: str, version: str, n: str, python: str, keep: bool) -> dict:
+    key = f"{package}-{version}-np{n}-py{python}"
     base = work / "pairs" / key
     shutil.rmtree(base, ignore_errors=True)
     pkg_dir, dep_dir, tmp = base / "pkg", base / "deps", base / "tmp"
     tmp.mkdir(parents=True)
-    np_dir = numpy_dir(work, n)
-    pip_install(work, pkg_dir, "--no-deps", "--only-binary=:all:", f"{package}=={version}")
+    np_dir = numpy_dir(work, n, python)
+    pip_install(work, pkg_dir, python, "--no-deps", "--only-binary=:all:", f"{package}=={version}")
     msg = find_dist(pkg_dir, package)
-    allows = metadata_allows(msg, n)
+    allows = metadata_allows(msg, n, python)
     deps = []
-    for r in runtime_requirements(msg):
+    for r in runtime_requirements(msg, python):
         if canonicalize_name(r.name) == "numpy":
             continue
         deps.append(str(Requirement(str(r).split(";")[0])))
+    deps += EXTRA_DEPS.get(package, [])
     with_pins = []
     if deps:
         constraints = base / "constraints.txt"
-        pinned = {**DEP_PINS, **RELEASE_PINS.get((package, version), {})}
-        pins = [f"numpy=={n}"] + [f"{k}=={v}" for k, v in sorted(pinned.items()) if k != package]
+        # DEP_PINS are releases for CPython >= 3.9 that accept numpy >= 1.23: with an older NumPy or Python the
+        # resolve picks dependencies whose metadata accepts numpy==N.
+        modern = Version(n) >= Version("1.23") and Version(python) >= Version("3.9")
+        pinned = {**(DEP_PINS if modern else {}), **RELEASE_PINS.get((package, version), {})}
+        pins = [f"numpy=={n}"] + [f"{k}{v}" if v[0] in "<>=!~" else f"{k}=={v}"
+                                  for k, v in sorted(pinned.items()) if k != package]
         constraints.write_text("\n".join(pins) + "\n")
-        pip_install(work, dep_dir, "--prefer-binary", "-c", str(constraints), *deps)
+        pip_install(work, dep_dir, python, "--prefer-binary", "-c", str(constraints), *deps)
         remove_numpy(dep_dir)
         with_pins = sorted(f"{canonicalize_name(m['Name'])}=={m['Version']}" for m in dist_infos(dep_dir)
                            if canonicalize_name(m["Name"]) != package)
@@ -369,7 +527,7 @@ def run_pair(work: Path, package: str, version: str, n: str, keep: bool) -> dict
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "LANG": "C.UTF-8", "PYTHONPATH": os.pathsep.join(dirs),
            "MPLCONFIGDIR": str(tmp), "OMP_NUM_THREADS": "1", "NUMBA_CACHE_DIR": str(tmp)}
     try:
-        p = subprocess.run([sys.executable, "-I", "-S", "-c", CHILD, json.dumps(dirs), module, smoke, str(out)],
+        p = subprocess.run([interpreter(python), "-I", "-S", "-c", CHILD, json.dumps(dirs), module, smoke, str(out)],
                            capture_output=True, text=True, cwd=tmp, env=env, timeout=900)
         stderr, rc = p.stderr, p.returncode
     except subprocess.TimeoutExpired as e:
@@ -390,7 +548,7 @@ def run_pair(work: Path, package: str, version: str, n: str, keep: bool) -> dict
         res = {"result": "fails", "stage": stage, "error": err, "warnings": [], "traceback": stderr[-4000:]}
     banner = BANNER_RE.search(stderr)
     record = {
-        "package": package, "version": version, "numpy": n, "python": "3.11", "platform": "linux-x86_64",
+        "package": package, "version": version, "numpy": n, "python": python, "platform": "linux-x86_64",
         "metadata_allows": allows, "result": res["result"],
     }
     if res["result"] == "fails":
@@ -421,25 +579,46 @@ FIELDS = ["package", "version", "numpy", "python", "platform", "metadata_allows"
           "banner", "warning", "with"]
 
 
+def row_key(r: dict) -> tuple:
+    return (r["package"], Version(r["version"]), Version(r["numpy"]), Version(r["python"]))
+
+
+def interpreters(records: list[dict]) -> str:
+    """`3.7.16 (pip 22.0.4, 12 pairs), 3.11.7 (pip 23.2.1, 96 pairs)`: the interpreters of the table's rows."""
+    out = []
+    for python in sorted({r["python"] for r in records}, key=Version):
+        count = sum(r["python"] == python for r in records)
+        try:
+            info = python_info(python)
+            out.append(f"{info['version']} (pip {info['pip']}, {count} pairs)")
+        except (RuntimeError, subprocess.CalledProcessError):
+            out.append(f"{python} ({count} pairs)")
+    return ", ".join(out)
+
+
 def write_table(path: Path, records: list[dict], command: str) -> None:
-    records = sorted(records, key=lambda r: (r["package"], Version(r["version"]), Version(r["numpy"])))
+    records = sorted(records, key=row_key)
     works = sum(r["result"] == "works" for r in records)
+    used = textwrap.fill(interpreters(records), width=112, initial_indent="# CPython ",
+                         subsequent_indent="# ").replace("\n", "\n        ")
     lines = textwrap.dedent(f"""\
         # Runtime ground truth: does PACKAGE==VERSION import and work with numpy==N? Measured, not read from metadata.
         #
         # Produced by `{command}`
-        # (crates/nplint-rules/tests/runtime/record.py) on {DATE}: CPython {platform.python_version()}, pip
-        # {pip_version()}, {platform.system().lower()} {platform.machine()} (glibc {platform.libc_ver()[1]}), from the default package index.
+        # (crates/nplint-rules/tests/runtime/record.py), last run on {DATE}, on {platform.system().lower()} {platform.machine()}
+        # (glibc {platform.libc_ver()[1]}), from the default package index, with each row's interpreter (`python`) and its pip:
+        {used}.
         # {len(records)} pairs: {works} work, {len(records) - works} fail.
         #
         # Each pair: the package (PEP 503 name), numpy and the other dependencies are installed into separate
         # directories (the package and numpy with `--no-deps --only-binary=:all:`, so a pair whose metadata refuses
         # that numpy is still run; the other runtime dependencies by a normal resolve constrained to numpy==N and to
         # releases of NumPy-compiled dependencies built against NumPy 2 that accept numpy>=1.23, listed in `with`),
-        # then `python3 -I -S` with only those directories on sys.path runs `import numpy, MODULE` and a small smoke
-        # operation (see SMOKE in record.py).
+        # then `pythonX.Y -I -S` with only those directories on sys.path runs `import numpy, MODULE` and a small
+        # smoke operation (see SMOKE in record.py). With numpy < 1.23 or CPython < 3.9 the dependencies are not
+        # pinned: the resolve picks releases whose metadata accepts numpy==N.
         #
-        # metadata_allows: whether the package's Requires-Dist (markers evaluated for this interpreter, no extras)
+        # metadata_allows: whether the package's Requires-Dist (markers evaluated for the row's interpreter, no extras)
         #                  admits that numpy (true when it names no numpy).
         # result:          "works" | "fails"; stage: "import" | "use" (only when it fails); error: the first line of
         #                  the exception (type and message).
@@ -464,11 +643,6 @@ def write_table(path: Path, records: list[dict], command: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def pip_version() -> str:
-    import importlib.metadata
-    return importlib.metadata.version("pip")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", default="/tmp/nplint-runtime")
@@ -477,17 +651,26 @@ def main() -> int:
     ap.add_argument("--rerun", action="store_true", help="run pairs again even when a result is recorded")
     ap.add_argument("--keep", action="store_true", help="keep the install directories")
     ap.add_argument("--out", default=str(HERE / "installs.toml"))
+    ap.add_argument("--python", action="append", default=[], metavar="X.Y=PATH",
+                    help="the interpreter for pairs on CPython X.Y")
     a = ap.parse_args()
+    for spec in a.python:
+        python, _, path = spec.partition("=")
+        PYTHONS[python] = path
     work = Path(a.workdir)
     (work / "results").mkdir(parents=True, exist_ok=True)
-    for p, _, _ in PAIRS:
+    for p, _, _, _ in PAIRS:
         assert p in SMOKE, p
     assert len(set(PAIRS)) == len(PAIRS), "duplicate pair"
+
+    def result_file(pair):
+        return work / "results" / ("%s-%s-np%s-py%s.json" % pair)
+
     todo = []
     for pair in PAIRS:
         if a.only and pair[0] not in a.only:
             continue
-        rf = work / "results" / ("%s-%s-np%s.json" % pair)
+        rf = result_file(pair)
         if a.rerun or not rf.exists():
             todo.append(pair)
     # big downloads first, so the small ones fill in around them
@@ -496,7 +679,7 @@ def main() -> int:
 
     def job(pair):
         rec = run_pair(work, *pair, keep=a.keep)
-        (work / "results" / ("%s-%s-np%s.json" % pair)).write_text(json.dumps(rec, indent=1))
+        result_file(pair).write_text(json.dumps(rec, indent=1))
         return rec
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
@@ -505,16 +688,22 @@ def main() -> int:
             p = futs[f]
             try:
                 r = f.result()
-                log("%-24s %-12s numpy %-7s %-5s %s %s" % (*p, r["result"], r.get("stage", ""), r.get("error", "")))
+                log("%-24s %-12s numpy %-7s py%-5s %-5s %s %s" % (*p, r["result"], r.get("stage", ""), r.get("error", "")))
             except Exception as e:  # an install failure is a bug of the experiment, not a result
                 failed.append(p)
                 log("ERROR %s: %s" % (p, e))
-    records = []
+    # The table keeps its rows (recorded earlier, perhaps elsewhere); this run's results replace theirs.
+    rows = {}
+    if Path(a.out).exists():
+        for r in tomllib.loads(Path(a.out).read_text()).get("pair", []):
+            rows[row_key(r)] = r
     for pair in PAIRS:
-        rf = work / "results" / ("%s-%s-np%s.json" % pair)
+        rf = result_file(pair)
         if rf.exists():
             rec = json.loads(rf.read_text())
-            records.append({k: v for k, v in rec.items() if not k.startswith("_")})
+            rec = {k: v for k, v in rec.items() if not k.startswith("_")}
+            rows[row_key(rec)] = rec
+    records = list(rows.values())
     write_table(Path(a.out), records, "python3 crates/nplint-rules/tests/runtime/record.py --workdir /tmp/nplint-runtime")
     log("%d pairs recorded in %s; %d install errors" % (len(records), a.out, len(failed)))
     return 1 if failed else 0
