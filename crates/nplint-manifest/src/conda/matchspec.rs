@@ -494,12 +494,21 @@ fn convert_leaf(leaf: &str) -> Result<Vec<VersionSpecifier>, Unconvertible> {
     specifier("==", leaf, "")
 }
 
-/// conda's prefix match (`1.19.*`, `=1.19`): `==1.19.*`.
+/// conda's prefix match (`1.19.*`, `=1.19`): `==1.19.*`. A version with a pre-, post- or dev-release segment
+/// (`=1.6.4.post1`) is matched exactly: PEP 440 has no prefix match for it, and conda's prefix match compares
+/// whole components, so no other release starts with it (`1.6.4.post10` does not match `1.6.4.post1*`).
 fn prefix(version: &str) -> Result<Vec<VersionSpecifier>, Unconvertible> {
     if version.is_empty() {
         return Ok(Vec::new());
     }
-    specifier("==", version, ".*")
+    let beyond_release = Version::from_str(version).is_ok_and(|parsed| {
+        parsed.is_pre() || parsed.is_post() || parsed.is_dev() || parsed.is_local()
+    });
+    if beyond_release {
+        specifier("==", version, "")
+    } else {
+        specifier("==", version, ".*")
+    }
 }
 
 fn specifier(
