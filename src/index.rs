@@ -155,6 +155,7 @@ fn build_name(numpy: BuildNumpy) -> &'static str {
         BuildNumpy::Numpy1 => "1.x",
         BuildNumpy::Numpy2 => "2.x",
         BuildNumpy::None => "none",
+        BuildNumpy::NameOnly => "name-only",
     }
 }
 
@@ -328,6 +329,7 @@ fn runtime_text(out: &mut String, package: &Package, release: &Release) {
             BuildNumpy::Numpy1 => "NumPy 1.x",
             BuildNumpy::Numpy2 => "NumPy 2.x",
             BuildNumpy::None => "no NumPy C API used",
+            BuildNumpy::NameOnly => "no NumPy headers (imports NumPy's C API by name at run time)",
         };
         let member = scan
             .member

@@ -717,6 +717,7 @@ fn build_code(numpy: BuildNumpy) -> u8 {
         BuildNumpy::Numpy1 => 1,
         BuildNumpy::Numpy2 => 2,
         BuildNumpy::None => 3,
+        BuildNumpy::NameOnly => 4,
     }
 }
 
@@ -725,6 +726,7 @@ fn build_from_code(code: u8) -> Option<BuildNumpy> {
         1 => BuildNumpy::Numpy1,
         2 => BuildNumpy::Numpy2,
         3 => BuildNumpy::None,
+        4 => BuildNumpy::NameOnly,
         _ => return None,
     })
 }

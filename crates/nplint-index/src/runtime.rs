@@ -28,7 +28,8 @@
 //! practice (builds used `oldest-supported-numpy`), and curated facts correct the releases where it does not. A
 //! build against NumPy 2 adds no constraint beyond the metadata's: its target is at most the oldest NumPy 1.x its
 //! metadata admits in every case checked, and nplint reports only what it can show. A release whose extension
-//! modules use no NumPy C API, and a pure-Python release, have no ABI constraint.
+//! modules use no NumPy C API (including those that only import it by name, `name-only`), and a pure-Python
+//! release, have no ABI constraint.
 //!
 //! # Removed names
 //!
@@ -209,6 +210,15 @@ pub fn facts(
 }
 
 /// The ABI fact the binaries (or, without a scan, the upload date) give.
+///
+/// Only a module compiled against NumPy's C API (`1.x`, `2.x`: NumPy's import code with its ABI check, or
+/// Cython's numpy declarations with their `numpy.dtype` size check) constrains the NumPy it runs with. A
+/// `name-only` release, whose modules import NumPy's C-API module by name (pybind11 before 2.12), has none: NumPy 2
+/// keeps that import working (contourpy 1.0.7 and 1.1.0, built with pybind11 before 2.12 and NumPy 1.x, import and
+/// draw contours with NumPy 2.0.2 and 2.2.6, installed on Linux x86_64), while a `1.x` build such as bottleneck
+/// 1.3.7 fails at import with NumPy 2.0.2 ("A module that was compiled using NumPy 1.x cannot be run in NumPy 2",
+/// then `ImportError: numpy.core.multiarray failed to import`). Nor does a `name-only` package count as one that
+/// uses the C API when the upload date of an unscanned release is all there is.
 fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<RuntimeFact> {
     let below_2 = || Ranges::strictly_lower_than(version("2.0.0.dev0"));
     let symptom = "ImportError: A module that was compiled using NumPy 1.x cannot be run in NumPy 2 (numpy.dtype \
@@ -235,7 +245,7 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
                     member: scan.member.unwrap_or_default(),
                 },
             }),
-            BuildNumpy::Numpy2 | BuildNumpy::None => None,
+            BuildNumpy::Numpy2 | BuildNumpy::NameOnly | BuildNumpy::None => None,
         };
     }
     if release.kind() != ReleaseKind::Binary || package.name().as_ref() == "numpy" {
@@ -244,7 +254,7 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
     let uses_c_api = package.releases().iter().any(|other| {
         other
             .build_scan()
-            .is_some_and(|scan| scan.numpy != BuildNumpy::None)
+            .is_some_and(|scan| matches!(scan.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2))
     });
     if !uses_c_api {
         return None;
@@ -798,6 +808,33 @@ mod tests {
                 .iter()
                 .any(|fact| fact.kind == FactKind::Abi && !fact.works.contains(&version("2.0.2")))
         );
+    }
+
+    #[test]
+    fn a_release_that_imports_numpy_by_name_only_has_no_abi_fact() {
+        // contourpy 1.1.0's pybind11 module takes `numpy.core.multiarray`'s `_ARRAY_API` at run time, without
+        // NumPy's headers; it imports and draws contours with NumPy 2.0.2.
+        let index = Index::embedded();
+        let package = index
+            .package(&PackageName::from_str("contourpy").unwrap())
+            .unwrap();
+        let release = package.release(&version("1.1.0")).unwrap();
+        assert_eq!(
+            release.build_scan().map(|scan| scan.numpy),
+            Some(BuildNumpy::NameOnly)
+        );
+        // What the binaries say; a curated fact may still state more.
+        assert!(abi_fact(index, package, release).is_none());
+        // tensorstore 0.1.10 (pybind11 only) reads arrays with NumPy 2.0.2; 0.1.13 (NumPy's headers) fails at import.
+        let tensorstore = index
+            .package(&PackageName::from_str("tensorstore").unwrap())
+            .unwrap();
+        let name_only = tensorstore.release(&version("0.1.10")).unwrap();
+        assert_eq!(
+            name_only.build_scan().map(|scan| scan.numpy),
+            Some(BuildNumpy::NameOnly)
+        );
+        assert!(abi_fact(index, tensorstore, name_only).is_none());
     }
 
     #[test]

@@ -68,33 +68,48 @@ pub struct ReleaseEntry {
 
 /// What reading a wheel's extension modules found out about the NumPy they were compiled against.
 ///
-/// NumPy's C-API import (`import_array()`, expanded from NumPy's headers into every extension module that uses
-/// the C API) names the module it loads: headers of NumPy 2 name `numpy._core._multiarray_umath` (falling back to
-/// `numpy.core._multiarray_umath` when run on NumPy 1.x), headers of NumPy 1.16 to 1.26 only
-/// `numpy.core._multiarray_umath`, older headers `numpy.core.multiarray` with the `_ARRAY_API` capsule. The strings
-/// are in the module's read-only data, so reading the bytes suffices (see `xtask/src/index/scan.rs`).
+/// A module compiled with NumPy's C headers carries NumPy's import code (`_import_array()` of
+/// `__multiarray_api.h`), with the ABI check that fails at import when the running NumPy is not the one the
+/// headers allow, and its error strings (`_ARRAY_API is NULL pointer`, in every NumPy from 1.7 to 2.x). A Cython
+/// module that cimports `numpy` carries the messages of the `import_array()` NumPy's declarations define
+/// (`numpy.core.multiarray failed to import`, `numpy._core.multiarray failed to import` from NumPy 2's), and
+/// checks the size of `numpy.dtype` at import. Such a module is `1.x` or `2.x` by the module its import names:
+/// headers of NumPy 2 name `numpy._core._multiarray_umath` (falling back to `numpy.core._multiarray_umath` when
+/// run on NumPy 1.x), headers of NumPy 1.16 to 1.26 only `numpy.core._multiarray_umath`, older headers
+/// `numpy.core.multiarray`. A module that names `numpy.core.multiarray` and its `_ARRAY_API` capsule without
+/// NumPy's headers (pybind11 before 2.12) is [`BuildNumpy::NameOnly`]: it takes the C-API table at run time from
+/// whatever NumPy is installed, and NumPy 2 keeps that import working. The strings are in the module's read-only
+/// data, so reading the bytes suffices (see `xtask/src/index/scan.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildScan {
     pub numpy: BuildNumpy,
     /// The wheel whose extension modules were read.
     pub file: String,
-    /// The extension module whose C-API import decided it; absent for [`BuildNumpy::None`].
+    /// The extension module that decided it: the first whose import names a NumPy (for `name-only`, the
+    /// smallest that imports by name); absent for [`BuildNumpy::None`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
 }
 
-/// The NumPy major version an extension module was compiled against.
+/// The NumPy major version an extension module was compiled against, or how it uses NumPy without one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BuildNumpy {
-    /// Compiled against NumPy 1.x headers: imports only `numpy.core._multiarray_umath` (or, before NumPy 1.16,
-    /// `numpy.core.multiarray` for its `_ARRAY_API` capsule).
+    /// Compiled against NumPy 1.x's C API: NumPy's import code (or Cython's numpy declarations) naming only
+    /// NumPy 1's modules. Works only with NumPy 1.x.
     #[serde(rename = "1.x")]
     Numpy1,
-    /// Compiled against NumPy 2.x headers: imports `numpy._core._multiarray_umath`.
+    /// Compiled against NumPy 2.x's C API: its import names `numpy._core._multiarray_umath`.
     #[serde(rename = "2.x")]
     Numpy2,
-    /// Every extension module of the wheel was read and none uses NumPy's C API.
+    /// Every extension module of the wheel was read; none was compiled against NumPy's C API, and one imports
+    /// NumPy's C-API module by name and takes its `_ARRAY_API` capsule at run time (pybind11 before 2.12). Not
+    /// evidence of an ABI constraint: no NumPy version is compiled in, and NumPy 2 keeps `numpy.core.multiarray`'s
+    /// `_ARRAY_API` for these modules. Code that reads NumPy's structs through its own copies of their layout
+    /// (pybind11's `dtype::itemsize()` before 2.12) can still misbehave, which only a curated fact can say.
+    #[serde(rename = "name-only")]
+    NameOnly,
+    /// Every extension module of the wheel was read and none uses NumPy's C API or names it.
     #[serde(rename = "none")]
     None,
 }

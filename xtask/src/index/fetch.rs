@@ -52,6 +52,11 @@ pub trait Fetcher: Sync {
     fn build_scan(&self, _wheel: &File) -> Result<Option<BuildScan>> {
         Ok(None)
     }
+    /// The `build` fact of a wheel scanned before, `recorded`, read again (see [`scan::rescan_build`]); `None`
+    /// when unknown or not scanned.
+    fn rescan_build(&self, _wheel: &File, _recorded: &BuildScan) -> Result<Option<BuildScan>> {
+        Ok(None)
+    }
     /// The `removed_api` facts of a wheel (see [`scan`]); empty when not scanned.
     fn removed_api(&self, _wheel: &File) -> Result<Vec<ApiUse>> {
         Ok(Vec::new())
@@ -306,9 +311,24 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
         let budget = config.build_budget;
         let found = self.scan_wheel(
             wheel,
-            &format!("build-scan-v3-{budget}"),
+            &format!("build-scan-v4-{budget}"),
             BuildFound::Unknown,
             |archive| scan::scan_build(archive, budget),
+        )?;
+        Ok(found.fact(&wheel.filename))
+    }
+
+    fn rescan_build(&self, wheel: &File, recorded: &BuildScan) -> Result<Option<BuildScan>> {
+        let Some(config) = &self.scan else {
+            return Ok(None);
+        };
+        let budget = config.build_budget;
+        let member = recorded.member.as_deref();
+        let found = self.scan_wheel(
+            wheel,
+            &format!("build-rescan-v4-{budget}-{}", member.unwrap_or_default()),
+            BuildFound::Unknown,
+            |archive| scan::rescan_build(archive, member, budget),
         )?;
         Ok(found.fact(&wheel.filename))
     }

@@ -44,7 +44,8 @@
 //! `unknown`, so that output never depends on a transient error. Output is sorted and pretty-printed the same way
 //! every time; `snapshot.json`'s date is the newest upload seen, not the clock, so a re-sync without upstream
 //! changes rewrites every file byte for byte. `--only NAME...` re-syncs some packages against the universe of
-//! the existing snapshot, without closure. `--exclude-newer TIME` leaves out files uploaded after `TIME`, as uv's
+//! the existing snapshot, without closure. `--rescan-builds` reads again only the `build` facts of the data as it
+//! is, from the wheels and members it records (see [`rescan`]). `--exclude-newer TIME` leaves out files uploaded after `TIME`, as uv's
 //! option of that name does: with the snapshot's `newest_upload`, a sync adds new facts without adding releases.
 
 pub mod closure;
@@ -55,6 +56,7 @@ pub mod metadata;
 pub mod output;
 pub mod python;
 pub mod release;
+pub mod rescan;
 pub mod scan;
 pub mod simple;
 pub mod zip;
@@ -90,6 +92,17 @@ pub struct SyncArgs {
     /// Ignore files uploaded after this time (RFC 3339 in UTC, `2026-11-21T12:24:32Z`), as uv's option does.
     #[arg(long, value_name = "TIME", value_parser = parse_exclude_newer)]
     pub exclude_newer: Option<String>,
+    /// Only read again the `build` of the releases labelled `LABEL` (default: `1.x` and `2.x`) from the wheel
+    /// and member the data records, and write what the scan concludes now; nothing else is synced.
+    #[arg(
+        long,
+        num_args = 0..,
+        value_name = "LABEL",
+        default_missing_values = ["1.x", "2.x"],
+        value_parser = ["1.x", "2.x", "name-only", "none"],
+        conflicts_with_all = ["only", "exclude_newer"],
+    )]
+    pub rescan_builds: Option<Vec<String>>,
 }
 
 /// An RFC 3339 time in UTC (`Z` or `+00:00`), seconds optional fractions allowed: the form upload times have.
@@ -244,6 +257,21 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         .thread_name(|index| format!("sync-{index}"))
         .build()?;
     let progress = |message: &str| eprintln!("{message}");
+
+    if let Some(labels) = &args.rescan_builds {
+        let mut tree = before;
+        let summary = pool.install(|| rescan::rescan(&fetcher, &mut tree, labels, &progress))?;
+        tree.write(&data, false)?;
+        let stats = &fetcher.transport.stats;
+        println!(
+            "{}{} requests, {} bytes, {:.1} s",
+            summary.render(),
+            stats.requests.load(Ordering::Relaxed),
+            stats.bytes.load(Ordering::Relaxed),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
 
     let (closure, seeds_in_play) = if args.only.is_empty() {
         let closure = pool.install(|| closure::sync(&fetcher, &seeds, &progress))?;

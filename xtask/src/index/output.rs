@@ -251,12 +251,13 @@ impl Summary<'_> {
             .filter(|package| package.name != "numpy")
             .flat_map(|package| &package.releases)
             .filter(|release| !release.prerelease && release.yanked.is_none());
-        let (mut numpy_1, mut numpy_2, mut none, mut unknown) = (0, 0, 0, 0);
+        let (mut numpy_1, mut numpy_2, mut name_only, mut none, mut unknown) = (0, 0, 0, 0, 0);
         let (mut with_uses, mut entries, mut uses) = (0, 0, 0_u64);
         for release in scanned {
             match release.build.as_ref().map(|build| build.numpy) {
                 Some(BuildNumpy::Numpy1) => numpy_1 += 1,
                 Some(BuildNumpy::Numpy2) => numpy_2 += 1,
+                Some(BuildNumpy::NameOnly) => name_only += 1,
                 Some(BuildNumpy::None) => none += 1,
                 None if !release.wheels.is_empty() => unknown += 1,
                 None => {}
@@ -272,7 +273,7 @@ impl Summary<'_> {
             }
         }
         format!(
-            "Wheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
+            "Wheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
             plural(unknown, "release"),
             plural(with_uses, "release"),
         )

@@ -16,23 +16,42 @@
 //!
 //! # `build`
 //!
-//! NumPy's C-API import (`import_array()`, expanded from NumPy's `__multiarray_api.h` into every extension module
-//! that uses the C API) names the module it imports: NumPy 2's headers `numpy._core._multiarray_umath`, falling
-//! back to `numpy.core._multiarray_umath` when run on NumPy 1.x; NumPy 1.16 to 1.26's headers only the latter.
-//! Headers before 1.16 imported `numpy.core.multiarray` (and `numpy.core.umath`) and took the `_ARRAY_API`
-//! (`_UFUNC_API`) capsule from it: a module holding both strings of a pair is `1.x` too (without the capsule's
-//! name the module name proves nothing: Cython names `numpy.core.multiarray` in modules that skip the C API).
-//! Without this, builds against NumPy 1.15 and older (pandas before 0.25.2, scikit-learn before 0.22) would read
-//! as `none`. The extension modules (`*.so`, `*.pyd`, ABI-suffixed `.so` included) and the project's own
-//! versioned shared libraries (`pyarrow/libarrow_python.so.900`, where pyarrow 1 to 9 call `import_array()`) are
-//! read, not the vendored libraries under `*.libs/` or `*.dylibs/` (nor `.dylib` and `.dll` files: the linux wheel
-//! is preferred). They are read smallest first, inflated as a stream, and searched: a module holding the NumPy 2
-//! string is `2.x`, one holding only a NumPy 1 string `1.x`, and the first such module decides. When every module
-//! was read and none holds either, the release is `none`: no C-API import (pure C/C++ code; pybind11 2.12 and
-//! later, which builds the module's name at run time; Cython modules that use NumPy's types but not its C API).
-//! `none` is the absence of evidence, not a proof of compatibility. The read stops at [`BUILD_BUDGET`]
+//! A module compiled with NumPy's C headers holds NumPy's import code: `_import_array()` of `__multiarray_api.h`
+//! (and `_import_umath()` of `__ufunc_api.h`), whose strings are the same in every NumPy from 1.7 to 2.x
+//! (`_ARRAY_API is NULL pointer`, `_ARRAY_API is not PyCapsule object`, and the ABI check "module compiled against
+//! ABI version 0x%x but this version of numpy is 0x%x", which is `%x` before 1.11). That check, and NumPy 2 refusing
+//! the `_ARRAY_API` of `numpy.core._multiarray_umath` to a module built against 1.x ("A module that was compiled
+//! using NumPy 1.x cannot be run in NumPy 2"), is what fails at import. A Cython module that cimports `numpy`
+//! holds the messages of the `import_array()` and `import_umath()` that NumPy's Cython declarations (and Cython's
+//! own copy) define, `numpy.core.multiarray failed to import` (`numpy._core.` in NumPy 2's), whether it calls them
+//! or not; and at import it checks `numpy.dtype` against the size of the headers' `PyArray_Descr`, which fails
+//! under NumPy 2 for a build against 1.x ("numpy.dtype size changed, may indicate binary incompatibility. Expected
+//! 96 from C header, got 88 from PyObject": measured on a module built with Cython 0.29.36 and NumPy 1.26.4 that
+//! never calls `import_array()`, imported with NumPy 2.0.2). That size check's message is no evidence alone: every
+//! Cython module holds it, for the `type` it imports too. Either string is the C API; such a module is `2.x` when
+//! it names NumPy 2's module (`numpy._core._multiarray_umath`, first in NumPy 2's import, which falls back to
+//! `numpy.core._multiarray_umath` on NumPy 1.x; or `numpy._core.multiarray failed to import`), else `1.x` (1.16 to
+//! 1.26 import `numpy.core._multiarray_umath`, older headers `numpy.core.multiarray` and `numpy.core.umath`).
+//!
+//! A module that names `numpy.core.multiarray` (or another of NumPy's C-API modules) and a capsule (`_ARRAY_API`,
+//! `_UFUNC_API`) without NumPy's import code is `name-only`: pybind11 before 2.12 imports `numpy.core.multiarray` by
+//! name at run time and takes the capsule of whatever NumPy is installed, and NumPy 2 keeps `_ARRAY_API` there for
+//! it. contourpy 1.1.0 (pybind11 before 2.12) imports and computes contours with NumPy 2.0.2; bottleneck 1.3.7 (NumPy's
+//! headers, 1.x) fails at import with it (both installed on Linux x86_64, CPython 3.11). So `name-only` is no
+//! evidence of an ABI constraint, and is kept apart from `none` because pybind11 before 2.12 reads NumPy's dtype
+//! struct through its own copy of the 1.x layout (`dtype::itemsize()` is 0 under NumPy 2, pybind11 issue 5009):
+//! code that uses it breaks, which only a curated fact can say.
+//!
+//! The extension modules (`*.so`, `*.pyd`, ABI-suffixed `.so` included) and the project's own versioned shared
+//! libraries (`pyarrow/libarrow_python.so.900`, where pyarrow 1 to 9 call `import_array()`) are read, not the
+//! vendored libraries under `*.libs/` or `*.dylibs/` (nor `.dylib` and `.dll` files: the linux wheel is
+//! preferred). They are read smallest first, inflated as a stream, and searched: the first module that imports
+//! the C API decides. When every module was read and none does, the release is `name-only` (with the smallest
+//! module that imports by name) or `none`: no C-API import (pure C/C++ code; pybind11 2.12 and later, which builds
+//! the module's name at run time). Neither is a proof of compatibility. The read stops at [`BUILD_BUDGET`]
 //! compressed bytes per wheel (larger modules are skipped); if nothing decided by then, `build` stays absent
-//! (unknown), as it does for a wheel that cannot be read.
+//! (unknown), as it does for a wheel that cannot be read. [`rescan_build`] reads a recorded member first, for
+//! `--rescan-builds`.
 //!
 //! # `removed_api`
 //!
@@ -67,16 +86,33 @@ const MAX_PYTHON_FILE: u64 = 16 * 1024 * 1024;
 /// Python files next to each other in a wheel are fetched in ranges of at most this many bytes.
 const MAX_RUN: u64 = 8 * 1024 * 1024;
 
+/// Strings of NumPy's own import code (`_import_array()` of `__multiarray_api.h`, `_import_umath()` of
+/// `__ufunc_api.h`), the same in every NumPy from 1.7 to 2.x, next to the ABI check that makes a module compiled
+/// against NumPy 1.x fail at import under NumPy 2: a module holding one was compiled with NumPy's C headers.
+const HEADER_IMPORTS: [&[u8]; 2] = [b"_ARRAY_API is NULL pointer", b"_UFUNC_API is NULL pointer"];
+/// The messages of the `import_array()`/`import_umath()` that NumPy's Cython declarations (`numpy/__init__.pxd`,
+/// and Cython's own copy) define, and of NumPy's `import_array()` macro. Cython keeps them in every module that
+/// cimports `numpy`, whether it calls them or not, and such a module also checks the size of `numpy.dtype` at
+/// import against the headers' `PyArray_Descr` (96 bytes in 1.x, 88 in 2.x): compiled against 1.x, it fails under
+/// NumPy 2 with "numpy.dtype size changed".
+const CYTHON_IMPORTS_1: [&[u8]; 2] = [
+    b"numpy.core.multiarray failed to import",
+    b"numpy.core.umath failed to import",
+];
+const CYTHON_IMPORTS_2: [&[u8]; 2] = [
+    b"numpy._core.multiarray failed to import",
+    b"numpy._core.umath failed to import",
+];
+/// What NumPy 2's headers import first (they fall back to [`NUMPY_1_IMPORT`] on NumPy 1.x).
 const NUMPY_2_IMPORT: &[u8] = b"numpy._core._multiarray_umath";
+/// What NumPy 1.16 to 1.26's headers import.
 const NUMPY_1_IMPORT: &[u8] = b"numpy.core._multiarray_umath";
 /// Before NumPy 1.16 merged `multiarray` and `umath` into `_multiarray_umath`, `import_array()` imported
 /// `numpy.core.multiarray` and `import_umath()` `numpy.core.umath`, and took the capsule `_ARRAY_API` or
-/// `_UFUNC_API` from it (as pybind11 before 2.12 still does). The module name alone is not enough: Cython names
-/// `numpy.core.multiarray` in modules that do not use the C API.
+/// `_UFUNC_API` from it. pybind11 before 2.12 does the same by name, without NumPy's headers.
 const LEGACY_ARRAY_IMPORT: &[u8] = b"numpy.core.multiarray";
-const ARRAY_CAPSULE: &[u8] = b"_ARRAY_API";
 const LEGACY_UMATH_IMPORT: &[u8] = b"numpy.core.umath";
-const UMATH_CAPSULE: &[u8] = b"_UFUNC_API";
+const CAPSULES: [&[u8]; 2] = [b"_ARRAY_API", b"_UFUNC_API"];
 
 /// The names of `data/numpy-api.toml`: every `names` entry of every `[[removal]]`.
 pub fn removed_names(path: &Path) -> Result<BTreeSet<String>> {
@@ -146,7 +182,11 @@ pub enum BuildFound {
     Numpy2 {
         member: String,
     },
-    /// Every extension module was read; none imports NumPy's C API.
+    /// Every extension module was read; none imports NumPy's C API, `member` (the smallest) imports it by name.
+    NameOnly {
+        member: String,
+    },
+    /// Every extension module was read; none imports NumPy's C API, nor names it.
     None,
     /// The budget ran out, or the wheel could not be read, before anything decided.
     Unknown,
@@ -158,6 +198,7 @@ impl BuildFound {
         let (numpy, member) = match self {
             Self::Numpy1 { member } => (BuildNumpy::Numpy1, Some(member.clone())),
             Self::Numpy2 { member } => (BuildNumpy::Numpy2, Some(member.clone())),
+            Self::NameOnly { member } => (BuildNumpy::NameOnly, Some(member.clone())),
             Self::None => (BuildNumpy::None, None),
             Self::Unknown => return None,
         };
@@ -169,22 +210,40 @@ impl BuildFound {
     }
 }
 
-/// Which NumPy headers a module was compiled with, from its bytes; `None` when it does not import the C API.
+/// What a module's bytes say of its NumPy import (see the module documentation): `1.x` or `2.x` for a module
+/// compiled against NumPy's C API, [`BuildNumpy::NameOnly`] for one that imports NumPy's C-API module by name
+/// without NumPy's headers, `None` for one that does neither.
 pub fn numpy_import(module: impl Read) -> std::io::Result<Option<BuildNumpy>> {
-    let numpy_2 = memchr::memmem::Finder::new(NUMPY_2_IMPORT);
-    // Any NumPy 1.x: the import of 1.16 to 1.26, and the older ones with the capsule they look up.
-    let numpy_1 = [
-        memchr::memmem::Finder::new(NUMPY_1_IMPORT),
-        memchr::memmem::Finder::new(LEGACY_ARRAY_IMPORT),
-        memchr::memmem::Finder::new(ARRAY_CAPSULE),
-        memchr::memmem::Finder::new(LEGACY_UMATH_IMPORT),
-        memchr::memmem::Finder::new(UMATH_CAPSULE),
-    ];
-    let overlap = NUMPY_2_IMPORT.len() - 1;
+    // The strings looked for, and what each one is evidence of.
+    let header = HEADER_IMPORTS.len();
+    let cython_1 = header + CYTHON_IMPORTS_1.len();
+    let cython_2 = cython_1 + CYTHON_IMPORTS_2.len();
+    let needles: Vec<&[u8]> = HEADER_IMPORTS
+        .iter()
+        .chain(&CYTHON_IMPORTS_1)
+        .chain(&CYTHON_IMPORTS_2)
+        .copied()
+        .chain([
+            NUMPY_2_IMPORT,
+            NUMPY_1_IMPORT,
+            LEGACY_ARRAY_IMPORT,
+            LEGACY_UMATH_IMPORT,
+        ])
+        .chain(CAPSULES)
+        .collect();
+    let numpy_2_import = cython_2;
+    let names = cython_2..cython_2 + 4;
+    let capsules = cython_2 + 4..needles.len();
+    let finders: Vec<_> = needles.iter().map(memchr::memmem::Finder::new).collect();
+    let overlap = needles.iter().map(|needle| needle.len()).max().unwrap_or(1) - 1;
+    let mut found = vec![false; needles.len()];
+    let c_api = |found: &[bool]| found[..cython_2].iter().any(|&seen| seen);
+    let numpy_2 = |found: &[bool]| {
+        found[numpy_2_import] || found[cython_1..cython_2].iter().any(|&seen| seen)
+    };
     let mut reader = module;
     let mut buffer = vec![0; 1024 * 1024];
     let mut kept = 0;
-    let mut found = [false; 5];
     loop {
         let read = reader.read(&mut buffer[kept..])?;
         if read == 0 {
@@ -192,26 +251,24 @@ pub fn numpy_import(module: impl Read) -> std::io::Result<Option<BuildNumpy>> {
         }
         let filled = kept + read;
         let window = &buffer[..filled];
-        // NumPy 2's headers name both modules: only the NumPy 2 string decides for 2.x, and it may come after.
-        if numpy_2.find(window).is_some() {
-            return Ok(Some(BuildNumpy::Numpy2));
-        }
-        for (seen, finder) in found.iter_mut().zip(&numpy_1) {
+        for (seen, finder) in found.iter_mut().zip(&finders) {
             *seen |= finder.find(window).is_some();
+        }
+        // NumPy 2's headers name NumPy 1's module too: the NumPy 2 strings decide, wherever they are.
+        if c_api(&found) && numpy_2(&found) {
+            return Ok(Some(BuildNumpy::Numpy2));
         }
         // Keep the end of the window, so that a string split across two reads is found.
         kept = overlap.min(filled);
         buffer.copy_within(filled - kept..filled, 0);
     }
-    let [
-        modern,
-        legacy_array,
-        array_capsule,
-        legacy_umath,
-        umath_capsule,
-    ] = found;
-    let numpy_1 = modern || (legacy_array && array_capsule) || (legacy_umath && umath_capsule);
-    Ok(numpy_1.then_some(BuildNumpy::Numpy1))
+    Ok(if c_api(&found) {
+        Some(BuildNumpy::Numpy1)
+    } else if found[names].iter().any(|&seen| seen) && found[capsules].iter().any(|&seen| seen) {
+        Some(BuildNumpy::NameOnly)
+    } else {
+        None
+    })
 }
 
 /// The `build` scan of one wheel. An error of the source (the network) is an error; a member that cannot be
@@ -225,6 +282,7 @@ pub fn scan_build<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Bu
     modules.sort_by(|a, b| (a.compressed_size(), &a.name).cmp(&(b.compressed_size(), &b.name)));
     let mut spent = 0;
     let mut all_read = true;
+    let mut name_only = None;
     for entry in modules {
         if spent + entry.compressed_size() > budget {
             all_read = false;
@@ -245,16 +303,49 @@ pub fn scan_build<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Bu
                     member: entry.name.clone(),
                 });
             }
+            // Not evidence of an ABI: the other modules may still import the C API.
+            Ok(Some(BuildNumpy::NameOnly)) => {
+                name_only.get_or_insert_with(|| entry.name.clone());
+            }
             Ok(Some(BuildNumpy::None) | None) => {}
             Err(error) if super::fetch::is_network(&error) => return Err(error),
             Err(_) => all_read = false,
         }
     }
-    Ok(if all_read {
-        BuildFound::None
-    } else {
-        BuildFound::Unknown
+    Ok(match (all_read, name_only) {
+        (true, Some(member)) => BuildFound::NameOnly { member },
+        (true, None) => BuildFound::None,
+        (false, _) => BuildFound::Unknown,
     })
+}
+
+/// The `build` scan of a wheel already scanned, as `--rescan-builds` runs it: the `member` recorded is read first,
+/// and decides if it still imports NumPy's C API; otherwise (it imports NumPy by name only, or no member was
+/// recorded) every extension module is read as [`scan_build`] reads them.
+pub fn rescan_build<S: ByteSource>(
+    archive: &Archive<S>,
+    member: Option<&str>,
+    budget: u64,
+) -> Result<BuildFound> {
+    let recorded = member.and_then(|member| {
+        archive
+            .entries
+            .iter()
+            .find(|entry| entry.name == member && entry.compressed_size() <= budget)
+    });
+    if let Some(entry) = recorded {
+        let found = archive
+            .reader(entry, budget)
+            .and_then(|reader| Ok(numpy_import(reader)?));
+        let member = entry.name.clone();
+        match found {
+            Ok(Some(BuildNumpy::Numpy1)) => return Ok(BuildFound::Numpy1 { member }),
+            Ok(Some(BuildNumpy::Numpy2)) => return Ok(BuildFound::Numpy2 { member }),
+            Err(error) if super::fetch::is_network(&error) => return Err(error),
+            _ => {}
+        }
+    }
+    scan_build(archive, budget)
 }
 
 /// The uses of one `numpy` attribute in one scope across a wheel; the cached form of a `removed_api` scan keeps
@@ -475,34 +566,123 @@ mod tests {
         bytes
     }
 
+    fn import_of(strings: &[&str]) -> Option<BuildNumpy> {
+        numpy_import(module(strings).as_slice()).unwrap()
+    }
+
+    /// The strings of `_import_array()` as NumPy 1.16 to 1.26's `__multiarray_api.h` expands it (1.26.4's).
+    const NUMPY_1_26_HEADER: &[&str] = &[
+        "numpy.core._multiarray_umath",
+        "_ARRAY_API",
+        "_ARRAY_API not found",
+        "_ARRAY_API is not PyCapsule object",
+        "_ARRAY_API is NULL pointer",
+        "module compiled against ABI version 0x%x but this version of numpy is 0x%x",
+        "numpy.core.multiarray failed to import",
+    ];
+
+    /// NumPy 2.0.2's: NumPy 2's module first, NumPy 1's as the fallback.
+    const NUMPY_2_HEADER: &[&str] = &[
+        "numpy._core._multiarray_umath",
+        "numpy.core._multiarray_umath",
+        "_ARRAY_API",
+        "_ARRAY_API is not PyCapsule object",
+        "_ARRAY_API is NULL pointer",
+        "module compiled against ABI version 0x%x but this version of numpy is 0x%x",
+        "numpy._core.multiarray failed to import",
+    ];
+
     #[test]
-    fn the_numpy_2_string_decides_wherever_it_is() {
-        let numpy_2 = module(&[
-            "numpy.core._multiarray_umath",
-            "numpy._core._multiarray_umath",
-        ]);
+    fn numpy_1_headers_are_1x() {
+        assert_eq!(import_of(NUMPY_1_26_HEADER), Some(BuildNumpy::Numpy1));
+        // Without the macro's message (a module calling `_import_array()` itself).
+        assert_eq!(import_of(&NUMPY_1_26_HEADER[..5]), Some(BuildNumpy::Numpy1));
+    }
+
+    #[test]
+    fn numpy_2_headers_are_2x_wherever_the_numpy_2_name_is() {
+        assert_eq!(import_of(NUMPY_2_HEADER), Some(BuildNumpy::Numpy2));
+        let mut reversed = NUMPY_2_HEADER.to_vec();
+        reversed.reverse();
+        assert_eq!(import_of(&reversed), Some(BuildNumpy::Numpy2));
+        // The NumPy 2 name far past the first read, after NumPy 1's.
+        let mut bytes = module(&NUMPY_2_HEADER[1..]);
+        bytes.extend(noise(3 * 1024 * 1024));
+        bytes.extend(b"numpy._core._multiarray_umath\0");
         assert_eq!(
-            numpy_import(numpy_2.as_slice()).unwrap(),
+            numpy_import(bytes.as_slice()).unwrap(),
             Some(BuildNumpy::Numpy2)
         );
-        let numpy_1 = module(&["numpy.core._multiarray_umath", "_ARRAY_API"]);
+    }
+
+    #[test]
+    fn legacy_headers_before_1_16_are_1x() {
+        // NumPy 1.7 to 1.15: `numpy.core.multiarray`, the Python 2 `PyCObject` check, `%x` before 1.11.
+        let array = [
+            "numpy.core.multiarray",
+            "_ARRAY_API",
+            "_ARRAY_API not found",
+            "_ARRAY_API is not PyCapsule object",
+            "_ARRAY_API is not PyCObject object",
+            "_ARRAY_API is NULL pointer",
+            "module compiled against ABI version %x but this version of numpy is %x",
+        ];
+        assert_eq!(import_of(&array), Some(BuildNumpy::Numpy1));
+        let umath = [
+            "numpy.core.umath",
+            "numpy.core.umath failed to import",
+            "_UFUNC_API",
+            "_UFUNC_API is NULL pointer",
+        ];
+        assert_eq!(import_of(&umath), Some(BuildNumpy::Numpy1));
+    }
+
+    #[test]
+    fn pybind11_before_2_12_imports_by_name_only() {
+        // pybind11 2.10's `npy_api::lookup()`, as in contourpy 1.1.0's `_contourpy` module.
         assert_eq!(
-            numpy_import(numpy_1.as_slice()).unwrap(),
-            Some(BuildNumpy::Numpy1)
+            import_of(&["numpy.core.multiarray", "_ARRAY_API"]),
+            Some(BuildNumpy::NameOnly)
         );
-        let legacy = module(&["numpy.core.multiarray", "_ARRAY_API"]);
+        // A NumPy 2 name without NumPy's import code is no build against NumPy 2 either.
         assert_eq!(
-            numpy_import(legacy.as_slice()).unwrap(),
-            Some(BuildNumpy::Numpy1)
+            import_of(&["numpy._core._multiarray_umath", "_ARRAY_API"]),
+            Some(BuildNumpy::NameOnly)
         );
-        let legacy_umath = module(&["_UFUNC_API", "numpy.core.umath"]);
+        // pybind11 2.12 builds the name at run time from the running NumPy's version.
         assert_eq!(
-            numpy_import(legacy_umath.as_slice()).unwrap(),
-            Some(BuildNumpy::Numpy1)
+            import_of(&["numpy._core", "numpy.core", "multiarray", "_ARRAY_API"]),
+            None
         );
-        // Cython's type import, without the C API.
-        let neither = module(&["numpy.core.multiarray", "numpy.core.umath"]);
-        assert_eq!(numpy_import(neither.as_slice()).unwrap(), None);
+        // A name without a capsule is no import of the C API.
+        assert_eq!(
+            import_of(&["numpy.core.multiarray", "numpy.core.umath"]),
+            None
+        );
+    }
+
+    #[test]
+    fn cython_cimport_without_import_array_is_the_c_api() {
+        // Cython 0.29.36 with NumPy 1.26.4's `__init__.pxd`, a module that cimports `numpy` and never calls
+        // `import_array()`: the compiler dropped NumPy's import code, Cython kept the messages of its string table,
+        // and the module still checks `numpy.dtype`'s size at import.
+        let numpy_1 = [
+            "%.200s.%.200s size changed, may indicate binary incompatibility. Expected %zd from C header, got %zd from PyObject",
+            "numpy",
+            "flatiter",
+            "ndarray",
+            "ufunc",
+            "numpy.core.umath failed to import",
+            "numpy.core.multiarray failed to import",
+        ];
+        assert_eq!(import_of(&numpy_1), Some(BuildNumpy::Numpy1));
+        let numpy_2 = [
+            "numpy._core.umath failed to import",
+            "numpy._core.multiarray failed to import",
+        ];
+        assert_eq!(import_of(&numpy_2), Some(BuildNumpy::Numpy2));
+        // Cython's size check alone is in every Cython module (it checks `type` too).
+        assert_eq!(import_of(&numpy_1[..1]), None);
     }
 
     #[test]
@@ -517,7 +697,7 @@ mod tests {
                 Ok(n)
             }
         }
-        let bytes = module(&["numpy._core._multiarray_umath"]);
+        let bytes = module(NUMPY_2_HEADER);
         assert_eq!(
             numpy_import(Trickle(&bytes)).unwrap(),
             Some(BuildNumpy::Numpy2)
@@ -552,26 +732,116 @@ mod tests {
     fn the_first_deciding_module_wins_smallest_first() {
         let source = archive_of(&[
             ("pkg/_big.cpython-311-x86_64-linux-gnu.so", {
-                let mut bytes = module(&["numpy.core._multiarray_umath"]);
+                let mut bytes = module(NUMPY_1_26_HEADER);
                 bytes.extend(noise(20_000));
                 bytes
             }),
             ("pkg/_plain.cpython-311-x86_64-linux-gnu.so", module(&[])),
             ("pkg/_small.cpython-311-x86_64-linux-gnu.so", {
-                let mut bytes = module(&["numpy._core._multiarray_umath"]);
+                let mut bytes = module(NUMPY_2_HEADER);
                 bytes.extend(noise(2_000));
                 bytes
             }),
-            (
-                "pkg.libs/libopenblas.so",
-                module(&["numpy.core._multiarray_umath"]),
-            ),
+            ("pkg.libs/libopenblas.so", module(NUMPY_1_26_HEADER)),
         ]);
         let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
         assert_eq!(
             scan_build(&archive, BUILD_BUDGET).unwrap(),
             BuildFound::Numpy2 {
                 member: "pkg/_small.cpython-311-x86_64-linux-gnu.so".to_string()
+            }
+        );
+    }
+
+    #[test]
+    fn a_name_only_module_does_not_decide() {
+        let name_only = || module(&["numpy.core.multiarray", "_ARRAY_API"]);
+        let source = archive_of(&[
+            ("pkg/_a.cpython-311-x86_64-linux-gnu.so", name_only()),
+            ("pkg/_b.cpython-311-x86_64-linux-gnu.so", {
+                let mut bytes = module(NUMPY_1_26_HEADER);
+                bytes.extend(noise(2_000));
+                bytes
+            }),
+        ]);
+        let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
+        assert_eq!(
+            scan_build(&archive, BUILD_BUDGET).unwrap(),
+            BuildFound::Numpy1 {
+                member: "pkg/_b.cpython-311-x86_64-linux-gnu.so".to_string()
+            }
+        );
+        let source = archive_of(&[
+            ("pkg/_c.so", {
+                let mut bytes = name_only();
+                bytes.extend(noise(2_000));
+                bytes
+            }),
+            ("pkg/_a.so", name_only()),
+            ("pkg/_b.so", module(&["hello"])),
+        ]);
+        let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
+        assert_eq!(
+            scan_build(&archive, BUILD_BUDGET).unwrap(),
+            BuildFound::NameOnly {
+                member: "pkg/_a.so".to_string()
+            }
+        );
+        // Not every module read: a larger one might import the C API.
+        let first = archive.entries[1].compressed_size() + archive.entries[2].compressed_size();
+        assert_eq!(scan_build(&archive, first).unwrap(), BuildFound::Unknown);
+        assert_eq!(
+            BuildFound::NameOnly {
+                member: "pkg/_a.so".to_string()
+            }
+            .fact("pkg-1.0-cp311-cp311-linux_x86_64.whl")
+            .map(|fact| fact.numpy),
+            Some(BuildNumpy::NameOnly)
+        );
+    }
+
+    #[test]
+    fn a_rescan_reads_the_recorded_member_then_every_module() {
+        let source = archive_of(&[
+            ("pkg/_a.so", module(NUMPY_2_HEADER)),
+            (
+                "pkg/_b.so",
+                module(&["numpy.core.multiarray", "_ARRAY_API"]),
+            ),
+            ("pkg/_c.so", module(NUMPY_1_26_HEADER)),
+        ]);
+        let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
+        let reads = || source.reads.borrow().len();
+        let before = reads();
+        // Still the C API: the recorded member decides, and nothing else is read.
+        assert_eq!(
+            rescan_build(&archive, Some("pkg/_c.so"), BUILD_BUDGET).unwrap(),
+            BuildFound::Numpy1 {
+                member: "pkg/_c.so".to_string()
+            }
+        );
+        assert_eq!(reads() - before, 1);
+        // Name-only now: the wheel is scanned again, and its C-API module found.
+        let found = rescan_build(&archive, Some("pkg/_b.so"), BUILD_BUDGET).unwrap();
+        assert!(
+            matches!(found, BuildFound::Numpy2 { .. } | BuildFound::Numpy1 { .. }),
+            "{found:?}"
+        );
+        assert_eq!(found, scan_build(&archive, BUILD_BUDGET).unwrap());
+        // A member the wheel does not have, and none recorded: a full scan.
+        assert_eq!(
+            rescan_build(&archive, Some("pkg/_gone.so"), BUILD_BUDGET).unwrap(),
+            scan_build(&archive, BUILD_BUDGET).unwrap()
+        );
+        let name_only = archive_of(&[(
+            "pkg/_b.so",
+            module(&["numpy.core.multiarray", "_ARRAY_API"]),
+        )]);
+        let archive = Archive::open(&name_only, name_only.bytes.len() as u64).unwrap();
+        assert_eq!(
+            rescan_build(&archive, Some("pkg/_b.so"), BUILD_BUDGET).unwrap(),
+            BuildFound::NameOnly {
+                member: "pkg/_b.so".to_string()
             }
         );
     }
