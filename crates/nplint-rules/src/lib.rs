@@ -20,7 +20,6 @@ pub use settings::{
 };
 pub use targets::{
     DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, Pythons, TargetOptions,
-    known_pythons,
 };
 
 use nplint_diagnostics::Diagnostic;

@@ -217,7 +217,7 @@ impl PythonChoice {
 /// Every CPython 3 minor (3.6 or later) that some NumPy release ships a wheel for, ascending. NumPy is in every
 /// environment nplint checks and tracks CPython releases closely, so its wheels stand for "the Pythons the index
 /// knows".
-pub fn known_pythons(index: &Index) -> Vec<PythonVersion> {
+fn known_pythons(index: &Index) -> Vec<PythonVersion> {
     let Some(numpy) = index.package(&numpy_name()) else {
         return Vec::new();
     };

@@ -46,7 +46,10 @@ const CASES: &[(&str, Expected)] = &[
     ("numpy==1.19", Pep440("==1.19", Some(&["1.19", "1.19.0"]))),
     // PEP 440 has no prefix match after a post-release: conda's `=1.6.4.post1` is that release exactly.
     ("cftime=1.6.4.post1", Pep440("==1.6.4.post1", Some(&[]))),
-    ("python-dateutil=2.9.0.post0", Pep440("==2.9.0.post0", Some(&[]))),
+    (
+        "python-dateutil=2.9.0.post0",
+        Pep440("==2.9.0.post0", Some(&[])),
+    ),
     ("numpy==1.19.5", Pep440("==1.19.5", Some(&["1.19.5"]))),
     (
         "numpy>=1.20,<1.22",
