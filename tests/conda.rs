@@ -1,34 +1,18 @@
 //! environment.yml files through the CLI: a conda dependency is judged by conda's rules (conda-forge's repodata
 //! patches, no verdict from PyPI's wheels), a `pip:` entry by PyPI's wheels.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::check_json;
 
 const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cmd/inputs/conda");
 
 /// The findings on `case/environment.yml` on CPython 3.11, linux-x86_64, as (rule, severity, message, labels,
 /// explanation).
 fn findings(case: &str) -> Vec<(String, String, String, Vec<String>, String)> {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
-        .current_dir(Path::new(CASES).join(case))
-        .args([
-            "check",
-            "environment.yml",
-            "--python",
-            "3.11",
-            "--platform",
-            "linux-x86_64",
-            "--format",
-            "json",
-        ])
-        .output()
-        .expect("nplint runs");
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let document = check_json(&Path::new(CASES).join(case), "environment.yml", "3.11");
     let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
     document["diagnostics"]
         .as_array()

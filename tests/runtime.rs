@@ -2,34 +2,15 @@
 //! against the output schema, names the expected rule, and its structured fix, applied to a copy of the file,
 //! leaves an environment on which nplint reports no runtime finding.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::check_json;
+
 const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cmd/inputs/runtime");
 const RUNTIME_RULES: [&str; 3] = ["abi-mismatch", "removed-numpy-api", "known-pitfall"];
-
-fn check_json(dir: &Path, file: &str, python: &str) -> serde_json::Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
-        .current_dir(dir)
-        .args([
-            "check",
-            file,
-            "--python",
-            python,
-            "--platform",
-            "linux-x86_64",
-            "--format",
-            "json",
-        ])
-        .output()
-        .expect("nplint runs");
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("one JSON document")
-}
 
 fn validate(document: &serde_json::Value) {
     let schema: serde_json::Value =

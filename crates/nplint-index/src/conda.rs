@@ -15,6 +15,7 @@ use serde::Deserialize;
 use version_ranges::Ranges;
 
 use crate::Release;
+use crate::runtime::{leak, normalized_package};
 
 static BOUNDS_TOML: &str = include_str!("../data/conda-forge-numpy-bounds.toml");
 
@@ -152,11 +153,6 @@ struct BoundEntry {
     patch: String,
 }
 
-fn leak(text: String) -> &'static str {
-    // Parsed once per process (`OnceLock`): the data lives as long as the program.
-    Box::leak(text.into_boxed_str())
-}
-
 /// Parses a bounds file, checking every value; the error names the entry. The bounds must be sorted by package.
 pub fn parse(text: &str) -> Result<(Source, Vec<CondaBound>), String> {
     let file: File = toml::from_str(text).map_err(|error| error.to_string())?;
@@ -176,11 +172,8 @@ pub fn parse(text: &str) -> Result<(Source, Vec<CondaBound>), String> {
             let context = |what: &str, error: &dyn std::fmt::Display| {
                 format!("bound {} (`{}`): {what}: {error}", at + 1, entry.package)
             };
-            let package = PackageName::from_str(&entry.package)
-                .map_err(|error| context("package", &error))?;
-            if package.as_ref() != entry.package {
-                return Err(context("package", &"not a normalized name"));
-            }
+            let package =
+                normalized_package(&entry.package).map_err(|error| context("package", &error))?;
             let versions = VersionSpecifiers::from_str(&entry.versions)
                 .map_err(|error| context("versions", &error))?;
             let numpy = VersionSpecifiers::from_str(&entry.numpy)

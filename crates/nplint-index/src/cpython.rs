@@ -40,20 +40,18 @@ pub fn minors() -> &'static [CpythonMinor] {
 
 /// The minors with a final release on or before `date` (`YYYY-MM-DD`, or a longer RFC 3339 time), ascending.
 pub fn released_on(date: &str) -> Vec<PythonVersion> {
-    let date = day(date);
-    minors()
-        .iter()
-        .filter(|minor| minor.released_on(date))
-        .map(|minor| minor.version)
-        .collect()
+    minors_where(|minor| minor.released_on(day(date)))
 }
 
 /// The minors supported upstream on `date`: released and not at their end of life, ascending.
 pub fn supported_on(date: &str) -> Vec<PythonVersion> {
-    let date = day(date);
+    minors_where(|minor| minor.supported_on(day(date)))
+}
+
+fn minors_where(keep: impl Fn(&CpythonMinor) -> bool) -> Vec<PythonVersion> {
     minors()
         .iter()
-        .filter(|minor| minor.supported_on(date))
+        .filter(|minor| keep(minor))
         .map(|minor| minor.version)
         .collect()
 }

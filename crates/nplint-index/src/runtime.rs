@@ -543,9 +543,20 @@ struct RemovalEntry {
     references: Vec<String>,
 }
 
-fn leak(text: String) -> &'static str {
+/// Reviewed data's text, kept for the program's life.
+pub(crate) fn leak(text: String) -> &'static str {
     // Parsed once per process (`OnceLock`): the data lives as long as the program.
     Box::leak(text.into_boxed_str())
+}
+
+/// A package name of reviewed data, which must be written normalized.
+pub(crate) fn normalized_package(text: &str) -> Result<PackageName, String> {
+    let package = PackageName::from_str(text).map_err(|error| error.to_string())?;
+    if package.as_ref() == text {
+        Ok(package)
+    } else {
+        Err("not a normalized name".to_owned())
+    }
 }
 
 /// Parses `data/runtime.toml`, checking every value; the error names the entry.
@@ -563,11 +574,8 @@ pub fn parse_curated(text: &str) -> Result<Vec<CuratedFact>, String> {
                 "known-pitfall" => FactKind::KnownPitfall,
                 other => return Err(context("kind", &format!("unknown kind `{other}`"))),
             };
-            let package = PackageName::from_str(&entry.package)
-                .map_err(|error| context("package", &error))?;
-            if package.as_ref() != entry.package {
-                return Err(context("package", &"not a normalized name"));
-            }
+            let package =
+                normalized_package(&entry.package).map_err(|error| context("package", &error))?;
             let versions = VersionSpecifiers::from_str(&entry.versions)
                 .map_err(|error| context("versions", &error))?;
             let numpy = match entry.numpy {

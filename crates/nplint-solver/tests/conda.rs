@@ -1,38 +1,22 @@
 //! Solves of packages installed from conda ([`Input::conda`]): conda's builds decide whether they install, and
 //! conda-forge's repodata patches bound their NumPy.
 
+mod common;
+
 use std::str::FromStr;
 
-use nplint_solver::{
-    Derivation, External, Input, Outcome, Platform, PythonVersion, Role, SolverPackage, Target,
-    Unavailable, explain, solve,
-};
-use pep440_rs::{Version, VersionSpecifiers};
+use common::{externals, requirements, target};
+use nplint_solver::{External, Input, Outcome, SolverPackage, explain, solve};
+use pep440_rs::Version;
 use pep508_rs::PackageName;
-
-fn target(minor: u8) -> Target {
-    Target::new(PythonVersion::new(3, minor), Platform::LinuxX86_64)
-}
 
 /// Requirements (`name` and specifiers), with ids in order, installed from conda or not.
 fn inputs(lines: &[&str], conda: bool) -> Vec<Input> {
-    lines
-        .iter()
-        .enumerate()
-        .map(|(id, line)| {
-            let at = line
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                .unwrap_or(line.len());
-            let mut input = Input::requirement(
-                id,
-                PackageName::from_str(&line[..at]).unwrap(),
-                VersionSpecifiers::from_str(&line[at..]).unwrap(),
-            );
-            input.role = Role::Requirement;
-            input.conda = conda;
-            input
-        })
-        .collect()
+    let mut inputs = requirements(lines);
+    for input in &mut inputs {
+        input.conda = conda;
+    }
+    inputs
 }
 
 fn numpy_of(outcome: &Outcome) -> Version {
@@ -40,19 +24,6 @@ fn numpy_of(outcome: &Outcome) -> Version {
         .as_solution()
         .unwrap_or_else(|| panic!("expected a solution, got {outcome:#?}"));
     solution.versions[&PackageName::from_str("numpy").unwrap()].clone()
-}
-
-fn externals(
-    derivation: &Derivation,
-) -> Vec<&External<SolverPackage, nplint_solver::Ranges<Version>, Unavailable>> {
-    match derivation {
-        Derivation::External(external) => vec![external],
-        Derivation::Derived(derived) => {
-            let mut all = externals(&derived.cause1);
-            all.extend(externals(&derived.cause2));
-            all
-        }
-    }
 }
 
 #[test]

@@ -1,44 +1,17 @@
 //! Solves over the embedded index, asserting facts that `cargo run -- index show NAME==VERSION` shows.
 
+mod common;
+
 use std::str::FromStr;
 
-use nplint_index::{RawUrl, WheelPythonRange};
+use common::{externals, input, requirements, target};
+use nplint_index::WheelPythonRange;
 use nplint_solver::{
-    Conflict, Derivation, External, Input, Outcome, Platform, PythonVersion, Role, Solver,
-    SolverPackage, Target, Unavailable, solve,
+    Conflict, External, Outcome, Platform, PythonVersion, Role, Solver, SolverPackage, Target,
+    Unavailable, solve,
 };
 use pep440_rs::Version;
-use pep508_rs::{PackageName, VersionOrUrl};
-
-fn target(minor: u8) -> Target {
-    Target::new(PythonVersion::new(3, minor), Platform::LinuxX86_64)
-}
-
-fn input(id: usize, requirement: &str, role: Role) -> Input {
-    let requirement = pep508_rs::Requirement::<RawUrl>::from_str(requirement).unwrap();
-    let specifiers = match requirement.version_or_url {
-        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers,
-        _ => pep440_rs::VersionSpecifiers::empty(),
-    };
-    Input {
-        id,
-        name: requirement.name,
-        specifiers,
-        extras: requirement.extras,
-        marker: requirement.marker,
-        role,
-        conda: false,
-    }
-}
-
-/// Requirements, with ids in order.
-fn requirements(lines: &[&str]) -> Vec<Input> {
-    lines
-        .iter()
-        .enumerate()
-        .map(|(id, line)| input(id, line, Role::Requirement))
-        .collect()
-}
+use pep508_rs::PackageName;
 
 fn name(name: &str) -> PackageName {
     PackageName::from_str(name).unwrap()
@@ -62,20 +35,6 @@ fn conflict(outcome: &Outcome) -> &Conflict {
     outcome
         .as_conflict()
         .unwrap_or_else(|| panic!("expected a conflict, got {outcome:#?}"))
-}
-
-/// Every external incompatibility of the derivation.
-fn externals(
-    derivation: &Derivation,
-) -> Vec<&External<SolverPackage, nplint_solver::Ranges<Version>, Unavailable>> {
-    match derivation {
-        Derivation::External(external) => vec![external],
-        Derivation::Derived(derived) => {
-            let mut all = externals(&derived.cause1);
-            all.extend(externals(&derived.cause2));
-            all
-        }
-    }
 }
 
 #[test]

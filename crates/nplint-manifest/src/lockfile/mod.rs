@@ -24,6 +24,53 @@ pub(crate) mod pylock;
 pub(crate) mod toml;
 pub(crate) mod uv;
 
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! What the lock readers' unit tests share: a lock read on its own, and its pins with their markers.
+
+    use nplint_diagnostics::SourceFile;
+
+    use crate::{Format, LoadError, Loader, Manifest};
+
+    /// A loader for a lock read on its own: no other file exists.
+    pub(crate) struct NoFiles;
+
+    impl Loader for NoFiles {
+        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
+            Err(LoadError::NotFound)
+        }
+    }
+
+    /// `text` read as the lockfile `name` of `format`.
+    pub(crate) fn read(
+        parse: fn(Manifest, &dyn Loader) -> Manifest,
+        format: Format,
+        name: &str,
+        text: &str,
+    ) -> Manifest {
+        parse(Manifest::new(format, SourceFile::new(name, text)), &NoFiles)
+    }
+
+    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
+    pub(crate) fn markers(manifest: &Manifest) -> Vec<String> {
+        manifest
+            .requirements
+            .iter()
+            .map(|requirement| {
+                let marker = requirement
+                    .marker
+                    .try_to_string()
+                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
+                format!(
+                    "{}{} ; {marker}",
+                    requirement.name.as_ref().unwrap(),
+                    requirement.specifiers
+                )
+            })
+            .collect()
+    }
+}
+
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -359,6 +406,28 @@ impl<'t> Markers<'t> {
         self.parsed.insert(text, valid.clone());
         valid.unwrap_or_else(|| builder.marker(text, span))
     }
+}
+
+/// The `[[package]]` tables of a lock by normalized name: each one's position and its version, for edges that name
+/// a package locked in several versions.
+pub(crate) fn nodes_by_name(
+    packages: &[toml::Table<'_>],
+) -> HashMap<String, Vec<(usize, Option<Version>)>> {
+    let mut by_name: HashMap<String, Vec<(usize, Option<Version>)>> =
+        HashMap::with_capacity(packages.len());
+    for (node, table) in packages.iter().enumerate() {
+        if let Some(name) = table.get("name").and_then(toml::Value::as_str) {
+            let version = table
+                .get("version")
+                .and_then(toml::Value::as_str)
+                .and_then(|version| Version::from_str(version).ok());
+            by_name
+                .entry(normalized(name))
+                .or_default()
+                .push((node, version));
+        }
+    }
+    by_name
 }
 
 /// A package name as PEP 503 normalizes it (`PyYAML`, `typing_extensions` as a Poetry key), to match names

@@ -15,16 +15,12 @@
 //! the graph reaches it from the packages nothing depends on (see [`super::graph`] and the same choice in
 //! [`super::poetry`]). Every extra is installed, so `extra` markers hold.
 
-use std::collections::HashMap;
-use std::str::FromStr;
-
 use nplint_diagnostics::Span;
-use pep440_rs::Version;
 use pep508_rs::MarkerTree;
 
 use super::graph::Graph;
 use super::toml::{Table, Value};
-use super::{LockBuilder, Locked, TomlLock, normalized, toml_string};
+use super::{LockBuilder, Locked, TomlLock, nodes_by_name, normalized, toml_string};
 use crate::{Loader, Manifest};
 
 /// What a reader of pdm.lock never needs: the distributions.
@@ -126,20 +122,7 @@ fn read_graph(
     if inherits {
         return;
     }
-    let mut by_name: HashMap<String, Vec<(usize, Option<Version>)>> =
-        HashMap::with_capacity(packages.len());
-    for (node, table) in packages.iter().enumerate() {
-        if let Some(name) = table.get("name").and_then(Value::as_str) {
-            let version = table
-                .get("version")
-                .and_then(Value::as_str)
-                .and_then(|version| Version::from_str(version).ok());
-            by_name
-                .entry(normalized(name))
-                .or_default()
-                .push((node, version));
-        }
-    }
+    let by_name = nodes_by_name(packages);
     let mut graph = Graph::new(packages.len());
     for (node, table) in packages.iter().enumerate() {
         let Some(dependencies) = table.get("dependencies").and_then(Value::as_array) else {
@@ -210,43 +193,12 @@ fn read_graph(
 
 #[cfg(test)]
 mod tests {
-    use nplint_diagnostics::SourceFile;
-
     use super::*;
-    use crate::{Format, LoadError};
-
-    struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
+    use crate::Format;
+    use crate::lockfile::test_support::{self, markers};
 
     fn read(text: &str) -> Manifest {
-        parse(
-            Manifest::new(Format::PdmLock, SourceFile::new("pdm.lock", text)),
-            &NoFiles,
-        )
-    }
-
-    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
-    fn markers(manifest: &Manifest) -> Vec<String> {
-        manifest
-            .requirements
-            .iter()
-            .map(|requirement| {
-                let marker = requirement
-                    .marker
-                    .try_to_string()
-                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
-                format!(
-                    "{}{} ; {marker}",
-                    requirement.name.as_ref().unwrap(),
-                    requirement.specifiers
-                )
-            })
-            .collect()
+        test_support::read(parse, Format::PdmLock, "pdm.lock", text)
     }
 
     /// A lock of PDM before `inherit_metadata`: markers only on the edges.

@@ -223,22 +223,12 @@ fn span(range: Range) -> Span {
 
 #[cfg(test)]
 mod tests {
-    use nplint_diagnostics::SourceFile;
-
     use super::*;
-    use crate::{Format, LoadError};
-
-    struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
+    use crate::Format;
+    use crate::lockfile::test_support;
 
     fn read(text: &str) -> Manifest {
-        let manifest = Manifest::new(Format::PipfileLock, SourceFile::new("Pipfile.lock", text));
-        parse(manifest, &NoFiles)
+        test_support::read(parse, Format::PipfileLock, "Pipfile.lock", text)
     }
 
     /// The text each requirement of `environment` points at.

@@ -18,7 +18,6 @@
 //! project's own requirement is checked in its `pyproject.toml`. Every extra is installed, so `extra` markers
 //! hold; a `python` constraint on an edge is not read (the edge holds on every Python).
 
-use std::collections::HashMap;
 use std::str::FromStr;
 
 use nplint_diagnostics::Span;
@@ -27,7 +26,7 @@ use pep508_rs::MarkerTree;
 
 use super::graph::Graph;
 use super::toml::{Table, Value};
-use super::{LockBuilder, Locked, Markers, TomlLock, normalized, toml_string};
+use super::{LockBuilder, Locked, Markers, TomlLock, nodes_by_name, normalized, toml_string};
 use crate::pyproject::poetry_constraint;
 use crate::{Loader, Manifest};
 
@@ -158,20 +157,7 @@ fn read_graph(
     if markers_per_package(root, packages) {
         return;
     }
-    let mut by_name: HashMap<String, Vec<(usize, Option<Version>)>> =
-        HashMap::with_capacity(packages.len());
-    for (node, table) in packages.iter().enumerate() {
-        if let Some(name) = table.get("name").and_then(Value::as_str) {
-            let version = table
-                .get("version")
-                .and_then(Value::as_str)
-                .and_then(|version| Version::from_str(version).ok());
-            by_name
-                .entry(normalized(name))
-                .or_default()
-                .push((node, version));
-        }
-    }
+    let by_name = nodes_by_name(packages);
     let mut graph = Graph::new(packages.len());
     let mut markers = Markers::default();
     for (node, table) in packages.iter().enumerate() {
@@ -246,41 +232,16 @@ fn constrained(targets: &[(usize, Option<Version>)], version: Option<&str>) -> V
 
 #[cfg(test)]
 mod tests {
-    use nplint_diagnostics::SourceFile;
-
     use super::*;
-    use crate::{Format, LoadError};
+    use crate::Format;
+    use crate::lockfile::test_support;
 
-    struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
-
-    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
+    /// Each locked package's `name==version` and marker (`true` where it holds everywhere), from a lock read
+    /// without issues.
     fn markers(text: &str) -> Vec<String> {
-        let manifest = parse(
-            Manifest::new(Format::PoetryLock, SourceFile::new("poetry.lock", text)),
-            &NoFiles,
-        );
+        let manifest = test_support::read(parse, Format::PoetryLock, "poetry.lock", text);
         assert!(manifest.issues.is_empty(), "{:?}", manifest.issues);
-        manifest
-            .requirements
-            .iter()
-            .map(|requirement| {
-                let marker = requirement
-                    .marker
-                    .try_to_string()
-                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
-                format!(
-                    "{}{} ; {marker}",
-                    requirement.name.as_ref().unwrap(),
-                    requirement.specifiers
-                )
-            })
-            .collect()
+        test_support::markers(&manifest)
     }
 
     /// A lock of Poetry 1.x: `keyring` needs `pywin32-ctypes` on Windows, and `tornado` in two versions, one per

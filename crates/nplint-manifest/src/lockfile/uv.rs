@@ -243,43 +243,12 @@ fn resolution_markers(table: &Table<'_>) -> Option<(String, Span)> {
 
 #[cfg(test)]
 mod tests {
-    use nplint_diagnostics::SourceFile;
-
     use super::*;
-    use crate::{Format, LoadError};
-
-    struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
+    use crate::Format;
+    use crate::lockfile::test_support::{self, markers};
 
     fn read(text: &str) -> Manifest {
-        parse(
-            Manifest::new(Format::UvLock, SourceFile::new("uv.lock", text)),
-            &NoFiles,
-        )
-    }
-
-    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
-    fn markers(manifest: &Manifest) -> Vec<String> {
-        manifest
-            .requirements
-            .iter()
-            .map(|requirement| {
-                let marker = requirement
-                    .marker
-                    .try_to_string()
-                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
-                format!(
-                    "{}{} ; {marker}",
-                    requirement.name.as_ref().unwrap(),
-                    requirement.specifiers
-                )
-            })
-            .collect()
+        test_support::read(parse, Format::UvLock, "uv.lock", text)
     }
 
     fn package(name: &str, body: &str) -> String {

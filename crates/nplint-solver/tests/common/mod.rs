@@ -1,0 +1,54 @@
+//! What the solver's integration tests share: targets, requirements as inputs, a derivation's externals.
+
+use std::str::FromStr;
+
+use nplint_index::RawUrl;
+use nplint_solver::{
+    Derivation, External, Input, Platform, PythonVersion, Role, SolverPackage, Target, Unavailable,
+};
+use pep440_rs::Version;
+use pep508_rs::VersionOrUrl;
+
+pub fn target(minor: u8) -> Target {
+    Target::new(PythonVersion::new(3, minor), Platform::LinuxX86_64)
+}
+
+pub fn input(id: usize, requirement: &str, role: Role) -> Input {
+    let requirement = pep508_rs::Requirement::<RawUrl>::from_str(requirement).unwrap();
+    let specifiers = match requirement.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers,
+        _ => pep440_rs::VersionSpecifiers::empty(),
+    };
+    Input {
+        id,
+        name: requirement.name,
+        specifiers,
+        extras: requirement.extras,
+        marker: requirement.marker,
+        role,
+        conda: false,
+    }
+}
+
+/// Requirements, with ids in order.
+pub fn requirements(lines: &[&str]) -> Vec<Input> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(id, line)| input(id, line, Role::Requirement))
+        .collect()
+}
+
+/// Every external incompatibility of the derivation.
+pub fn externals(
+    derivation: &Derivation,
+) -> Vec<&External<SolverPackage, nplint_solver::Ranges<Version>, Unavailable>> {
+    match derivation {
+        Derivation::External(external) => vec![external],
+        Derivation::Derived(derived) => {
+            let mut all = externals(&derived.cause1);
+            all.extend(externals(&derived.cause2));
+            all
+        }
+    }
+}
