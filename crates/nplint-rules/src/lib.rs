@@ -18,9 +18,7 @@ pub use settings::{
     FixedSeverity, RuleSelection, SelectionLayer, Selector, Settings, UnknownSelector,
     edit_distance,
 };
-pub use targets::{
-    DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, Pythons, TargetOptions,
-};
+pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
 
 use nplint_diagnostics::Diagnostic;
 use nplint_manifest::Manifest;

@@ -57,11 +57,6 @@ impl Resolver {
         }
     }
 
-    /// The CPython minors this run knows: every one with NumPy wheels, the released ones, the supported ones.
-    pub fn pythons(&self) -> &Pythons {
-        &self.pythons
-    }
-
     pub(crate) fn solver(&self, target: Target) -> &Solver {
         // Invariant: `new` made a slot for every known or requested Python on every platform, and targets are
         // only ever built from those.
