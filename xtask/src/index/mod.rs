@@ -43,14 +43,24 @@
 //! backoff, an on-disk cache making a re-sync incremental). A network failure fails the sync rather than writing
 //! `unknown`, so that output never depends on a transient error. Output is sorted and pretty-printed the same way
 //! every time; `snapshot.json`'s date is the newest upload seen, not the clock, so a re-sync without upstream
-//! changes rewrites every file byte for byte. `--only NAME...` re-syncs some packages against the universe of
-//! the existing snapshot, without closure. `--rescan-builds` reads again only the `build` facts of the data as it
-//! is, from the wheels and members it records (see [`rescan`]). `--exclude-newer TIME` leaves out files uploaded after `TIME`, as uv's
-//! option of that name does: with the snapshot's `newest_upload`, a sync adds new facts without adding releases.
+//! changes rewrites every file byte for byte.
+//!
+//! The date promises that every release uploaded before it is in the data. A full sync sees only files uploaded
+//! before it started (`--exclude-newer`, by default the start time), so pages read at its end show nothing that
+//! pages read at its start could not; before writing, it reads every page again and fails if one lists, up to
+//! the date, a release or wheel the data lacks ([`fresh`]). `--check-fresh` runs only that check on the data as it
+//! is.
+//!
+//! `--only NAME...` re-syncs some packages against the universe of the existing snapshot, without closure, and
+//! keeps the snapshot's date: it sees nothing uploaded after it. `--rescan-builds` reads again only the `build`
+//! facts of the data as it is, from the wheels and members it records (see [`rescan`]). `--exclude-newer TIME`
+//! leaves out files uploaded after `TIME`, as uv's option of that name does: with the snapshot's `newest_upload`,
+//! a sync adds new facts without adding releases.
 
 pub mod closure;
 pub mod fetch;
 pub mod filename;
+pub mod fresh;
 pub mod http;
 pub mod metadata;
 pub mod output;
@@ -103,6 +113,10 @@ pub struct SyncArgs {
         conflicts_with_all = ["only", "exclude_newer"],
     )]
     pub rescan_builds: Option<Vec<String>>,
+    /// Only check the data as it is against the index: every release uploaded before the snapshot's date must be
+    /// in it (see [`fresh`]); nothing is written.
+    #[arg(long, conflicts_with_all = ["only", "exclude_newer", "rescan_builds"])]
+    pub check_fresh: bool,
 }
 
 /// An RFC 3339 time in UTC (`Z` or `+00:00`), seconds optional fractions allowed: the form upload times have.
@@ -136,6 +150,41 @@ fn parse_exclude_newer(value: &str) -> Result<String, String> {
             "`{value}` is not an RFC 3339 time in UTC, such as `2026-11-21T12:24:32Z`"
         ))
     }
+}
+
+/// The current time in UTC, as RFC 3339 to the second (`2026-11-21T12:24:32Z`).
+fn now_utc() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    rfc3339(seconds)
+}
+
+/// Seconds since the Unix epoch as RFC 3339 in UTC (the proleptic Gregorian calendar; days to civil dates by
+/// Howard Hinnant's `civil_from_days`).
+fn rfc3339(seconds: u64) -> String {
+    let days = i64::try_from(seconds / 86_400).unwrap_or(i64::MAX / 2);
+    let rest = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 /// PEP 503 normalization: lower case, runs of `-`, `_`, `.` as one `-`.
@@ -249,14 +298,48 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         build_budget: scan::BUILD_BUDGET,
         api_budget: scan::API_BUDGET,
     };
+    // What the sync may see: a full sync, files uploaded before it started, so that a page read at its end shows
+    // nothing the pages read at its start could not have shown; `--only`, nothing newer than the snapshot it
+    // merges into, whose date it keeps.
+    let exclude_newer = if args.only.is_empty() {
+        args.exclude_newer.clone().unwrap_or_else(now_utc)
+    } else {
+        let snapshot = before
+            .snapshot
+            .as_ref()
+            .context("`--only` needs an existing `snapshot.json`: run a full sync first")?;
+        args.exclude_newer.clone().map_or_else(
+            || snapshot.newest_upload.clone(),
+            |limit| limit.min(snapshot.newest_upload.clone()),
+        )
+    };
     let fetcher = IndexFetcher::new(&index_url, Client::new(&cache, usize::from(args.jobs))?)
-        .exclude_newer(args.exclude_newer.as_deref())
+        .exclude_newer(Some(&exclude_newer))
         .scan(scan);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(usize::from(args.jobs))
         .thread_name(|index| format!("sync-{index}"))
         .build()?;
     let progress = |message: &str| eprintln!("{message}");
+
+    if args.check_fresh {
+        let snapshot = before
+            .snapshot
+            .as_ref()
+            .context("no `snapshot.json` to check")?;
+        let stale =
+            pool.install(|| fresh::check(&fetcher, &before.packages, &snapshot.newest_upload))?;
+        if !stale.is_empty() {
+            bail!("{}", fresh::render(&stale, &snapshot.newest_upload));
+        }
+        println!(
+            "every release of the {} packages uploaded up to {} is in the data ({:.1} s)",
+            before.packages.len(),
+            snapshot.newest_upload,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
 
     if let Some(labels) = &args.rescan_builds {
         let mut tree = before;
@@ -313,6 +396,23 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     } else {
         output::Tree::merge_only(&before, &closure)
     };
+    // Before anything is written: the pages read again must show nothing older than the snapshot's date that the
+    // data lacks (a full sync checks every package, `--only` those it synced).
+    if let Some(snapshot) = &after.snapshot {
+        let synced: std::collections::BTreeMap<_, _> = after
+            .packages
+            .iter()
+            .filter(|(name, _)| closure.packages.contains_key(*name))
+            .map(|(name, file)| (name.clone(), file.clone()))
+            .collect();
+        let stale = pool.install(|| fresh::check(&fetcher, &synced, &snapshot.newest_upload))?;
+        if !stale.is_empty() {
+            bail!(
+                "{}nothing was written; sync again (the HTTP cache keeps what was read)",
+                fresh::render(&stale, &snapshot.newest_upload)
+            );
+        }
+    }
     after.write(&data, args.only.is_empty())?;
 
     let stats = &fetcher.transport.stats;
@@ -385,6 +485,16 @@ mod tests {
         assert_eq!(seeds[0], "numpy");
         assert!(seeds.contains(&"tensorflow".to_string()));
         assert!(seeds.len() > 100);
+    }
+
+    #[test]
+    fn formats_times_as_rfc_3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        // `date -u -d @1795263872`: a known instant, a leap day, and the turn of a century.
+        assert_eq!(rfc3339(1_795_263_872), "2026-11-21T12:24:32Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
+        assert!(parse_exclude_newer(&now_utc()).is_ok());
     }
 
     #[test]

@@ -88,16 +88,14 @@ impl Tree {
             .chain(closure.packages.keys().cloned())
             .collect();
         let mut packages = before.packages.clone();
-        let mut newest_upload = old.newest_upload.clone();
         for (name, package) in &closure.packages {
             packages.insert(name.clone(), package_file(name, package, &universe));
-            if let Some(newest) = package.newest_upload() {
-                newest_upload = newest_upload.max(newest.to_string());
-            }
         }
         Self {
+            // The date stays: the other packages were read when it was set, and a partial sync sees nothing newer
+            // (its `--exclude-newer` is the date). Advancing it would claim releases no page was read for.
             snapshot: Some(Snapshot {
-                newest_upload,
+                newest_upload: old.newest_upload,
                 packages: universe.into_iter().collect(),
                 added_by_closure: old.added_by_closure,
             }),
