@@ -105,6 +105,15 @@ impl Requirement {
     }
 }
 
+impl Requirement {
+    /// Where the requirement stands in the file that was checked: its own location, or, for a requirement of an
+    /// included file, the include line that leads to it from the root file. Findings on an environment as a whole
+    /// stand there, so that they are reported in the file that was checked.
+    pub fn location_in_root(&self) -> &Location {
+        self.origin.include_chain.first().unwrap_or(&self.location)
+    }
+}
+
 /// Where a requirement's distribution comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
