@@ -161,6 +161,14 @@ impl Context<'_> {
             .map(|input| input.id)
     }
 
+    /// The id of the environment's constraint on `name`, if it has one.
+    fn constraint(&self, name: &PackageName) -> Option<usize> {
+        self.inputs
+            .iter()
+            .find(|input| input.role == Role::Constraint && input.name == *name)
+            .map(|input| input.id)
+    }
+
     /// Where a finding on the environment as a whole stands: in the file that was checked, on the line of its
     /// first requirement or, when that requirement is in an included file, on the include line leading to it
     /// (never on a line of another file, which holds no more of the environment than its own requirements).
@@ -291,7 +299,12 @@ impl Context<'_> {
         let requirements = &self.manifest.requirements;
         let numpy_line = self.direct(&numpy_name());
         let first = &broken[0];
-        let primary = self.direct(&first.package).or(numpy_line);
+        // The line that requires the broken package, else the line that requires NumPy, else one that constrains
+        // the broken package (`-c` pins `cftime==1.6.3`).
+        let primary = self
+            .direct(&first.package)
+            .or(numpy_line)
+            .or_else(|| self.constraint(&first.package));
         let each: Vec<String> = group
             .picked
             .iter()
