@@ -143,10 +143,7 @@ fn display_path(path: &Path) -> PathBuf {
     } else {
         path.to_path_buf()
     };
-    let stripped = path.strip_prefix(".").unwrap_or(&path);
-    if stripped.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        stripped.to_path_buf()
-    }
+    // As ruff prints them: `./requirements.txt` and `project/./requirements.txt` are `requirements.txt` and
+    // `project/requirements.txt`.
+    nplint_manifest::without_current_dir(&path)
 }

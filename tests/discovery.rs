@@ -95,3 +95,131 @@ fn the_order_is_by_path_whatever_the_threads() {
     sorted.sort();
     assert_eq!(one, sorted, "sorted by path, then position");
 }
+
+/// Excerpts of two real repositories' layouts (`tests/cmd/inputs/layouts/README.md` names the sources).
+fn layouts() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cmd/inputs/layouts")
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+        .args(["check", "--isolated", "--python", "3.12"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("nplint runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn real_layouts_are_found_whole() {
+    // Lightning-AI/pytorch-lightning splits its requirements into `requirements/<package>/` subfolders and keeps
+    // a reference list as `loggers.info`; home-assistant/core keeps its pip constraints in
+    // `homeassistant/package_constraints.txt`; EvaP's `requirements/README.txt` is prose.
+    assert_eq!(
+        files(&layouts(), &["."]),
+        [
+            "home-assistant/homeassistant/package_constraints.txt",
+            "home-assistant/requirements.txt",
+            "home-assistant/requirements_test.txt",
+            "home-assistant/requirements_test_pre_commit.txt",
+            "pytorch-lightning/requirements/_integrations/accelerators.txt",
+            "pytorch-lightning/requirements/fabric/base.txt",
+            "pytorch-lightning/requirements/fabric/test.txt",
+            "pytorch-lightning/requirements/pytorch/base.txt",
+            "pytorch-lightning/requirements/pytorch/test.txt",
+            "pytorch-lightning/requirements.txt",
+        ]
+    );
+}
+
+#[test]
+fn no_printed_path_has_a_current_dir_component() {
+    let root = layouts();
+    for format in ["full", "concise", "json", "sarif", "github"] {
+        for path in [
+            ".",
+            "./",
+            "./pytorch-lightning",
+            "pytorch-lightning/./requirements.txt",
+        ] {
+            let out = run_in(&root, &[path, "--format", format]);
+            // The included files' paths are printed (in labels, or as checked files), so the test can fail;
+            // concise and github print only primary locations, which for the root file alone are in the root.
+            if !matches!(format, "concise" | "github") || !path.ends_with("requirements.txt") {
+                assert!(
+                    out.contains("requirements/fabric/base.txt"),
+                    "{format} {path}: {out}"
+                );
+            }
+            assert!(!out.contains("/./"), "{format} {path}: {out}");
+        }
+    }
+}
+
+#[test]
+fn paths_print_relative_to_the_working_directory_without_dot_slash() {
+    // As ruff prints them: `./requirements.txt` is `requirements.txt`, and a walk of `.` names files from the
+    // working directory.
+    let lightning = layouts().join("pytorch-lightning");
+    let explicit = run_in(&lightning, &["./requirements.txt", "--format", "concise"]);
+    let walked = run_in(&lightning, &[".", "--format", "concise"]);
+    for out in [&explicit, &walked] {
+        assert!(
+            out.lines()
+                .any(|line| line.starts_with("requirements.txt:3:1: info[unknown-package]")),
+            "{out}"
+        );
+        assert!(
+            out.lines()
+                .all(|line| !line.starts_with('.') && !line.starts_with('/')),
+            "{out}"
+        );
+    }
+    assert!(
+        walked
+            .lines()
+            .any(|line| line.starts_with("requirements/pytorch/test.txt:")),
+        "{walked}"
+    );
+}
+
+/// A requirements file made only of `-r` lines (Lightning's `requirements.txt`): the environment's findings are
+/// reported in it, on the include line that leads to the first requirement left out, and each requirement left out
+/// is labelled on its own line in its own file.
+#[test]
+fn environment_findings_stand_in_the_root_file() {
+    let out = run_in(
+        &layouts(),
+        &["pytorch-lightning/requirements.txt", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let unknown: Vec<_> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| diagnostic["rule"] == "unknown-package")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{out}");
+    let finding = unknown[0];
+    assert_eq!(finding["path"], "pytorch-lightning/requirements.txt");
+    assert_eq!(finding["span"]["start"]["line"], 3);
+    let labels = finding["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 8, "{finding:#}");
+    assert_eq!(
+        labels[0]["path"],
+        "pytorch-lightning/requirements/fabric/base.txt"
+    );
+    assert_eq!(labels[0]["span"]["start"]["line"], 5);
+    assert!(
+        labels
+            .iter()
+            .all(|label| label["path"] != "pytorch-lightning/requirements.txt"),
+        "{finding:#}"
+    );
+}

@@ -177,3 +177,20 @@ fn suppression_comments_work_in_every_format() {
         );
     }
 }
+
+/// A finding about a package the environment only constrains (`cftime==1.6.3` in a `-c` file, reached through
+/// `-r app.txt`) stands on the constraint's line, not on the first line of the first included file.
+#[test]
+fn a_constrained_package_is_reported_on_its_constraint() {
+    let document = check_json(
+        &Path::new(CASES).join("cftime-constrained"),
+        "requirements.txt",
+        "3.11",
+    );
+    let findings = runtime_findings(&document);
+    assert_eq!(findings.len(), 1, "{document:#}");
+    let finding = findings[0];
+    assert_eq!(finding["rule"], "abi-mismatch");
+    assert_eq!(finding["path"], "constraints.txt");
+    assert_eq!(finding["span"]["start"]["line"], 1);
+}

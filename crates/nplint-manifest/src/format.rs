@@ -188,17 +188,25 @@ impl std::fmt::Display for Format {
     }
 }
 
-/// The format of a file, from its name. With `explicit` (the user named the file), fall back to its extension.
+/// The format of a file, from its name and the folders it is in. With `explicit` (the user named the file), fall
+/// back to its extension.
+///
+/// A `.txt` or `.in` file anywhere under a requirements folder (`requirements/`, `requirements-dev/`, `reqs/`) is a
+/// requirements file: projects split their requirements into subfolders per package (Lightning-AI's
+/// `requirements/pytorch/test.txt`, `requirements/fabric/base.txt`). The folders are those of `path` as given,
+/// which discovery makes relative to the working directory.
 pub fn detect_format(path: &Path, explicit: bool) -> Option<Format> {
     let name = path.file_name()?.to_str()?;
-    let parent = path
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str())
-        .unwrap_or("");
-    let in_requirements_dir =
-        parent.eq_ignore_ascii_case("requirements") && has_extension(name, &["txt", "in"]);
-    if in_requirements_dir {
+    let in_requirements_dir = path.parent().is_some_and(|parent| {
+        parent.components().any(|component| {
+            matches!(component, std::path::Component::Normal(_))
+                && component
+                    .as_os_str()
+                    .to_str()
+                    .is_some_and(requirements_txt::is_requirements_dir)
+        })
+    });
+    if in_requirements_dir && requirements_txt::discover_in_requirements_dir(name) {
         return Some(Format::RequirementsTxt);
     }
     if let Some(entry) = FORMATS.iter().find(|entry| (entry.discover)(name)) {
@@ -241,6 +249,39 @@ mod tests {
             ("dev-requirements.txt", Some(Format::RequirementsTxt)),
             ("constraints.txt", Some(Format::RequirementsTxt)),
             ("requirements/base.txt", Some(Format::RequirementsTxt)),
+            // Lightning-AI/pytorch-lightning's layout: one subfolder per package, and helpers beside them.
+            (
+                "requirements/pytorch/test.txt",
+                Some(Format::RequirementsTxt),
+            ),
+            (
+                "requirements/_integrations/accelerators.txt",
+                Some(Format::RequirementsTxt),
+            ),
+            (
+                "src/requirements/fabric/base.txt",
+                Some(Format::RequirementsTxt),
+            ),
+            ("requirements/pytorch/loggers.info", None),
+            ("requirements/README.md", None),
+            ("requirements/adjust_versions.py", None),
+            ("requirements/README.txt", None),
+            ("requirements/docs/LICENSE.txt", None),
+            (
+                "requirements-dev/py311/testing.txt",
+                Some(Format::RequirementsTxt),
+            ),
+            ("reqs/dev.txt", Some(Format::RequirementsTxt)),
+            ("req/main.txt", None),
+            ("requirementsdocs/notes.txt", None),
+            ("docs/notes.txt", None),
+            // home-assistant/core's pip constraints file.
+            (
+                "homeassistant/package_constraints.txt",
+                Some(Format::RequirementsTxt),
+            ),
+            ("requirement.txt", Some(Format::RequirementsTxt)),
+            ("test-requirements-py38.txt", Some(Format::RequirementsTxt)),
             ("requirements.in", Some(Format::RequirementsTxt)),
             ("uv.lock", Some(Format::UvLock)),
             ("poetry.lock", Some(Format::PoetryLock)),

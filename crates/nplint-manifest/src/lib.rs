@@ -15,7 +15,7 @@ mod pyproject;
 mod requirements_txt;
 
 pub use format::{Format, detect_format};
-pub use loader::{LoadError, Loader, decode, normalize_lexically};
+pub use loader::{LoadError, Loader, decode, normalize_lexically, without_current_dir};
 pub use model::{
     CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement,
     RequirementSource, Role, Section,

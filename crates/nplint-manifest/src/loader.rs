@@ -55,6 +55,21 @@ pub fn normalize_lexically(path: &Path) -> PathBuf {
     out
 }
 
+/// `a/./b/../c` -> `a/b/../c`: the path without its `.` components, as a path is printed. `..` is kept: whether
+/// `b/..` is the directory it starts from depends on symbolic links, so only the file system can remove it.
+/// A path made only of `.` components stays `.`.
+pub fn without_current_dir(path: &Path) -> PathBuf {
+    let out: PathBuf = path
+        .components()
+        .filter(|component| *component != Component::CurDir)
+        .collect();
+    if out.as_os_str().is_empty() && !path.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
 /// Decode a file's bytes as UTF-8 (what pip assumes on every platform nplint targets).
 ///
 /// Invalid UTF-8 yields the text up to the first bad byte's position, decoded lossily so the rest can still be
@@ -83,6 +98,30 @@ mod tests {
             Path::new("a/c.txt")
         );
         assert_eq!(normalize_lexically(Path::new("../x")), Path::new("../x"));
+    }
+
+    #[test]
+    fn current_dir_components_are_dropped() {
+        let cases = [
+            (
+                "project/./requirements/fabric/base.txt",
+                "project/requirements/fabric/base.txt",
+            ),
+            ("./requirements/app/app.txt", "requirements/app/app.txt"),
+            ("././a/./b.txt", "a/b.txt"),
+            ("a/../b/./c.txt", "a/../b/c.txt"),
+            ("/abs/./x.txt", "/abs/x.txt"),
+            ("./", "."),
+            (".", "."),
+            ("", ""),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(
+                without_current_dir(Path::new(path)),
+                Path::new(expected),
+                "{path}"
+            );
+        }
     }
 
     #[test]

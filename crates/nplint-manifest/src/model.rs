@@ -59,9 +59,14 @@ impl Manifest {
 /// A single requirement line or entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct Requirement {
-    /// PEP 503-normalized name; `None` for a bare path or URL whose name only a build could tell.
+    /// The PyPI name, PEP 503-normalized; `None` for a bare path or URL whose name only a build could tell, and for
+    /// a conda package whose conda name is not a valid Python package name (`_openmp_mutex`), which
+    /// [`Requirement::conda`] keeps. [`Requirement::display`] names a requirement in reports.
     #[serde(serialize_with = "display_opt")]
     pub name: Option<PackageName>,
+    /// For conda dependencies: the MatchSpec as conda reads it, its name as the file writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conda: Option<CondaSpec>,
     /// The version specifiers, converted to PEP 440 from conda or Poetry syntax where needed; empty means any.
     #[serde(serialize_with = "display")]
     pub specifiers: VersionSpecifiers,
@@ -74,9 +79,6 @@ pub struct Requirement {
     pub marker: MarkerTree,
     pub role: Role,
     pub origin: Origin,
-    /// For conda dependencies: the MatchSpec as conda reads it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conda: Option<CondaSpec>,
     /// The whole requirement, without its comment or per-line options.
     pub location: Location,
     /// The version part (`>=1.20,<2`, `=1.19`, `^1.2`), when there is one.
@@ -85,23 +87,35 @@ pub struct Requirement {
 }
 
 impl Requirement {
-    /// How messages quote the requirement: its text as written, or `name` and its specifiers for a lockfile entry
-    /// or a Pipfile entry, whose text is a table, a mapping or a TOML key-value (`numpy = ">=2"`).
+    /// How messages quote the requirement: its text as written, or its name and version for a lockfile entry or
+    /// a Pipfile entry, whose text is a table, a mapping or a TOML key-value (`numpy = ">=2"`). A conda package
+    /// is named as the lock names it, with the version the lock pins: `_openmp_mutex==4.5` (no Python name),
+    /// `typing_extensions==4.15.0` (a conda package other than conda's `typing-extensions`), `tzdata==2025b` (not
+    /// a PEP 440 version).
     pub fn display(&self) -> String {
-        match self.origin.section {
-            Section::Locked | Section::LockedConda | Section::Pipfile(_) => {
-                let name = self.name.as_ref().map_or_else(
-                    || {
-                        self.conda
-                            .as_ref()
-                            .map_or_else(String::new, |conda| conda.name.clone())
-                    },
-                    ToString::to_string,
-                );
+        match (&self.origin.section, &self.conda) {
+            (Section::LockedConda, Some(conda)) => match &conda.version {
+                Some(version) => format!("{}=={version}", conda.name),
+                None => conda.name.clone(),
+            },
+            (Section::Locked | Section::LockedConda | Section::Pipfile(_), _) => {
+                let name = self
+                    .name
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string);
                 format!("{name}{}", self.specifiers)
             }
             _ => self.location.text().to_owned(),
         }
+    }
+}
+
+impl Requirement {
+    /// Where the requirement stands in the file that was checked: its own location, or, for a requirement of an
+    /// included file, the include line that leads to it from the root file. Findings on an environment as a whole
+    /// stand there, so that they are reported in the file that was checked.
+    pub fn location_in_root(&self) -> &Location {
+        self.origin.include_chain.first().unwrap_or(&self.location)
     }
 }
 

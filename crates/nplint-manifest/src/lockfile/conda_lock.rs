@@ -362,4 +362,43 @@ mod tests {
         let file = conda_file("https://host.invalid/c/linux-64/a-1.0-b_0.conda?x=y-z").unwrap();
         assert_eq!((file.name, file.version, file.build), ("a", "1.0", "b_0"));
     }
+
+    /// A real lock's conda names: reports name each package as the lock does, whether or not it has a Python
+    /// name, and two conda packages that one PyPI name would merge stay apart.
+    #[test]
+    fn conda_names_are_kept() {
+        let manifest = crate::lockfile::test_support::read(
+            parse,
+            crate::Format::CondaLock,
+            "conda-lock.yml",
+            include_str!("../../tests/fixtures/conda-lock/conda-names.yml"),
+        );
+        assert!(manifest.issues.is_empty(), "{:?}", manifest.issues);
+        let named: Vec<_> = manifest
+            .requirements
+            .iter()
+            .map(|requirement| {
+                (
+                    requirement.display(),
+                    requirement.name.as_ref().map(ToString::to_string),
+                )
+            })
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("_libgcc_mutex==0.1".to_owned(), None),
+                ("_openmp_mutex==4.5".to_owned(), None),
+                (
+                    "typing-extensions==4.15.0".to_owned(),
+                    Some("typing-extensions".to_owned())
+                ),
+                (
+                    "typing_extensions==4.15.0".to_owned(),
+                    Some("typing-extensions".to_owned())
+                ),
+                ("tzdata==2025b".to_owned(), Some("tzdata".to_owned())),
+            ]
+        );
+    }
 }

@@ -50,21 +50,59 @@ const NOT_REQUIREMENTS_IN: &[&str] = &[
     "doxyfile",
 ];
 
-/// Whether a file of this name is a requirements file: `requirements*.txt`, `*-requirements.txt`,
-/// `*_requirements.txt`, `constraints*.txt`, `requirements*.in`, or a pip-tools `*.in` file (not `MANIFEST.in` or
-/// a template such as `Makefile.in` or `config.h.in`).
+/// Whether a file of this name is a requirements file: a `.txt` file whose name says so (`requirements.txt`,
+/// `requirements_test.txt`, `dev-requirements.txt`, `requirement.txt`) or says it holds constraints
+/// (`constraints.txt`, home-assistant's `package_constraints.txt`), `requirements*.in`, or a pip-tools `*.in` file
+/// (not `MANIFEST.in` or a template such as `Makefile.in` or `config.h.in`).
 pub(crate) fn discover(file_name: &str) -> bool {
     let name = file_name.to_ascii_lowercase();
     if let Some(stem) = name.strip_suffix(".txt") {
-        return stem.starts_with("requirements")
-            || stem.ends_with("-requirements")
-            || stem.ends_with("_requirements")
-            || stem.starts_with("constraints");
+        return stem.contains("requirement") || stem.contains("constraint");
     }
     if let Some(stem) = name.strip_suffix(".in") {
         return !stem.is_empty() && !stem.contains('.') && !NOT_REQUIREMENTS_IN.contains(&stem);
     }
     false
+}
+
+/// File stems of `.txt` files that a requirements folder holds beside requirements files and that are not any
+/// (`requirements/README.txt` is prose in dozens of public repositories).
+const NOT_REQUIREMENTS_TXT: &[&str] = &[
+    "readme",
+    "license",
+    "licence",
+    "copying",
+    "notice",
+    "authors",
+    "changelog",
+    "changes",
+    "history",
+    "contributing",
+    "todo",
+    "cmakelists",
+];
+
+/// Whether a folder of this name holds requirements files: `requirements/` (Lightning-AI/pytorch-lightning's
+/// `requirements/pytorch/test.txt`), `requirements-dev/`, `requirements_dev/`, `reqs/`. `req/` is left out: in
+/// public repositories it as often holds HTTP requests.
+pub(crate) fn is_requirements_dir(dir_name: &str) -> bool {
+    let name = dir_name.to_ascii_lowercase();
+    name == "reqs"
+        || name == "requirement"
+        || name
+            .strip_prefix("requirements")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '_', '.']))
+}
+
+/// Whether a file found in a requirements folder, at any depth, is a requirements file: any `.txt` or `.in` file
+/// but a README, a license and the like.
+pub(crate) fn discover_in_requirements_dir(file_name: &str) -> bool {
+    let name = file_name.to_ascii_lowercase();
+    match name.rsplit_once('.') {
+        Some((stem, "txt")) => !stem.is_empty() && !NOT_REQUIREMENTS_TXT.contains(&stem),
+        Some((stem, "in")) => !stem.is_empty(),
+        _ => false,
+    }
 }
 
 /// Parse a requirements file and everything it includes; the manifest has one environment, `requirements`, with
@@ -471,6 +509,9 @@ impl<'a> Walker<'a> {
                 .unwrap_or(Path::new(""))
                 .join(target),
         };
+        // The path names the file in every report: `-r ./requirements/base.txt` in `project/requirements.txt`
+        // is `project/requirements/base.txt`, not `project/./requirements/base.txt`.
+        let path = crate::loader::without_current_dir(&path);
         let identity = self.loader.identity(&path);
         if let Some(&index) = open.get(&identity) {
             // The cycle, named by the paths the files were first read by.

@@ -82,6 +82,9 @@ fn discovery() {
         "test_requirements.txt",
         "constraints.txt",
         "constraints-py38.txt",
+        "package_constraints.txt",
+        "pip-constraints.txt",
+        "requirement.txt",
         "requirements.in",
         "requirements-dev.in",
         "dev.in",
@@ -149,6 +152,40 @@ fn includes_are_relative_to_the_including_file() {
         ["-r base/common.txt", "--requirement=../../shared.txt"]
     );
     assert_eq!(manifest.sources.len(), 3);
+}
+
+/// Lightning-AI/pytorch-lightning's `requirements.txt` is `-r ./requirements/fabric/base.txt` and
+/// `-r ./requirements/pytorch/base.txt`: the files are named without the `./`, and `..` is kept.
+#[test]
+fn included_paths_drop_current_dir_components() {
+    let loader = MemoryLoader::with(&[
+        (
+            "project/requirements.txt",
+            "-r ./requirements/fabric/base.txt\n-r requirements/./pytorch/../pytorch/base.txt\n",
+        ),
+        (
+            "project/requirements/fabric/base.txt",
+            "torch >=2.1.0, <2.6.0\n",
+        ),
+        (
+            "project/requirements/pytorch/base.txt",
+            "tqdm >=4.57.0, <4.67.0\n",
+        ),
+    ]);
+    let manifest = load(&loader, "project/requirements.txt");
+    assert!(manifest.issues.is_empty(), "{:?}", manifest.issues);
+    let paths: Vec<_> = manifest
+        .requirements
+        .iter()
+        .map(|requirement| portable_path(requirement.location.file.path()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "project/requirements/fabric/base.txt",
+            "project/requirements/pytorch/../pytorch/base.txt"
+        ]
+    );
 }
 
 #[test]

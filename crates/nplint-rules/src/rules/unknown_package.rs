@@ -58,17 +58,25 @@ pub(crate) fn diagnostic(manifest: &Manifest, unknown: &BTreeSet<usize>) -> Diag
     let verb = if unknown.len() == 1 { "is" } else { "are" };
     let message =
         format!("checked {checked} of {total} requirements; {listed} {verb} not in nplint's index");
-    let mut ids = unknown.iter();
     // Invariant: called only with at least one unknown requirement.
-    let first = *ids.next().expect("at least one unknown requirement");
+    let first = &manifest.requirements[*unknown.first().expect("at least one unknown requirement")];
+    // A finding on the whole environment stands in the file that was checked: on the include line that leads to
+    // the first requirement left out when that requirement is in an included file (a requirements file made of
+    // `-r` lines), else on the requirement. Each requirement keeps its label on its own line in its own file.
+    let included = !first.origin.include_chain.is_empty();
     let mut diagnostic = Diagnostic::new(
         RULE.id,
         RULE.default_severity,
         message,
-        manifest.requirements[first].location.clone(),
+        first.location_in_root().clone(),
     )
-    .with_primary_label("not checked");
-    for &id in ids.take(NAMED - 1) {
+    .with_primary_label(if included {
+        "includes requirements not checked"
+    } else {
+        "not checked"
+    });
+    let labelled = usize::from(!included);
+    for &id in unknown.iter().skip(labelled).take(NAMED - labelled) {
         diagnostic =
             diagnostic.with_label(manifest.requirements[id].location.clone(), "not checked");
     }

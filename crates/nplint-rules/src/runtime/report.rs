@@ -161,6 +161,28 @@ impl Context<'_> {
             .map(|input| input.id)
     }
 
+    /// The id of the environment's constraint on `name`, if it has one.
+    fn constraint(&self, name: &PackageName) -> Option<usize> {
+        self.inputs
+            .iter()
+            .find(|input| input.role == Role::Constraint && input.name == *name)
+            .map(|input| input.id)
+    }
+
+    /// Where a finding on the environment as a whole stands: in the file that was checked, on the line of its
+    /// first requirement or, when that requirement is in an included file, on the include line leading to it
+    /// (never on a line of another file, which holds no more of the environment than its own requirements).
+    fn environment_location(&self) -> Location {
+        self.inputs.first().map_or_else(
+            || Location::file_start(self.manifest.sources[0].clone()),
+            |input| {
+                self.manifest.requirements[input.id]
+                    .location_in_root()
+                    .clone()
+            },
+        )
+    }
+
     fn location_of(&self, id: Option<usize>) -> Location {
         id.map_or_else(
             || Location::file_start(self.manifest.sources[0].clone()),
@@ -277,10 +299,12 @@ impl Context<'_> {
         let requirements = &self.manifest.requirements;
         let numpy_line = self.direct(&numpy_name());
         let first = &broken[0];
+        // The line that requires the broken package, else the line that requires NumPy, else one that constrains
+        // the broken package (`-c` pins `cftime==1.6.3`).
         let primary = self
             .direct(&first.package)
             .or(numpy_line)
-            .or_else(|| self.inputs.first().map(|input| input.id));
+            .or_else(|| self.constraint(&first.package));
         let each: Vec<String> = group
             .picked
             .iter()
@@ -304,8 +328,12 @@ impl Context<'_> {
             breaks(&first.fact),
             self.where_(&group.targets, true)
         );
-        let mut diagnostic =
-            Diagnostic::new(group.rule.id, severity, message, self.location_of(primary));
+        // Neither the package nor NumPy is required directly: the finding is the environment's.
+        let location = primary.map_or_else(
+            || self.environment_location(),
+            |id| requirements[id].location.clone(),
+        );
+        let mut diagnostic = Diagnostic::new(group.rule.id, severity, message, location);
         diagnostic.primary_label = Some(format!(
             "`{}=={}` {}: works only with `numpy{}`",
             first.package,
