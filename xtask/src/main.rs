@@ -58,6 +58,9 @@ enum IndexTask {
     /// Fetch the seed list's packages and their closure from a package index, and write
     /// `crates/nplint-index/data/`. The only task that touches the network.
     Sync(index::SyncArgs),
+    /// Read the metadata of PyPI's most-downloaded projects (`data/top-pypi-packages.tsv`) and write which reach
+    /// NumPy (`data/tiers.tsv`). Touches the network.
+    Tiers(index::TiersArgs),
     /// Extract the NumPy bounds of conda-forge's repodata patches from a copy of
     /// `conda-forge/conda-forge-repodata-patches-feedstock` (a git directory or checkout; nothing is fetched) into
     /// `crates/nplint-index/data/conda-forge-numpy-bounds.toml`.
@@ -91,6 +94,9 @@ fn main() -> anyhow::Result<()> {
         Task::Index {
             task: IndexTask::Sync(args),
         } => index::run(&workspace_root(), &args),
+        Task::Index {
+            task: IndexTask::Tiers(args),
+        } => index::run_tiers(&workspace_root(), &args),
         Task::Index {
             task: IndexTask::CondaPatches { dir },
         } => conda_patches::run(&workspace_root(), &dir),

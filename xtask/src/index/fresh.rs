@@ -8,6 +8,7 @@
 //! and the same wheel tags per platform. A page that shows more is stale data, and fails the sync.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
 use nplint_index::source::{PackageFile, Platform, ReleaseKind};
@@ -140,7 +141,7 @@ pub fn render(stale: &[Stale], newest_upload: &str) -> String {
         if !package.changed.is_empty() {
             parts.push(format!("other files in {}", package.changed.join(", ")));
         }
-        out.push_str(&format!("  {}: {}\n", package.package, parts.join("; ")));
+        let _ = writeln!(out, "  {}: {}", package.package, parts.join("; "));
     }
     out
 }

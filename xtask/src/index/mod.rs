@@ -69,6 +69,7 @@ pub mod release;
 pub mod rescan;
 pub mod scan;
 pub mod simple;
+pub mod tiers;
 pub mod zip;
 
 use std::collections::BTreeSet;
@@ -117,6 +118,90 @@ pub struct SyncArgs {
     /// in it (see [`fresh`]); nothing is written.
     #[arg(long, conflicts_with_all = ["only", "exclude_newer", "rescan_builds"])]
     pub check_fresh: bool,
+}
+
+/// The arguments of `cargo xtask index tiers`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TiersArgs {
+    /// The simple API base URL (`<host>/simple`). Default: `UV_DEFAULT_INDEX`, else `PIP_INDEX_URL`.
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Concurrent requests.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// The HTTP cache. Default: `target/index-cache/`.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Read only the first N projects of the list (for a trial run; the output is then partial).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+/// Runs `cargo xtask index tiers`: files uploaded after the snapshot's date are not seen, so that the tiers describe
+/// the same moment as the rest of the data.
+pub fn run_tiers(root: &Path, args: &TiersArgs) -> Result<()> {
+    let started = Instant::now();
+    let index_url = index_url(args.index_url.as_deref())?;
+    let data = root.join("crates/nplint-index/data");
+    let snapshot = output::Tree::read(&data)?
+        .snapshot
+        .context("no `snapshot.json`: run a full sync first")?;
+    let mut top = tiers::read_top(&data.join("top-pypi-packages.tsv"))?;
+    if let Some(limit) = args.limit {
+        top.truncate(limit);
+    }
+    let cache = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| root.join("target/index-cache"));
+    let fetcher = IndexFetcher::new(&index_url, Client::new(&cache, usize::from(args.jobs))?)
+        .exclude_newer(Some(&snapshot.newest_upload));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(usize::from(args.jobs))
+        .thread_name(|index| format!("tiers-{index}"))
+        .build()?;
+    let progress = |message: &str| eprintln!("{message}");
+    let (projects, missing) = pool.install(|| tiers::crawl(&fetcher, &top, &progress))?;
+    let tiers = tiers::tiers(&projects);
+    std::fs::write(
+        data.join("tiers.tsv"),
+        tiers::render(&projects, &tiers, &missing),
+    )?;
+    let listed: BTreeSet<&str> = top.iter().map(|(_, name)| name.as_str()).collect();
+    let count = |full: bool, listed_only: bool| {
+        tiers
+            .iter()
+            .filter(|(name, tier)| {
+                matches!(tier, tiers::Tier::Full(_)) == full
+                    && (!listed_only || listed.contains(name.as_str()))
+            })
+            .count()
+    };
+    let read: usize = projects.values().map(|project| project.read).sum();
+    let kept: usize = projects.values().map(|project| project.releases).sum();
+    let stats = &fetcher.transport.stats;
+    println!(
+        "{} listed: {} full, {} light, {} missing; {} dependencies outside the list: {} full, {} light\n\
+         {read} of {kept} kept releases read; {} requests, {} bytes, {:.1} s",
+        top.len(),
+        count(true, true),
+        count(false, true),
+        missing
+            .iter()
+            .filter(|name| listed.contains(name.as_str()))
+            .count(),
+        projects.len()
+            - projects
+                .keys()
+                .filter(|name| listed.contains(name.as_str()))
+                .count(),
+        count(true, false) - count(true, true),
+        count(false, false) - count(false, true),
+        stats.requests.load(Ordering::Relaxed),
+        stats.bytes.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// An RFC 3339 time in UTC (`Z` or `+00:00`), seconds optional fractions allowed: the form upload times have.
@@ -298,21 +383,7 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         build_budget: scan::BUILD_BUDGET,
         api_budget: scan::API_BUDGET,
     };
-    // What the sync may see: a full sync, files uploaded before it started, so that a page read at its end shows
-    // nothing the pages read at its start could not have shown; `--only`, nothing newer than the snapshot it
-    // merges into, whose date it keeps.
-    let exclude_newer = if args.only.is_empty() {
-        args.exclude_newer.clone().unwrap_or_else(now_utc)
-    } else {
-        let snapshot = before
-            .snapshot
-            .as_ref()
-            .context("`--only` needs an existing `snapshot.json`: run a full sync first")?;
-        args.exclude_newer.clone().map_or_else(
-            || snapshot.newest_upload.clone(),
-            |limit| limit.min(snapshot.newest_upload.clone()),
-        )
-    };
+    let exclude_newer = visible_until(args, &before)?;
     let fetcher = IndexFetcher::new(&index_url, Client::new(&cache, usize::from(args.jobs))?)
         .exclude_newer(Some(&exclude_newer))
         .scan(scan);
@@ -323,22 +394,7 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     let progress = |message: &str| eprintln!("{message}");
 
     if args.check_fresh {
-        let snapshot = before
-            .snapshot
-            .as_ref()
-            .context("no `snapshot.json` to check")?;
-        let stale =
-            pool.install(|| fresh::check(&fetcher, &before.packages, &snapshot.newest_upload))?;
-        if !stale.is_empty() {
-            bail!("{}", fresh::render(&stale, &snapshot.newest_upload));
-        }
-        println!(
-            "every release of the {} packages uploaded up to {} is in the data ({:.1} s)",
-            before.packages.len(),
-            snapshot.newest_upload,
-            started.elapsed().as_secs_f64()
-        );
-        return Ok(());
+        return pool.install(|| check_fresh(&fetcher, &before, started));
     }
 
     if let Some(labels) = &args.rescan_builds {
@@ -396,23 +452,7 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     } else {
         output::Tree::merge_only(&before, &closure)
     };
-    // Before anything is written: the pages read again must show nothing older than the snapshot's date that the
-    // data lacks (a full sync checks every package, `--only` those it synced).
-    if let Some(snapshot) = &after.snapshot {
-        let synced: std::collections::BTreeMap<_, _> = after
-            .packages
-            .iter()
-            .filter(|(name, _)| closure.packages.contains_key(*name))
-            .map(|(name, file)| (name.clone(), file.clone()))
-            .collect();
-        let stale = pool.install(|| fresh::check(&fetcher, &synced, &snapshot.newest_upload))?;
-        if !stale.is_empty() {
-            bail!(
-                "{}nothing was written; sync again (the HTTP cache keeps what was read)",
-                fresh::render(&stale, &snapshot.newest_upload)
-            );
-        }
-    }
+    pool.install(|| verify_fresh(&fetcher, &after, &closure))?;
     after.write(&data, args.only.is_empty())?;
 
     let stats = &fetcher.transport.stats;
@@ -427,6 +467,72 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         seconds: started.elapsed().as_secs_f64(),
     };
     print!("{}", summary.render());
+    Ok(())
+}
+
+/// What the sync may see: a full sync, files uploaded before it started, so that a page read at its end shows
+/// nothing the pages read at its start could not have shown; `--only`, nothing newer than the snapshot it merges
+/// into, whose date it keeps. `--exclude-newer` may only move the limit earlier.
+fn visible_until(args: &SyncArgs, before: &output::Tree) -> Result<String> {
+    if args.only.is_empty() {
+        return Ok(args.exclude_newer.clone().unwrap_or_else(now_utc));
+    }
+    let snapshot = before
+        .snapshot
+        .as_ref()
+        .context("`--only` needs an existing `snapshot.json`: run a full sync first")?;
+    Ok(args.exclude_newer.clone().map_or_else(
+        || snapshot.newest_upload.clone(),
+        |limit| limit.min(snapshot.newest_upload.clone()),
+    ))
+}
+
+/// `--check-fresh`: the data as it is against the pages as they are now.
+fn check_fresh<F: fetch::Fetcher>(
+    fetcher: &F,
+    data: &output::Tree,
+    started: Instant,
+) -> Result<()> {
+    let snapshot = data
+        .snapshot
+        .as_ref()
+        .context("no `snapshot.json` to check")?;
+    let stale = fresh::check(fetcher, &data.packages, &snapshot.newest_upload)?;
+    if !stale.is_empty() {
+        bail!("{}", fresh::render(&stale, &snapshot.newest_upload));
+    }
+    println!(
+        "every release of the {} packages uploaded up to {} is in the data ({:.1} s)",
+        data.packages.len(),
+        snapshot.newest_upload,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Before anything is written: the pages read again must show nothing older than the snapshot's date that the data
+/// lacks (a full sync checks every package, `--only` those it synced).
+fn verify_fresh<F: fetch::Fetcher>(
+    fetcher: &F,
+    after: &output::Tree,
+    closure: &Closure,
+) -> Result<()> {
+    let Some(snapshot) = &after.snapshot else {
+        return Ok(());
+    };
+    let synced: std::collections::BTreeMap<_, _> = after
+        .packages
+        .iter()
+        .filter(|(name, _)| closure.packages.contains_key(*name))
+        .map(|(name, file)| (name.clone(), file.clone()))
+        .collect();
+    let stale = fresh::check(fetcher, &synced, &snapshot.newest_upload)?;
+    if !stale.is_empty() {
+        bail!(
+            "{}nothing was written; sync again (the HTTP cache keeps what was read)",
+            fresh::render(&stale, &snapshot.newest_upload)
+        );
+    }
     Ok(())
 }
 
