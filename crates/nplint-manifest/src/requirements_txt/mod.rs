@@ -29,7 +29,8 @@ use std::sync::Arc;
 
 use nplint_diagnostics::{Location, Severity, SourceFile, Span, portable_path};
 
-use crate::{Environment, Issue, Loader, Manifest, Origin, Requirement, Role, Section, decode};
+use crate::decode::{Decoding, decode};
+use crate::{Environment, Issue, Loader, Manifest, Origin, Requirement, Role, Section};
 use lines::{LogicalLine, OffsetMap};
 use options::{OptionKind, ParsedOption};
 use requirement::Reading;
@@ -158,7 +159,7 @@ struct Walker<'a> {
     loader: &'a dyn Loader,
     /// The section of requirements not from a constraints file.
     section: Section,
-    /// Included files already read, by identity, so that a file included twice is read once (`None`: not UTF-8).
+    /// Included files already read, by identity, so that a file included twice is read once (`None`: not decoded).
     read: HashMap<PathBuf, Option<Arc<SourceFile>>>,
 }
 
@@ -547,14 +548,14 @@ impl<'a> Walker<'a> {
                 return None;
             }
         };
-        let (source, invalid) = decode(path, bytes);
+        // pip decodes an included file as it decodes the file given to it.
+        let (source, invalid) = decode(path, bytes, Decoding::Pip);
         self.manifest.sources.push(source.clone());
         let result = match invalid {
-            Some(span) => {
+            Some(error) => {
                 self.manifest.issues.push(
-                    Issue::invalid("file is not valid UTF-8", Location::new(source, span))
-                        .with_label("invalid byte sequence")
-                        .with_help("save the file as UTF-8")
+                    error
+                        .issue(&source)
                         .with_related(include.clone(), "included here"),
                 );
                 None
