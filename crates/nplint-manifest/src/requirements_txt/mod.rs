@@ -351,14 +351,13 @@ impl<'a> Walker<'a> {
             );
             return;
         }
-        for problem in reading.problems {
-            let mut issue =
-                Issue::invalid(problem.message, locate(&problem.span)).with_label(problem.label);
-            if let Some(help) = problem.help {
-                issue = issue.with_help(help);
-            }
-            self.manifest.issues.push(issue);
-        }
+        let unread = reading.unread.into_iter().map(|problem| (problem, true));
+        let problems = reading.problems.into_iter().map(|problem| (problem, false));
+        self.manifest.issues.extend(
+            unread
+                .chain(problems)
+                .map(|(problem, unread)| problem_issue(problem, unread, locate)),
+        );
         for variable in &variables {
             let written = &text[variable.clone()];
             self.manifest.issues.push(
@@ -564,6 +563,25 @@ impl<'a> Walker<'a> {
         };
         self.read.insert(identity.to_path_buf(), result.clone());
         result
+    }
+}
+
+/// The issue for a problem of a requirement; `unread` when the requirement is valid and was left unread.
+fn problem_issue(
+    problem: requirement::Problem,
+    unread: bool,
+    locate: impl Fn(&Range<usize>) -> Location,
+) -> Issue {
+    let location = locate(&problem.span);
+    let issue = if unread {
+        Issue::unread(Severity::Warning, problem.message, location)
+    } else {
+        Issue::invalid(problem.message, location)
+    };
+    let issue = issue.with_label(problem.label);
+    match problem.help {
+        Some(help) => issue.with_help(help),
+        None => issue,
     }
 }
 
