@@ -194,7 +194,10 @@ impl Rewritten {
         let mut rewritten = Self::default();
         let marker_at = precise_marker_start(input);
         let head = &input[..marker_at.map_or(input.len(), |at| at - 1)];
-        rewritten.version_part(input, head);
+        // Nearly every requirement has neither; lockfiles parse thousands.
+        if head.contains('(') || head.contains("===") {
+            rewritten.version_part(input, head);
+        }
         if let Some(at) = marker_at {
             rewritten.marker(input, at)?;
         }
@@ -277,6 +280,9 @@ impl Rewritten {
     /// Rewrite the marker `input[from..]` (ASCII: the caller checked): a space after `and`/`or` keywords that
     /// touch what follows, and decoded escapes in quoted strings.
     fn marker(&mut self, input: &str, from: usize) -> Result<(), Pep508Failure> {
+        if !may_need_rewriting(&input[from..]) {
+            return Ok(());
+        }
         let bytes = input.as_bytes();
         // Changes as (start, end, replacement) over `input`, in order.
         let mut changes: Vec<(usize, usize, String)> = Vec::new();
@@ -352,6 +358,26 @@ impl Rewritten {
         out.push_str(&base[copied..]);
         self.text = Some(out);
     }
+}
+
+/// Whether a marker may hold what [`Rewritten::marker`] rewrites or refuses: a backslash, a line break or NUL,
+/// or `and`/`or` followed by neither whitespace nor a word character. A quick pass that lets the markers of
+/// lockfiles, thousands of them and none of these, skip the scan.
+fn may_need_rewriting(marker: &str) -> bool {
+    let bytes = marker.as_bytes();
+    // One pass: a keyword is recognised at its last letter.
+    bytes.iter().enumerate().any(|(at, &b)| match b {
+        b'\\' | b'\n' | b'\r' | 0 => true,
+        b'd' | b'r' => {
+            let keyword = if b == b'd' { &b"an"[..] } else { &b"o"[..] };
+            at >= keyword.len()
+                && &bytes[at - keyword.len()..at] == keyword
+                && bytes.get(at + 1).is_some_and(|&next| {
+                    !(next.is_ascii_whitespace() || next.is_ascii_alphanumeric() || next == b'_')
+                })
+        }
+        _ => false,
+    })
 }
 
 /// The value of a marker's quoted string as Python's `ast.literal_eval` reads it, when escapes make it differ
