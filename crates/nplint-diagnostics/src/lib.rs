@@ -11,4 +11,4 @@ pub use diagnostic::{
     Applicability, CONTEXT_LINES, Diagnostic, Edit, Fix, Label, RuleId, Severity, Target,
 };
 pub use source::portable_path;
-pub use source::{Location, Position, SourceFile, Span, Window};
+pub use source::{Encoding, Location, Position, SourceFile, Span, Window};

@@ -20,6 +20,8 @@ const BOM: char = '\u{feff}';
 /// large file alive until the report is printed. Positions, slices and windows work alike on both.
 pub struct SourceFile {
     path: PathBuf,
+    /// The encoding the file's bytes were decoded from.
+    encoding: Encoding,
     /// The whole text, or for an excerpt its pieces one after another.
     text: String,
     /// For a whole file, the byte offset of every line start; empty for an excerpt.
@@ -30,6 +32,58 @@ pub struct SourceFile {
     len: u32,
     /// The number of lines of the whole text (see [`SourceFile::line_count`]).
     lines: u32,
+}
+
+/// The character encoding a file was read in: what its bytes were decoded from, so that text written back to it can
+/// be encoded the same way. A byte order mark is not part of it: the decoded text keeps the mark as `U+FEFF`.
+/// Serialized by Python's name for the codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub enum Encoding {
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "utf-16-le")]
+    Utf16Le,
+    #[serde(rename = "utf-16-be")]
+    Utf16Be,
+    #[serde(rename = "utf-32-le")]
+    Utf32Le,
+    #[serde(rename = "utf-32-be")]
+    Utf32Be,
+    /// ISO-8859-1: each byte is the code point of the same number.
+    #[serde(rename = "latin-1")]
+    Latin1,
+    #[serde(rename = "ascii")]
+    Ascii,
+    /// Windows code page 1252 as Python defines it (five bytes undefined).
+    #[serde(rename = "cp1252")]
+    Cp1252,
+}
+
+impl Encoding {
+    /// The name Python's codecs give it, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Utf8 => "UTF-8",
+            Self::Utf16Le => "UTF-16-LE",
+            Self::Utf16Be => "UTF-16-BE",
+            Self::Utf32Le => "UTF-32-LE",
+            Self::Utf32Be => "UTF-32-BE",
+            Self::Latin1 => "latin-1",
+            Self::Ascii => "ASCII",
+            Self::Cp1252 => "cp1252",
+        }
+    }
+
+    pub fn is_utf8(&self) -> bool {
+        *self == Self::Utf8
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// A run of whole lines kept by an excerpt.
@@ -67,6 +121,18 @@ impl SourceFile {
     /// # Panics
     /// If `text` is 4 GiB or longer. Callers cap inputs far below that before reading them.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
+        Self::decoded(path, text, Encoding::Utf8)
+    }
+
+    /// Index `text`, decoded from a file in `encoding`.
+    ///
+    /// # Panics
+    /// If `text` is 4 GiB or longer, as [`SourceFile::new`].
+    pub fn decoded(
+        path: impl Into<PathBuf>,
+        text: impl Into<String>,
+        encoding: Encoding,
+    ) -> Arc<Self> {
         let text = text.into();
         let len = u32::try_from(text.len()).expect("source files are capped far below 4 GiB");
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
@@ -79,6 +145,7 @@ impl SourceFile {
         } as u32;
         Arc::new(Self {
             path: path.into(),
+            encoding,
             text,
             line_starts,
             pieces: Vec::new(),
@@ -89,6 +156,11 @@ impl SourceFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The encoding the file was decoded from.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
     }
 
     /// The whole text, for the readers. An excerpt has no whole text: this is then its pieces one after another,
@@ -237,6 +309,7 @@ impl SourceFile {
         }
         Arc::new(Self {
             path: self.path.clone(),
+            encoding: self.encoding,
             text,
             line_starts: Vec::new(),
             pieces,

@@ -4,13 +4,10 @@
 
 use std::path::Path;
 
-use nplint_diagnostics::Location;
 use serde::Serialize;
 
-use crate::{
-    Issue, LoadError, Loader, Manifest, conda, decode, lockfile, pipfile, pyproject,
-    requirements_txt,
-};
+use crate::decode::{Decoding, decode};
+use crate::{LoadError, Loader, Manifest, conda, lockfile, pipfile, pyproject, requirements_txt};
 
 /// A kind of environment file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -47,6 +44,8 @@ struct FormatEntry {
     discover: fn(&str) -> bool,
     /// Whether a file given explicitly is of this format, when no entry's `discover` claims it.
     fallback: fn(&str) -> bool,
+    /// How the tool that reads the format decodes its bytes.
+    decoding: Decoding,
     parse: fn(Manifest, &dyn Loader) -> Manifest,
 }
 
@@ -56,6 +55,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "requirements-txt",
         discover: requirements_txt::discover,
         fallback: |name| has_extension(name, &["txt", "in"]),
+        decoding: Decoding::Pip,
         parse: requirements_txt::parse,
     },
     FormatEntry {
@@ -63,6 +63,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "conda-environment",
         discover: conda::discover,
         fallback: |name| has_extension(name, &["yml", "yaml"]),
+        decoding: Decoding::Conda,
         parse: conda::parse,
     },
     FormatEntry {
@@ -70,6 +71,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "pyproject",
         discover: |name| name == "pyproject.toml",
         fallback: |name| has_extension(name, &["toml"]),
+        decoding: Decoding::Utf8,
         parse: pyproject::parse,
     },
     FormatEntry {
@@ -77,6 +79,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "uv-lock",
         discover: |name| name == "uv.lock",
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: lockfile::uv::parse,
     },
     FormatEntry {
@@ -84,6 +87,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "poetry-lock",
         discover: |name| name == "poetry.lock",
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: lockfile::poetry::parse,
     },
     FormatEntry {
@@ -91,6 +95,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "pdm-lock",
         discover: |name| name == "pdm.lock",
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: lockfile::pdm::parse,
     },
     FormatEntry {
@@ -98,6 +103,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "pylock",
         discover: is_pylock,
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: lockfile::pylock::parse,
     },
     FormatEntry {
@@ -105,6 +111,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "pipfile-lock",
         discover: |name| name == "Pipfile.lock",
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: lockfile::pipfile::parse,
     },
     FormatEntry {
@@ -112,6 +119,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "conda-lock",
         discover: is_conda_lock,
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: lockfile::conda_lock::parse,
     },
     FormatEntry {
@@ -119,6 +127,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "pixi-lock",
         discover: |name| name == "pixi.lock",
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: lockfile::pixi::parse,
     },
     FormatEntry {
@@ -126,6 +135,7 @@ const FORMATS: &[FormatEntry] = &[
         name: "pipfile",
         discover: |name| name == "Pipfile",
         fallback: |_| false,
+        decoding: Decoding::Utf8,
         parse: pipfile::parse,
     },
 ];
@@ -224,17 +234,14 @@ pub(crate) fn load(
     loader: &dyn Loader,
 ) -> Result<Manifest, LoadError> {
     let bytes = loader.load(path)?;
-    let (source, invalid) = decode(path, bytes);
+    let entry = entry(format);
+    let (source, invalid) = decode(path, bytes, entry.decoding);
     let mut manifest = Manifest::new(format, source.clone());
-    if let Some(span) = invalid {
-        manifest.issues.push(
-            Issue::invalid("file is not valid UTF-8", Location::new(source, span))
-                .with_label("invalid byte sequence")
-                .with_help("save the file as UTF-8"),
-        );
+    if let Some(error) = invalid {
+        manifest.issues.push(error.issue(&source));
         return Ok(manifest);
     }
-    Ok((entry(format).parse)(manifest, loader))
+    Ok((entry.parse)(manifest, loader))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! own: included files are read through the caller's [`Loader`].
 
 mod conda;
+mod decode;
 mod format;
 mod loader;
 mod lockfile;
@@ -15,7 +16,7 @@ mod pyproject;
 mod requirements_txt;
 
 pub use format::{Format, detect_format};
-pub use loader::{LoadError, Loader, decode, normalize_lexically, without_current_dir};
+pub use loader::{LoadError, Loader, normalize_lexically, without_current_dir};
 pub use model::{
     CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement,
     RequirementSource, Role, Section,

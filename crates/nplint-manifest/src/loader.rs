@@ -1,9 +1,6 @@
 //! How parsers reach the file system: through the caller's [`Loader`], so this crate stays free of I/O.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
-
-use nplint_diagnostics::{SourceFile, Span};
 
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -70,23 +67,6 @@ pub fn without_current_dir(path: &Path) -> PathBuf {
     }
 }
 
-/// Decode a file's bytes as UTF-8 (what pip assumes on every platform nplint targets).
-///
-/// Invalid UTF-8 yields the text up to the first bad byte's position, decoded lossily so the rest can still be
-/// shown, and the span of that byte. A parser must not interpret a file that failed to decode.
-pub fn decode(path: &Path, bytes: Vec<u8>) -> (Arc<SourceFile>, Option<Span>) {
-    match String::from_utf8(bytes) {
-        Ok(text) => (SourceFile::new(path, text), None),
-        Err(error) => {
-            let valid_up_to = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            // The lossy text is identical up to `valid_up_to`; a replacement character stands there.
-            let span = Span::from_range(valid_up_to..valid_up_to + '\u{fffd}'.len_utf8());
-            (SourceFile::new(path, text), Some(span))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,14 +102,5 @@ mod tests {
                 "{path}"
             );
         }
-    }
-
-    #[test]
-    fn invalid_utf8_is_located() {
-        let (file, bad) = decode(Path::new("r.txt"), b"numpy\nsci\xffpy\n".to_vec());
-        let bad = bad.expect("invalid");
-        assert_eq!(bad.start, 9);
-        assert_eq!(file.position(bad.start).line, 2);
-        assert_eq!(file.position(bad.start).column, 4);
     }
 }

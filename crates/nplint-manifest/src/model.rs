@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use nplint_diagnostics::{Location, Severity, SourceFile};
+use nplint_diagnostics::{Encoding, Location, Severity, SourceFile};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{ExtraName, MarkerTree, PackageName};
 use serde::{Serialize, Serializer};
@@ -17,6 +17,9 @@ pub struct Manifest {
     /// The file's path as given.
     pub path: PathBuf,
     pub format: Format,
+    /// The encoding the file was decoded from, when not UTF-8.
+    #[serde(skip_serializing_if = "Encoding::is_utf8")]
+    pub encoding: Encoding,
     /// Every file read for this manifest: the root file first, then included files in the order they were read.
     #[serde(skip)]
     pub sources: Vec<Arc<SourceFile>>,
@@ -36,6 +39,7 @@ impl Manifest {
         Self {
             path: source.path().to_path_buf(),
             format,
+            encoding: source.encoding(),
             sources: vec![source],
             requirements: Vec::new(),
             python: None,

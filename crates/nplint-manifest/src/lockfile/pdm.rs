@@ -139,6 +139,10 @@ fn read_graph(
                     parsed.marker.simplify_extras_with(|_| true),
                     Some(parsed.specifiers),
                 ),
+                // The lock pins the version it chose; an edge comparing with an arbitrary string admits it.
+                Err(failure) if failure.kind == crate::pep508::FailureKind::ArbitraryEquality => {
+                    (normalized(leading_name(text)), MarkerTree::TRUE, None)
+                }
                 Err(failure) => {
                     // The string as written, when it has no escapes: the failure's offsets are into it.
                     let at = if text.len() == span.len() as usize {
@@ -154,13 +158,7 @@ fn read_graph(
                         at,
                     );
                     // The edge still holds, everywhere: its name is what comes before any specifier.
-                    let name = text
-                        .split(|c: char| {
-                            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                        })
-                        .next()
-                        .unwrap_or_default();
-                    (normalized(name), MarkerTree::TRUE, None)
+                    (normalized(leading_name(text)), MarkerTree::TRUE, None)
                 }
             };
             let Some(targets) = by_name.get(&name) else {
@@ -189,6 +187,13 @@ fn read_graph(
         }
     }
     super::narrow_to_graph(builder, &graph, requirements);
+}
+
+/// The name a dependency string starts with: what comes before any specifier.
+fn leading_name(text: &str) -> &str {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .next()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

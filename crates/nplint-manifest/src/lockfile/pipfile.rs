@@ -29,8 +29,13 @@ const DEVELOP: &str = "develop";
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let mut builder = LockBuilder::new(manifest);
     let file = builder.file();
-    let text = file.text();
-    let parsed = match parse_to_ast(text, &CollectOptions::default(), &strict_json()) {
+    // pipenv reads the lock as `utf-8-sig`: a byte order mark is no JSON. Three spaces stand in for it, so that
+    // offsets stay those of the file.
+    let text = match file.text().strip_prefix('\u{feff}') {
+        Some(rest) => std::borrow::Cow::Owned(format!("{:1$}{rest}", "", '\u{feff}'.len_utf8())),
+        None => std::borrow::Cow::Borrowed(file.text()),
+    };
+    let parsed = match parse_to_ast(&text, &CollectOptions::default(), &strict_json()) {
         Ok(parsed) => parsed,
         Err(error) => {
             builder.invalid(

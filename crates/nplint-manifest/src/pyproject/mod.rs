@@ -599,6 +599,20 @@ impl Reader {
                 };
                 Some(self.push(requirement))
             }
+            Err(failure) if failure.kind == pep508::FailureKind::ArbitraryEquality => {
+                self.issues.push(
+                    Issue::unread(
+                        Severity::Warning,
+                        format!("requirement `{input}` was not read: {}", failure.message),
+                        self.location(shift(failure.span)),
+                    )
+                    .with_label("arbitrary equality")
+                    .with_help(
+                        "nplint checks versions; pin a PEP 440 version with `==` to have it checked",
+                    ),
+                );
+                None
+            }
             Err(failure) => {
                 let issue = Issue::invalid(
                     first_line(&failure.message),

@@ -29,7 +29,8 @@ use std::sync::Arc;
 
 use nplint_diagnostics::{Location, Severity, SourceFile, Span, portable_path};
 
-use crate::{Environment, Issue, Loader, Manifest, Origin, Requirement, Role, Section, decode};
+use crate::decode::{Decoding, decode};
+use crate::{Environment, Issue, Loader, Manifest, Origin, Requirement, Role, Section};
 use lines::{LogicalLine, OffsetMap};
 use options::{OptionKind, ParsedOption};
 use requirement::Reading;
@@ -196,7 +197,7 @@ struct Walker<'a> {
     loader: &'a dyn Loader,
     /// The section of requirements not from a constraints file.
     section: Section,
-    /// Included files already read, by identity, so that a file included twice is read once (`None`: not UTF-8).
+    /// Included files already read, by identity, so that a file included twice is read once (`None`: not decoded).
     read: HashMap<PathBuf, Option<Arc<SourceFile>>>,
 }
 
@@ -388,14 +389,13 @@ impl<'a> Walker<'a> {
             );
             return;
         }
-        for problem in reading.problems {
-            let mut issue =
-                Issue::invalid(problem.message, locate(&problem.span)).with_label(problem.label);
-            if let Some(help) = problem.help {
-                issue = issue.with_help(help);
-            }
-            self.manifest.issues.push(issue);
-        }
+        let unread = reading.unread.into_iter().map(|problem| (problem, true));
+        let problems = reading.problems.into_iter().map(|problem| (problem, false));
+        self.manifest.issues.extend(
+            unread
+                .chain(problems)
+                .map(|(problem, unread)| problem_issue(problem, unread, locate)),
+        );
         for variable in &variables {
             let written = &text[variable.clone()];
             self.manifest.issues.push(
@@ -588,14 +588,14 @@ impl<'a> Walker<'a> {
                 return None;
             }
         };
-        let (source, invalid) = decode(path, bytes);
+        // pip decodes an included file as it decodes the file given to it.
+        let (source, invalid) = decode(path, bytes, Decoding::Pip);
         self.manifest.sources.push(source.clone());
         let result = match invalid {
-            Some(span) => {
+            Some(error) => {
                 self.manifest.issues.push(
-                    Issue::invalid("file is not valid UTF-8", Location::new(source, span))
-                        .with_label("invalid byte sequence")
-                        .with_help("save the file as UTF-8")
+                    error
+                        .issue(&source)
                         .with_related(include.clone(), "included here"),
                 );
                 None
@@ -604,6 +604,25 @@ impl<'a> Walker<'a> {
         };
         self.read.insert(identity.to_path_buf(), result.clone());
         result
+    }
+}
+
+/// The issue for a problem of a requirement; `unread` when the requirement is valid and was left unread.
+fn problem_issue(
+    problem: requirement::Problem,
+    unread: bool,
+    locate: impl Fn(&Range<usize>) -> Location,
+) -> Issue {
+    let location = locate(&problem.span);
+    let issue = if unread {
+        Issue::unread(Severity::Warning, problem.message, location)
+    } else {
+        Issue::invalid(problem.message, location)
+    };
+    let issue = issue.with_label(problem.label);
+    match problem.help {
+        Some(help) => issue.with_help(help),
+        None => issue,
     }
 }
 

@@ -41,7 +41,7 @@ const fn option(names: &'static [&'static str], takes_value: bool, kind: OptionK
 }
 
 /// The options pip accepts in a requirements file: `SUPPORTED_OPTIONS` and `SUPPORTED_OPTIONS_REQ` of pip's
-/// `req_file.py`, plus options that older pip versions accepted and files still carry (`--install-option` until
+/// `req_file.py` (pip 26.3), plus options that older pip versions accepted and files still carry (`--install-option` until
 /// pip 23.1, `-Z/--always-unzip` in pip 1 to 7), so that a file valid for the pip it was written for is not
 /// reported.
 pub(super) const OPTIONS: &[OptionSpec] = &[
@@ -61,6 +61,11 @@ pub(super) const OPTIONS: &[OptionSpec] = &[
     option(&["--prefer-binary"], false, OptionKind::Global),
     option(&["--require-hashes"], false, OptionKind::Global),
     option(&["--pre"], false, OptionKind::Global),
+    // pip 26.0: which packages may resolve to pre-releases, as a list of names, `:all:` or `:none:`.
+    option(&["--all-releases"], true, OptionKind::Global),
+    option(&["--only-final"], true, OptionKind::Global),
+    // pip 26.2.
+    option(&["--no-require-hashes"], false, OptionKind::Global),
     option(&["--trusted-host"], true, OptionKind::Global),
     option(&["--use-feature"], true, OptionKind::Global),
     option(&["-Z", "--always-unzip"], false, OptionKind::Global),
@@ -585,6 +590,32 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn release_controls_take_a_value() {
+        assert_eq!(
+            parsed("--only-final :all: --all-releases=torch,torchvision --no-require-hashes"),
+            [
+                ("--only-final", Some(":all:".into()), 0..18),
+                ("--all-releases", Some("torch,torchvision".into()), 19..51),
+                ("--no-require-hashes", None, 52..71),
+            ]
+        );
+        let options = parse_options("--only-final");
+        assert!(
+            options.errors[0].message.contains("requires"),
+            "{:?}",
+            options.errors
+        );
+        // `--only-` starts `--only-binary` too, as optparse finds.
+        let options = parse_options("--only- :all:");
+        assert!(
+            options.errors[0].message.contains("ambiguous"),
+            "{:?}",
+            options.errors
+        );
+        assert_eq!(parsed("--all :all:")[0].0, "--all-releases");
     }
 
     #[test]

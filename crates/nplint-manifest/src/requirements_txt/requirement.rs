@@ -12,7 +12,7 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerTree, PackageName};
 
 use crate::RequirementSource;
-use crate::pep508;
+use crate::pep508::{self, FailureKind};
 
 /// A requirement read from a line, with ranges relative to the text it was read from.
 #[derive(Debug)]
@@ -39,6 +39,8 @@ pub(super) struct Problem {
 pub(super) struct Reading {
     pub parts: Option<Parts>,
     pub problems: Vec<Problem>,
+    /// Why a valid requirement was left unread (`parts` is then `None`).
+    pub unread: Option<Problem>,
 }
 
 /// The version-control schemes pip knows (`vcs.all_schemes`).
@@ -324,6 +326,21 @@ pub(super) fn read_line_requirement(text: &str) -> Reading {
                     extras: parsed.extras,
                     marker,
                     version: parsed.version_span.map(nplint_diagnostics::Span::range),
+                });
+                return reading;
+            }
+            Err(failure) if failure.kind == FailureKind::ArbitraryEquality => {
+                reading.unread = Some(Problem {
+                    message: format!(
+                        "requirement `{requirement}` was not read: {}",
+                        failure.message
+                    ),
+                    label: "arbitrary equality".to_owned(),
+                    help: Some(
+                        "nplint checks versions; pin a PEP 440 version with `==` to have it checked"
+                            .to_owned(),
+                    ),
+                    span: failure.span.range(),
                 });
                 return reading;
             }
