@@ -453,7 +453,7 @@ fn unalpha(version: &str) -> &str {
 }
 
 /// Seconds since the epoch as RFC 3339 UTC: `2024-05-13T05:07:25Z`.
-fn rfc3339(seconds: u64) -> String {
+pub(crate) fn rfc3339(seconds: u64) -> String {
     let days = seconds / 86_400;
     let rest = seconds % 86_400;
     // Days to a civil date (Howard Hinnant's algorithm), for dates after 1970.

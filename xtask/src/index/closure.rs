@@ -123,18 +123,8 @@ pub fn newest_dependencies<F: Fetcher>(fetcher: &F, name: &str) -> Result<BTreeS
         return Ok(BTreeSet::new());
     };
     let selection = release::select(newest);
-    // One file is enough to classify: a pure wheel, else the linux x86_64 wheel, else whatever was selected.
-    let read = selection
-        .reads
-        .iter()
-        .find(|read| read.applies_to.contains("any"))
-        .or_else(|| {
-            selection
-                .reads
-                .iter()
-                .find(|read| read.applies_to.contains("linux-x86_64"))
-        })
-        .or_else(|| selection.reads.first());
+    // One file is enough to classify.
+    let read = selection.representative();
     let Some(read) = read else {
         return Ok(BTreeSet::new());
     };

@@ -85,12 +85,9 @@ use self::closure::Closure;
 use self::fetch::{IndexFetcher, ScanConfig};
 use self::http::Client;
 
-/// The arguments of `cargo xtask index sync`.
+/// How the tasks that read the package index reach it.
 #[derive(Debug, Clone, clap::Args)]
-pub struct SyncArgs {
-    /// Sync only these packages, against the universe of the existing `snapshot.json` (no closure).
-    #[arg(long, num_args = 1.., value_name = "NAME")]
-    pub only: Vec<String>,
+pub struct NetworkArgs {
     /// The simple API base URL (`<host>/simple`). Default: `UV_DEFAULT_INDEX`, else `PIP_INDEX_URL`.
     #[arg(long, value_name = "URL")]
     pub index_url: Option<String>,
@@ -100,6 +97,39 @@ pub struct SyncArgs {
     /// The HTTP cache. Default: `target/index-cache/`.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+impl NetworkArgs {
+    /// The fetcher over the index URL and the HTTP cache (default: `target/index-cache/` under `root`).
+    fn fetcher(&self, root: &Path) -> Result<IndexFetcher<Client>> {
+        let index_url = index_url(self.index_url.as_deref())?;
+        let cache = self
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| root.join("target/index-cache"));
+        Ok(IndexFetcher::new(
+            &index_url,
+            Client::new(&cache, usize::from(self.jobs))?,
+        ))
+    }
+
+    /// A pool of one thread per concurrent request.
+    fn pool(&self, name: &'static str) -> Result<rayon::ThreadPool> {
+        Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(self.jobs))
+            .thread_name(move |index| format!("{name}-{index}"))
+            .build()?)
+    }
+}
+
+/// The arguments of `cargo xtask index sync`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// Sync only these packages, against the universe of the existing `snapshot.json` (no closure).
+    #[arg(long, num_args = 1.., value_name = "NAME")]
+    pub only: Vec<String>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
     /// Ignore files uploaded after this time (RFC 3339 in UTC, `2026-11-21T12:24:32Z`), as uv's option does.
     #[arg(long, value_name = "TIME", value_parser = parse_exclude_newer)]
     pub exclude_newer: Option<String>,
@@ -123,15 +153,8 @@ pub struct SyncArgs {
 /// The arguments of `cargo xtask index tiers`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TiersArgs {
-    /// The simple API base URL (`<host>/simple`). Default: `UV_DEFAULT_INDEX`, else `PIP_INDEX_URL`.
-    #[arg(long, value_name = "URL")]
-    pub index_url: Option<String>,
-    /// Concurrent requests.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub jobs: u16,
-    /// The HTTP cache. Default: `target/index-cache/`.
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
     /// Read only the first N projects of the list (for a trial run; the output is then partial).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
@@ -141,7 +164,6 @@ pub struct TiersArgs {
 /// the same moment as the rest of the data.
 pub fn run_tiers(root: &Path, args: &TiersArgs) -> Result<()> {
     let started = Instant::now();
-    let index_url = index_url(args.index_url.as_deref())?;
     let data = root.join("crates/nplint-index/data");
     let snapshot = output::Tree::read(&data)?
         .snapshot
@@ -150,16 +172,11 @@ pub fn run_tiers(root: &Path, args: &TiersArgs) -> Result<()> {
     if let Some(limit) = args.limit {
         top.truncate(limit);
     }
-    let cache = args
-        .cache_dir
-        .clone()
-        .unwrap_or_else(|| root.join("target/index-cache"));
-    let fetcher = IndexFetcher::new(&index_url, Client::new(&cache, usize::from(args.jobs))?)
+    let fetcher = args
+        .network
+        .fetcher(root)?
         .exclude_newer(Some(&snapshot.newest_upload));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(usize::from(args.jobs))
-        .thread_name(|index| format!("tiers-{index}"))
-        .build()?;
+    let pool = args.network.pool("tiers")?;
     let progress = |message: &str| eprintln!("{message}");
     let (projects, missing) = pool.install(|| tiers::crawl(&fetcher, &top, &progress))?;
     let tiers = tiers::tiers(&projects);
@@ -242,34 +259,7 @@ fn now_utc() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
-    rfc3339(seconds)
-}
-
-/// Seconds since the Unix epoch as RFC 3339 in UTC (the proleptic Gregorian calendar; days to civil dates by
-/// Howard Hinnant's `civil_from_days`).
-fn rfc3339(seconds: u64) -> String {
-    let days = i64::try_from(seconds / 86_400).unwrap_or(i64::MAX / 2);
-    let rest = seconds % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    crate::conda_patches::rfc3339(seconds)
 }
 
 /// PEP 503 normalization: lower case, runs of `-`, `_`, `.` as one `-`.
@@ -370,13 +360,14 @@ pub fn read_seeds(path: &Path) -> Result<Vec<String>> {
 /// Runs the sync and prints its summary.
 pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     let started = Instant::now();
-    let index_url = index_url(args.index_url.as_deref())?;
     let data = root.join("crates/nplint-index/data");
-    let seeds = read_seeds(&data.join("packages.toml"))?;
-    let cache = args
-        .cache_dir
-        .clone()
-        .unwrap_or_else(|| root.join("target/index-cache"));
+    // The reviewed list, then every project the tiers found reaching NumPy (`cargo xtask index tiers`).
+    let mut seeds = read_seeds(&data.join("packages.toml"))?;
+    for name in tiers::read_full(&data.join("tiers.tsv"))? {
+        if !seeds.contains(&name) {
+            seeds.push(name);
+        }
+    }
     let before = output::Tree::read(&data)?;
     let scan = ScanConfig {
         removed: scan::removed_names(&data.join("numpy-api.toml"))?,
@@ -384,13 +375,12 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         api_budget: scan::API_BUDGET,
     };
     let exclude_newer = visible_until(args, &before)?;
-    let fetcher = IndexFetcher::new(&index_url, Client::new(&cache, usize::from(args.jobs))?)
+    let fetcher = args
+        .network
+        .fetcher(root)?
         .exclude_newer(Some(&exclude_newer))
         .scan(scan);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(usize::from(args.jobs))
-        .thread_name(|index| format!("sync-{index}"))
-        .build()?;
+    let pool = args.network.pool("sync")?;
     let progress = |message: &str| eprintln!("{message}");
 
     if args.check_fresh {
@@ -594,13 +584,10 @@ mod tests {
     }
 
     #[test]
-    fn formats_times_as_rfc_3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        // `date -u -d @1795263872`: a known instant, a leap day, and the turn of a century.
-        assert_eq!(rfc3339(1_795_263_872), "2026-11-21T12:24:32Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(4_107_542_399), "2100-02-28T23:59:59Z");
-        assert!(parse_exclude_newer(&now_utc()).is_ok());
+    fn the_clock_reads_as_an_exclude_newer_time() {
+        let now = now_utc();
+        assert!(parse_exclude_newer(&now).is_ok(), "{now}");
+        assert!(now.as_str() > "2026-01-01T00:00:00Z", "{now}");
     }
 
     #[test]

@@ -227,6 +227,22 @@ pub fn select<'a>(release: &Release<'a>) -> Selection<'a> {
     }
 }
 
+impl<'a> Selection<'a> {
+    /// The one file whose metadata classifies a release (what it requires, not per platform): the pure wheel,
+    /// else the linux x86_64 wheel, else whatever was selected.
+    pub fn representative(&self) -> Option<&Read<'a>> {
+        self.reads
+            .iter()
+            .find(|read| read.applies_to.contains("any"))
+            .or_else(|| {
+                self.reads
+                    .iter()
+                    .find(|read| read.applies_to.contains("linux-x86_64"))
+            })
+            .or_else(|| self.reads.first())
+    }
+}
+
 /// One file's metadata as read, before the requirements are filtered to the universe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadMetadata {

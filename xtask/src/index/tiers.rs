@@ -229,18 +229,7 @@ pub fn classify<F: Fetcher>(
         .par_iter()
         .map(|release| -> Result<Option<CoreMetadata>> {
             let selection = release::select(release);
-            let read = selection
-                .reads
-                .iter()
-                .find(|read| read.applies_to.contains("any"))
-                .or_else(|| {
-                    selection
-                        .reads
-                        .iter()
-                        .find(|read| read.applies_to.contains("linux-x86_64"))
-                })
-                .or_else(|| selection.reads.first());
-            let Some(read) = read else {
+            let Some(read) = selection.representative() else {
                 return Ok(None);
             };
             let outcome = fetcher
@@ -432,6 +421,26 @@ pub fn render(
     out
 }
 
+/// The `full` projects of a `tiers.tsv` (what [`render`] wrote), in the file's order; none when there is no file.
+pub fn read_full(path: &Path) -> Result<Vec<String>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error).with_context(|| format!("reading `{}`", path.display())),
+    };
+    let mut full = Vec::new();
+    for (number, line) in text.lines().enumerate().skip(1) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(name), Some(tier)) = (fields.first(), fields.get(2)) else {
+            bail!("`{}` line {}: too few columns", path.display(), number + 1);
+        };
+        if *tier == "full" {
+            full.push((*name).to_owned());
+        }
+    }
+    Ok(full)
+}
+
 /// A field free of the separators of the table.
 fn clean(value: &str) -> String {
     value.replace(['\t', '\n', '\r'], " ").trim().to_owned()
@@ -585,6 +594,31 @@ mod tests {
             .map(|release| release.display.as_str())
             .collect();
         assert_eq!(chosen, ["3.0.0b1"]);
+    }
+
+    #[test]
+    fn the_table_reads_back() {
+        let projects: BTreeMap<_, _> = [
+            project("numpy", &[]),
+            project("pandas", &["numpy"]),
+            project("requests", &["certifi"]),
+        ]
+        .into_iter()
+        .collect();
+        let table = render(&projects, &tiers(&projects), &["gone".to_owned()]);
+        assert_eq!(
+            table.lines().nth(1),
+            Some("gone\t\tmissing\t\t\t\t0\t0"),
+            "{table}"
+        );
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("tiers.tsv");
+        std::fs::write(&path, &table).unwrap();
+        assert_eq!(read_full(&path).unwrap(), ["numpy", "pandas"]);
+        assert_eq!(
+            read_full(&directory.path().join("none.tsv")).unwrap(),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
