@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use nplint_index::{
-    ApiScope, BuildNumpy, Index, Metadata, Package, PackageName, Platform, Release, Version,
+    ApiScope, BuildNumpy, Index, LightPackage, Metadata, Package, PackageName, Platform, Release,
+    Version,
 };
 use serde::Serialize;
 
@@ -212,10 +213,94 @@ fn parse_query(query: &str) -> anyhow::Result<(PackageName, Option<Version>)> {
     Ok((name, version))
 }
 
+#[derive(Serialize)]
+struct LightDocument<'a> {
+    schema_version: u32,
+    name: &'a str,
+    /// `light`: known not to reach NumPy, left out of the solve.
+    tier: &'static str,
+    /// Its rank among the most-downloaded projects; `null` for a dependency of one.
+    rank: Option<u32>,
+    newest: &'a str,
+    requires_python: Option<&'a str>,
+    releases: u32,
+    releases_read: u32,
+    /// The extras through which it reaches NumPy: a requirement naming one of them is not light.
+    numpy_extras: &'a [&'a str],
+}
+
+/// `nplint index show NAME` for a project of the light tier: what is known of it, and why it is left out.
+fn show_light(light: &LightPackage, format: DataFormat) -> anyhow::Result<Status> {
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        DataFormat::Json => {
+            let document = LightDocument {
+                schema_version: SCHEMA_VERSION,
+                name: light.name,
+                tier: "light",
+                rank: light.rank,
+                newest: light.newest,
+                requires_python: (!light.requires_python.is_empty())
+                    .then_some(light.requires_python),
+                releases: light.releases,
+                releases_read: light.read,
+                numpy_extras: light.numpy_extras,
+            };
+            serde_json::to_writer_pretty(&mut stdout, &document)?;
+            writeln!(stdout)?;
+        }
+        DataFormat::Text => {
+            let popularity = light.rank.map_or_else(
+                || "a dependency of one of the most-downloaded projects".to_owned(),
+                |rank| format!("the most-downloaded project number {rank}"),
+            );
+            let read = if light.read == 1 {
+                "its newest release".to_owned()
+            } else {
+                format!(
+                    "{} of its {} releases since 2017 (the newest of each minor series)",
+                    light.read, light.releases
+                )
+            };
+            writeln!(stdout, "{}: not NumPy-related ({popularity})", light.name)?;
+            writeln!(
+                stdout,
+                "  read: {read}; none requires numpy, directly or through its dependencies"
+            )?;
+            let requires_python = if light.requires_python.is_empty() {
+                String::new()
+            } else {
+                format!(" (Requires-Python {})", light.requires_python)
+            };
+            writeln!(stdout, "  newest: {}{requires_python}", light.newest)?;
+            if !light.numpy_extras.is_empty() {
+                let extras: Vec<String> = light
+                    .numpy_extras
+                    .iter()
+                    .map(|extra| format!("`{}[{extra}]`", light.name))
+                    .collect();
+                writeln!(
+                    stdout,
+                    "  except under an extra: {} reaches numpy, and is unknown to this index",
+                    extras.join(", ")
+                )?;
+            }
+            writeln!(
+                stdout,
+                "  left out of every solve: its releases are not in the index, and it is not reported as unknown"
+            )?;
+        }
+    }
+    Ok(Status::Clean)
+}
+
 pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
     let (name, version) = parse_query(&args.package)?;
     let index = Index::embedded();
     let Some(package) = index.package(&name) else {
+        if let Some(light) = index.light(&name) {
+            return show_light(light, args.format);
+        }
         bail!("`{name}` is not in the package index; `nplint index stats` tells what it holds");
     };
     let releases: Vec<&Release> = match &version {
@@ -445,6 +530,8 @@ struct StatsDocument<'a> {
     releases: usize,
     prereleases: usize,
     numpy: NumpyStats,
+    /// Projects known not to reach NumPy (the light tier): left out of every solve without a finding.
+    light: usize,
     /// The size of the index embedded in the binary.
     embedded_bytes: usize,
 }
@@ -494,6 +581,7 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
         releases,
         prereleases,
         numpy,
+        light: index.light_packages().len(),
         embedded_bytes: nplint_index::embedded_size(),
     };
     let mut stdout = std::io::stdout().lock();
@@ -520,6 +608,11 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
                 document.numpy.releases,
                 document.numpy.oldest.as_deref().unwrap_or("-"),
                 document.numpy.newest.as_deref().unwrap_or("-")
+            )?;
+            writeln!(
+                stdout,
+                "light:     {} projects known not to reach NumPy (left out of the solve)",
+                document.light
             )?;
             writeln!(stdout, "embedded:  {} bytes", document.embedded_bytes)?;
         }

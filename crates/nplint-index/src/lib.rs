@@ -32,6 +32,7 @@
 pub mod compact;
 pub mod conda;
 pub mod cpython;
+pub mod light;
 mod package;
 mod parse;
 pub mod runtime;
@@ -48,6 +49,7 @@ pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 
 pub use crate::compact::{ApiUseRef, BuildRef};
+pub use crate::light::LightPackage;
 pub use crate::package::{AppliesTo, Metadata, Package, Release, WheelPython, WheelPythonRange};
 pub use crate::parse::{Parsed, RawUrl, Requirement};
 pub use crate::runtime::{Evidence, FactKind, RuntimeFact};
@@ -79,6 +81,8 @@ pub struct Index {
     positions: FxHashMap<&'static str, usize>,
     /// See [`Index::first_numpy_2_build`].
     first_numpy_2_build: OnceLock<Option<&'static str>>,
+    /// The light tier, sorted by name (see [`light`]).
+    light: &'static [LightPackage],
 }
 
 impl Index {
@@ -93,11 +97,23 @@ impl Index {
         INDEX.get_or_init(|| {
             // Invariant: `build.rs` wrote these bytes with `compact::encode` and left out every package whose name
             // is not normalized; the integrity tests decode all of it.
-            Index::decode_embedded().unwrap_or_else(|error| panic!("{error}"))
+            Index::decode_embedded()
+                .unwrap_or_else(|error| panic!("{error}"))
+                .with_light(light::EMBEDDED)
         })
     }
 
-    /// Decodes the embedded bytes into a new index, header only (what [`Index::embedded`] does once).
+    /// The index with `table` (sorted by name) as its light tier. An index starts without one: the embedded index
+    /// has the embedded table, an index built from source for a test has what the test gives it.
+    #[must_use]
+    pub fn with_light(mut self, table: &'static [LightPackage]) -> Self {
+        debug_assert!(table.windows(2).all(|pair| pair[0].name < pair[1].name));
+        self.light = table;
+        self
+    }
+
+    /// Decodes the embedded bytes into a new index, header only (what [`Index::embedded`] does once), without
+    /// the light tier.
     pub fn decode_embedded() -> Result<Index, IndexError> {
         Index::from_encoded(EMBEDDED)
     }
@@ -150,6 +166,7 @@ impl Index {
             packages,
             positions,
             first_numpy_2_build: OnceLock::new(),
+            light: &[],
         })
     }
 
@@ -160,6 +177,20 @@ impl Index {
 
     pub fn package(&self, name: &PackageName) -> Option<&Package> {
         self.position(name).map(|at| &self.packages[at])
+    }
+
+    /// What the light tier knows of `name`: a popular project that is not NumPy-related. `None` for a package of
+    /// the index proper, which takes precedence, and for one outside both.
+    pub fn light(&self, name: &PackageName) -> Option<&LightPackage> {
+        if self.positions.contains_key(name.as_ref()) {
+            return None;
+        }
+        light::find(self.light, name.as_ref())
+    }
+
+    /// The light tier, sorted by name.
+    pub fn light_packages(&self) -> &[LightPackage] {
+        self.light
     }
 
     /// The position of `name` in [`Index::packages`]: a dense key for tables with an entry per package (the

@@ -223,10 +223,11 @@ impl Resolver {
         let runtime_enabled = runtime::rules()
             .into_iter()
             .any(|rule| settings.rules.is_enabled(rule));
-        let mut unknown: BTreeSet<usize> = BTreeSet::new();
+        let (mut unknown, mut unrelated) = (BTreeSet::new(), BTreeSet::new());
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
         for environment in &manifest.environments {
             let (inputs, left_out) = environment_inputs(manifest, &environment.requirements);
+            unrelated.extend(left_out.unrelated.iter().copied());
             let choice =
                 environment_pythons(manifest, environment, &settings.targets, &self.pythons);
             let platforms = environment_platforms(environment, &settings.targets);
@@ -252,16 +253,7 @@ impl Resolver {
                 fallback = found;
                 outcomes.extend(more);
             }
-            // A requirement left out counts where its marker holds on a target checked (`pywin32; sys_platform ==
-            // 'win32'` is not missing from a Linux check).
-            let checked_targets = targets(&checked, platforms);
-            unknown.extend(left_out.into_iter().filter(|&id| {
-                let marker = &manifest.requirements[id].marker;
-                marker.is_true()
-                    || checked_targets
-                        .iter()
-                        .any(|target| marker.evaluate(&target.marker_environment(), &[]))
-            }));
+            unknown.extend(left_out.unknown_on(manifest, &targets(&checked, platforms)));
             let Outcomes {
                 groups,
                 failing,
@@ -320,7 +312,11 @@ impl Resolver {
             }
         }
         if !unknown.is_empty() {
-            diagnostics.push(unknown_package::diagnostic(manifest, &unknown));
+            diagnostics.push(unknown_package::diagnostic(
+                manifest,
+                &unknown,
+                unrelated.len(),
+            ));
         }
     }
 }
@@ -384,11 +380,36 @@ pub(crate) fn grouping_key(text: &str, target: Target) -> String {
         .replace(target.platform.as_str(), "*")
 }
 
-/// The solver inputs of an environment (its requirements, by id), and the ids of those left out of the solve (URL
-/// and path requirements, packages outside the index).
-fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> (Vec<Input>, Vec<usize>) {
+/// The requirements of an environment left out of the solve.
+struct LeftOut {
+    /// URL and path requirements, and packages that neither tier of the index knows (by id).
+    unknown: Vec<usize>,
+    /// Packages the light tier knows: popular projects that do not reach NumPy, left out without a finding.
+    unrelated: Vec<usize>,
+}
+
+impl LeftOut {
+    /// The unknown requirements whose marker holds on a target checked (`pywin32; sys_platform == 'win32'` is not
+    /// missing from a Linux check).
+    fn unknown_on(self, manifest: &Manifest, checked: &[Target]) -> Vec<usize> {
+        self.unknown
+            .into_iter()
+            .filter(|&id| {
+                let marker = &manifest.requirements[id].marker;
+                marker.is_true()
+                    || checked
+                        .iter()
+                        .any(|target| marker.evaluate(&target.marker_environment(), &[]))
+            })
+            .collect()
+    }
+}
+
+/// The solver inputs of an environment (its requirements, by id), and the ids of those left out of the solve.
+fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> (Vec<Input>, LeftOut) {
     let index = Index::embedded();
     let mut unknown = Vec::new();
+    let mut unrelated = Vec::new();
     let inputs = requirements
         .iter()
         .filter_map(|&id| {
@@ -396,17 +417,23 @@ fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> (Vec<Input
             let input = solver_input(id, requirement);
             // A conda lockfile pins system libraries by the hundred: leaving them out is expected.
             let conda_locked = requirement.origin.section == Section::LockedConda;
-            if (input.is_none() && !conda_locked)
-                || requirement.name.as_ref().is_some_and(|name| {
-                    index.package(name).is_none() && !is_expected_unknown(requirement, name)
+            let outside = requirement.name.as_ref().filter(|name| {
+                index.package(name).is_none() && !is_expected_unknown(requirement, name)
+            });
+            if let Some(name) = outside
+                && input.is_some()
+                && index.light(name).is_some_and(|light| {
+                    light.unrelated_with(requirement.extras.iter().map(AsRef::as_ref))
                 })
             {
+                unrelated.push(id);
+            } else if (input.is_none() && !conda_locked) || outside.is_some() {
                 unknown.push(id);
             }
             input
         })
         .collect();
-    (inputs, unknown)
+    (inputs, LeftOut { unknown, unrelated })
 }
 
 /// Packages that are not in the index on purpose: the interpreter, conda's installer, and what a conda lockfile

@@ -72,7 +72,7 @@ pub mod simple;
 pub mod tiers;
 pub mod zip;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::Ordering;
@@ -185,35 +185,37 @@ pub fn run_tiers(root: &Path, args: &TiersArgs) -> Result<()> {
         tiers::render(&projects, &tiers, &missing),
     )?;
     let listed: BTreeSet<&str> = top.iter().map(|(_, name)| name.as_str()).collect();
-    let count = |full: bool, listed_only: bool| {
-        tiers
-            .iter()
-            .filter(|(name, tier)| {
-                matches!(tier, tiers::Tier::Full(_)) == full
-                    && (!listed_only || listed.contains(name.as_str()))
-            })
-            .count()
-    };
+    // Per tier, listed projects and dependencies outside the list.
+    let mut counts: BTreeMap<(&str, bool), usize> = BTreeMap::new();
+    for (name, tier) in &tiers {
+        let kind = match tier {
+            tiers::Tier::Full(_) => "full",
+            tiers::Tier::Extras(..) => "extras",
+            tiers::Tier::Light => "light",
+        };
+        *counts
+            .entry((kind, listed.contains(name.as_str())))
+            .or_default() += 1;
+    }
+    let count = |kind: &str, listed: bool| counts.get(&(kind, listed)).copied().unwrap_or(0);
     let read: usize = projects.values().map(|project| project.read).sum();
     let kept: usize = projects.values().map(|project| project.releases).sum();
     let stats = &fetcher.transport.stats;
     println!(
-        "{} listed: {} full, {} light, {} missing; {} dependencies outside the list: {} full, {} light\n\
+        "{} listed: {} full, {} through extras only, {} light, {} missing\n\
+         dependencies outside the list: {} full, {} through extras only, {} light\n\
          {read} of {kept} kept releases read; {} requests, {} bytes, {:.1} s",
         top.len(),
-        count(true, true),
-        count(false, true),
+        count("full", true),
+        count("extras", true),
+        count("light", true),
         missing
             .iter()
             .filter(|name| listed.contains(name.as_str()))
             .count(),
-        projects.len()
-            - projects
-                .keys()
-                .filter(|name| listed.contains(name.as_str()))
-                .count(),
-        count(true, false) - count(true, true),
-        count(false, false) - count(false, true),
+        count("full", false),
+        count("extras", false),
+        count("light", false),
         stats.requests.load(Ordering::Relaxed),
         stats.bytes.load(Ordering::Relaxed),
         started.elapsed().as_secs_f64()

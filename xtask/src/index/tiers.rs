@@ -19,6 +19,7 @@
 //! releases were kept and read, and for `full` the first dependency on the way to NumPy. Projects the index does
 //! not have are listed as `missing`.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -145,8 +146,11 @@ fn extra_names(marker: &str) -> BTreeSet<String> {
 /// A project's tier and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tier {
-    /// Reaches NumPy; the dependency through which (`numpy` itself when direct).
+    /// The project itself reaches NumPy; the dependency through which (`numpy` itself when direct).
     Full(String),
+    /// Only some of its extras reach NumPy (`networkx[default]`): the dependency through which the first did, and
+    /// the extras. A requirement on the project without one of them does not reach NumPy.
+    Extras(String, BTreeSet<String>),
     Light,
 }
 
@@ -295,10 +299,31 @@ pub fn tiers(projects: &BTreeMap<String, Classified>) -> BTreeMap<String, Tier> 
         for &from in installed_by.get(&node).into_iter().flatten() {
             if reached.insert(from) {
                 if from.0 != "numpy" {
-                    tier.entry(from.0.to_owned())
-                        .or_insert_with(|| Tier::Full(node.0.to_owned()));
+                    let entry = tier.entry(from.0.to_owned());
+                    match (from.1, entry) {
+                        // The project itself: full, whatever its extras were found to do before.
+                        (None, Entry::Vacant(vacant)) => {
+                            vacant.insert(Tier::Full(node.0.to_owned()));
+                        }
+                        (None, Entry::Occupied(mut occupied)) => {
+                            if !matches!(occupied.get(), Tier::Full(_)) {
+                                occupied.insert(Tier::Full(node.0.to_owned()));
+                            }
+                        }
+                        // One of its extras; reaching an extra does not reach the project itself.
+                        (Some(extra), Entry::Vacant(vacant)) => {
+                            vacant.insert(Tier::Extras(
+                                node.0.to_owned(),
+                                BTreeSet::from([extra.to_owned()]),
+                            ));
+                        }
+                        (Some(extra), Entry::Occupied(mut occupied)) => {
+                            if let Tier::Extras(_, extras) = occupied.get_mut() {
+                                extras.insert(extra.to_owned());
+                            }
+                        }
+                    }
                 }
-                // Reaching an extra of a project does not reach the project itself.
                 queue.push_back(from);
             }
         }
@@ -389,12 +414,22 @@ pub fn render(
     tiers: &BTreeMap<String, Tier>,
     missing: &[String],
 ) -> String {
-    let mut out = String::from("name\trank\ttier\tvia\tnewest\trequires_python\treleases\tread\n");
+    let mut out =
+        String::from("name\trank\ttier\tvia\textras\tnewest\trequires_python\treleases\tread\n");
     let mut rows: Vec<(&str, String)> = Vec::new();
     for (name, project) in projects {
-        let (tier, via) = match tiers.get(name) {
-            Some(Tier::Full(via)) => ("full", via.as_str()),
-            _ => ("light", ""),
+        let (tier, via, extras) = match tiers.get(name) {
+            Some(Tier::Full(via)) => ("full", via.as_str(), String::new()),
+            Some(Tier::Extras(via, extras)) => (
+                "extras",
+                via.as_str(),
+                extras
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            _ => ("light", "", String::new()),
         };
         let rank = project
             .rank
@@ -403,7 +438,7 @@ pub fn render(
         rows.push((
             name,
             format!(
-                "{name}\t{rank}\t{tier}\t{via}\t{}\t{}\t{}\t{}",
+                "{name}\t{rank}\t{tier}\t{via}\t{extras}\t{}\t{}\t{}\t{}",
                 project.newest,
                 clean(&project.requires_python),
                 project.releases,
@@ -412,7 +447,7 @@ pub fn render(
         ));
     }
     for name in missing {
-        rows.push((name, format!("{name}\t\tmissing\t\t\t\t0\t0")));
+        rows.push((name, format!("{name}\t\tmissing\t\t\t\t\t0\t0")));
     }
     rows.sort();
     for (_, row) in rows {
@@ -421,7 +456,8 @@ pub fn render(
     out
 }
 
-/// The `full` projects of a `tiers.tsv` (what [`render`] wrote), in the file's order; none when there is no file.
+/// The projects of a `tiers.tsv` (what [`render`] wrote) that the sync indexes in full: those that reach NumPy,
+/// themselves or through an extra; in the file's order, none when there is no file.
 pub fn read_full(path: &Path) -> Result<Vec<String>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -434,7 +470,7 @@ pub fn read_full(path: &Path) -> Result<Vec<String>> {
         let (Some(name), Some(tier)) = (fields.first(), fields.get(2)) else {
             bail!("`{}` line {}: too few columns", path.display(), number + 1);
         };
-        if *tier == "full" {
+        if matches!(*tier, "full" | "extras") {
             full.push((*name).to_owned());
         }
     }
@@ -529,14 +565,20 @@ mod tests {
         assert_eq!(tiers["report-tool"], Tier::Full("seaborn".to_owned()));
         assert_eq!(tiers["requests"], Tier::Light);
         assert_eq!(tiers["cycle-a"], Tier::Light);
-        // An extra reaches NumPy: the project is full, a plain dependent is not, one asking for the extra is.
-        assert_eq!(tiers["networkx"], Tier::Full("numpy".to_owned()));
+        // An extra reaches NumPy: the extra is recorded, a plain dependent is light, one asking for the extra full.
+        assert_eq!(
+            tiers["networkx"],
+            Tier::Extras("numpy".to_owned(), BTreeSet::from(["default".to_owned()]))
+        );
         assert_eq!(tiers["graph-user"], Tier::Light);
         assert_eq!(tiers["graph-plotter"], Tier::Full("networkx".to_owned()));
         // A test extra of a test extra does not drag a project in.
         assert_eq!(
             tiers["pytest"],
-            Tier::Full("hypothesis-numpy-plugin".to_owned())
+            Tier::Extras(
+                "hypothesis-numpy-plugin".to_owned(),
+                BTreeSet::from(["dev".to_owned()])
+            )
         );
         assert_eq!(tiers["urllib3"], Tier::Light);
         assert_eq!(tiers["numpy"], Tier::Full("numpy".to_owned()));
@@ -608,7 +650,7 @@ mod tests {
         let table = render(&projects, &tiers(&projects), &["gone".to_owned()]);
         assert_eq!(
             table.lines().nth(1),
-            Some("gone\t\tmissing\t\t\t\t0\t0"),
+            Some("gone\t\tmissing\t\t\t\t\t0\t0"),
             "{table}"
         );
         let directory = tempfile::tempdir().unwrap();

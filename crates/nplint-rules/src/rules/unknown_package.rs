@@ -10,9 +10,11 @@ use crate::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Lists, once per file, the requirements that nplint left out when it solved the file's environments: packages
-    /// its embedded index does not hold (it holds NumPy and the packages that depend on it) and direct URL or path
-    /// requirements, whose version only a build could tell. It says how many requirements were checked, and names and
-    /// labels the first eight left out.
+    /// its embedded index does not know and direct URL or path requirements, whose version only a build could tell.
+    /// The index holds NumPy and the packages that depend on it in full, and knows of PyPI's most-downloaded projects
+    /// that none of their releases leads to NumPy (its light tier, `nplint index show NAME`): those are left out of
+    /// the solve too, since they cannot take part in a NumPy conflict, but only counted, not reported. It says how
+    /// many requirements were checked, and names and labels the first eight unknown ones.
     ///
     /// ## Why is this bad?
     /// It is not: most packages do not depend on NumPy and need no checking. But a left-out package's own
@@ -41,23 +43,34 @@ declare_rule! {
 /// label on each would bury the report.
 const NAMED: usize = 8;
 
-/// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve.
-pub(crate) fn diagnostic(manifest: &Manifest, unknown: &BTreeSet<usize>) -> Diagnostic {
+/// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve because
+/// nplint does not know them; `unrelated` more were left out because they are known not to reach NumPy.
+pub(crate) fn diagnostic(
+    manifest: &Manifest,
+    unknown: &BTreeSet<usize>,
+    unrelated: usize,
+) -> Diagnostic {
     let total = manifest.requirements.len();
     let names: Vec<String> = unknown
         .iter()
         .take(NAMED)
         .map(|&id| format!("`{}`", manifest.requirements[id].display()))
         .collect();
-    let checked = total - unknown.len();
+    let checked = total.saturating_sub(unknown.len() + unrelated);
     let listed = if unknown.len() > NAMED {
         format!("{} and {} more", names.join(", "), unknown.len() - NAMED)
     } else {
         names.join(", ")
     };
     let verb = if unknown.len() == 1 { "is" } else { "are" };
-    let message =
-        format!("checked {checked} of {total} requirements; {listed} {verb} not in nplint's index");
+    let unrelated = match unrelated {
+        0 => String::new(),
+        1 => " (1 more is known not to need NumPy)".to_owned(),
+        more => format!(" ({more} more are known not to need NumPy)"),
+    };
+    let message = format!(
+        "checked {checked} of {total} requirements{unrelated}; {listed} {verb} not in nplint's index"
+    );
     // Invariant: called only with at least one unknown requirement.
     let first = &manifest.requirements[*unknown.first().expect("at least one unknown requirement")];
     // A finding on the whole environment stands in the file that was checked: on the include line that leads to
