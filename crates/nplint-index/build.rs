@@ -68,6 +68,7 @@ fn light_table(path: &Path) -> String {
                         rank,
                         tier,
                         _via,
+                        extras,
                         newest,
                         requires_python,
                         releases,
