@@ -64,6 +64,9 @@ struct BuildJson {
     numpy: &'static str,
     file: &'static str,
     member: Option<&'static str>,
+    /// For a `2.x` build, the oldest NumPy its member runs on; left out when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    numpy_floor: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -122,6 +125,7 @@ fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> 
             numpy: build_name(scan.numpy),
             file: scan.file,
             member: scan.member,
+            numpy_floor: scan.numpy_floor,
         }),
         removed_api: release
             .removed_api()

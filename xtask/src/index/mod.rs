@@ -52,6 +52,7 @@ pub mod closure;
 pub mod fetch;
 pub mod filename;
 pub mod http;
+pub mod local;
 pub mod metadata;
 pub mod output;
 pub mod python;

@@ -36,6 +36,8 @@ pub struct Rescan {
     /// Releases whose recorded wheel is no longer in the project's listing: left as they were.
     pub missing: Vec<String>,
     pub changes: BTreeMap<String, BTreeMap<(&'static str, &'static str), Vec<String>>>,
+    /// Releases whose NumPy floor changed (`pkg 1.0: - -> 1.20`), label changes aside.
+    pub floors: Vec<String>,
 }
 
 /// A release of a package, by position, and its `build` read again (`None` when its wheel is not listed).
@@ -102,6 +104,19 @@ pub fn rescan<F: Fetcher>(
             };
             summary.read += 1;
             let (before, after) = (label(release.build.as_ref()), label(build.as_ref()));
+            let floor = |build: Option<&BuildScan>| {
+                build
+                    .and_then(|build| build.numpy_floor.clone())
+                    .unwrap_or_else(|| "-".to_string())
+            };
+            let (floor_before, floor_after) =
+                (floor(release.build.as_ref()), floor(build.as_ref()));
+            if floor_before != floor_after {
+                summary.floors.push(format!(
+                    "{name} {}: {floor_before} -> {floor_after}",
+                    release.version
+                ));
+            }
             if before != after {
                 summary
                     .changes
@@ -143,6 +158,14 @@ impl Rescan {
         for ((before, after), count) in totals {
             let _ = writeln!(out, "  {before} -> {after}: {count}");
         }
+        if !self.floors.is_empty() {
+            let _ = writeln!(
+                out,
+                "NumPy floor changed in {} releases: {}",
+                self.floors.len(),
+                self.floors.join(", ")
+            );
+        }
         if !self.missing.is_empty() {
             let _ = writeln!(
                 out,
@@ -169,6 +192,7 @@ mod tests {
             numpy,
             file: file.to_string(),
             member: member.map(ToString::to_string),
+            numpy_floor: None,
         }
     }
 
@@ -222,6 +246,10 @@ mod tests {
                 Some("pkg/_b.so") => {
                     build(BuildNumpy::NameOnly, &wheel.filename, Some("pkg/_b.so"))
                 }
+                Some("pkg/_c.so") => BuildScan {
+                    numpy_floor: Some("1.20".to_string()),
+                    ..recorded.clone()
+                },
                 _ => recorded.clone(),
             }))
         }
@@ -261,20 +289,38 @@ mod tests {
                     ),
                     release(
                         "1.2",
-                        Some(build(BuildNumpy::None, "pkg-1.2-cp311.whl", None)),
+                        Some(build(
+                            BuildNumpy::Numpy2,
+                            "pkg-1.2-cp311.whl",
+                            Some("pkg/_c.so"),
+                        )),
                     ),
                     release("1.3", None),
                 ],
             },
         );
-        let summary = rescan(&Stub, &mut tree, &["1.x".to_string()], &|_| {}).unwrap();
+        let summary = rescan(
+            &Stub,
+            &mut tree,
+            &["1.x".to_string(), "2.x".to_string()],
+            &|_| {},
+        )
+        .unwrap();
         let labels: Vec<&str> = tree.packages["pkg"]
             .releases
             .iter()
             .map(|release| label(release.build.as_ref()))
             .collect();
-        assert_eq!(labels, ["1.x", "name-only", "1.x", "none", "unknown"]);
-        assert_eq!(summary.read, 2);
+        assert_eq!(labels, ["1.x", "name-only", "1.x", "2.x", "unknown"]);
+        assert_eq!(summary.read, 3);
+        assert_eq!(summary.floors, ["pkg 1.2: - -> 1.20"]);
+        assert_eq!(
+            tree.packages["pkg"].releases[3]
+                .build
+                .as_ref()
+                .and_then(|build| build.numpy_floor.as_deref()),
+            Some("1.20")
+        );
         assert_eq!(summary.missing, ["pkg 0.9"]);
         let rendered = summary.render();
         assert!(
@@ -283,6 +329,10 @@ mod tests {
         );
         assert!(
             rendered.contains("1 changed label in 1 packages"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("NumPy floor changed in 1 releases: pkg 1.2: - -> 1.20"),
             "{rendered}"
         );
     }
