@@ -339,9 +339,14 @@ fn runtime_text(out: &mut String, package: &Package, release: &Release) {
             .member
             .map(|member| format!(": {member}"))
             .unwrap_or_default();
+        // The oldest NumPy the module's import check accepts, which NumPy 2's headers write into it.
+        let floor = scan
+            .numpy_floor
+            .map(|floor| format!(", whose import check needs NumPy >= {floor}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  built against: {what} (read from {}{member})",
+            "  built against: {what}{floor} (read from {}{member})",
             scan.file
         );
     }

@@ -8,7 +8,7 @@
 //! `none`) has every extension module read again, as a sync's scan reads them. Nothing else of a release changes.
 //! The results are cached per wheel and member, like the sync's scans.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
@@ -43,12 +43,13 @@ pub struct Rescan {
 /// A release of a package, by position, and its `build` read again (`None` when its wheel is not listed).
 type Reread = (usize, Option<Option<BuildScan>>);
 
-/// Reads again the `build` of every release of `tree` labelled one of `labels`, and writes what it finds into
-/// `tree`.
+/// Reads again the `build` of every release of `tree` labelled one of `labels` (of the packages `only`, when not
+/// empty), and writes what it finds into `tree`.
 pub fn rescan<F: Fetcher>(
     fetcher: &F,
     tree: &mut Tree,
     labels: &[String],
+    only: &BTreeSet<String>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Rescan> {
     let wanted = |build: Option<&BuildScan>| {
@@ -57,6 +58,7 @@ pub fn rescan<F: Fetcher>(
     let names: Vec<String> = tree
         .packages
         .values()
+        .filter(|package| only.is_empty() || only.contains(&package.name))
         .filter(|package| {
             package
                 .releases
@@ -303,6 +305,7 @@ mod tests {
             &Stub,
             &mut tree,
             &["1.x".to_string(), "2.x".to_string()],
+            &BTreeSet::new(),
             &|_| {},
         )
         .unwrap();
@@ -335,5 +338,31 @@ mod tests {
             rendered.contains("NumPy floor changed in 1 releases: pkg 1.2: - -> 1.20"),
             "{rendered}"
         );
+    }
+
+    #[test]
+    fn rescans_only_the_packages_asked_for() {
+        let mut tree = Tree::default();
+        for name in ["pkg", "other"] {
+            tree.packages.insert(
+                name.to_string(),
+                PackageFile {
+                    name: name.to_string(),
+                    releases: vec![release(
+                        "1.0",
+                        Some(build(
+                            BuildNumpy::Numpy1,
+                            "pkg-1.0-cp311.whl",
+                            Some("pkg/_b.so"),
+                        )),
+                    )],
+                },
+            );
+        }
+        let only = BTreeSet::from(["pkg".to_string()]);
+        let summary = rescan(&Stub, &mut tree, &["1.x".to_string()], &only, &|_| {}).unwrap();
+        assert_eq!(summary.read, 1);
+        let label_of = |name: &str| label(tree.packages[name].releases[0].build.as_ref());
+        assert_eq!((label_of("pkg"), label_of("other")), ("name-only", "1.x"));
     }
 }
