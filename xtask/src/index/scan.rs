@@ -569,6 +569,63 @@ mod tests {
         }
     }
 
+    /// The Cython builds verified by install (the table in `data/README.md`) are labelled as their imports
+    /// behaved under NumPy 2.0.2, and every recorded NumPy floor belongs to a `2.x` build and reads `X.Y`.
+    #[test]
+    fn recorded_cython_builds_and_floors_agree_with_installs() {
+        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
+        let read = |package: &str| -> nplint_index::source::PackageFile {
+            let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
+            serde_json::from_str(&text).unwrap()
+        };
+        for (package, version, expected) in [
+            ("thinc", "9.0.0", BuildNumpy::Numpy1),
+            ("thinc", "9.1.1", BuildNumpy::Numpy2),
+            ("blis", "0.7.11", BuildNumpy::Numpy1),
+            ("blis", "1.0.1", BuildNumpy::Numpy2),
+            ("rasterio", "1.3.8", BuildNumpy::Numpy1),
+            ("rasterio", "1.3.10", BuildNumpy::Numpy2),
+            ("gensim", "4.3.3", BuildNumpy::Numpy1),
+        ] {
+            let file = read(package);
+            let release = file
+                .releases
+                .iter()
+                .find(|release| release.version == version)
+                .unwrap();
+            let build = release.build.as_ref().expect("scanned");
+            assert_eq!(build.numpy, expected, "{package} {version}");
+        }
+        let mut floors = 0;
+        for entry in std::fs::read_dir(&data).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let file: nplint_index::source::PackageFile = serde_json::from_str(&text).unwrap();
+            for release in &file.releases {
+                let Some(build) = &release.build else {
+                    continue;
+                };
+                if let Some(floor) = &build.numpy_floor {
+                    floors += 1;
+                    assert_eq!(
+                        build.numpy,
+                        BuildNumpy::Numpy2,
+                        "{} {}",
+                        file.name,
+                        release.version
+                    );
+                    assert!(
+                        floor_version(format!("{floor})").as_bytes()).is_some(),
+                        "{} {}: {floor}",
+                        file.name,
+                        release.version
+                    );
+                }
+            }
+        }
+        assert!(floors > 0);
+    }
+
     #[test]
     fn reads_the_names_of_the_reviewed_list() {
         let names =
