@@ -65,6 +65,9 @@ struct BuildJson {
     numpy: &'static str,
     file: &'static str,
     member: Option<&'static str>,
+    /// For a `2.x` build, the oldest NumPy its member runs on; left out when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    numpy_floor: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -123,6 +126,7 @@ fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> 
             numpy: build_name(scan.numpy),
             file: scan.file,
             member: scan.member,
+            numpy_floor: scan.numpy_floor,
         }),
         removed_api: release
             .removed_api()
@@ -420,9 +424,14 @@ fn runtime_text(out: &mut String, package: &Package, release: &Release) {
             .member
             .map(|member| format!(": {member}"))
             .unwrap_or_default();
+        // The oldest NumPy the module's import check accepts, which NumPy 2's headers write into it.
+        let floor = scan
+            .numpy_floor
+            .map(|floor| format!(", whose import check needs NumPy >= {floor}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  built against: {what} (read from {}{member})",
+            "  built against: {what}{floor} (read from {}{member})",
             scan.file
         );
     }

@@ -68,6 +68,13 @@ enum IndexTask {
         /// The feedstock's git directory or checkout.
         dir: PathBuf,
     },
+    /// Run the sync's wheel scans (`build`, `removed_api`) over wheels on disk and print what each would record,
+    /// one JSON line per wheel. Reads nothing from the network.
+    ScanWheel {
+        /// The wheels.
+        #[arg(required = true)]
+        wheels: Vec<PathBuf>,
+    },
 }
 
 /// The workspace root: `xtask/`'s parent.
@@ -100,5 +107,8 @@ fn main() -> anyhow::Result<()> {
         Task::Index {
             task: IndexTask::CondaPatches { dir },
         } => conda_patches::run(&workspace_root(), &dir),
+        Task::Index {
+            task: IndexTask::ScanWheel { wheels },
+        } => index::local::run(&workspace_root(), &wheels),
     }
 }

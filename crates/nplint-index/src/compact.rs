@@ -23,7 +23,8 @@
 //!                   | wheels: n, n × (platform: u8 | tags: n, n × str)
 //!                   | metadata: n, n × (applies_to: n, n × str | file: str | via: u8 | requires_python: opt str
 //!                                       | requires_dist: n, n × str)
-//!                   | build: u8 (0 absent, else BuildNumpy code) [| file: str | member: opt str]
+//!                   | build: u8 (0 absent, else BuildNumpy code) [| file: str | member: opt str
+//!                                                              | numpy_floor: opt str]
 //!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int))
 //! ```
 //!
@@ -50,7 +51,7 @@ use crate::source::{
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -126,6 +127,7 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, releases: &[ReleaseE
                 out.push(build_code(build.numpy));
                 strings.write(out, &build.file);
                 strings.write_opt(out, build.member.as_deref());
+                strings.write_opt(out, build.numpy_floor.as_deref());
             }
         }
         write_int(out, release.removed_api.len());
@@ -343,6 +345,7 @@ pub struct BuildRef<'a> {
     pub numpy: BuildNumpy,
     pub file: &'a str,
     pub member: Option<&'a str>,
+    pub numpy_floor: Option<&'a str>,
 }
 
 /// One removed-API use as stored.
@@ -396,6 +399,7 @@ impl ReleaseRef<'_> {
                 numpy: build.numpy,
                 file: build.file.to_owned(),
                 member: build.member.map(str::to_owned),
+                numpy_floor: build.numpy_floor.map(str::to_owned),
             }),
             removed_api: self
                 .removed_api
@@ -476,6 +480,7 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
             numpy: build_from_code(code).ok_or(reader.error("invalid build code"))?,
             file: reader.string()?,
             member: reader.opt_string()?,
+            numpy_floor: reader.opt_string()?,
         }),
     };
     let removed_api = (0..reader.len()?)
@@ -785,6 +790,27 @@ mod tests {
         assert_eq!(decoded, sorted);
         // Deterministic: the same input, the same bytes.
         assert_eq!(encode(&snapshot, &packages), bytes);
+    }
+
+    #[test]
+    fn a_numpy_floor_round_trips() {
+        let snapshot = example_snapshot();
+        let mut packages = example_packages();
+        let build = packages
+            .iter_mut()
+            .flat_map(|package| &mut package.releases)
+            .find_map(|release| release.build.as_mut())
+            .expect("the example data has a build");
+        build.numpy = BuildNumpy::Numpy2;
+        build.numpy_floor = Some("1.20".to_owned());
+        let (_, decoded) = decode(&encode(&snapshot, &packages)).unwrap();
+        let floors: Vec<Option<&str>> = decoded
+            .iter()
+            .flat_map(|package| &package.releases)
+            .filter_map(|release| release.build.as_ref())
+            .map(|build| build.numpy_floor.as_deref())
+            .collect();
+        assert!(floors.contains(&Some("1.20")), "{floors:?}");
     }
 
     #[test]

@@ -90,6 +90,14 @@ pub struct BuildScan {
     /// smallest that imports by name); absent for [`BuildNumpy::None`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
+    /// For a `2.x` build, the oldest NumPy that `member` runs on (`"1.20"`): the `NPY_FEATURE_VERSION_STRING` that
+    /// NumPy 2's headers write into their import check ("module was compiled against NumPy C-API version 0x%x
+    /// (NumPy 1.20) but the running NumPy has C-API version 0x%x"), which fails at import on an older NumPy. NumPy
+    /// 1.x's headers have no such string, so a `1.x` build never has one. Absent when the member holds none (a
+    /// Cython module that names NumPy 2's module without compiling NumPy's import code), and in data scanned
+    /// before it was read. The member's only: another module of the wheel may have been built for a later NumPy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numpy_floor: Option<String>,
 }
 
 /// The NumPy major version an extension module was compiled against, or how it uses NumPy without one.

@@ -93,6 +93,7 @@ fn example_a() -> PackageFile {
         numpy: BuildNumpy::Numpy1,
         file: "example_a-1.0-cp39-cp39-manylinux2014_x86_64.whl".to_owned(),
         member: Some("example_a/_core.cpython-39-x86_64-linux-gnu.so".to_owned()),
+        numpy_floor: None,
     });
     one.removed_api = vec![
         ApiUse {
@@ -145,6 +146,7 @@ fn example_b() -> PackageFile {
         numpy: BuildNumpy::None,
         file: "example_b-2.1-py3-none-manylinux2014_aarch64.whl".to_owned(),
         member: None,
+        numpy_floor: None,
     });
     generic.wheels = BTreeMap::from([(Platform::LinuxAarch64, strings(&["py3"]))]);
     generic.metadata = vec![variant(

@@ -311,7 +311,7 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
         let budget = config.build_budget;
         let found = self.scan_wheel(
             wheel,
-            &format!("build-scan-v4-{budget}"),
+            &format!("build-scan-v5-{budget}"),
             BuildFound::Unknown,
             |archive| scan::scan_build(archive, budget),
         )?;
@@ -326,7 +326,7 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
         let member = recorded.member.as_deref();
         let found = self.scan_wheel(
             wheel,
-            &format!("build-rescan-v4-{budget}-{}", member.unwrap_or_default()),
+            &format!("build-rescan-v5-{budget}-{}", member.unwrap_or_default()),
             BuildFound::Unknown,
             |archive| scan::rescan_build(archive, member, budget),
         )?;

@@ -62,6 +62,7 @@ pub mod fetch;
 pub mod filename;
 pub mod fresh;
 pub mod http;
+pub mod local;
 pub mod metadata;
 pub mod output;
 pub mod python;
@@ -125,7 +126,8 @@ impl NetworkArgs {
 /// The arguments of `cargo xtask index sync`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SyncArgs {
-    /// Sync only these packages, against the universe of the existing `snapshot.json` (no closure).
+    /// Sync only these packages, against the universe of the existing `snapshot.json` (no closure); with
+    /// `--rescan-builds`, rescan only these packages' releases.
     #[arg(long, num_args = 1.., value_name = "NAME")]
     pub only: Vec<String>,
     #[command(flatten)]
@@ -141,7 +143,7 @@ pub struct SyncArgs {
         value_name = "LABEL",
         default_missing_values = ["1.x", "2.x"],
         value_parser = ["1.x", "2.x", "name-only", "none"],
-        conflicts_with_all = ["only", "exclude_newer"],
+        conflicts_with_all = ["exclude_newer"],
     )]
     pub rescan_builds: Option<Vec<String>>,
     /// Only check the data as it is against the index: every release uploaded before the snapshot's date must be
@@ -391,7 +393,14 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
 
     if let Some(labels) = &args.rescan_builds {
         let mut tree = before;
-        let summary = pool.install(|| rescan::rescan(&fetcher, &mut tree, labels, &progress))?;
+        let only: BTreeSet<String> = args.only.iter().map(|name| normalize(name)).collect();
+        for name in &only {
+            if !tree.packages.contains_key(name) {
+                bail!("`{name}` is not in the index's data");
+            }
+        }
+        let summary =
+            pool.install(|| rescan::rescan(&fetcher, &mut tree, labels, &only, &progress))?;
         tree.write(&data, false)?;
         let stats = &fetcher.transport.stats;
         println!(

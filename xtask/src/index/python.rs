@@ -13,7 +13,8 @@
 //! is followed. Strings and comments are single tokens, so `"np.float"` never matches.
 //!
 //! Scope: [`ApiScope::Import`] for code that runs unconditionally when the module is imported (module level and
-//! class bodies outside any compound statement, decorators, default values and annotations of a `def` line);
+//! class bodies outside any compound statement, annotated assignments among them, decorators, default values and
+//! annotations of a `def` line);
 //! [`ApiScope::Call`] for everything else: inside a function body (`def`, `async def`, the body of a `lambda`), or
 //! under a condition or loop (`if`/`elif`/`else`, `for`, `while`, `with`, `except`, `finally`, `match`), where it
 //! runs only when that code does. `if numpy_version < (2, 0):` (numba), `if NUMPY_LT_2_0:` (astropy) and
@@ -181,6 +182,30 @@ impl<'a> Detector<'a> {
         }
     }
 
+    /// Whether the logical line starting at `start` is a compound statement's header. A soft keyword used as a
+    /// name (`match: int = 1`) is a `Name` token, as the parser classified it.
+    fn opens_block(&self, start: usize) -> bool {
+        matches!(
+            self.kind(start),
+            Some(
+                TokenKind::Def
+                    | TokenKind::Async
+                    | TokenKind::Class
+                    | TokenKind::Try
+                    | TokenKind::Except
+                    | TokenKind::Finally
+                    | TokenKind::If
+                    | TokenKind::Elif
+                    | TokenKind::Else
+                    | TokenKind::For
+                    | TokenKind::While
+                    | TokenKind::With
+                    | TokenKind::Match
+                    | TokenKind::Case
+            )
+        )
+    }
+
     /// What the logical line starting at `start` opens, when it is a compound statement's header.
     fn header_kind(&self, start: usize) -> Block {
         match self.kind(start) {
@@ -221,7 +246,10 @@ impl<'a> Detector<'a> {
                 line_start = false;
                 self.line_first = index;
                 self.line_kind = self.header_kind(index);
-                self.header_open = true;
+                // Only a compound statement's header ends in a block-opening colon; on any other line a colon
+                // outside brackets annotates (`X: tuple[...] = (np.unicode_,)` runs at import) or ends a lambda's
+                // parameters.
+                self.header_open = self.opens_block(index);
             }
             match kind {
                 TokenKind::Newline => {
@@ -512,6 +540,71 @@ m = [lambda: np.msort, np.alltrue]
                 "alltrue@13:i",
             ]
         );
+    }
+
+    #[test]
+    fn annotated_assignments_run_where_they_stand() {
+        // xarray 2023.6.0 (xarray-2023.6.0-py3-none-any.whl, `xarray/core/dtypes.py`, lines 40 to 44): the
+        // annotation's colon is no block's, and the tuple is built at import, which fails on NumPy 2.
+        let xarray = "\
+import numpy as np
+PROMOTE_TO_OBJECT: tuple[tuple[type[np.generic], type[np.generic]], ...] = (
+    (np.number, np.character),  # numpy promotes to character
+    (np.bool_, np.character),  # numpy promotes to character
+    (np.bytes_, np.unicode_),  # numpy promotes to unicode
+)
+";
+        assert_eq!(
+            uses(xarray),
+            [
+                "generic@2:i",
+                "generic@2:i",
+                "number@3:i",
+                "character@3:i",
+                "bool_@4:i",
+                "character@4:i",
+                "bytes_@5:i",
+                "unicode_@5:i",
+            ]
+        );
+        let source = "\
+import numpy as np
+class A:
+    x: type = np.float_
+    y: int
+def f(a: int = np.NaN, *, b: dict = {1: np.Inf}) -> np.float_:
+    z: float = np.product(1)
+    return z
+w: dict = {\"a\": np.string_, 1: np.cfloat}
+v: list = values[1:np.int_]
+match: int = np.msort
+u: object = lambda x: np.alltrue
+t: int = 1; s: object = np.sometrue
+";
+        assert_eq!(
+            uses(source),
+            [
+                "float_@3:i",
+                "NaN@5:i",
+                "Inf@5:i",
+                "float_@5:i",
+                "product@6:c",
+                "string_@8:i",
+                "cfloat@8:i",
+                "int_@9:i",
+                "msort@10:i",
+                "alltrue@11:c",
+                "sometrue@12:i",
+            ]
+        );
+        // A compound statement's colon still opens its block, whatever annotations its header holds.
+        let source = "\
+import numpy as np
+if x: y: int = np.float_
+for i in range(3): np.NaN
+with open(f) as g: h: int = np.Inf
+";
+        assert_eq!(uses(source), ["float_@2:c", "NaN@3:c", "Inf@4:c"]);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! `none`) has every extension module read again, as a sync's scan reads them. Nothing else of a release changes.
 //! The results are cached per wheel and member, like the sync's scans.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
@@ -36,17 +36,20 @@ pub struct Rescan {
     /// Releases whose recorded wheel is no longer in the project's listing: left as they were.
     pub missing: Vec<String>,
     pub changes: BTreeMap<String, BTreeMap<(&'static str, &'static str), Vec<String>>>,
+    /// Releases whose NumPy floor changed (`pkg 1.0: - -> 1.20`), label changes aside.
+    pub floors: Vec<String>,
 }
 
 /// A release of a package, by position, and its `build` read again (`None` when its wheel is not listed).
 type Reread = (usize, Option<Option<BuildScan>>);
 
-/// Reads again the `build` of every release of `tree` labelled one of `labels`, and writes what it finds into
-/// `tree`.
+/// Reads again the `build` of every release of `tree` labelled one of `labels` (of the packages `only`, when not
+/// empty), and writes what it finds into `tree`.
 pub fn rescan<F: Fetcher>(
     fetcher: &F,
     tree: &mut Tree,
     labels: &[String],
+    only: &BTreeSet<String>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Rescan> {
     let wanted = |build: Option<&BuildScan>| {
@@ -55,6 +58,7 @@ pub fn rescan<F: Fetcher>(
     let names: Vec<String> = tree
         .packages
         .values()
+        .filter(|package| only.is_empty() || only.contains(&package.name))
         .filter(|package| {
             package
                 .releases
@@ -102,6 +106,19 @@ pub fn rescan<F: Fetcher>(
             };
             summary.read += 1;
             let (before, after) = (label(release.build.as_ref()), label(build.as_ref()));
+            let floor = |build: Option<&BuildScan>| {
+                build
+                    .and_then(|build| build.numpy_floor.clone())
+                    .unwrap_or_else(|| "-".to_string())
+            };
+            let (floor_before, floor_after) =
+                (floor(release.build.as_ref()), floor(build.as_ref()));
+            if floor_before != floor_after {
+                summary.floors.push(format!(
+                    "{name} {}: {floor_before} -> {floor_after}",
+                    release.version
+                ));
+            }
             if before != after {
                 summary
                     .changes
@@ -143,6 +160,14 @@ impl Rescan {
         for ((before, after), count) in totals {
             let _ = writeln!(out, "  {before} -> {after}: {count}");
         }
+        if !self.floors.is_empty() {
+            let _ = writeln!(
+                out,
+                "NumPy floor changed in {} releases: {}",
+                self.floors.len(),
+                self.floors.join(", ")
+            );
+        }
         if !self.missing.is_empty() {
             let _ = writeln!(
                 out,
@@ -169,6 +194,7 @@ mod tests {
             numpy,
             file: file.to_string(),
             member: member.map(ToString::to_string),
+            numpy_floor: None,
         }
     }
 
@@ -222,6 +248,10 @@ mod tests {
                 Some("pkg/_b.so") => {
                     build(BuildNumpy::NameOnly, &wheel.filename, Some("pkg/_b.so"))
                 }
+                Some("pkg/_c.so") => BuildScan {
+                    numpy_floor: Some("1.20".to_string()),
+                    ..recorded.clone()
+                },
                 _ => recorded.clone(),
             }))
         }
@@ -261,20 +291,39 @@ mod tests {
                     ),
                     release(
                         "1.2",
-                        Some(build(BuildNumpy::None, "pkg-1.2-cp311.whl", None)),
+                        Some(build(
+                            BuildNumpy::Numpy2,
+                            "pkg-1.2-cp311.whl",
+                            Some("pkg/_c.so"),
+                        )),
                     ),
                     release("1.3", None),
                 ],
             },
         );
-        let summary = rescan(&Stub, &mut tree, &["1.x".to_string()], &|_| {}).unwrap();
+        let summary = rescan(
+            &Stub,
+            &mut tree,
+            &["1.x".to_string(), "2.x".to_string()],
+            &BTreeSet::new(),
+            &|_| {},
+        )
+        .unwrap();
         let labels: Vec<&str> = tree.packages["pkg"]
             .releases
             .iter()
             .map(|release| label(release.build.as_ref()))
             .collect();
-        assert_eq!(labels, ["1.x", "name-only", "1.x", "none", "unknown"]);
-        assert_eq!(summary.read, 2);
+        assert_eq!(labels, ["1.x", "name-only", "1.x", "2.x", "unknown"]);
+        assert_eq!(summary.read, 3);
+        assert_eq!(summary.floors, ["pkg 1.2: - -> 1.20"]);
+        assert_eq!(
+            tree.packages["pkg"].releases[3]
+                .build
+                .as_ref()
+                .and_then(|build| build.numpy_floor.as_deref()),
+            Some("1.20")
+        );
         assert_eq!(summary.missing, ["pkg 0.9"]);
         let rendered = summary.render();
         assert!(
@@ -285,5 +334,35 @@ mod tests {
             rendered.contains("1 changed label in 1 packages"),
             "{rendered}"
         );
+        assert!(
+            rendered.contains("NumPy floor changed in 1 releases: pkg 1.2: - -> 1.20"),
+            "{rendered}"
+        );
+    }
+
+    #[test]
+    fn rescans_only_the_packages_asked_for() {
+        let mut tree = Tree::default();
+        for name in ["pkg", "other"] {
+            tree.packages.insert(
+                name.to_string(),
+                PackageFile {
+                    name: name.to_string(),
+                    releases: vec![release(
+                        "1.0",
+                        Some(build(
+                            BuildNumpy::Numpy1,
+                            "pkg-1.0-cp311.whl",
+                            Some("pkg/_b.so"),
+                        )),
+                    )],
+                },
+            );
+        }
+        let only = BTreeSet::from(["pkg".to_string()]);
+        let summary = rescan(&Stub, &mut tree, &["1.x".to_string()], &only, &|_| {}).unwrap();
+        assert_eq!(summary.read, 1);
+        let label_of = |name: &str| label(tree.packages[name].releases[0].build.as_ref());
+        assert_eq!((label_of("pkg"), label_of("other")), ("name-only", "1.x"));
     }
 }

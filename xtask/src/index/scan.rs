@@ -33,6 +33,20 @@
 //! `numpy.core._multiarray_umath` on NumPy 1.x; or `numpy._core.multiarray failed to import`), else `1.x` (1.16 to
 //! 1.26 import `numpy.core._multiarray_umath`, older headers `numpy.core.multiarray` and `numpy.core.umath`).
 //!
+//! Cython's size check fails whatever `check_size` the declaration names: `__Pyx_ImportType` refuses a type
+//! smaller than the header said (only a larger one is subject to `check_size`), and NumPy's `__init__.pxd`, which
+//! declares `numpy.dtype` with `check_size ignore` in 1.23 to 2.0 alike, cannot prevent it. So a Cython module
+//! built with NumPy 1.x's declarations is `1.x` whether it calls `import_array()` or not: thinc 9.0.0's
+//! `thinc.backends.numpy_ops`, blis 0.7.11's `blis.py`, rasterio 1.3.8's `rasterio._features` and gensim 4.3.3's
+//! `gensim.models.word2vec_inner` hold no NumPy import code and fail so under NumPy 2.0.2, and import with NumPy
+//! 1.26.4; their releases built with NumPy 2's declarations import with NumPy 2.0.2 (the table in
+//! `crates/nplint-index/data/README.md`).
+//!
+//! NumPy 2's headers also write the module's NumPy floor into it: their `_import_array()` refuses a NumPy older
+//! than the module's `NPY_FEATURE_VERSION` with "module was compiled against NumPy C-API version 0x%x (NumPy 1.20)
+//! but ...", the `1.20` being `NPY_FEATURE_VERSION_STRING`, joined into the literal at compile time. The deciding
+//! module's floor (the newest, if it holds several) is recorded with a `2.x` build; NumPy 1.x's headers write none.
+//!
 //! A module that names `numpy.core.multiarray` (or another of NumPy's C-API modules) and a capsule (`_ARRAY_API`,
 //! `_UFUNC_API`) without NumPy's import code is `name-only`: pybind11 before 2.12 imports `numpy.core.multiarray` by
 //! name at run time and takes the capsule of whatever NumPy is installed, and NumPy 2 keeps `_ARRAY_API` there for
@@ -113,6 +127,15 @@ const NUMPY_1_IMPORT: &[u8] = b"numpy.core._multiarray_umath";
 const LEGACY_ARRAY_IMPORT: &[u8] = b"numpy.core.multiarray";
 const LEGACY_UMATH_IMPORT: &[u8] = b"numpy.core.umath";
 const CAPSULES: [&[u8]; 2] = [b"_ARRAY_API", b"_UFUNC_API"];
+/// NumPy 2's `_import_array()` refuses to run on a NumPy older than the one the module was built for (its
+/// `NPY_FEATURE_VERSION`, set by `NPY_TARGET_VERSION`) with "module was compiled against NumPy C-API version 0x%x
+/// (NumPy " NPY_FEATURE_VERSION_STRING ") but the running NumPy has C-API version 0x%x. ...", a literal the
+/// compiler joins into one string: the `X.Y)` after it is the module's NumPy floor. NumPy 1.25 and 1.26 check the
+/// feature version too, with a message that names no version ("module compiled against API version 0x%x but this
+/// version of numpy is 0x%x . Check the section ...").
+const FLOOR_CHECK: &[u8] = b"module was compiled against NumPy C-API version 0x%x (NumPy ";
+/// Bytes of `X.Y)` read after [`FLOOR_CHECK`], at most.
+const FLOOR_VERSION: usize = 16;
 
 /// The names of `data/numpy-api.toml`: every `names` entry of every `[[removal]]`.
 pub fn removed_names(path: &Path) -> Result<BTreeSet<String>> {
@@ -181,6 +204,9 @@ pub enum BuildFound {
     },
     Numpy2 {
         member: String,
+        /// The oldest NumPy `member` runs on, when it says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        floor: Option<String>,
     },
     /// Every extension module was read; none imports NumPy's C API, `member` (the smallest) imports it by name.
     NameOnly {
@@ -193,27 +219,50 @@ pub enum BuildFound {
 }
 
 impl BuildFound {
+    /// A module compiled against NumPy's C API decides the wheel.
+    fn deciding(member: String, found: ModuleImport) -> Self {
+        match found.numpy {
+            BuildNumpy::Numpy2 => Self::Numpy2 {
+                member,
+                floor: found.floor,
+            },
+            _ => Self::Numpy1 { member },
+        }
+    }
+
     /// The fact written for the wheel `file`.
     pub fn fact(&self, file: &str) -> Option<BuildScan> {
-        let (numpy, member) = match self {
-            Self::Numpy1 { member } => (BuildNumpy::Numpy1, Some(member.clone())),
-            Self::Numpy2 { member } => (BuildNumpy::Numpy2, Some(member.clone())),
-            Self::NameOnly { member } => (BuildNumpy::NameOnly, Some(member.clone())),
-            Self::None => (BuildNumpy::None, None),
+        let (numpy, member, numpy_floor) = match self {
+            Self::Numpy1 { member } => (BuildNumpy::Numpy1, Some(member.clone()), None),
+            Self::Numpy2 { member, floor } => {
+                (BuildNumpy::Numpy2, Some(member.clone()), floor.clone())
+            }
+            Self::NameOnly { member } => (BuildNumpy::NameOnly, Some(member.clone()), None),
+            Self::None => (BuildNumpy::None, None, None),
             Self::Unknown => return None,
         };
         Some(BuildScan {
             numpy,
             file: file.to_string(),
             member,
+            numpy_floor,
         })
     }
 }
 
+/// What one extension module's bytes say of its NumPy import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleImport {
+    pub numpy: BuildNumpy,
+    /// For [`BuildNumpy::Numpy2`], the oldest NumPy the module runs on, from NumPy 2's import check (see
+    /// [`FLOOR_CHECK`]); the newest when the module holds several.
+    pub floor: Option<String>,
+}
+
 /// What a module's bytes say of its NumPy import (see the module documentation): `1.x` or `2.x` for a module
-/// compiled against NumPy's C API, [`BuildNumpy::NameOnly`] for one that imports NumPy's C-API module by name
-/// without NumPy's headers, `None` for one that does neither.
-pub fn numpy_import(module: impl Read) -> std::io::Result<Option<BuildNumpy>> {
+/// compiled against NumPy's C API, with the NumPy floor of a `2.x` one, [`BuildNumpy::NameOnly`] for one that
+/// imports NumPy's C-API module by name without NumPy's headers, `None` for one that does neither.
+pub fn numpy_import(module: impl Read) -> std::io::Result<Option<ModuleImport>> {
     // The strings looked for, and what each one is evidence of.
     let header = HEADER_IMPORTS.len();
     let cython_1 = header + CYTHON_IMPORTS_1.len();
@@ -235,8 +284,18 @@ pub fn numpy_import(module: impl Read) -> std::io::Result<Option<BuildNumpy>> {
     let names = cython_2..cython_2 + 4;
     let capsules = cython_2 + 4..needles.len();
     let finders: Vec<_> = needles.iter().map(memchr::memmem::Finder::new).collect();
-    let overlap = needles.iter().map(|needle| needle.len()).max().unwrap_or(1) - 1;
+    let floor_finder = memchr::memmem::Finder::new(FLOOR_CHECK);
+    // A floor's version follows its check within `FLOOR_VERSION` bytes: keep enough of each window that a check
+    // cut off at its end is found again, whole, in the next.
+    let overlap = needles
+        .iter()
+        .map(|needle| needle.len())
+        .chain([FLOOR_CHECK.len() + FLOOR_VERSION])
+        .max()
+        .unwrap_or(1)
+        - 1;
     let mut found = vec![false; needles.len()];
+    let mut floor: Option<(u32, u32)> = None;
     let c_api = |found: &[bool]| found[..cython_2].iter().any(|&seen| seen);
     let numpy_2 = |found: &[bool]| {
         found[numpy_2_import] || found[cython_1..cython_2].iter().any(|&seen| seen)
@@ -254,21 +313,43 @@ pub fn numpy_import(module: impl Read) -> std::io::Result<Option<BuildNumpy>> {
         for (seen, finder) in found.iter_mut().zip(&finders) {
             *seen |= finder.find(window).is_some();
         }
-        // NumPy 2's headers name NumPy 1's module too: the NumPy 2 strings decide, wherever they are.
-        if c_api(&found) && numpy_2(&found) {
-            return Ok(Some(BuildNumpy::Numpy2));
+        for at in floor_finder.find_iter(window) {
+            if let Some(version) = floor_version(&window[at + FLOOR_CHECK.len()..]) {
+                floor = floor.max(Some(version));
+            }
         }
         // Keep the end of the window, so that a string split across two reads is found.
         kept = overlap.min(filled);
         buffer.copy_within(filled - kept..filled, 0);
     }
-    Ok(if c_api(&found) {
-        Some(BuildNumpy::Numpy1)
+    // NumPy 2's headers name NumPy 1's module too: the NumPy 2 strings decide, wherever they are. Only NumPy 2's
+    // headers write a floor, so a module without NumPy 2's names keeps none.
+    let numpy = if c_api(&found) && numpy_2(&found) {
+        return Ok(Some(ModuleImport {
+            numpy: BuildNumpy::Numpy2,
+            floor: floor.map(|(major, minor)| format!("{major}.{minor}")),
+        }));
+    } else if c_api(&found) {
+        BuildNumpy::Numpy1
     } else if found[names].iter().any(|&seen| seen) && found[capsules].iter().any(|&seen| seen) {
-        Some(BuildNumpy::NameOnly)
+        BuildNumpy::NameOnly
     } else {
-        None
-    })
+        return Ok(None);
+    };
+    Ok(Some(ModuleImport { numpy, floor: None }))
+}
+
+/// The `X.Y` of `X.Y)` at the start of `bytes`, as numbers; `None` when the bytes are not that (or are cut off).
+fn floor_version(bytes: &[u8]) -> Option<(u32, u32)> {
+    let bytes = &bytes[..bytes.len().min(FLOOR_VERSION)];
+    let end = bytes.iter().position(|&byte| byte == b')')?;
+    let (major, minor) = std::str::from_utf8(&bytes[..end]).ok()?.split_once('.')?;
+    let number = |part: &str| {
+        (!part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    Some((number(major)?, number(minor)?))
 }
 
 /// The `build` scan of one wheel. An error of the source (the network) is an error; a member that cannot be
@@ -293,21 +374,17 @@ pub fn scan_build<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Bu
             .reader(entry, budget)
             .and_then(|reader| Ok(numpy_import(reader)?));
         match found {
-            Ok(Some(BuildNumpy::Numpy2)) => {
-                return Ok(BuildFound::Numpy2 {
-                    member: entry.name.clone(),
-                });
-            }
-            Ok(Some(BuildNumpy::Numpy1)) => {
-                return Ok(BuildFound::Numpy1 {
-                    member: entry.name.clone(),
-                });
+            Ok(Some(found)) if matches!(found.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2) => {
+                return Ok(BuildFound::deciding(entry.name.clone(), found));
             }
             // Not evidence of an ABI: the other modules may still import the C API.
-            Ok(Some(BuildNumpy::NameOnly)) => {
+            Ok(Some(ModuleImport {
+                numpy: BuildNumpy::NameOnly,
+                ..
+            })) => {
                 name_only.get_or_insert_with(|| entry.name.clone());
             }
-            Ok(Some(BuildNumpy::None) | None) => {}
+            Ok(Some(_) | None) => {}
             Err(error) if super::fetch::is_network(&error) => return Err(error),
             Err(_) => all_read = false,
         }
@@ -337,10 +414,10 @@ pub fn rescan_build<S: ByteSource>(
         let found = archive
             .reader(entry, budget)
             .and_then(|reader| Ok(numpy_import(reader)?));
-        let member = entry.name.clone();
         match found {
-            Ok(Some(BuildNumpy::Numpy1)) => return Ok(BuildFound::Numpy1 { member }),
-            Ok(Some(BuildNumpy::Numpy2)) => return Ok(BuildFound::Numpy2 { member }),
+            Ok(Some(found)) if matches!(found.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2) => {
+                return Ok(BuildFound::deciding(entry.name.clone(), found));
+            }
             Err(error) if super::fetch::is_network(&error) => return Err(error),
             _ => {}
         }
@@ -492,6 +569,63 @@ mod tests {
         }
     }
 
+    /// The Cython builds verified by install (the table in `data/README.md`) are labelled as their imports
+    /// behaved under NumPy 2.0.2, and every recorded NumPy floor belongs to a `2.x` build and reads `X.Y`.
+    #[test]
+    fn recorded_cython_builds_and_floors_agree_with_installs() {
+        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
+        let read = |package: &str| -> nplint_index::source::PackageFile {
+            let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
+            serde_json::from_str(&text).unwrap()
+        };
+        for (package, version, expected) in [
+            ("thinc", "9.0.0", BuildNumpy::Numpy1),
+            ("thinc", "9.1.1", BuildNumpy::Numpy2),
+            ("blis", "0.7.11", BuildNumpy::Numpy1),
+            ("blis", "1.0.1", BuildNumpy::Numpy2),
+            ("rasterio", "1.3.8", BuildNumpy::Numpy1),
+            ("rasterio", "1.3.10", BuildNumpy::Numpy2),
+            ("gensim", "4.3.3", BuildNumpy::Numpy1),
+        ] {
+            let file = read(package);
+            let release = file
+                .releases
+                .iter()
+                .find(|release| release.version == version)
+                .unwrap();
+            let build = release.build.as_ref().expect("scanned");
+            assert_eq!(build.numpy, expected, "{package} {version}");
+        }
+        let mut floors = 0;
+        for entry in std::fs::read_dir(&data).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let file: nplint_index::source::PackageFile = serde_json::from_str(&text).unwrap();
+            for release in &file.releases {
+                let Some(build) = &release.build else {
+                    continue;
+                };
+                if let Some(floor) = &build.numpy_floor {
+                    floors += 1;
+                    assert_eq!(
+                        build.numpy,
+                        BuildNumpy::Numpy2,
+                        "{} {}",
+                        file.name,
+                        release.version
+                    );
+                    assert!(
+                        floor_version(format!("{floor})").as_bytes()).is_some(),
+                        "{} {}: {floor}",
+                        file.name,
+                        release.version
+                    );
+                }
+            }
+        }
+        assert!(floors > 0);
+    }
+
     #[test]
     fn reads_the_names_of_the_reviewed_list() {
         let names =
@@ -567,7 +701,9 @@ mod tests {
     }
 
     fn import_of(strings: &[&str]) -> Option<BuildNumpy> {
-        numpy_import(module(strings).as_slice()).unwrap()
+        numpy_import(module(strings).as_slice())
+            .unwrap()
+            .map(|found| found.numpy)
     }
 
     /// The strings of `_import_array()` as NumPy 1.16 to 1.26's `__multiarray_api.h` expands it (1.26.4's).
@@ -610,7 +746,9 @@ mod tests {
         bytes.extend(noise(3 * 1024 * 1024));
         bytes.extend(b"numpy._core._multiarray_umath\0");
         assert_eq!(
-            numpy_import(bytes.as_slice()).unwrap(),
+            numpy_import(bytes.as_slice())
+                .unwrap()
+                .map(|found| found.numpy),
             Some(BuildNumpy::Numpy2)
         );
     }
@@ -685,6 +823,144 @@ mod tests {
         assert_eq!(import_of(&numpy_1[..1]), None);
     }
 
+    /// NumPy 2's import check as the compiler joins it, with the `NPY_FEATURE_VERSION_STRING` it was built for.
+    fn floor_check(version: &str) -> String {
+        format!(
+            "module was compiled against NumPy C-API version 0x%x (NumPy {version}) but the running NumPy has \
+             C-API version 0x%x. Check the section C-API incompatibility at the Troubleshooting ImportError section \
+             at https://numpy.org/devdocs/user/troubleshooting-importerror.html#c-api-incompatibility for \
+             indications on how to solve this problem."
+        )
+    }
+
+    fn floor_of(strings: &[&str]) -> Option<(BuildNumpy, Option<String>)> {
+        numpy_import(module(strings).as_slice())
+            .unwrap()
+            .map(|found| (found.numpy, found.floor))
+    }
+
+    #[test]
+    fn numpy_2_headers_name_the_floor() {
+        // blis 1.0.1 (blis-1.0.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl,
+        // `blis/py.cpython-311-x86_64-linux-gnu.so`): Cython 3 with NumPy 2's headers, in the module's order.
+        let blis = floor_check("1.20");
+        let blis = [
+            "%.200s.%.200s size changed, may indicate binary incompatibility. Expected %zd from C header, got %zd from PyObject",
+            "_ARRAY_API is not PyCapsule object",
+            "module compiled against ABI version 0x%x but this version of numpy is 0x%x",
+            &blis,
+            "numpy.core.multiarray failed to import (auto-generated because you didn't call 'numpy.import_array()' after cimporting numpy; use '<void>numpy._import_array' to disable if you are certain you don't need it).",
+            "numpy._core._multiarray_umath",
+            "numpy.core._multiarray_umath",
+            "_ARRAY_API",
+            "_ARRAY_API is NULL pointer",
+            "numpy._core.umath failed to import",
+            "numpy._core.multiarray failed to import",
+        ];
+        assert_eq!(
+            floor_of(&blis),
+            Some((BuildNumpy::Numpy2, Some("1.20".to_string())))
+        );
+        // rasterio 1.3.10 (rasterio-1.3.10-cp311-cp311-manylinux2014_x86_64.whl,
+        // `rasterio/_warp.cpython-311-x86_64-linux-gnu.so`), built for NumPy 1.16's C API.
+        let rasterio = floor_check("1.16");
+        let rasterio = [
+            "numpy._core._multiarray_umath",
+            "numpy.core._multiarray_umath",
+            "_ARRAY_API",
+            "_ARRAY_API is NULL pointer",
+            "_ARRAY_API is not PyCapsule object",
+            "module compiled against ABI version 0x%x but this version of numpy is 0x%x",
+            &rasterio,
+            "numpy._core.umath failed to import",
+            "numpy._core.multiarray failed to import",
+        ];
+        assert_eq!(
+            floor_of(&rasterio),
+            Some((BuildNumpy::Numpy2, Some("1.16".to_string())))
+        );
+        // Objects built for different NumPys linked into one module: it runs on the newest floor only.
+        let mut both = rasterio.to_vec();
+        let newer = floor_check("1.25");
+        both.insert(0, &newer);
+        let older = floor_check("1.9");
+        both.push(&older);
+        assert_eq!(
+            floor_of(&both),
+            Some((BuildNumpy::Numpy2, Some("1.25".to_string())))
+        );
+        // The floor far past the first read, after the strings that decide `2.x`.
+        let mut bytes = module(&rasterio[..6]);
+        bytes.extend(noise(3 * 1024 * 1024));
+        bytes.extend(floor_check("2.0").as_bytes());
+        let found = numpy_import(bytes.as_slice()).unwrap().unwrap();
+        assert_eq!(found.floor.as_deref(), Some("2.0"));
+    }
+
+    #[test]
+    fn a_floor_is_only_ever_a_numpy_2_builds() {
+        // NumPy 1.26.4's `__multiarray_api.h` checks the feature version too, without naming a NumPy.
+        let mut numpy_1 = NUMPY_1_26_HEADER.to_vec();
+        numpy_1.push(
+            "module compiled against API version 0x%x but this version of numpy is 0x%x . Check the section C-API incompatibility at the Troubleshooting ImportError section at https://numpy.org/devdocs/user/troubleshooting-importerror.html#c-api-incompatibility for indications on how to solve this problem .",
+        );
+        assert_eq!(floor_of(&numpy_1), Some((BuildNumpy::Numpy1, None)));
+        // NumPy 2's check beside NumPy 1's names only: the names decide, and a floor is not kept for a `1.x` build.
+        let check = floor_check("1.20");
+        let mut mixed = NUMPY_1_26_HEADER.to_vec();
+        mixed.push(&check);
+        assert_eq!(floor_of(&mixed), Some((BuildNumpy::Numpy1, None)));
+        // Nor for a module that names NumPy's C-API module without its import code.
+        assert_eq!(
+            floor_of(&["numpy._core._multiarray_umath", "_ARRAY_API", &check]),
+            Some((BuildNumpy::NameOnly, None))
+        );
+        assert_eq!(floor_of(&[&check]), None);
+        // A floor that is not `X.Y)` is no floor.
+        for version in ["", "1", "x.y", "1.2.3", "1.20 beta", "12345678901234567.0"] {
+            let check = floor_check(version);
+            let mut strings = NUMPY_2_HEADER.to_vec();
+            strings.push(&check);
+            assert_eq!(
+                floor_of(&strings),
+                Some((BuildNumpy::Numpy2, None)),
+                "{version:?}"
+            );
+        }
+        // Cut off after the version's number, at the end of the module.
+        let mut bytes = module(NUMPY_2_HEADER);
+        bytes.extend(b"module was compiled against NumPy C-API version 0x%x (NumPy 1.2");
+        let found = numpy_import(bytes.as_slice()).unwrap().unwrap();
+        assert_eq!((found.numpy, found.floor), (BuildNumpy::Numpy2, None));
+    }
+
+    #[test]
+    fn cython_builds_against_numpy_1_fail_on_numpy_2_without_import_array() {
+        // thinc 9.0.0 (thinc-9.0.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl,
+        // `thinc/backends/numpy_ops.cpython-311-x86_64-linux-gnu.so`) and blis 0.7.11 (`blis/py.cpython-311-x86_64-
+        // linux-gnu.so` of its cp311 manylinux2014 wheel): Cython's numpy declarations of NumPy 1.x, no NumPy import
+        // code (no `_ARRAY_API` at all). Both fail at import with NumPy 2.0.2: "numpy.dtype size changed, may
+        // indicate binary incompatibility. Expected 96 from C header, got 88 from PyObject".
+        let numpy_1 = [
+            "%.200s.%.200s size changed, may indicate binary incompatibility. Expected %zd from C header, got %zd from PyObject",
+            "%s.%s size changed, may indicate binary incompatibility. Expected %zd from C header, got %zd from PyObject",
+            "numpy.core.multiarray failed to import",
+            "numpy.core.umath failed to import",
+        ];
+        assert_eq!(floor_of(&numpy_1), Some((BuildNumpy::Numpy1, None)));
+        // thinc 9.1.1's (same member of its cp311 manylinux2014 wheel): NumPy 2's declarations, imports with NumPy
+        // 2.0.2; no import code, so no floor.
+        let numpy_2 = [
+            numpy_1[0],
+            numpy_1[1],
+            "numpy._core.multiarray failed to import",
+            "numpy._core.umath failed to import",
+        ];
+        assert_eq!(floor_of(&numpy_2), Some((BuildNumpy::Numpy2, None)));
+        // thinc 9.0.0's `thinc/layers/premap_ids` module: Cython's size check without numpy's declarations.
+        assert_eq!(floor_of(&numpy_1[..2]), None);
+    }
+
     #[test]
     fn finds_a_string_split_across_reads() {
         /// Reads 7 bytes at a time.
@@ -699,7 +975,9 @@ mod tests {
         }
         let bytes = module(NUMPY_2_HEADER);
         assert_eq!(
-            numpy_import(Trickle(&bytes)).unwrap(),
+            numpy_import(Trickle(&bytes))
+                .unwrap()
+                .map(|found| found.numpy),
             Some(BuildNumpy::Numpy2)
         );
     }
@@ -748,7 +1026,8 @@ mod tests {
         assert_eq!(
             scan_build(&archive, BUILD_BUDGET).unwrap(),
             BuildFound::Numpy2 {
-                member: "pkg/_small.cpython-311-x86_64-linux-gnu.so".to_string()
+                member: "pkg/_small.cpython-311-x86_64-linux-gnu.so".to_string(),
+                floor: None,
             }
         );
     }
@@ -844,6 +1123,48 @@ mod tests {
                 member: "pkg/_b.so".to_string()
             }
         );
+    }
+
+    #[test]
+    fn the_deciding_modules_floor_is_the_facts() {
+        let check = floor_check("1.23");
+        let mut strings = NUMPY_2_HEADER.to_vec();
+        strings.push(&check);
+        let source = archive_of(&[
+            ("pkg/_a.so", module(&strings)),
+            // Larger: read after `_a.so`, which decides.
+            ("pkg/_b.so", {
+                let mut bytes = module(NUMPY_2_HEADER);
+                bytes.extend(noise(2_000));
+                bytes
+            }),
+        ]);
+        let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
+        let file = "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl";
+        for found in [
+            scan_build(&archive, BUILD_BUDGET).unwrap(),
+            rescan_build(&archive, Some("pkg/_a.so"), BUILD_BUDGET).unwrap(),
+        ] {
+            let fact = found.fact(file).unwrap();
+            assert_eq!(
+                (
+                    fact.numpy,
+                    fact.member.as_deref(),
+                    fact.numpy_floor.as_deref()
+                ),
+                (BuildNumpy::Numpy2, Some("pkg/_a.so"), Some("1.23"))
+            );
+        }
+        // A recorded member without the check keeps deciding, without a floor.
+        let fact = rescan_build(&archive, Some("pkg/_b.so"), BUILD_BUDGET)
+            .unwrap()
+            .fact(file)
+            .unwrap();
+        assert_eq!(fact.numpy_floor, None);
+        // The cached form of a scan made before floors were read still reads, as no floor.
+        let cached: BuildFound =
+            serde_json::from_str(r#"{"found":"numpy2","member":"pkg/_a.so"}"#).unwrap();
+        assert_eq!(cached.fact(file).unwrap().numpy_floor, None);
     }
 
     #[test]
