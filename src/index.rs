@@ -266,10 +266,24 @@ fn show_light(light: &LightPackage, format: DataFormat) -> anyhow::Result<Status
                     light.read, light.releases
                 )
             };
-            writeln!(stdout, "{}: not NumPy-related ({popularity})", light.name)?;
+            let unless = if light.numpy_extras.is_empty() {
+                ""
+            } else {
+                " without its NumPy extras"
+            };
             writeln!(
                 stdout,
-                "  read: {read}; none requires numpy, directly or through its dependencies"
+                "{}: not NumPy-related{unless} ({popularity})",
+                light.name
+            )?;
+            writeln!(
+                stdout,
+                "  read: {read}; none requires numpy, directly or through its dependencies{}",
+                if light.numpy_extras.is_empty() {
+                    ""
+                } else {
+                    ", outside the extras below"
+                }
             )?;
             let requires_python = if light.requires_python.is_empty() {
                 String::new()
@@ -285,13 +299,13 @@ fn show_light(light: &LightPackage, format: DataFormat) -> anyhow::Result<Status
                     .collect();
                 writeln!(
                     stdout,
-                    "  except under an extra: {} reaches numpy, and is unknown to this index",
+                    "  NumPy extras: {} reach numpy; a requirement naming one is unknown to this index",
                     extras.join(", ")
                 )?;
             }
             writeln!(
                 stdout,
-                "  left out of every solve: its releases are not in the index, and it is not reported as unknown"
+                "  a requirement on it is left out of the solve and counted, not reported, by unknown-package"
             )?;
         }
     }
