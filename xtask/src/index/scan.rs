@@ -543,11 +543,17 @@ mod tests {
     use super::*;
     use crate::index::zip::tests::{Memory, build_zip};
 
+    /// The synced data of `package`.
+    fn recorded(package: &str) -> nplint_index::source::PackageFile {
+        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
+        let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
     /// The releases whose wheels moved from NumPy 1 to NumPy 2 builds, as the synced data records them: the
     /// string split them with no exception.
     #[test]
     fn recorded_builds_split_numpy_1_from_numpy_2() {
-        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
         for (package, version, expected) in [
             ("pandas", "2.1.1", BuildNumpy::Numpy1),
             ("pandas", "2.2.2", BuildNumpy::Numpy2),
@@ -556,8 +562,7 @@ mod tests {
             ("scikit-learn", "1.4.1.post1", BuildNumpy::Numpy1),
             ("scikit-learn", "1.4.2", BuildNumpy::Numpy2),
         ] {
-            let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
-            let file: nplint_index::source::PackageFile = serde_json::from_str(&text).unwrap();
+            let file = recorded(package);
             let release = file
                 .releases
                 .iter()
@@ -573,11 +578,6 @@ mod tests {
     /// behaved under NumPy 2.0.2, and every recorded NumPy floor belongs to a `2.x` build and reads `X.Y`.
     #[test]
     fn recorded_cython_builds_and_floors_agree_with_installs() {
-        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
-        let read = |package: &str| -> nplint_index::source::PackageFile {
-            let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
-            serde_json::from_str(&text).unwrap()
-        };
         for (package, version, expected) in [
             ("thinc", "9.0.0", BuildNumpy::Numpy1),
             ("thinc", "9.1.1", BuildNumpy::Numpy2),
@@ -587,7 +587,7 @@ mod tests {
             ("rasterio", "1.3.10", BuildNumpy::Numpy2),
             ("gensim", "4.3.3", BuildNumpy::Numpy1),
         ] {
-            let file = read(package);
+            let file = recorded(package);
             let release = file
                 .releases
                 .iter()
@@ -597,6 +597,7 @@ mod tests {
             assert_eq!(build.numpy, expected, "{package} {version}");
         }
         let mut floors = 0;
+        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
         for entry in std::fs::read_dir(&data).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
