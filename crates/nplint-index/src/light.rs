@@ -15,8 +15,8 @@ pub struct LightPackage {
     pub name: &'static str,
     /// Its rank among the most-downloaded projects; `None` for a dependency of one, read because one requires it.
     pub rank: Option<u32>,
-    /// The newest release the index listed on the snapshot date, and its `Requires-Python` (empty when it declares
-    /// none).
+    /// The newest final release the index listed on the snapshot date (the newest release when there is no final
+    /// one), and its `Requires-Python` (empty when it declares none).
     pub newest: &'static str,
     pub requires_python: &'static str,
     /// Its releases uploaded since 2017, and how many of them were read: the newest of each `major.minor` series

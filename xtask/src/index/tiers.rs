@@ -13,11 +13,14 @@
 //! also installs the project itself, and `dep[y]` installs `dep` and its extra `y`. So `networkx`, whose extra
 //! `default` requires NumPy, reaches NumPy; a project that requires plain `networkx` does not through it, and
 //! one that requires `networkx[default]` does. Without this, test and documentation extras (`pytest` plugins,
-//! Sphinx themes) would put nearly every project in reach of NumPy. The output, `data/tiers.tsv`, lists every project of the list, and every
-//! dependency read, with its tier: `full` (reaches NumPy: the sync indexes it in full) or `light` (no release read
-//! reaches NumPy: known to nplint, left out of the solve), the newest release and its `Requires-Python`, how many
-//! releases were kept and read, and for `full` the first dependency on the way to NumPy. Projects the index does
-//! not have are listed as `missing`.
+//! Sphinx themes) would put nearly every project in reach of NumPy.
+//!
+//! The output, `data/tiers.tsv`, lists every project of the list, and every dependency read, with its tier: `full`
+//! (the project itself reaches NumPy), `extras` (only the extras listed do), or `light` (no release read reaches
+//! NumPy); the sync indexes `full` and `extras` projects in full, and nplint knows the `light` ones (and an `extras`
+//! project required without those extras) as unrelated to NumPy. Per project: the first dependency on the way to
+//! NumPy, the newest release read and its `Requires-Python`, how many releases were kept and read. Projects the
+//! index does not have are listed as `missing`.
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -39,7 +42,8 @@ pub struct Classified {
     pub name: String,
     /// Its rank in the list; `None` for a dependency read because a listed project needs it.
     pub rank: Option<u32>,
-    /// The newest kept release, as listed, and its `Requires-Python` (empty when none is declared).
+    /// The newest release read (the newest final one, when there is one), as listed, and its `Requires-Python`
+    /// (empty when none is declared).
     pub newest: String,
     pub requires_python: String,
     /// Kept releases, and how many were read.
@@ -253,7 +257,8 @@ pub fn classify<F: Fetcher>(
         .and_then(Option::as_ref)
         .and_then(|metadata| metadata.requires_python.clone())
         .unwrap_or_default();
-    let newest = kept
+    // The release whose `Requires-Python` is recorded: the newest read.
+    let newest = chosen
         .last()
         .map(|release| release.display.clone())
         .unwrap_or_default();
