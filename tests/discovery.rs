@@ -1,5 +1,7 @@
 //! Directory walks: ignore files, `--no-ignore`, default exclusions, and deterministic order.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -102,18 +104,11 @@ fn layouts() -> std::path::PathBuf {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
-        .args(["check", "--isolated", "--python", "3.12"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("nplint runs");
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
+    let args: Vec<&str> = ["--isolated", "--python", "3.12"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    String::from_utf8(common::check(dir, &args)).expect("UTF-8")
 }
 
 #[test]

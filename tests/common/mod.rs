@@ -1,22 +1,14 @@
-//! What the CLI's integration tests share: a check run on one file, its JSON document read back.
+//! What the CLI's integration tests share: a check run, and a check of one file with its JSON document read back.
 
 use std::path::Path;
 use std::process::Command;
 
-/// `nplint check FILE --python PYTHON --platform linux-x86_64 --format json` in `dir`, which must exit 0 or 1.
-pub fn check_json(dir: &Path, file: &str, python: &str) -> serde_json::Value {
+/// `nplint check ARGS...` in `dir`, which must exit 0 (clean) or 1 (findings); its standard output.
+pub fn check(dir: &Path, args: &[&str]) -> Vec<u8> {
     let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
         .current_dir(dir)
-        .args([
-            "check",
-            file,
-            "--python",
-            python,
-            "--platform",
-            "linux-x86_64",
-            "--format",
-            "json",
-        ])
+        .arg("check")
+        .args(args)
         .output()
         .expect("nplint runs");
     assert!(
@@ -24,5 +16,26 @@ pub fn check_json(dir: &Path, file: &str, python: &str) -> serde_json::Value {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("one JSON document")
+    output.stdout
+}
+
+/// `nplint check FILE --python PYTHON --platform linux-x86_64 --format json` in `dir`, its document read back.
+#[allow(
+    dead_code,
+    reason = "not every test crate that shares this module reads JSON"
+)]
+pub fn check_json(dir: &Path, file: &str, python: &str) -> serde_json::Value {
+    let stdout = check(
+        dir,
+        &[
+            file,
+            "--python",
+            python,
+            "--platform",
+            "linux-x86_64",
+            "--format",
+            "json",
+        ],
+    );
+    serde_json::from_slice(&stdout).expect("one JSON document")
 }

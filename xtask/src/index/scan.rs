@@ -543,11 +543,16 @@ mod tests {
     use super::*;
     use crate::index::zip::tests::{Memory, build_zip};
 
-    /// The synced data of `package`.
-    fn recorded(package: &str) -> nplint_index::source::PackageFile {
+    /// The `build` the synced data records for `package==version`.
+    fn recorded_build(package: &str, version: &str) -> BuildScan {
         let data = crate::workspace_root().join("crates/nplint-index/data/packages");
         let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
-        serde_json::from_str(&text).unwrap()
+        let file: nplint_index::source::PackageFile = serde_json::from_str(&text).unwrap();
+        file.releases
+            .into_iter()
+            .find(|release| release.version == version)
+            .and_then(|release| release.build)
+            .unwrap_or_else(|| panic!("{package} {version} is scanned"))
     }
 
     /// The releases whose wheels moved from NumPy 1 to NumPy 2 builds, as the synced data records them: the
@@ -562,13 +567,7 @@ mod tests {
             ("scikit-learn", "1.4.1.post1", BuildNumpy::Numpy1),
             ("scikit-learn", "1.4.2", BuildNumpy::Numpy2),
         ] {
-            let file = recorded(package);
-            let release = file
-                .releases
-                .iter()
-                .find(|release| release.version == version)
-                .unwrap();
-            let build = release.build.as_ref().expect("scanned");
+            let build = recorded_build(package, version);
             assert_eq!(build.numpy, expected, "{package} {version}");
             assert!(build.file.contains("x86_64"), "{}", build.file);
         }
@@ -587,13 +586,7 @@ mod tests {
             ("rasterio", "1.3.10", BuildNumpy::Numpy2),
             ("gensim", "4.3.3", BuildNumpy::Numpy1),
         ] {
-            let file = recorded(package);
-            let release = file
-                .releases
-                .iter()
-                .find(|release| release.version == version)
-                .unwrap();
-            let build = release.build.as_ref().expect("scanned");
+            let build = recorded_build(package, version);
             assert_eq!(build.numpy, expected, "{package} {version}");
         }
         let mut floors = 0;
