@@ -21,6 +21,8 @@ pub struct SyncedPackage {
     pub invalid_versions: Vec<String>,
     /// Files whose metadata could not be read, and why.
     pub unknown: Vec<String>,
+    /// Pre-releases left out (see [`release::kept`]).
+    pub prereleases_omitted: usize,
 }
 
 impl SyncedPackage {
@@ -51,10 +53,7 @@ pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<Synced
         return Ok(None);
     };
     let (releases, invalid_versions) = release::group(&page, name);
-    let releases: Vec<_> = releases
-        .into_iter()
-        .filter(|release| release::keep(name, release))
-        .collect();
+    let (releases, prereleases_omitted) = release::kept(name, releases);
     let synced: Vec<(SyncedRelease, Vec<String>)> = releases
         .par_iter()
         .map(|release| -> Result<_> {
@@ -79,8 +78,19 @@ pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<Synced
                 })
                 .collect::<Result<_>>()?;
             let (reads, notes): (Vec<_>, Vec<_>) = reads.into_iter().unzip();
-            let (build, removed_api) = scan::release_facts(fetcher, name, release, &selection)
-                .with_context(|| format!("`{name}` {}: scanning wheels", release.display))?;
+            let requires_numpy = reads.iter().any(|read| {
+                read.fetched
+                    .metadata
+                    .iter()
+                    .flat_map(|metadata| &metadata.requires_dist)
+                    .any(|requirement| requirement_name(requirement).as_deref() == Some("numpy"))
+            });
+            let (build, removed_api) = if requires_numpy || fetcher.scans_every_release(name) {
+                scan::release_facts(fetcher, name, release, &selection)
+                    .with_context(|| format!("`{name}` {}: scanning wheels", release.display))?
+            } else {
+                (None, Vec::new())
+            };
             Ok((
                 SyncedRelease {
                     version: release.version.clone(),
@@ -104,6 +114,7 @@ pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<Synced
         releases,
         invalid_versions,
         unknown: unknown.into_iter().flatten().collect(),
+        prereleases_omitted,
     }))
 }
 

@@ -61,6 +61,13 @@ pub trait Fetcher: Sync {
     fn removed_api(&self, _wheel: &File) -> Result<Vec<ApiUse>> {
         Ok(Vec::new())
     }
+    /// Whether every release of `project` is scanned, or only those whose metadata requires `numpy` (under any
+    /// marker or extra). Scanning is most of a sync's time; a release that does not declare NumPy rarely compiles
+    /// against it or uses its API, and the packages known to (torch, pyarrow, onnxruntime, timm, ...) are reviewed
+    /// seeds, scanned in full.
+    fn scans_every_release(&self, _project: &str) -> bool {
+        true
+    }
 }
 
 /// A network failure while reading a file by ranges: it fails the sync, where a malformed archive only makes that
@@ -106,6 +113,9 @@ impl<T: Transport> ByteSource for RemoteFile<'_, T> {
 pub struct ScanConfig {
     /// The removed names of `data/numpy-api.toml`.
     pub removed: BTreeSet<String>,
+    /// The packages whose every release is scanned (the reviewed seeds); of the others, only the releases that
+    /// require `numpy` themselves (see [`Fetcher::scans_every_release`]).
+    pub every_release: BTreeSet<String>,
     pub build_budget: u64,
     pub api_budget: u64,
 }
@@ -331,6 +341,12 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
             |archive| scan::rescan_build(archive, member, budget),
         )?;
         Ok(found.fact(&wheel.filename))
+    }
+
+    fn scans_every_release(&self, project: &str) -> bool {
+        self.scan
+            .as_ref()
+            .is_some_and(|config| config.every_release.contains(project))
     }
 
     fn removed_api(&self, wheel: &File) -> Result<Vec<ApiUse>> {

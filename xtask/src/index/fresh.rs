@@ -69,9 +69,9 @@ fn listed(name: &str, page: &super::simple::ProjectPage, limit: &str) -> BTreeMa
             .is_some_and(|time| normalize_time(time).as_str() <= limit)
     });
     let (releases, _) = release::group(&page, name);
-    releases
+    release::kept(name, releases)
+        .0
         .iter()
-        .filter(|release| release::keep(name, release))
         .map(|release| {
             let selection = release::select(release);
             (

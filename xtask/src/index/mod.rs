@@ -146,6 +146,10 @@ pub struct SyncArgs {
         conflicts_with_all = ["exclude_newer"],
     )]
     pub rescan_builds: Option<Vec<String>>,
+    /// Seed only the projects of `tiers.tsv` that reach NumPy and rank within the first N of the list (with the
+    /// packages of `packages.toml` and the closure); default: all of them.
+    #[arg(long, value_name = "N", conflicts_with_all = ["only", "rescan_builds"])]
+    pub top: Option<u32>,
     /// Only check the data as it is against the index: every release uploaded before the snapshot's date must be
     /// in it (see [`fresh`]); nothing is written.
     #[arg(long, conflicts_with_all = ["only", "exclude_newer", "rescan_builds"])]
@@ -367,7 +371,7 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     let data = root.join("crates/nplint-index/data");
     // The reviewed list, then every project the tiers found reaching NumPy (`cargo xtask index tiers`).
     let mut seeds = read_seeds(&data.join("packages.toml"))?;
-    for name in tiers::read_full(&data.join("tiers.tsv"))? {
+    for name in tiers::read_full(&data.join("tiers.tsv"), args.top)? {
         if !seeds.contains(&name) {
             seeds.push(name);
         }
@@ -375,6 +379,9 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     let before = output::Tree::read(&data)?;
     let scan = ScanConfig {
         removed: scan::removed_names(&data.join("numpy-api.toml"))?,
+        every_release: read_seeds(&data.join("packages.toml"))?
+            .into_iter()
+            .collect(),
         build_budget: scan::BUILD_BUDGET,
         api_budget: scan::API_BUDGET,
     };

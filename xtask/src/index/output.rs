@@ -23,6 +23,76 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
     Ok(serde_json::to_string_pretty(value)? + "\n")
 }
 
+/// The highest lower bound of a release's unconditional `numpy` requirement, over its metadata variants the lowest,
+/// with the requirement that states it; `None` when a variant has no lower bound on `numpy`.
+fn lowest_numpy(
+    release: &nplint_index::source::ReleaseEntry,
+) -> Option<(pep440_rs::Version, String)> {
+    let mut lowest: Option<(pep440_rs::Version, String)> = None;
+    for variant in &release.metadata {
+        let mut bound: Option<pep440_rs::Version> = None;
+        let mut stated = String::new();
+        for text in &variant.requires_dist {
+            if !super::is_unconditional(text)
+                || super::requirement_name(text).as_deref() != Some("numpy")
+            {
+                continue;
+            }
+            let Ok(requirement) = text.parse::<pep508_rs::Requirement>() else {
+                continue;
+            };
+            let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) =
+                requirement.version_or_url
+            else {
+                continue;
+            };
+            for specifier in specifiers.iter() {
+                use pep440_rs::Operator;
+                if matches!(
+                    specifier.operator(),
+                    Operator::GreaterThanEqual
+                        | Operator::GreaterThan
+                        | Operator::Equal
+                        | Operator::EqualStar
+                        | Operator::TildeEqual
+                ) && bound
+                    .as_ref()
+                    .is_none_or(|bound| specifier.version() > bound)
+                {
+                    bound = Some(specifier.version().clone());
+                    stated.clone_from(text);
+                }
+            }
+        }
+        let bound = bound?;
+        if lowest.as_ref().is_none_or(|(low, _)| bound < *low) {
+            lowest = Some((bound, stated));
+        }
+    }
+    lowest
+}
+
+/// The canonical form of a package file: one release per line, each as compact JSON, so that a release added,
+/// changed or removed upstream is a one-line change in the diff of a refresh, and the data stays small (pretty
+/// JSON took 1.6 times the bytes). Still one JSON document, read by any JSON reader.
+pub fn package_json(file: &PackageFile) -> Result<String> {
+    let PackageFile { name, releases } = file;
+    let mut out = format!(
+        "{{\"name\": {}, \"releases\": [",
+        serde_json::to_string(name)?
+    );
+    for (index, release) in releases.iter().enumerate() {
+        out.push_str(if index == 0 { "\n" } else { ",\n" });
+        out.push_str(&serde_json::to_string(release)?);
+    }
+    out.push_str(if releases.is_empty() {
+        "]}\n"
+    } else {
+        "\n]}\n"
+    });
+    Ok(out)
+}
+
 impl Tree {
     /// Reads the data tree as it is on disk. A file that does not parse (an older format) counts as absent.
     pub fn read(data: &Path) -> Result<Self> {
@@ -109,7 +179,10 @@ impl Tree {
         let directory = data.join("packages");
         std::fs::create_dir_all(&directory)?;
         for (name, file) in &self.packages {
-            write_if_changed(&directory.join(format!("{name}.json")), &to_json(file)?)?;
+            write_if_changed(
+                &directory.join(format!("{name}.json")),
+                &package_json(file)?,
+            )?;
         }
         if prune {
             for entry in std::fs::read_dir(&directory)? {
@@ -214,6 +287,7 @@ impl Summary<'_> {
             plural(totals.modified, "release"),
         );
         out.push_str(&self.scans());
+        out.push_str(&self.floors());
         out.push_str("### Changes\n\n");
         if changes.is_empty() {
             out.push_str("No changes.\n");
@@ -270,10 +344,72 @@ impl Summary<'_> {
                     .sum::<u64>();
             }
         }
+        let omitted: usize = self
+            .closure
+            .packages
+            .values()
+            .map(|package| package.prereleases_omitted)
+            .sum();
+        let flooded = self
+            .closure
+            .packages
+            .values()
+            .filter(|package| package.prereleases_omitted > 0)
+            .count();
         format!(
-            "Wheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
+            "Pre-releases left out (older than a final release, or beyond the newest {} newer ones): {} of {}.\n\nWheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
+            super::release::PRERELEASES_KEPT,
+            omitted,
+            plural(flooded, "package"),
             plural(unknown, "release"),
             plural(with_uses, "release"),
+        )
+    }
+
+    /// The other direction of an ABI break: releases whose binary needs a newer NumPy (its `numpy_floor`) than the
+    /// lowest their metadata admits. The floor is that of the wheel scanned, the newest CPython's, on which NumPy
+    /// releases below it rarely install; a wheel for an older CPython may have been built for an older NumPy
+    /// (blis 1.0.1: cp311 `1.20`, cp39 `1.16`), so this is a list to review, not a verdict.
+    fn floors(&self) -> String {
+        let mut lines = Vec::new();
+        for package in self.after.packages.values() {
+            for release in &package.releases {
+                let Some(build) = &release.build else {
+                    continue;
+                };
+                let Some(floor) = build.numpy_floor.as_deref() else {
+                    continue;
+                };
+                let Ok(floor_version) = floor.parse::<pep440_rs::Version>() else {
+                    continue;
+                };
+                let lowest = lowest_numpy(release);
+                if lowest
+                    .as_ref()
+                    .is_some_and(|(version, _)| *version >= floor_version)
+                {
+                    continue;
+                }
+                let declared = lowest.map_or_else(
+                    || "no bound on `numpy`".to_owned(),
+                    |(_, requirement)| format!("`{requirement}`"),
+                );
+                lines.push(format!(
+                    "- `{}` {}: declares {declared}; `{}` needs NumPy {floor} (`{}`)",
+                    package.name,
+                    release.version,
+                    build.member.as_deref().unwrap_or_default(),
+                    build.file,
+                ));
+            }
+        }
+        if lines.is_empty() {
+            return String::new();
+        }
+        format!(
+            "### Binaries that need a newer NumPy than their metadata declares\n\n{}, the floor read from the newest CPython's wheel (see the data README):\n\n<details>\n\n{}\n\n</details>\n\n",
+            plural(lines.len(), "release"),
+            lines.join("\n")
         )
     }
 
@@ -572,10 +708,66 @@ mod tests {
     }
 
     #[test]
+    fn lists_binaries_that_need_a_newer_numpy_than_declared() {
+        let built = |version: &str, requires: &[&str], floor: &str| {
+            let mut entry = release(version, requires);
+            entry.build = Some(nplint_index::source::BuildScan {
+                numpy: BuildNumpy::Numpy2,
+                file: format!("x-{version}-cp313-cp313-manylinux_2_17_x86_64.whl"),
+                member: Some("x/_ext.so".to_string()),
+                numpy_floor: Some(floor.to_string()),
+            });
+            entry
+        };
+        let after = tree(&[(
+            "x",
+            vec![
+                // Declares less than its binary needs.
+                built("1.0", &["numpy>=1.19.3"], "1.20"),
+                // Declares enough (an extra's requirement does not count).
+                built(
+                    "1.1",
+                    &["numpy>=1.21,<3", "numpy>=1.0; extra == \"a\""],
+                    "1.20",
+                ),
+                // Declares nothing.
+                built("1.2", &[], "1.23"),
+            ],
+        )]);
+        let closure = Closure::default();
+        let summary = Summary {
+            before: &Tree::default(),
+            after: &after,
+            closure: &closure,
+            seeds_without_numpy: Vec::new(),
+            requests: 0,
+            cache_hits: 0,
+            bytes: 0,
+            seconds: 0.0,
+        };
+        let text = summary.floors();
+        assert!(text.contains("2 releases, the floor"), "{text}");
+        assert!(text.contains(
+            "- `x` 1.0: declares `numpy>=1.19.3`; `x/_ext.so` needs NumPy 1.20 (`x-1.0-cp313-cp313-manylinux_2_17_x86_64.whl`)"
+        ), "{text}");
+        assert!(
+            text.contains("- `x` 1.2: declares no bound on `numpy`"),
+            "{text}"
+        );
+        assert!(!text.contains("1.1:"), "{text}");
+    }
+
+    #[test]
     fn writes_canonical_json_and_round_trips() {
         let directory =
             std::env::temp_dir().join(format!("nplint-output-test-{}", std::process::id()));
-        let mut tree = tree(&[("numpy", vec![release("2.4.5", &[])])]);
+        let mut tree = tree(&[(
+            "numpy",
+            vec![
+                release("2.4.4", &[]),
+                release("2.4.5", &["x>=1; extra == \"a\""]),
+            ],
+        )]);
         tree.snapshot = Some(Snapshot {
             newest_upload: "2020-01-01T00:00:00Z".to_string(),
             packages: vec!["numpy".to_string()],
@@ -583,8 +775,13 @@ mod tests {
         });
         tree.write(&directory, true).unwrap();
         let text = std::fs::read_to_string(directory.join("packages/numpy.json")).unwrap();
-        assert!(text.starts_with("{\n  \"name\": \"numpy\",\n  \"releases\": [\n"));
-        assert!(text.ends_with("}\n"));
+        // One release per line, so that a refresh's diff is one line per release that changed.
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(lines[0], r#"{"name": "numpy", "releases": ["#);
+        assert!(lines[1].starts_with(r#"{"version":"2.4.4","#) && lines[1].ends_with("},"));
+        assert!(lines[2].contains(r#""requires_dist":["x>=1; extra == \"a\""]"#));
+        assert_eq!(lines[3], "]}");
         assert_eq!(Tree::read(&directory).unwrap(), tree);
         std::fs::write(directory.join("packages/stale.json"), "{}").unwrap();
         tree.write(&directory, true).unwrap();

@@ -128,6 +128,62 @@ pub fn keep(project: &str, release: &Release) -> bool {
         .is_some_and(|uploaded| uploaded.as_str() >= EARLIEST)
 }
 
+/// The most pre-releases kept of one package (see [`kept`]).
+pub const PRERELEASES_KEPT: usize = 20;
+
+/// The releases indexed of a package, from its releases sorted by version: those [`keep`] accepts, less the
+/// pre-release floods. A pre-release (or dev release) is kept only when it is newer than the package's newest final
+/// release, the cycle a user may opt into before it ships, and of those only the newest [`PRERELEASES_KEPT`]:
+/// nightly packages publish one a day (keras-nightly and tb-nightly were 2,849 of 18,817 releases, and their
+/// versions name a date no one pins for long), and an old release candidate is superseded by its final release.
+/// `numpy` keeps every release [`keep`] accepts. Returns the releases kept and the number of pre-releases left out.
+pub fn kept<'a>(project: &str, releases: Vec<Release<'a>>) -> (Vec<Release<'a>>, usize) {
+    let releases: Vec<Release<'a>> = releases
+        .into_iter()
+        .filter(|release| keep(project, release))
+        .collect();
+    if project == "numpy" {
+        return (releases, 0);
+    }
+    let newest_final = releases
+        .iter()
+        .filter(|release| !release.version.any_prerelease())
+        .map(|release| release.version.clone())
+        .max();
+    let upcoming = releases
+        .iter()
+        .filter(|release| {
+            release.version.any_prerelease()
+                && newest_final
+                    .as_ref()
+                    .is_none_or(|newest| release.version > *newest)
+        })
+        .count();
+    // Releases are sorted by version: the upcoming pre-releases are the last ones.
+    let mut skip = upcoming.saturating_sub(PRERELEASES_KEPT);
+    let mut omitted = 0;
+    let kept = releases
+        .into_iter()
+        .filter(|release| {
+            if !release.version.any_prerelease() {
+                return true;
+            }
+            let upcoming = newest_final
+                .as_ref()
+                .is_none_or(|newest| release.version > *newest);
+            if upcoming && skip == 0 {
+                return true;
+            }
+            if upcoming {
+                skip -= 1;
+            }
+            omitted += 1;
+            false
+        })
+        .collect();
+    (kept, omitted)
+}
+
 /// A file whose metadata is read, with the platforms (`any`, `sdist`) it stands for.
 #[derive(Debug, Clone)]
 pub struct Read<'a> {
@@ -532,6 +588,55 @@ mod tests {
         // 1.1's earliest file predates 2017.
         assert_eq!(kept("x"), ["1.2", "1.12.1"]);
         assert_eq!(kept("numpy"), ["1.13.0rc1"]);
+    }
+
+    #[test]
+    fn keeps_pre_releases_only_of_the_upcoming_cycle_and_only_the_newest() {
+        let mut files = vec![
+            r#"{"filename": "x-2.0rc1.tar.gz", "url": "u", "upload-time": "2020-01-01T00:00:00Z"}"#.to_string(),
+            r#"{"filename": "x-2.0.tar.gz", "url": "u", "upload-time": "2020-02-01T00:00:00Z"}"#.to_string(),
+            r#"{"filename": "x-2.1.dev1.tar.gz", "url": "u", "upload-time": "2020-02-02T00:00:00Z"}"#.to_string(),
+            r#"{"filename": "x-2.1.tar.gz", "url": "u", "upload-time": "2020-03-01T00:00:00Z"}"#.to_string(),
+        ];
+        // A nightly flood after the newest final release: 2.2.dev1 ... 2.2.dev25.
+        for dev in 1..=25 {
+            files.push(format!(
+                r#"{{"filename": "x-2.2.dev{dev}.tar.gz", "url": "u", "upload-time": "2020-04-{dev:02}T00:00:00Z"}}"#
+            ));
+        }
+        let page = page(&format!(
+            r#"{{"name": "x", "versions": [], "files": [{}]}}"#,
+            files.join(",")
+        ));
+        let kept_of = |project: &str| -> (Vec<String>, usize) {
+            let (releases, _) = group(&page, "x");
+            let (kept, omitted) = kept(project, releases);
+            (
+                kept.iter().map(|release| release.display.clone()).collect(),
+                omitted,
+            )
+        };
+        let (releases, omitted) = kept_of("x");
+        // Both finals; of the pre-releases, the newest PRERELEASES_KEPT newer than 2.1.
+        assert_eq!(releases.len(), 2 + PRERELEASES_KEPT);
+        assert_eq!(&releases[..3], ["2.0", "2.1", "2.2.dev6"]);
+        assert_eq!(releases.last().unwrap(), "2.2.dev25");
+        assert_eq!(omitted, 2 + 25 - PRERELEASES_KEPT);
+        // NumPy keeps every pre-release.
+        let (releases, omitted) = kept_of("numpy");
+        assert_eq!((releases.len(), omitted), (29, 0));
+        // A package with no final release keeps its newest pre-releases.
+        let (releases, _) = group(&page, "x");
+        let only_dev: Vec<_> = releases
+            .into_iter()
+            .filter(|release| release.version.any_prerelease())
+            .collect();
+        let (kept, omitted) = kept("x", only_dev);
+        assert_eq!(
+            (kept.len(), omitted),
+            (PRERELEASES_KEPT, 27 - PRERELEASES_KEPT)
+        );
+        assert_eq!(kept[0].display, "2.2.dev6");
     }
 
     #[test]

@@ -462,8 +462,10 @@ pub fn render(
 }
 
 /// The projects of a `tiers.tsv` (what [`render`] wrote) that the sync indexes in full: those that reach NumPy,
-/// themselves or through an extra; in the file's order, none when there is no file.
-pub fn read_full(path: &Path) -> Result<Vec<String>> {
+/// themselves or through an extra, ranked within the first `top` of the list when `top` is given (a project outside
+/// the list then comes in only as a dependency, through the closure); in the file's order, none when there is no
+/// file.
+pub fn read_full(path: &Path, top: Option<u32>) -> Result<Vec<String>> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -472,10 +474,15 @@ pub fn read_full(path: &Path) -> Result<Vec<String>> {
     let mut full = Vec::new();
     for (number, line) in text.lines().enumerate().skip(1) {
         let fields: Vec<&str> = line.split('\t').collect();
-        let (Some(name), Some(tier)) = (fields.first(), fields.get(2)) else {
+        let (Some(name), Some(rank), Some(tier)) = (fields.first(), fields.get(1), fields.get(2))
+        else {
             bail!("`{}` line {}: too few columns", path.display(), number + 1);
         };
-        if matches!(*tier, "full" | "extras") {
+        let ranked = match top {
+            None => true,
+            Some(top) => rank.parse::<u32>().is_ok_and(|rank| rank <= top),
+        };
+        if ranked && matches!(*tier, "full" | "extras") {
             full.push((*name).to_owned());
         }
     }
@@ -661,9 +668,15 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("tiers.tsv");
         std::fs::write(&path, &table).unwrap();
-        assert_eq!(read_full(&path).unwrap(), ["numpy", "pandas"]);
+        assert_eq!(read_full(&path, None).unwrap(), ["numpy", "pandas"]);
+        // Projects outside the list (`e`) have no rank: with a limit, only the closure brings them in.
+        let ranked = "name\trank\ttier\n\
+                      a\t3\tfull\nb\t12\textras\nc\t5\tlight\nd\t10\textras\ne\t\tfull\n";
+        std::fs::write(&path, ranked).unwrap();
+        assert_eq!(read_full(&path, Some(10)).unwrap(), ["a", "d"]);
+        assert_eq!(read_full(&path, None).unwrap(), ["a", "b", "d", "e"]);
         assert_eq!(
-            read_full(&directory.path().join("none.tsv")).unwrap(),
+            read_full(&directory.path().join("none.tsv"), None).unwrap(),
             Vec::<String>::new()
         );
     }
