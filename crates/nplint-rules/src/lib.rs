@@ -13,7 +13,7 @@ mod suppression;
 mod targets;
 
 pub use registry::{RULES, RuleInfo, find_rule};
-pub use resolution::{Resolver, solver_input};
+pub use resolution::{Knowledge, Resolver, environment_requirements, solver_input};
 pub use settings::{
     FixedSeverity, RuleSelection, SelectionLayer, Selector, Settings, UnknownSelector,
     edit_distance,

@@ -223,11 +223,11 @@ impl Resolver {
         let runtime_enabled = runtime::rules()
             .into_iter()
             .any(|rule| settings.rules.is_enabled(rule));
-        let (mut unknown, mut unrelated) = (BTreeSet::new(), BTreeSet::new());
+        // The requirements of the file: those of its environments that apply on a target checked.
+        let mut of_file: BTreeSet<usize> = BTreeSet::new();
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
         for environment in &manifest.environments {
-            let (inputs, left_out) = environment_inputs(manifest, &environment.requirements);
-            unrelated.extend(left_out.unrelated.iter().copied());
+            let inputs = environment_inputs(manifest, &environment.requirements);
             let choice =
                 environment_pythons(manifest, environment, &settings.targets, &self.pythons);
             let platforms = environment_platforms(environment, &settings.targets);
@@ -253,7 +253,11 @@ impl Resolver {
                 fallback = found;
                 outcomes.extend(more);
             }
-            unknown.extend(left_out.unknown_on(manifest, &targets(&checked, platforms)));
+            of_file.extend(environment_requirements(
+                manifest,
+                environment,
+                &targets(&checked, platforms),
+            ));
             let Outcomes {
                 groups,
                 failing,
@@ -311,13 +315,23 @@ impl Resolver {
                 diagnostics.push(context.runtime_diagnostic(&group, severity));
             }
         }
-        if !unknown.is_empty() {
-            diagnostics.push(unknown_package::diagnostic(
-                manifest,
-                &unknown,
-                unrelated.len(),
-            ));
-        }
+        unknown_package::check(manifest, &of_file, diagnostics);
+    }
+
+    /// The targets `environment` is checked on under `settings`: its Pythons on its platforms (none for a
+    /// lockfile's section for a platform nplint does not track). A check may add older Pythons to them when the
+    /// environment installs on none of these ([`Resolver::check`]), which only a solve can tell.
+    pub fn environment_targets(
+        &self,
+        manifest: &Manifest,
+        environment: &Environment,
+        settings: &Settings,
+    ) -> Vec<Target> {
+        let choice = environment_pythons(manifest, environment, &settings.targets, &self.pythons);
+        targets(
+            &choice.pythons,
+            &environment_platforms(environment, &settings.targets),
+        )
     }
 }
 
@@ -380,69 +394,100 @@ pub(crate) fn grouping_key(text: &str, target: Target) -> String {
         .replace(target.platform.as_str(), "*")
 }
 
-/// The requirements of an environment left out of the solve.
-struct LeftOut {
-    /// URL and path requirements, and packages that neither tier of the index knows (by id).
-    unknown: Vec<usize>,
-    /// Packages the light tier knows: popular projects that do not reach NumPy, left out without a finding.
-    unrelated: Vec<usize>,
+/// The requirements of `environment` on `targets`: those it lists whose marker holds on one of them
+/// (`pywin32; sys_platform == 'win32'` is not a requirement of a Linux check). What the `unknown-package` rule
+/// counts, and the one meaning of "a requirement of this environment" for anything that measures a check.
+pub fn environment_requirements<'a>(
+    manifest: &'a Manifest,
+    environment: &'a Environment,
+    targets: &'a [Target],
+) -> impl Iterator<Item = usize> + 'a {
+    let environments: Vec<_> = targets
+        .iter()
+        .map(|target| target.marker_environment())
+        .collect();
+    environment.requirements.iter().copied().filter(move |&id| {
+        let marker = &manifest.requirements[id].marker;
+        marker.is_true()
+            || environments
+                .iter()
+                .any(|environment| marker.evaluate(environment, &[]))
+    })
 }
 
-impl LeftOut {
-    /// The unknown requirements whose marker holds on a target checked (`pywin32; sys_platform == 'win32'` is not
-    /// missing from a Linux check).
-    fn unknown_on(self, manifest: &Manifest, checked: &[Target]) -> Vec<usize> {
-        self.unknown
-            .into_iter()
-            .filter(|&id| {
-                let marker = &manifest.requirements[id].marker;
-                marker.is_true()
-                    || checked
-                        .iter()
-                        .any(|target| marker.evaluate(&target.marker_environment(), &[]))
-            })
-            .collect()
+/// What nplint knows of a requirement's package, which decides whether a solve can tell anything of it: the one
+/// answer for the `unknown-package` rule and for anything that measures how much of a file nplint covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Knowledge {
+    /// In the index's full tier: the solve reads its releases.
+    Indexed,
+    /// In the light tier: a popular project that does not reach NumPy (through none of the extras asked for),
+    /// left out of the solve without a finding.
+    Unrelated,
+    /// Outside the index on purpose: the interpreter, conda's installer in an environment.yml, and what a conda
+    /// lockfile pins that the index does not hold (mostly system libraries, which no Python index has; a Python
+    /// package missing from the index is left out silently too, a known limit).
+    Expected,
+    /// A direct URL or path requirement, or an unnamed one: its version only a build could tell.
+    Direct,
+    /// A package that neither tier of the index knows.
+    Unknown,
+}
+
+impl Knowledge {
+    /// What the embedded index knows of `requirement`'s package.
+    pub fn of(requirement: &Requirement) -> Self {
+        let index = Index::embedded();
+        let indexed = requirement
+            .name
+            .as_ref()
+            .is_some_and(|name| index.package(name).is_some());
+        // A conda lockfile pins system libraries by the hundred: leaving them out is expected.
+        if requirement.origin.section == Section::LockedConda
+            && (requirement.source != RequirementSource::Registry || !indexed)
+        {
+            return Self::Expected;
+        }
+        let Some(name) = requirement.name.as_ref() else {
+            return Self::Direct;
+        };
+        if requirement.source != RequirementSource::Registry {
+            Self::Direct
+        } else if indexed {
+            Self::Indexed
+        } else if is_expected_unknown(requirement, name) {
+            Self::Expected
+        } else if index
+            .light(name)
+            .is_some_and(|light| light.unrelated_with(requirement.extras.iter().map(AsRef::as_ref)))
+        {
+            Self::Unrelated
+        } else {
+            Self::Unknown
+        }
+    }
+
+    /// Whether nplint knows enough of the package to leave it to the solve or out of it: `unknown-package` lists
+    /// the requirements for which this is false.
+    pub fn is_known(self) -> bool {
+        !matches!(self, Self::Direct | Self::Unknown)
     }
 }
 
-/// The solver inputs of an environment (its requirements, by id), and the ids of those left out of the solve.
-fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> (Vec<Input>, LeftOut) {
-    let index = Index::embedded();
-    let mut unknown = Vec::new();
-    let mut unrelated = Vec::new();
-    let inputs = requirements
+/// The solver inputs of an environment (its requirements, by id); the solver leaves out those naming a package
+/// outside the index.
+fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> Vec<Input> {
+    requirements
         .iter()
-        .filter_map(|&id| {
-            let requirement = &manifest.requirements[id];
-            let input = solver_input(id, requirement);
-            // A conda lockfile pins system libraries by the hundred: leaving them out is expected.
-            let conda_locked = requirement.origin.section == Section::LockedConda;
-            let outside = requirement.name.as_ref().filter(|name| {
-                index.package(name).is_none() && !is_expected_unknown(requirement, name)
-            });
-            if let Some(name) = outside
-                && input.is_some()
-                && index.light(name).is_some_and(|light| {
-                    light.unrelated_with(requirement.extras.iter().map(AsRef::as_ref))
-                })
-            {
-                unrelated.push(id);
-            } else if (input.is_none() && !conda_locked) || outside.is_some() {
-                unknown.push(id);
-            }
-            input
-        })
-        .collect();
-    (inputs, LeftOut { unknown, unrelated })
+        .filter_map(|&id| solver_input(id, &manifest.requirements[id]))
+        .collect()
 }
 
-/// Packages that are not in the index on purpose: the interpreter, conda's installer, and what a conda lockfile
-/// pins (mostly system libraries, which no Python index has; a Python package missing from the index is left out
-/// silently too, a known limit).
+/// Packages that no Python index has, named outside a conda lockfile: the interpreter, and conda's installer in an
+/// environment.yml.
 fn is_expected_unknown(requirement: &Requirement, name: &PackageName) -> bool {
     name.as_ref() == "python"
         || (requirement.origin.section == Section::Conda && name.as_ref() == "pip")
-        || requirement.origin.section == Section::LockedConda
 }
 
 /// A requirement as a solver input with `id` as its handle, `None` for a URL or path requirement (its version is

@@ -6,6 +6,7 @@ use nplint_diagnostics::Diagnostic;
 use nplint_manifest::Manifest;
 
 use crate::registry::declare_rule;
+use crate::resolution::Knowledge;
 
 declare_rule! {
     /// ## What it does
@@ -14,7 +15,12 @@ declare_rule! {
     /// The index holds NumPy and the packages that depend on it in full, and knows of PyPI's most-downloaded projects
     /// that none of their releases leads to NumPy (its light tier, `nplint index show NAME`): those are left out of
     /// the solve too, since they cannot take part in a NumPy conflict, but only counted, not reported. It says how
-    /// many requirements were checked, and names and labels the first eight unknown ones.
+    /// many of the file's requirements were checked, and names and labels the first eight unknown ones.
+    ///
+    /// A requirement of the file is one that one of its environments lists and whose marker holds on a target
+    /// nplint checks that environment on: `pywin32; sys_platform == 'win32'` is not a requirement of a check on
+    /// Linux alone, and a lockfile's section for a platform nplint does not track has none. The total, the unknown
+    /// requirements and those known not to need NumPy are all counted among these.
     ///
     /// ## Why is this bad?
     /// It is not: most packages do not depend on NumPy and need no checking. But a left-out package's own
@@ -43,14 +49,38 @@ declare_rule! {
 /// label on each would bury the report.
 const NAMED: usize = 8;
 
-/// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve because
-/// nplint does not know them; `unrelated` more were left out because they are known not to reach NumPy.
-pub(crate) fn diagnostic(
+/// The finding for a file whose requirements (`of_file`, indices into `manifest.requirements`: see the rule's
+/// documentation) include unknown ones; none when nplint knows them all.
+pub(crate) fn check(
     manifest: &Manifest,
+    of_file: &BTreeSet<usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut unknown = BTreeSet::new();
+    let mut unrelated = 0;
+    for &id in of_file {
+        match Knowledge::of(&manifest.requirements[id]) {
+            Knowledge::Unrelated => unrelated += 1,
+            knowledge if !knowledge.is_known() => {
+                unknown.insert(id);
+            }
+            _ => {}
+        }
+    }
+    if !unknown.is_empty() {
+        diagnostics.push(diagnostic(manifest, of_file.len(), &unknown, unrelated));
+    }
+}
+
+/// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve because
+/// nplint does not know them, among the file's `total` requirements (see the rule's documentation); `unrelated`
+/// more of those were left out because they are known not to reach NumPy.
+fn diagnostic(
+    manifest: &Manifest,
+    total: usize,
     unknown: &BTreeSet<usize>,
     unrelated: usize,
 ) -> Diagnostic {
-    let total = manifest.requirements.len();
     let names: Vec<String> = unknown
         .iter()
         .take(NAMED)
