@@ -170,6 +170,54 @@ impl Reader {
         if let Some(poetry) = poetry {
             poetry::read(self, poetry, has_project_dependencies);
         }
+        if let Some(sources) = tool
+            .and_then(|tool| tool.get("uv"))
+            .and_then(Item::as_table_like)
+            .and_then(|uv| uv.get("sources"))
+            .and_then(Item::as_table_like)
+        {
+            self.apply_uv_sources(sources);
+        }
+    }
+
+    /// `[tool.uv.sources]`: uv takes a dependency named there from a workspace member, a path, a Git repository or
+    /// a URL instead of the index (`index = "..."` is still an index). Such a requirement is not a registry
+    /// requirement, as if written `name @ url`. A name with several sources (a list, each under a marker) is
+    /// changed only when none of them is an index. uv applies sources to the project's dependencies, extras and
+    /// groups, not to `build-system.requires`; a constraint or override keeps its meaning.
+    fn apply_uv_sources(&mut self, sources: &dyn TableLike) {
+        for (name, item) in sources.iter() {
+            let entries: Vec<&dyn TableLike> = match item {
+                Item::Value(toml_edit::Value::Array(array)) => array
+                    .iter()
+                    .filter_map(toml_edit::Value::as_inline_table)
+                    .map(|table| table as &dyn TableLike)
+                    .collect(),
+                Item::ArrayOfTables(tables) => {
+                    tables.iter().map(|table| table as &dyn TableLike).collect()
+                }
+                item => item.as_table_like().into_iter().collect(),
+            };
+            let direct: Option<Vec<RequirementSource>> = entries
+                .iter()
+                .map(|entry| uv_source(*entry))
+                .collect::<Option<Vec<_>>>();
+            let Some(source) = direct.and_then(|all| all.into_iter().next()) else {
+                continue;
+            };
+            let Ok(name) = PackageName::from_str(name) else {
+                continue;
+            };
+            for requirement in &mut self.requirements {
+                if requirement.source == RequirementSource::Registry
+                    && requirement.role == Role::Requirement
+                    && requirement.origin.section != Section::BuildSystem
+                    && requirement.name.as_ref().is_some_and(|own| *own == name)
+                {
+                    requirement.source = source.clone();
+                }
+            }
+        }
     }
 
     fn push(&mut self, requirement: Requirement) -> usize {
@@ -797,6 +845,22 @@ impl Reader {
         manifest.python = self.python;
         manifest
     }
+}
+
+/// What one `[tool.uv.sources]` entry takes a dependency from, when not an index: `workspace = true` (a member of
+/// the workspace), `path`, `git` or `url`; `None` for `index = "..."` and for an entry uv would reject.
+fn uv_source(entry: &dyn TableLike) -> Option<RequirementSource> {
+    let text = |key: &str| entry.get(key).and_then(Item::as_str);
+    if entry.get("workspace").and_then(Item::as_bool) == Some(true) {
+        return Some(RequirementSource::Path("workspace member".to_owned()));
+    }
+    if let Some(path) = text("path") {
+        return Some(RequirementSource::Path(path.to_owned()));
+    }
+    if let Some(git) = text("git") {
+        return Some(RequirementSource::Url(format!("git+{git}")));
+    }
+    text("url").map(|url| RequirementSource::Url(url.to_owned()))
 }
 
 /// A direct reference: a local path (`file:` URLs and plain paths) or a remote URL.

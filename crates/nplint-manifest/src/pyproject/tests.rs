@@ -277,3 +277,67 @@ proptest! {
         prop_assert_eq!(environment(&manifest, "group:dev").len(), dependencies.len() + group.len());
     }
 }
+
+#[test]
+fn uv_sources_take_dependencies_off_the_index() {
+    let manifest = parse(
+        r#"
+[project]
+name = "app"
+dependencies = ["member", "local>=1", "fork", "wheel", "torch>=2", "mixed", "numpy>=2"]
+[dependency-groups]
+dev = ["member"]
+[build-system]
+requires = ["member"]
+[tool.uv]
+constraint-dependencies = ["member<2"]
+[tool.uv.sources]
+member = { workspace = true }
+local = { path = "../local", editable = true }
+fork = { git = "https://example.invalid/fork", tag = "v1" }
+wheel = { url = "https://example.invalid/wheel-1.0-py3-none-any.whl" }
+torch = { index = "pytorch-cpu" }
+mixed = [
+    { path = "./mixed", marker = "sys_platform == 'linux'" },
+    { index = "other", marker = "sys_platform != 'linux'" },
+]
+"#,
+    );
+    let sources: Vec<(String, String, String)> = manifest
+        .requirements
+        .iter()
+        .map(|requirement| {
+            (
+                requirement.display(),
+                format!("{:?}", requirement.origin.section),
+                format!("{:?}", requirement.source),
+            )
+        })
+        .collect();
+    let source_of = |display: &str, section: &str| {
+        sources
+            .iter()
+            .find(|(text, from, _)| text == display && from.starts_with(section))
+            .map(|(_, _, source)| source.clone())
+            .unwrap_or_else(|| panic!("no `{display}` in {section}: {sources:?}"))
+    };
+    let workspace = r#"Path("workspace member")"#;
+    assert_eq!(source_of("member", "ProjectDependencies"), workspace);
+    assert_eq!(source_of("member", "DependencyGroup"), workspace);
+    assert_eq!(
+        source_of("local>=1", "ProjectDependencies"),
+        r#"Path("../local")"#
+    );
+    assert_eq!(
+        source_of("fork", "ProjectDependencies"),
+        r#"Url("git+https://example.invalid/fork")"#
+    );
+    assert!(source_of("wheel", "ProjectDependencies").starts_with("Url("));
+    // An index is still an index; so is a name with an index among its sources.
+    assert_eq!(source_of("torch>=2", "ProjectDependencies"), "Registry");
+    assert_eq!(source_of("mixed", "ProjectDependencies"), "Registry");
+    assert_eq!(source_of("numpy>=2", "ProjectDependencies"), "Registry");
+    // uv does not apply sources to the build system; a constraint stays a constraint on the index's versions.
+    assert_eq!(source_of("member", "BuildSystem"), "Registry");
+    assert_eq!(source_of("member<2", "UvConstraints"), "Registry");
+}
