@@ -71,6 +71,7 @@ pub mod rescan;
 pub mod scan;
 pub mod simple;
 pub mod tiers;
+pub mod verify;
 pub mod zip;
 
 use std::collections::{BTreeMap, BTreeSet};
