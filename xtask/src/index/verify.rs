@@ -428,8 +428,7 @@ fn describing_variant<'a>(
         .iter()
         .map(|file| time_key(&file.upload_time_iso_8601))
         .min()
-        .context("no file")
-        .map_err(|error| error.to_string())?;
+        .ok_or_else(|| "the index lists no file of the release".to_string())?;
     let firsts: Vec<&JsonFile> = files
         .iter()
         .copied()
@@ -448,7 +447,7 @@ fn describing_variant<'a>(
         }
         found.get_or_insert(describing);
     }
-    found.ok_or_else(|| "no file".to_string())
+    found.ok_or_else(|| "the index lists no file of the release".to_string())
 }
 
 fn describe<'a>(data: &'a ReleaseEntry, file: &'a JsonFile) -> Result<Describing<'a>, String> {
