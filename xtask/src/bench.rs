@@ -56,14 +56,14 @@ pub struct BenchArgs {
 /// constants of Vigna's reference `splitmix64.c`). Hand-written so the generated tree never depends on a crate's
 /// version; statistical quality far beyond what choosing file names needs.
 #[derive(Debug, Clone)]
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self(seed)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -91,7 +91,7 @@ impl Rng {
     }
 
     /// `count` distinct indices of `0..n`, in draw order (partial Fisher–Yates).
-    fn sample(&mut self, n: usize, count: usize) -> Vec<usize> {
+    pub(crate) fn sample(&mut self, n: usize, count: usize) -> Vec<usize> {
         let mut indices: Vec<usize> = (0..n).collect();
         let count = count.min(n);
         for i in 0..count {

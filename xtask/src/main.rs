@@ -61,6 +61,9 @@ enum IndexTask {
     /// Read the metadata of PyPI's most-downloaded projects (`data/top-pypi-packages.tsv`) and write which reach
     /// NumPy (`data/tiers.tsv`). Touches the network.
     Tiers(index::TiersArgs),
+    /// Draw releases of `crates/nplint-index/data/` at random and compare them, field by field, with the package
+    /// index's JSON API; fails on any mismatch. Touches the network.
+    Verify(index::verify::VerifyArgs),
     /// Extract the NumPy bounds of conda-forge's repodata patches from a copy of
     /// `conda-forge/conda-forge-repodata-patches-feedstock` (a git directory or checkout; nothing is fetched) into
     /// `crates/nplint-index/data/conda-forge-numpy-bounds.toml`.
@@ -104,6 +107,9 @@ fn main() -> anyhow::Result<()> {
         Task::Index {
             task: IndexTask::Tiers(args),
         } => index::run_tiers(&workspace_root(), &args),
+        Task::Index {
+            task: IndexTask::Verify(args),
+        } => index::verify::run(&workspace_root(), &args),
         Task::Index {
             task: IndexTask::CondaPatches { dir },
         } => conda_patches::run(&workspace_root(), &dir),

@@ -186,6 +186,20 @@ impl Client {
     fn hit(&self) {
         self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
     }
+
+    /// A resource as the server has it now, neither read from the cache nor written to it; `None` on 404. For
+    /// checks of the data, which a stale cache could make pass.
+    pub fn fresh(&self, url: &str, accept: &str) -> Result<Option<Vec<u8>>> {
+        let mut response = self.get(url, &[("Accept", accept), ("Cache-Control", "no-cache")])?;
+        match response.status().as_u16() {
+            200 => Ok(Some(self.read_body(&mut response, MAX_PAGE, url)?)),
+            404 => {
+                drain(response);
+                Ok(None)
+            }
+            status => bail!("GET {url}: status {status}"),
+        }
+    }
 }
 
 impl Transport for Client {

@@ -52,7 +52,8 @@
 //! is.
 //!
 //! `--only NAME...` re-syncs some packages against the universe of the existing snapshot, without closure, and
-//! keeps the snapshot's date: it sees nothing uploaded after it. `--rescan-builds` reads again only the `build`
+//! keeps the snapshot's date: it sees nothing uploaded after it. A package new to the snapshot makes it re-sync
+//! every package, whose requirements naming the new one were filtered out when they were synced. `--rescan-builds` reads again only the `build`
 //! facts of the data as it is, from the wheels and members it records (see [`rescan`]). `--exclude-newer TIME`
 //! leaves out files uploaded after `TIME`, as uv's option of that name does: with the snapshot's `newest_upload`,
 //! a sync adds new facts without adding releases.
@@ -71,6 +72,7 @@ pub mod rescan;
 pub mod scan;
 pub mod simple;
 pub mod tiers;
+pub mod verify;
 pub mod zip;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -85,6 +87,7 @@ use rayon::prelude::*;
 use self::closure::Closure;
 use self::fetch::{IndexFetcher, ScanConfig};
 use self::http::Client;
+use nplint_index::source::Snapshot;
 
 /// How the tasks that read the package index reach it.
 #[derive(Debug, Clone, clap::Args)]
@@ -425,33 +428,7 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         (closure, seeds.clone())
     } else {
         let only: BTreeSet<String> = args.only.iter().map(|name| normalize(name)).collect();
-        let snapshot = before
-            .snapshot
-            .as_ref()
-            .context("`--only` needs an existing `snapshot.json`: run a full sync first")?;
-        for name in &only {
-            if !snapshot.packages.contains(name) && !seeds.contains(name) {
-                bail!("`{name}` is neither in `snapshot.json` nor in the seed list");
-            }
-        }
-        let synced: Vec<_> = pool.install(|| {
-            only.par_iter()
-                .map(|name| {
-                    let package = closure::sync_package(&fetcher, name)?;
-                    progress(&format!("synced `{name}`"));
-                    Ok((name.clone(), package))
-                })
-                .collect::<Result<Vec<_>>>()
-        })?;
-        let mut closure = Closure::default();
-        for (name, package) in synced {
-            match package {
-                Some(package) => {
-                    closure.packages.insert(name, package);
-                }
-                None => closure.missing.push(name),
-            }
-        }
+        let closure = pool.install(|| sync_only(&fetcher, &before, &seeds, &only, &progress))?;
         (closure, only.into_iter().collect())
     };
 
@@ -476,6 +453,69 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     };
     print!("{}", summary.render());
     Ok(())
+}
+
+/// `--only`: syncs the packages named (and every other when one is new, see [`only_packages`]) against the
+/// existing snapshot, without closure.
+fn sync_only<F: fetch::Fetcher>(
+    fetcher: &F,
+    before: &output::Tree,
+    seeds: &[String],
+    only: &BTreeSet<String>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Closure> {
+    let snapshot = before
+        .snapshot
+        .as_ref()
+        .context("`--only` needs an existing `snapshot.json`: run a full sync first")?;
+    for name in only {
+        if !snapshot.packages.contains(name) && !seeds.contains(name) {
+            bail!("`{name}` is neither in `snapshot.json` nor in the seed list");
+        }
+    }
+    let (to_sync, new) = only_packages(only, snapshot);
+    if !new.is_empty() {
+        progress(&format!(
+            "`{}` new to the index: syncing every package again, whose requirements naming {} were left out",
+            new.join("`, `"),
+            if new.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    let synced: Vec<_> = to_sync
+        .par_iter()
+        .map(|name| {
+            let package = closure::sync_package(fetcher, name)?;
+            progress(&format!("synced `{name}`"));
+            Ok((name.clone(), package))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut closure = Closure::default();
+    for (name, package) in synced {
+        match package {
+            Some(package) => {
+                closure.packages.insert(name, package);
+            }
+            None => closure.missing.push(name),
+        }
+    }
+    Ok(closure)
+}
+
+/// The packages `--only` syncs, and those of them new to the index. A package's requirements are written filtered
+/// to the index's packages, so when `--only` adds a package, the requirements naming it were left out of every
+/// package synced before, and only reading their metadata again puts them in (from the HTTP cache, mostly): then
+/// every package of the snapshot is synced too.
+fn only_packages(only: &BTreeSet<String>, snapshot: &Snapshot) -> (BTreeSet<String>, Vec<String>) {
+    let new: Vec<String> = only
+        .iter()
+        .filter(|name| !snapshot.packages.contains(name))
+        .cloned()
+        .collect();
+    let mut to_sync = only.clone();
+    if !new.is_empty() {
+        to_sync.extend(snapshot.packages.iter().cloned());
+    }
+    (to_sync, new)
 }
 
 /// What the sync may see: a full sync, files uploaded before it started, so that a page read at its end shows
@@ -626,6 +666,31 @@ mod tests {
         ] {
             assert!(parse_exclude_newer(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_syncs_everything_again_when_it_adds_a_package() {
+        let snapshot = Snapshot {
+            newest_upload: "2026-11-21T12:24:32Z".to_string(),
+            packages: ["flax", "numpy"].map(String::from).to_vec(),
+            added_by_closure: BTreeMap::new(),
+        };
+        let names = |names: &[&str]| -> BTreeSet<String> {
+            names.iter().map(ToString::to_string).collect()
+        };
+        // A package already indexed: only it.
+        assert_eq!(
+            only_packages(&names(&["flax"]), &snapshot),
+            (names(&["flax"]), Vec::new())
+        );
+        // A new one: `flax`'s `gymnasium[atari]; extra == "testing"` was left out when it was synced.
+        assert_eq!(
+            only_packages(&names(&["gymnasium"]), &snapshot),
+            (
+                names(&["flax", "gymnasium", "numpy"]),
+                vec!["gymnasium".to_string()]
+            )
+        );
     }
 
     #[test]
