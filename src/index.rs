@@ -73,12 +73,15 @@ struct BuildJson {
 #[derive(Serialize)]
 struct ApiUseJson {
     name: &'static str,
-    /// `import` or `call`.
+    /// `import`, `function` or `call`.
     scope: &'static str,
     file: &'static str,
     member: &'static str,
     line: u32,
     count: u32,
+    /// For `function`: the function whose body holds the first use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -138,6 +141,7 @@ fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> 
                 member: api.member,
                 line: api.line,
                 count: api.count,
+                function: api.function,
             })
             .collect(),
         runtime_facts: nplint_index::runtime::facts(Index::embedded(), package, release, None)
@@ -168,6 +172,7 @@ fn scope_name(scope: ApiScope) -> &'static str {
     match scope {
         ApiScope::Import => "import",
         ApiScope::Call => "call",
+        ApiScope::Function => "function",
     }
 }
 
@@ -454,11 +459,14 @@ fn runtime_text(out: &mut String, package: &Package, release: &Release) {
         for api in release.removed_api() {
             let _ = writeln!(
                 out,
-                "    numpy.{:<12} at {:<6} {}:{} ({} in {})",
+                "    numpy.{:<12} at {:<6} {}:{}{} ({} in {})",
                 api.name,
                 scope_name(api.scope),
                 api.member,
                 api.line,
+                api.function
+                    .map(|function| format!(" in `{function}`"))
+                    .unwrap_or_default(),
                 api.count,
                 api.file
             );

@@ -25,7 +25,8 @@
 //!                                       | requires_dist: n, n × str)
 //!                   | build: u8 (0 absent, else BuildNumpy code) [| file: str | member: opt str
 //!                                                              | numpy_floor: opt str]
-//!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int))
+//!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int
+//!                                          | function: opt str))
 //! ```
 //!
 //! Loading reads the header and the package table only, which is O(packages) and copies no string; the string
@@ -138,6 +139,7 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, releases: &[ReleaseE
             strings.write(out, &api.member);
             write_int(out, api.line as usize);
             write_int(out, api.count as usize);
+            strings.write_opt(out, api.function.as_deref());
         }
     }
 }
@@ -357,6 +359,7 @@ pub struct ApiUseRef<'a> {
     pub member: &'a str,
     pub line: u32,
     pub count: u32,
+    pub function: Option<&'a str>,
 }
 
 /// One metadata variant as stored.
@@ -411,6 +414,7 @@ impl ReleaseRef<'_> {
                     member: api.member.to_owned(),
                     line: api.line,
                     count: api.count,
+                    function: api.function.map(str::to_owned),
                 })
                 .collect(),
         }
@@ -492,6 +496,7 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
                 member: reader.string()?,
                 line: u32::try_from(reader.int()?).map_err(|_| reader.error("line too large"))?,
                 count: u32::try_from(reader.int()?).map_err(|_| reader.error("count too large"))?,
+                function: reader.opt_string()?,
             })
         })
         .collect::<Result<_, DecodeError>>()?;
@@ -740,6 +745,7 @@ fn scope_code(scope: ApiScope) -> u8 {
     match scope {
         ApiScope::Import => 0,
         ApiScope::Call => 1,
+        ApiScope::Function => 2,
     }
 }
 
@@ -747,6 +753,7 @@ fn scope_from_code(code: u8) -> Option<ApiScope> {
     Some(match code {
         0 => ApiScope::Import,
         1 => ApiScope::Call,
+        2 => ApiScope::Function,
         _ => return None,
     })
 }

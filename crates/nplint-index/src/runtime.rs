@@ -33,12 +33,16 @@
 //!
 //! # Removed names
 //!
-//! Only uses that run unconditionally when a module is imported (module level and class bodies outside any
-//! condition, default arguments, decorators, `from numpy import name`) are facts: the release fails at import. A use
-//! inside a function, or under a condition (`if numpy_version < (2, 0):`, `try:`, `if __name__ == "__main__":`),
-//! fails only when that code runs, which for most users is never (astropy, numba and statsmodels keep such uses
-//! behind NumPy version checks and in sandbox modules, and import fine): it is recorded and shown by
-//! `nplint index show`, but is no fact. A use in a function that commonly runs needs a curated fact.
+//! Uses that run unconditionally when a module is imported (module level and class bodies outside any condition,
+//! default arguments, decorators, `from numpy import name`) are facts: the release fails at import. Uses in the
+//! straight-line body of a function the module defines unconditionally ([`ApiScope::Function`]) are one
+//! *advisory* fact ([`Evidence::Call`], [`RuntimeFact::is_advisory`]): the release imports and the function fails
+//! when called, which the `removed-numpy-api` rule reports as a warning and the solver ignores. A use under a
+//! condition (`if numpy_version < (2, 0):`, `try:`, `if __name__ == "__main__":`, also inside a function) fails
+//! only when that code runs, which for most users is never (astropy, numba and statsmodels keep such uses behind
+//! NumPy version checks and in sandbox modules, and import fine): it is recorded and shown by `nplint index show`,
+//! but is no fact. A curated fact covers a use the scan cannot see (a name looked up with `getattr`) or a common
+//! code path, and replaces both scanned facts.
 
 use std::str::FromStr;
 use std::sync::OnceLock;
@@ -95,6 +99,17 @@ pub enum Evidence {
         line: u32,
         count: u32,
     },
+    /// The sync read the release's Python code: the first use of `numpy.{name}` in the straight-line body of
+    /// `function`, of `count` such uses in the wheel. Advisory: the release imports, and fails only when the
+    /// function is called ([`RuntimeFact::is_advisory`]).
+    Call {
+        name: &'static str,
+        file: &'static str,
+        member: &'static str,
+        line: u32,
+        count: u32,
+        function: &'static str,
+    },
     /// A reviewed entry of `data/runtime.toml`.
     Curated { id: &'static str },
     /// No evidence of the release's own: inferred, as the reason says.
@@ -107,6 +122,7 @@ impl Evidence {
         match self {
             Evidence::Binary { .. } => "binary",
             Evidence::Source { .. } => "source",
+            Evidence::Call { .. } => "call",
             Evidence::Curated { .. } => "curated",
             Evidence::Inferred { .. } => "inferred",
         }
@@ -139,6 +155,13 @@ pub struct RuntimeFact {
 
 impl RuntimeFact {
     /// The evidence in words: the wheel and member read, the curated entry and its note, or the inference.
+    /// Whether the fact is a warning about a code path rather than a constraint on resolution: a removed name used
+    /// in a function body, which the release's import does not run. The solver leaves advisory facts out; the
+    /// `removed-numpy-api` rule reports them, as warnings, where the resolver's NumPy lacks the name.
+    pub fn is_advisory(&self) -> bool {
+        matches!(self.evidence, Evidence::Call { .. })
+    }
+
     pub fn evidence_text(&self) -> String {
         match &self.evidence {
             Evidence::Binary { file, member } => format!(
@@ -154,6 +177,18 @@ impl RuntimeFact {
             } => format!(
                 "read from the wheel `{file}`: `{member}` line {line} uses `numpy.{name}` at import ({count} use{} \
                  in the wheel)",
+                if *count == 1 { "" } else { "s" }
+            ),
+            Evidence::Call {
+                name,
+                file,
+                member,
+                line,
+                count,
+                function,
+            } => format!(
+                "read from the wheel `{file}`: `{member}` line {line} uses `numpy.{name}` in the body of \
+                 `{function}`, which fails when it is called ({count} such use{} in the wheel)",
                 if *count == 1 { "" } else { "s" }
             ),
             Evidence::Curated { id } => {
@@ -200,10 +235,9 @@ pub fn facts(
         facts.push(fact);
     }
     // A curated removed-API fact is the reviewed account of the release's code: the scan's would repeat it.
-    if !facts.iter().any(|fact| fact.kind == FactKind::RemovedApi)
-        && let Some(fact) = removed_api_fact(release)
-    {
-        facts.push(fact);
+    if !facts.iter().any(|fact| fact.kind == FactKind::RemovedApi) {
+        facts.extend(removed_api_fact(release));
+        facts.extend(call_fact(release));
     }
     facts.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
     facts
@@ -331,6 +365,61 @@ fn removed_api_fact(release: &Release) -> Option<RuntimeFact> {
             member: first.member,
             line: first.line,
             count: first.count,
+        },
+    })
+}
+
+/// The removed names the release uses in the straight-line bodies of its functions ([`ApiScope::Function`]), as
+/// one advisory fact ([`Evidence::Call`]): the release imports, and the functions fail when called.
+fn call_fact(release: &Release) -> Option<RuntimeFact> {
+    let uses: Vec<_> = release
+        .removed_api()
+        .iter()
+        .filter(|api| api.scope == ApiScope::Function)
+        .filter_map(|api| Some((api, removal(api.name)?, api.function?)))
+        .collect();
+    let (first, first_removal, first_function) = uses.first()?;
+    let mut works = Ranges::full();
+    let mut references: Vec<&'static str> = Vec::new();
+    let mut functions: Vec<String> = Vec::new();
+    for (_, removal, function) in &uses {
+        works = works.intersection(&removal.works());
+        for reference in &removal.references {
+            if !references.contains(reference) {
+                references.push(reference);
+            }
+        }
+        let function = format!("`{function}`");
+        if !functions.contains(&function) {
+            functions.push(function);
+        }
+    }
+    let names: Vec<&str> = uses.iter().map(|(api, _, _)| api.name).collect();
+    Some(RuntimeFact {
+        kind: FactKind::RemovedApi,
+        key: format!("removed-api-call:{}", names.join(",")),
+        predicate: format!(
+            "uses, in {}, {}",
+            and_list(&functions),
+            removed_names(names.iter().copied())
+        ),
+        subject: if names.len() > 2 {
+            "functions that use these names".to_owned()
+        } else {
+            let short: Vec<String> = names.iter().map(|name| format!("`numpy.{name}`")).collect();
+            format!("functions that use {}", and_list(&short))
+        },
+        works,
+        symptom: first_removal.error,
+        references,
+        note: None,
+        evidence: Evidence::Call {
+            name: first.name,
+            file: first.file,
+            member: first.member,
+            line: first.line,
+            count: first.count,
+            function: first_function,
         },
     })
 }

@@ -136,6 +136,10 @@ pub struct ApiUse {
     pub line: u32,
     /// Uses of the name in this scope across the wheel.
     pub count: u32,
+    /// For [`ApiScope::Function`]: the function whose body holds the first use, qualified by its class
+    /// (`BorutaPy._fit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 /// When a use of a name runs.
@@ -149,6 +153,10 @@ pub enum ApiScope {
     /// Inside a function body, or under a condition or loop (`if numpy_version < (2, 0):`, `for`, `with`,
     /// `except`): fails when that code runs.
     Call,
+    /// In the straight-line body of a function that the module defines unconditionally (at module level or in a
+    /// class at module level): no condition, loop, `try` or `with` between the `def` and the use. Fails whenever
+    /// the function is called, whatever the NumPy version checks around its callers.
+    Function,
 }
 
 /// How a release is installed.

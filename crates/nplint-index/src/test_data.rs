@@ -103,6 +103,7 @@ fn example_a() -> PackageFile {
             member: "example_a/types.py".to_owned(),
             line: 12,
             count: 3,
+            function: None,
         },
         ApiUse {
             name: "NaN".to_owned(),
@@ -111,6 +112,16 @@ fn example_a() -> PackageFile {
             member: "example_a/stats.py".to_owned(),
             line: 140,
             count: 1,
+            function: None,
+        },
+        ApiUse {
+            name: "int".to_owned(),
+            scope: ApiScope::Function,
+            file: "example_a-1.0-cp39-cp39-manylinux2014_x86_64.whl".to_owned(),
+            member: "example_a/model.py".to_owned(),
+            line: 30,
+            count: 2,
+            function: Some("Model._fit".to_owned()),
         },
     ];
 

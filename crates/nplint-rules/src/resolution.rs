@@ -264,8 +264,10 @@ impl Resolver {
                 runtime_groups,
                 installing,
             } = Outcomes::of(outcomes);
+            // An advisory finding (a function that fails when called) makes no other finding an error.
             let breaking: BTreeSet<Target> = runtime_groups
                 .values()
+                .filter(|group| !group.first.is_advisory())
                 .flat_map(|group| group.targets.iter().copied())
                 .collect();
             let admitted = (choice.source == PythonSource::Manifest).then_some(&*choice.pythons);
@@ -304,7 +306,9 @@ impl Resolver {
                 diagnostics.push(context.diagnostic(&group, severity));
             }
             for ((rule, key), group) in runtime_groups {
-                let severity = if stated(&group.targets) {
+                let severity = if group.first.is_advisory() {
+                    Severity::Warning
+                } else if stated(&group.targets) {
                     Severity::Error
                 } else {
                     group.severity(&installing, &breaking)

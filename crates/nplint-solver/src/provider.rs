@@ -121,6 +121,8 @@ impl Cache {
             .get_or_init(|| {
                 nplint_index::runtime::facts(index, found.package, found.release, Some(target))
                     .into_iter()
+                    // An advisory fact (a removed name in a function body) warns; it never constrains resolution.
+                    .filter(|fact| !fact.is_advisory())
                     .map(|fact| {
                         Arc::new(RuntimeNode {
                             package: name.clone(),

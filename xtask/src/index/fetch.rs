@@ -356,7 +356,7 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
         let budget = config.api_budget;
         let uses: Vec<NameUses> = self.scan_wheel(
             wheel,
-            &format!("numpy-api-v3-{budget}"),
+            &format!("numpy-api-v4-{budget}"),
             Vec::new(),
             |archive| scan::scan_api(archive, budget),
         )?;

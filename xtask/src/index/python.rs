@@ -15,7 +15,11 @@
 //! Scope: [`ApiScope::Import`] for code that runs unconditionally when the module is imported (module level and
 //! class bodies outside any compound statement, annotated assignments among them, decorators, default values and
 //! annotations of a `def` line);
-//! [`ApiScope::Call`] for everything else: inside a function body (`def`, `async def`, the body of a `lambda`), or
+//! [`ApiScope::Function`] for the straight-line body of a function the module defines unconditionally (at module
+//! level, or in a class at module level), named with its classes (`BorutaPy._fit`): it fails whenever the function
+//! is called;
+//! [`ApiScope::Call`] for everything else: inside a function body under a condition, loop or `with` (which may test
+//! the NumPy version), in a nested function or a `lambda`, in a function defined under a condition, or
 //! under a condition or loop (`if`/`elif`/`else`, `for`, `while`, `with`, `except`, `finally`, `match`), where it
 //! runs only when that code does. `if numpy_version < (2, 0):` (numba), `if NUMPY_LT_2_0:` (astropy) and
 //! `if __name__ == "__main__":` (statsmodels' sandbox) keep removed names out of the import path on the NumPy that
@@ -36,6 +40,8 @@ pub struct Use {
     pub scope: ApiScope,
     /// 1-based.
     pub line: u32,
+    /// For [`ApiScope::Function`]: the function, qualified by its classes (`BorutaPy._fit`).
+    pub function: Option<String>,
 }
 
 /// What encloses a token: a block opened by an indented body, a one-line body, or a lambda's body.
@@ -80,10 +86,12 @@ struct Detector<'a> {
     lines: &'a LineIndex,
     /// Names bound to the `numpy` module.
     aliases: Vec<String>,
-    /// Blocks opened by `Indent`, innermost last.
-    blocks: Vec<Block>,
+    /// Blocks opened by `Indent`, innermost last, with the name a `def` or `class` header gives its block.
+    blocks: Vec<(Block, Option<&'a str>)>,
     /// The kind of block the current logical line's header opens (`def ...:` opens a function).
     line_kind: Block,
+    /// The name the current logical line's header defines (`def name`, `class name`).
+    line_name: Option<&'a str>,
     /// The header colon has not been seen yet on this line.
     header_open: bool,
     /// The first token of the current logical line.
@@ -105,6 +113,7 @@ impl<'a> Detector<'a> {
             aliases: Vec::new(),
             blocks: Vec::new(),
             line_kind: Block::Conditional,
+            line_name: None,
             header_open: false,
             line_first: 0,
             inline: None,
@@ -137,7 +146,7 @@ impl<'a> Detector<'a> {
             .map(|_| Block::Function);
         let enclosing = lambdas
             .chain(self.inline)
-            .chain(self.blocks.iter().rev().copied());
+            .chain(self.blocks.iter().rev().map(|(block, _)| *block));
         let mut conditional = false;
         for block in enclosing {
             match block {
@@ -168,18 +177,62 @@ impl<'a> Detector<'a> {
             .any(|(offset, token)| offset > 0 && token.kind() == TokenKind::If)
     }
 
+    /// The function whose straight-line body holds the current token, qualified by its classes, when the module
+    /// defines it unconditionally: the innermost block is the function's body, and every block around the `def`
+    /// is a class body (a method of a nested function, or a `def` under `if NUMPY_LT_2_0:`, exists only when that
+    /// code runs).
+    fn function(&self) -> Option<String> {
+        if self.lambdas.iter().any(|(_, body)| *body) {
+            return None;
+        }
+        let inline = self.inline.map(|block| (block, self.line_name));
+        let mut enclosing = inline.into_iter().chain(self.blocks.iter().rev().copied());
+        let (Block::Function, Some(function)) = enclosing.next()? else {
+            return None;
+        };
+        let mut path = vec![function];
+        for (block, name) in enclosing {
+            match (block, name) {
+                (Block::Class, Some(name)) => path.push(name),
+                _ => return None,
+            }
+        }
+        path.reverse();
+        Some(path.join("."))
+    }
+
     fn record(&mut self, name: &str, at: usize) {
         if let Some(mut scope) = self.scope() {
-            if scope == ApiScope::Import && self.in_conditional_expression(at) {
+            let conditional = self.in_conditional_expression(at);
+            if scope == ApiScope::Import && conditional {
                 scope = ApiScope::Call;
+            }
+            let function = if scope == ApiScope::Call && !conditional {
+                self.function()
+            } else {
+                None
+            };
+            if function.is_some() {
+                scope = ApiScope::Function;
             }
             let line = self.lines.line(self.tokens[at].start().to_u32());
             self.uses.push(Use {
                 name: name.to_string(),
                 scope,
                 line,
+                function,
             });
         }
+    }
+
+    /// The name a `def` or `class` header starting at `start` defines.
+    fn header_name(&self, start: usize) -> Option<&'a str> {
+        let at = match self.kind(start)? {
+            TokenKind::Def | TokenKind::Class => start + 1,
+            TokenKind::Async if self.kind(start + 1) == Some(TokenKind::Def) => start + 2,
+            _ => return None,
+        };
+        (self.kind(at) == Some(TokenKind::Name)).then(|| self.text(at))
     }
 
     /// Whether the logical line starting at `start` is a compound statement's header. A soft keyword used as a
@@ -239,6 +292,7 @@ impl<'a> Detector<'a> {
     fn run(mut self) -> Vec<Use> {
         let mut line_start = true;
         let mut last_line_kind = Block::Conditional;
+        let mut last_line_name = None;
         let mut index = 0;
         while index < self.tokens.len() {
             let kind = self.tokens[index].kind();
@@ -246,6 +300,7 @@ impl<'a> Detector<'a> {
                 line_start = false;
                 self.line_first = index;
                 self.line_kind = self.header_kind(index);
+                self.line_name = self.header_name(index);
                 // Only a compound statement's header ends in a block-opening colon; on any other line a colon
                 // outside brackets annotates (`X: tuple[...] = (np.unicode_,)` runs at import) or ends a lambda's
                 // parameters.
@@ -257,9 +312,10 @@ impl<'a> Detector<'a> {
                     self.inline = None;
                     self.depth = 0;
                     last_line_kind = self.line_kind;
+                    last_line_name = self.line_name;
                     line_start = true;
                 }
-                TokenKind::Indent => self.blocks.push(last_line_kind),
+                TokenKind::Indent => self.blocks.push((last_line_kind, last_line_name)),
                 TokenKind::Dedent => {
                     self.blocks.pop();
                 }
@@ -441,15 +497,17 @@ impl LineIndex {
 mod tests {
     use super::*;
 
-    /// `name@line:scope` for every use, `i` for import time and `c` for call time.
+    /// `name@line:scope` for every use, `i` for import time, `c` for call time, and `f=function` for the
+    /// straight-line body of a function.
     fn uses(source: &str) -> Vec<String> {
         numpy_uses(source)
             .expect("tokenizes")
             .into_iter()
             .map(|found| {
                 let scope = match found.scope {
-                    ApiScope::Import => "i",
-                    ApiScope::Call => "c",
+                    ApiScope::Import => "i".to_owned(),
+                    ApiScope::Call => "c".to_owned(),
+                    ApiScope::Function => format!("f={}", found.function.unwrap_or_default()),
                 };
                 format!("{}@{}:{scope}", found.name, found.line)
             })
@@ -531,9 +589,9 @@ m = [lambda: np.msort, np.alltrue]
             [
                 "float_@4:i",
                 "NaN@5:i",
-                "product@6:c",
-                "NaN@8:c",
-                "Inf@9:c",
+                "product@6:f=A.f",
+                "NaN@8:f=A.g",
+                "Inf@9:f=A.h",
                 "float@11:c",
                 "int@11:i",
                 "msort@13:c",
@@ -588,7 +646,7 @@ t: int = 1; s: object = np.sometrue
                 "NaN@5:i",
                 "Inf@5:i",
                 "float_@5:i",
-                "product@6:c",
+                "product@6:f=f",
                 "string_@8:i",
                 "cfloat@8:i",
                 "int_@9:i",
@@ -605,6 +663,70 @@ for i in range(3): np.NaN
 with open(f) as g: h: int = np.Inf
 ";
         assert_eq!(uses(source), ["float_@2:c", "NaN@3:c", "Inf@4:c"]);
+    }
+
+    #[test]
+    fn straight_line_function_bodies_name_their_function() {
+        // boruta 0.3 (Boruta-0.3-py3-none-any.whl, `boruta/boruta_py.py`, lines 249 to 265, shortened): `fit`
+        // calls `_fit`, whose first statements build arrays with `dtype=np.int`.
+        let boruta = "\
+import numpy as np
+class BorutaPy(BaseEstimator, TransformerMixin):
+    def fit(self, X, y):
+        return self._fit(X, y)
+
+    def _fit(self, X, y):
+        n_feat = X.shape[1]
+        dec_reg = np.zeros(n_feat, dtype=np.int)
+        imp_history = np.zeros(n_feat, dtype=np.float)
+        while np.any(dec_reg == 0):
+            hit_reg = np.zeros(n_feat, dtype=np.int)
+        self.support_ = np.zeros(n_feat, dtype=np.bool)
+";
+        assert_eq!(
+            uses(boruta),
+            [
+                "zeros@8:f=BorutaPy._fit",
+                "int@8:f=BorutaPy._fit",
+                "zeros@9:f=BorutaPy._fit",
+                "float@9:f=BorutaPy._fit",
+                "any@10:f=BorutaPy._fit",
+                "zeros@11:c",
+                "int@11:c",
+                "zeros@12:f=BorutaPy._fit",
+                "bool@12:f=BorutaPy._fit",
+            ]
+        );
+        // What runs only under a condition inside the function, a `def` that exists only under a condition (astropy's
+        // `if NUMPY_LT_1_24:` helpers), a nested function, and a conditional expression stay call-time uses.
+        let source = "\
+import numpy as np
+def f(x):
+    if NUMPY_LT_2_0:
+        return np.product(x)
+    with np.errstate():
+        y = np.NaN
+    return np.float_ if OLD else np.float64
+if NUMPY_LT_2_0:
+    def g():
+        return np.round_(1)
+def h():
+    def inner():
+        return np.Inf
+    return inner
+";
+        assert_eq!(
+            uses(source),
+            [
+                "product@4:c",
+                "errstate@5:f=f",
+                "NaN@6:c",
+                "float_@7:c",
+                "float64@7:c",
+                "round_@10:c",
+                "Inf@13:c",
+            ]
+        );
     }
 
     #[test]
@@ -703,7 +825,7 @@ def g():
                 "NaN@1:i",
                 "product@3:i",
                 "float64@4:i",
-                "alltrue@10:c"
+                "alltrue@10:f=g"
             ]
         );
     }

@@ -434,6 +434,9 @@ pub struct NameUses {
     pub member: String,
     pub line: u32,
     pub count: u32,
+    /// For [`ApiScope::Function`]: the function of the first use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 /// The `removed_api` scan of one wheel: every attribute of `numpy` its Python files use, by name and scope,
@@ -476,6 +479,7 @@ pub fn scan_api<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Vec<
                     member: member.to_string(),
                     line: found.line,
                     count: 1,
+                    function: found.function,
                 });
         }
     }
@@ -493,6 +497,7 @@ pub fn removed_api(uses: &[NameUses], removed: &BTreeSet<String>, file: &str) ->
             member: found.member.clone(),
             line: found.line,
             count: found.count,
+            function: found.function.clone(),
         })
         .collect()
 }
@@ -1210,8 +1215,17 @@ mod tests {
             .iter()
             .map(|found| {
                 format!(
-                    "{} {:?} {}:{} x{}",
-                    found.name, found.scope, found.member, found.line, found.count
+                    "{} {:?} {}:{} x{}{}",
+                    found.name,
+                    found.scope,
+                    found.member,
+                    found.line,
+                    found.count,
+                    found
+                        .function
+                        .as_ref()
+                        .map(|function| format!(" in {function}"))
+                        .unwrap_or_default()
                 )
             })
             .collect();
@@ -1220,7 +1234,7 @@ mod tests {
             [
                 "NaN Import pkg/c.py:1 x1",
                 "float Import pkg/a.py:4 x3",
-                "float Call pkg/c.py:4 x1",
+                "float Function pkg/c.py:4 x1 in f",
             ]
         );
         // The cache keeps names that are not removed.

@@ -1,17 +1,35 @@
-"""Checks `../numpy-api.toml` against real NumPy releases: installs each NumPy below for this CPython (pip
---target, no other package), asks it for every name of the file, and prints one line per name with `Y` where
-the name exists (`ndarray.X` is read from an array). Run with CPython 3.11: `python3 verify.py > verify.out`.
-A name must be missing exactly on `numpy>=removed` (and, when restored, `numpy<restored`); the script exits 1
-if any row disagrees."""
+"""Checks `../numpy-api.toml` against real NumPy releases: installs each NumPy below for a CPython it supports
+(pip --target, no other package), asks it for every name of the file, and prints one line per name with `Y` where
+the name exists (`ndarray.X` is read from an array). Run with CPython 3.11: `python3 verify.py > verify.out`;
+NumPy 2.5 and later (no CPython 3.11 wheels) run on the CPython 3.12 that `$PYTHON3_12` names, else on `python3.12`
+from `PATH`. A name must be missing exactly on `numpy>=removed` (and, when restored, `numpy<restored`); the script
+exits 1 if any row disagrees."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import tomllib
 from pathlib import Path
 
-NUMPYS = ["1.23.5", "1.24.4", "1.26.4", "2.0.2", "2.2.6"]
+# The newest patch release of every minor from 1.23 (the first with CPython 3.11 wheels) on, and the first release
+# of each minor that removed names since 2.0.
+NUMPYS = [
+    "1.23.5", "1.24.4", "1.25.2", "1.26.4", "2.0.2", "2.1.3", "2.2.6", "2.3.0", "2.3.5", "2.4.0", "2.4.6", "2.5.0",
+    "2.5.5",
+]  # fmt: skip
+
+
+def python_for(numpy):
+    """The CPython that installs `numpy`: NumPy 2.5 dropped CPython 3.11."""
+    if key(numpy) < (2, 5):
+        return sys.executable
+    python = os.environ.get("PYTHON3_12") or shutil.which("python3.12")
+    if python is None:
+        sys.exit(f"NumPy {numpy} needs CPython 3.12: set PYTHON3_12")
+    return python
 PROBE = """
 import json, sys, warnings
 warnings.simplefilter("ignore")
@@ -45,13 +63,14 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for numpy in NUMPYS:
             target = Path(tmp) / numpy
+            python = python_for(numpy)
             subprocess.run(
-                [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
+                [python, "-m", "pip", "install", "-q", "--no-deps", "--only-binary=:all:",
                  "--target", str(target), f"numpy=={numpy}"],
                 check=True,
             )
             result = subprocess.run(
-                [sys.executable, "-c", PROBE, *names], check=True, capture_output=True, text=True,
+                [python, "-c", PROBE, *names], check=True, capture_output=True, text=True,
                 env={"PYTHONPATH": str(target)}, cwd=tmp,
             )
             found[numpy] = json.loads(result.stdout)

@@ -7,16 +7,24 @@ declare_rule! {
     /// Reports an environment that a resolver installs without complaint but in which a package fails at import,
     /// because its Python code uses names that the installed NumPy removed: `np.float`, `np.int`, `np.object`,
     /// `np.bool`, `np.str`, `np.long`, `np.unicode` (removed in NumPy 1.24), `np.float_`, `np.NaN`, `np.product`
-    /// and the rest of NEP 52 (removed in 2.0). As for `abi-mismatch`, nplint solves each target with declared
-    /// metadata and with runtime facts, and reports either that no NumPy works or that the resolver's choice
-    /// breaks.
+    /// and the rest of NEP 52 (removed in 2.0), `np.in1d` and `np.trapz` (2.4), `np.row_stack` (2.5). As for
+    /// `abi-mismatch`, nplint solves each target with declared metadata and with runtime facts, and reports either
+    /// that no NumPy works or that the resolver's choice breaks.
     ///
     /// The facts: the index sync tokenizes the Python files of one wheel per release and records each removed
     /// name used where it runs unconditionally at import (module level, class bodies, default arguments,
-    /// `from numpy import ...`), with file and line. Uses inside functions or under a condition (`if numpy_version
-    /// < (2, 0):`) fail only when that code runs; they are shown by `nplint index show` but not reported, unless a
-    /// curated entry with references says the code path is a common one (mlxtend's `bias_variance_decomp` calling
-    /// `np.int`, trimesh's mass properties calling `np.product`).
+    /// `from numpy import ...`), with file and line. A curated entry with references covers what the scan cannot
+    /// see or what it cannot know is common: astropy before 7.2.0 looks `np.in1d` up by a helper's name at import,
+    /// mlxtend's `bias_variance_decomp` calls `np.int`.
+    ///
+    /// A use in the straight-line body of a function (no condition, loop, `with` or `try` between the `def` and the
+    /// use, in a function the module defines unconditionally) fails whenever the function is called: boruta 0.3's
+    /// `BorutaPy.fit` calls `BorutaPy._fit`, which builds arrays with `dtype=np.int`. Such a use is reported as a
+    /// **warning** naming the function, file and line, and only where the NumPy the resolver picks lacks the name;
+    /// it never constrains resolution and never makes another finding an error. Uses under a condition (`if
+    /// numpy_version < (2, 0):`, also inside a function), in nested functions and lambdas, or in functions defined
+    /// under a condition are shown by `nplint index show` and not reported: astropy and numba keep removed names
+    /// behind NumPy version checks and work.
     ///
     /// ## Why is this bad?
     /// `import` fails with `AttributeError: module 'numpy' has no attribute 'float'`, and nothing in the
@@ -33,7 +41,7 @@ declare_rule! {
     /// name; the `help:` line names both where they work.
     ///
     /// ## Severity
-    /// An error when the breakage holds on a stated Python on every platform checked, on a stated platform on
+    /// A use in a function body: always a warning. An import-time use or a curated fact: an error when the breakage holds on a stated Python on every platform checked, on a stated platform on
     /// every Python checked, or on a target whose Python and platform are both stated (see `python-conflict` for
     /// what is stated), or when, on one of its platforms, the environment breaks on every Python it installs on
     /// (a platform where it installs and then crashes is a trap, unlike one without wheels); otherwise a warning

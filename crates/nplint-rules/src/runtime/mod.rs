@@ -13,6 +13,12 @@
 //!   works with the NumPy the resolver picks).
 //!
 //! Exact pins need nothing special: a pinned pair either is the resolver's choice or makes the runtime solve fail.
+//!
+//! Advisory facts ([`RuntimeFact::is_advisory`]: a removed name in the straight-line body of a function) take no
+//! part in the runtime solve, since the release imports and works until the function is called. When the
+//! declared resolution breaks no other fact, they are checked against its NumPy: a release whose functions use
+//! a name that NumPy lacks is a [`Finding::ResolutionBreaks`] whose broken facts are all advisory, which
+//! `removed-numpy-api` reports as a warning ([`Finding::is_advisory`]).
 
 pub(crate) mod report;
 
@@ -68,6 +74,16 @@ pub(crate) enum Remedy {
 }
 
 impl Finding {
+    /// Whether the finding rests on advisory facts only (a warning, whatever the targets).
+    pub fn is_advisory(&self) -> bool {
+        match self {
+            Finding::NoNumpyWorks { .. } => false,
+            Finding::ResolutionBreaks { broken, .. } => {
+                broken.iter().all(|broken| broken.fact.is_advisory())
+            }
+        }
+    }
+
     /// The facts the finding rests on, ordered by kind (ABI first): the first decides the rule.
     pub fn facts(&self) -> Vec<(PackageName, RuntimeFact)> {
         match self {
@@ -152,6 +168,53 @@ pub(crate) fn broken(solver: &Solver, inputs: &[Input], solution: &Solution) -> 
     out
 }
 
+/// The advisory facts of a release on the solver's target (the solver leaves them out of its own).
+fn advisory_facts(
+    index: &Index,
+    solver: &Solver,
+    name: &PackageName,
+    version: &Version,
+) -> Vec<RuntimeFact> {
+    let Some(package) = index.package(name) else {
+        return Vec::new();
+    };
+    let Some(release) = package
+        .releases()
+        .iter()
+        .find(|release| release.version() == version)
+    else {
+        return Vec::new();
+    };
+    nplint_index::runtime::facts(index, package, release, Some(solver.target()))
+        .into_iter()
+        .filter(RuntimeFact::is_advisory)
+        .collect()
+}
+
+/// The releases of `solution` whose advisory facts exclude its NumPy.
+fn advisory_broken(index: &Index, solver: &Solver, solution: &Solution) -> Vec<Broken> {
+    let numpy = numpy_name();
+    let Some(numpy_version) = solution.versions.get(&numpy) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, version) in &solution.versions {
+        if *name == numpy {
+            continue;
+        }
+        for fact in advisory_facts(index, solver, name, version) {
+            if !fact.works.contains(numpy_version) {
+                out.push(Broken {
+                    package: name.clone(),
+                    version: version.clone(),
+                    fact,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// The runtime finding for `inputs` on the solver's target, given their declared resolution.
 pub(crate) fn check(
     index: &Index,
@@ -161,7 +224,17 @@ pub(crate) fn check(
 ) -> Option<Finding> {
     let broken = broken(solver, inputs, declared);
     if broken.is_empty() {
-        return None;
+        let broken = advisory_broken(index, solver, declared);
+        if broken.is_empty() {
+            return None;
+        }
+        let numpy = declared.versions.get(&numpy_name())?.clone();
+        let remedies = remedies(index, solver, inputs, &broken, &numpy);
+        return Some(Finding::ResolutionBreaks {
+            numpy,
+            broken,
+            remedies,
+        });
     }
     match solver.solve_runtime(inputs) {
         Outcome::Conflict(conflict) => Some(Finding::NoNumpyWorks { conflict }),
@@ -177,10 +250,13 @@ pub(crate) fn check(
     }
 }
 
-/// Whether `inputs` resolve, by declared metadata, to something that works.
-fn resolves_and_works(solver: &Solver, inputs: &[Input]) -> bool {
+/// Whether `inputs` resolve, by declared metadata, to something that works, advisory facts included.
+fn resolves_and_works(index: &Index, solver: &Solver, inputs: &[Input]) -> bool {
     match solver.solve(inputs) {
-        Outcome::Solved(solution) => broken(solver, inputs, &solution).is_empty(),
+        Outcome::Solved(solution) => {
+            broken(solver, inputs, &solution).is_empty()
+                && advisory_broken(index, solver, &solution).is_empty()
+        }
         Outcome::Conflict(_) => false,
     }
 }
@@ -210,7 +286,7 @@ fn remedies(
             numpy_name.clone(),
             specifiers,
         ));
-        if resolves_and_works(solver, &with_bound) {
+        if resolves_and_works(index, solver, &with_bound) {
             remedies.push(Remedy::BoundNumpy(bound));
         }
     }
@@ -240,6 +316,9 @@ fn remedies(
                         .runtime_facts(&broken.package, release.version())
                         .iter()
                         .all(|node| node.fact.works.contains(numpy))
+                    && advisory_facts(index, solver, &broken.package, release.version())
+                        .iter()
+                        .all(|fact| fact.works.contains(numpy))
             })
             .take(3);
         for release in candidates {
@@ -250,7 +329,7 @@ fn remedies(
             let upgraded = replaced(inputs, &specifiers, |input| {
                 input.name == broken.package && input.role == Role::Requirement
             });
-            if resolves_and_works(solver, &upgraded) {
+            if resolves_and_works(index, solver, &upgraded) {
                 remedies.push(Remedy::Upgrade {
                     package: broken.package.clone(),
                     to: release.version().clone(),
@@ -325,4 +404,125 @@ fn replaced(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use nplint_index::source::{ApiScope, ApiUse};
+    use nplint_solver::{Platform, PythonVersion, Target};
+
+    use super::*;
+
+    /// The embedded index, with boruta 0.3's removed names as the sync's scan now records them: what
+    /// `cargo xtask index scan-wheel Boruta-0.3-py3-none-any.whl` prints (the three names in the straight-line body
+    /// of `BorutaPy._fit`, which `BorutaPy.fit` calls; `np.bool` once more under a condition).
+    fn index_with_boruta_scan() -> &'static Index {
+        let (snapshot, mut packages) = nplint_index::embedded_source().unwrap();
+        let boruta = packages
+            .iter_mut()
+            .find(|package| package.name == "boruta")
+            .expect("boruta is indexed");
+        let release = boruta
+            .releases
+            .iter_mut()
+            .find(|release| release.version == "0.3")
+            .expect("boruta 0.3 is indexed");
+        let wheel = "Boruta-0.3-py3-none-any.whl";
+        let api = |name: &str, scope, line, count, function: Option<&str>| ApiUse {
+            name: name.to_owned(),
+            scope,
+            file: wheel.to_owned(),
+            member: "boruta/boruta_py.py".to_owned(),
+            line,
+            count,
+            function: function.map(str::to_owned),
+        };
+        release.removed_api = vec![
+            api("bool", ApiScope::Call, 351, 1, None),
+            api("bool", ApiScope::Function, 319, 2, Some("BorutaPy._fit")),
+            api("float", ApiScope::Function, 265, 1, Some("BorutaPy._fit")),
+            api("int", ApiScope::Function, 260, 3, Some("BorutaPy._fit")),
+        ];
+        Box::leak(Box::new(Index::from_source(&snapshot, &packages).unwrap()))
+    }
+
+    fn requirement(id: usize, name: &str, specifiers: &str) -> Input {
+        Input::requirement(
+            id,
+            PackageName::from_str(name).unwrap(),
+            VersionSpecifiers::from_str(specifiers).unwrap(),
+        )
+    }
+
+    fn finding(index: &'static Index, solver: &Solver, inputs: &[Input]) -> Option<Finding> {
+        let Outcome::Solved(declared) = solver.solve(inputs) else {
+            panic!("{inputs:?} installs");
+        };
+        check(index, solver, inputs, &declared)
+    }
+
+    #[test]
+    fn a_removed_name_in_a_function_body_warns_where_the_numpy_lacks_it() {
+        let index = index_with_boruta_scan();
+        let solver = Solver::with_index(
+            index,
+            Target::new(PythonVersion::new(3, 11), Platform::LinuxX86_64),
+        );
+        // `BorutaPy(...).fit(...)` fails with NumPy 1.24.4 (`module 'numpy' has no attribute 'int'`), works with
+        // 1.23.5 (installed here on CPython 3.11).
+        let broken = [
+            requirement(0, "boruta", "==0.3"),
+            requirement(1, "numpy", "==1.24.4"),
+        ];
+        let found = finding(index, &solver, &broken).expect("a finding");
+        assert!(found.is_advisory());
+        let Finding::ResolutionBreaks {
+            numpy,
+            broken: facts,
+            remedies,
+        } = &found
+        else {
+            panic!("{found:?}");
+        };
+        assert_eq!(numpy.to_string(), "1.24.4");
+        assert_eq!(facts.len(), 1);
+        let fact = &facts[0].fact;
+        assert_eq!(fact.kind, nplint_index::FactKind::RemovedApi);
+        assert_eq!(
+            fact.predicate,
+            "uses, in `BorutaPy._fit`, `numpy.bool`, `numpy.float` and `numpy.int`, which NumPy 1.24.0 removed"
+        );
+        assert!(
+            fact.evidence_text().contains(
+                "`boruta/boruta_py.py` line 319 uses `numpy.bool` in the body of `BorutaPy._fit`"
+            ),
+            "{}",
+            fact.evidence_text()
+        );
+        // The pin on NumPy is the user's: the verified remedy is an upgrade of boruta, whose 0.4 no longer uses
+        // the names.
+        assert!(
+            remedies
+                .iter()
+                .any(|remedy| matches!(remedy, Remedy::Upgrade { package, .. } if package.as_ref() == "boruta")),
+            "{remedies:?}"
+        );
+        // The solver never sees the fact: the pair still resolves at runtime.
+        assert!(solver.solve_runtime(&broken).is_solved());
+
+        let works = [
+            requirement(0, "boruta", "==0.3"),
+            requirement(1, "numpy", "==1.23.5"),
+        ];
+        assert!(finding(index, &solver, &works).is_none());
+        // NumPy 2 restored `numpy.bool`, not `numpy.int` or `numpy.float`.
+        let newest = [requirement(0, "boruta", "==0.3")];
+        let found = finding(index, &solver, &newest).expect("a finding");
+        let Finding::ResolutionBreaks { numpy, .. } = &found else {
+            panic!("{found:?}");
+        };
+        assert!(numpy.release()[0] >= 2, "{numpy}");
+    }
 }

@@ -108,11 +108,15 @@ fn runtime_key(finding: &Finding) -> String {
 }
 
 /// How a fact breaks a release, for messages: "fails at import" where that is what the fact says (binaries, and
-/// removed names the sync found used at import), "breaks" otherwise (a curated removed name may sit on a call path).
-fn breaks(fact: &RuntimeFact) -> &'static str {
+/// removed names the sync found used at import), "fails when `f` is called" for a removed name in a function's
+/// body, "breaks" otherwise (a curated removed name may sit on a call path).
+fn breaks(fact: &RuntimeFact) -> String {
     match (fact.kind, &fact.evidence) {
-        (FactKind::Abi, _) | (FactKind::RemovedApi, Evidence::Source { .. }) => "fails at import",
-        _ => "breaks",
+        (FactKind::Abi, _) | (FactKind::RemovedApi, Evidence::Source { .. }) => {
+            "fails at import".to_owned()
+        }
+        (_, Evidence::Call { function, .. }) => format!("fails when `{function}` is called"),
+        _ => "breaks".to_owned(),
     }
 }
 
@@ -206,7 +210,9 @@ impl Context<'_> {
             .or_else(|| conflict.inputs.first().copied());
         let message = format!(
             "installs, then {}: no version of `numpy` works at runtime{}",
-            facts.first().map_or("breaks", |(_, fact)| breaks(fact)),
+            facts
+                .first()
+                .map_or_else(|| "breaks".to_owned(), |(_, fact)| breaks(fact)),
             self.where_(&group.targets, true)
         );
         let mut diagnostic =
