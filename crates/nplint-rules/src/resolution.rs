@@ -420,7 +420,16 @@ fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> (Vec<Input
             let outside = requirement.name.as_ref().filter(|name| {
                 index.package(name).is_none() && !is_expected_unknown(requirement, name)
             });
-            if let Some(name) = outside
+            let indexed = requirement
+                .name
+                .as_ref()
+                .is_some_and(|name| index.package(name).is_some());
+            if !indexed
+                && conda_only(index, requirement).is_some_and(|found| found.numpy_related.is_none())
+            {
+                // A system library, mutex or other conda-only package of conda-forge: known, and not NumPy's.
+                unrelated.push(id);
+            } else if let Some(name) = outside
                 && input.is_some()
                 && index.light(name).is_some_and(|light| {
                     light.unrelated_with(requirement.extras.iter().map(AsRef::as_ref))
@@ -434,6 +443,20 @@ fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> (Vec<Input
         })
         .collect();
     (inputs, LeftOut { unknown, unrelated })
+}
+
+/// What the index knows of a requirement that conda installs (an environment.yml's conda dependency, a conda
+/// lock's pin) as a conda-only package of conda-forge, by its conda name. `None` for any other requirement: a
+/// requirements file's `libblas` names a project PyPI does not have, and `pip:` entries are PyPI's.
+pub(crate) fn conda_only(
+    index: &Index,
+    requirement: &Requirement,
+) -> Option<nplint_index::CondaOnly> {
+    let conda = requirement.conda.as_ref()?;
+    if !crate::conda::installed_from_conda(requirement) {
+        return None;
+    }
+    index.conda_only(&conda.name.to_ascii_lowercase())
 }
 
 /// Packages that are not in the index on purpose: the interpreter, conda's installer, and what a conda lockfile

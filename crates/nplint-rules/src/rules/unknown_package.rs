@@ -13,8 +13,10 @@ declare_rule! {
     /// its embedded index does not know and direct URL or path requirements, whose version only a build could tell.
     /// The index holds NumPy and the packages that depend on it in full, and knows of PyPI's most-downloaded projects
     /// that none of their releases leads to NumPy (its light tier, `nplint index show NAME`): those are left out of
-    /// the solve too, since they cannot take part in a NumPy conflict, but only counted, not reported. It says how
-    /// many requirements were checked, and names and labels the first eight unknown ones.
+    /// the solve too, since they cannot take part in a NumPy conflict, but only counted, not reported; so are
+    /// conda-forge's conda-only packages (system libraries, compilers, mutexes, BLAS variants, `python_abi`) that
+    /// conda installs, unless they go with a NumPy-related project (`libtorch`). It says how many requirements were
+    /// checked, and names and labels the first eight unknown ones.
     ///
     /// ## Why is this bad?
     /// It is not: most packages do not depend on NumPy and need no checking. But a left-out package's own
