@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use nplint_index::{
-    ApiScope, BuildNumpy, Index, LightPackage, Metadata, Package, PackageName, Platform, Release,
-    Version,
+    ApiScope, BuildNumpy, CondaOnly, Index, LightPackage, Metadata, Package, PackageName, Platform,
+    Release, Version,
 };
 use serde::Serialize;
 
@@ -317,9 +317,111 @@ fn show_light(light: &LightPackage, format: DataFormat) -> anyhow::Result<Status
     Ok(Status::Clean)
 }
 
+#[derive(Serialize)]
+struct CondaOnlyDocument<'a> {
+    schema_version: u32,
+    /// The conda name, as conda spells it.
+    name: &'a str,
+    /// `conda-only`: a conda package that installs no Python distribution.
+    tier: &'static str,
+    channel: &'static str,
+    feedstocks: &'a [&'a str],
+    /// The PyPI projects that other packages of its feedstocks install.
+    builds: &'a [&'a str],
+    /// The NumPy-related PyPI project it goes with; `null` when none: it is known not to need NumPy.
+    numpy_related: Option<&'a str>,
+    /// Where the names come from: repository, part read, commit, date, licence.
+    sources: &'a [&'a str],
+}
+
+/// `nplint index show NAME` for a conda-only package of conda-forge: what is known of it, and why it is left out.
+fn show_conda_only(found: &CondaOnly, format: DataFormat) -> anyhow::Result<Status> {
+    let package = found.package;
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        DataFormat::Json => {
+            let document = CondaOnlyDocument {
+                schema_version: SCHEMA_VERSION,
+                name: package.name,
+                tier: "conda-only",
+                channel: "conda-forge",
+                feedstocks: package.feedstocks,
+                builds: package.builds,
+                numpy_related: found.numpy_related.as_deref(),
+                sources: nplint_index::conda_only::sources(),
+            };
+            serde_json::to_writer_pretty(&mut stdout, &document)?;
+            writeln!(stdout)?;
+        }
+        DataFormat::Text => {
+            let quoted = |names: &[&str]| -> String {
+                names
+                    .iter()
+                    .map(|name| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            match &found.numpy_related {
+                None => writeln!(
+                    stdout,
+                    "{}: conda-only package of conda-forge, not NumPy-related",
+                    package.name
+                )?,
+                Some(project) => writeln!(
+                    stdout,
+                    "{}: conda-only package of conda-forge, NumPy-related through `{project}`",
+                    package.name
+                )?,
+            }
+            let built = match package.feedstocks {
+                [] => "not in conda-forge's registry of feedstock outputs".to_owned(),
+                [one] => format!("built by the `{one}` feedstock"),
+                many => format!("built by the {} feedstocks", quoted(many)),
+            };
+            let also = if package.builds.is_empty() {
+                String::new()
+            } else {
+                format!(", which also builds {}", quoted(package.builds))
+            };
+            writeln!(
+                stdout,
+                "  {built}{also}; no build of it installs a Python distribution"
+            )?;
+            if found.numpy_related.is_none() {
+                writeln!(
+                    stdout,
+                    "  a conda dependency on it is left out of the solve and counted, not reported, by \
+                     unknown-package (a PyPI requirement on it names a project PyPI does not have)"
+                )?;
+            } else {
+                writeln!(
+                    stdout,
+                    "  nplint does not know what it requires: a conda dependency on it is left out of the solve \
+                     and reported by unknown-package"
+                )?;
+            }
+            for source in nplint_index::conda_only::sources() {
+                writeln!(stdout, "  source: {source}")?;
+            }
+        }
+    }
+    Ok(Status::Clean)
+}
+
 pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
-    let (name, version) = parse_query(&args.package)?;
     let index = Index::embedded();
+    let query = parse_query(&args.package);
+    // A conda name need not be a PyPI name (`_openmp_mutex`); a PyPI project of either tier takes precedence.
+    let on_pypi = query
+        .as_ref()
+        .is_ok_and(|(name, _)| index.package(name).is_some() || index.light(name).is_some());
+    if !on_pypi
+        && !args.package.contains("==")
+        && let Some(found) = index.conda_only(&args.package.trim().to_ascii_lowercase())
+    {
+        return show_conda_only(&found, args.format);
+    }
+    let (name, version) = query?;
     let Some(package) = index.package(&name) else {
         if let Some(light) = index.light(&name) {
             return show_light(light, args.format);
@@ -563,6 +665,8 @@ struct StatsDocument<'a> {
     numpy: NumpyStats,
     /// Projects known not to reach NumPy (the light tier): left out of every solve without a finding.
     light: usize,
+    /// conda-forge's conda-only packages (which install no Python distribution): known by their conda names.
+    conda_only: usize,
     /// The size of the index embedded in the binary.
     embedded_bytes: usize,
 }
@@ -613,6 +717,7 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
         prereleases,
         numpy,
         light: index.light_packages().len(),
+        conda_only: nplint_index::conda_only::packages().len(),
         embedded_bytes: nplint_index::embedded_size(),
     };
     let mut stdout = std::io::stdout().lock();
@@ -644,6 +749,11 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
                 stdout,
                 "light:     {} projects known not to reach NumPy (left out of the solve)",
                 document.light
+            )?;
+            writeln!(
+                stdout,
+                "conda:     {} conda-only packages of conda-forge (left out of the solve)",
+                document.conda_only
             )?;
             writeln!(stdout, "embedded:  {} bytes", document.embedded_bytes)?;
         }

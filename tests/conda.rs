@@ -79,3 +79,53 @@ fn a_conda_pandas_from_before_numpy_2_conflicts_with_numpy_2_through_the_patch()
         "{explanation}"
     );
 }
+
+/// The `unknown-package` messages of `file` in `case` on CPython 3.12, linux-x86_64.
+fn unknown_messages(case: &str, file: &str) -> Vec<String> {
+    let document = check_json(&Path::new(CASES).join(case), file, "3.12");
+    document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|diagnostic| diagnostic["rule"] == "unknown-package")
+        .map(|diagnostic| {
+            diagnostic["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn conda_forge_system_packages_are_known_not_to_need_numpy() {
+    // `libblas`, `_openmp_mutex`, `python_abi` and `libgcc-ng` install no Python distribution: counted with `tqdm`
+    // (light), not named. `pandas` is checked.
+    assert_eq!(
+        unknown_messages("conda-only", "environment.yml"),
+        [
+            "checked 1 of 7 requirements (5 more are known not to need NumPy); `some-internal-thing` is not in \
+             nplint's index"
+        ]
+    );
+}
+
+#[test]
+fn a_conda_only_name_in_a_requirements_file_is_unknown() {
+    // PyPI has no `libblas`: pip could not install it.
+    assert_eq!(
+        unknown_messages("conda-only", "requirements.txt"),
+        ["checked 1 of 2 requirements; `libblas==3.9.0` is not in nplint's index"]
+    );
+}
+
+#[test]
+fn conda_only_packages_of_numpy_related_projects_stay_unknown() {
+    assert_eq!(
+        unknown_messages("conda-only-related", "environment.yml"),
+        [
+            "checked 0 of 3 requirements (1 more is known not to need NumPy); `libtorch`, `eigenpy` are not in \
+             nplint's index"
+        ]
+    );
+}

@@ -7,6 +7,7 @@
 )]
 
 mod bench;
+mod conda_names;
 mod conda_patches;
 mod docs;
 mod index;
@@ -71,6 +72,17 @@ enum IndexTask {
         /// The feedstock's git directory or checkout.
         dir: PathBuf,
     },
+    /// Extract the names of conda-forge's conda-only packages (which install no Python distribution) from copies of
+    /// `prefix-dev/parselmouth` and `conda-forge/feedstock-outputs` (git directories or checkouts; nothing is
+    /// fetched) into `crates/nplint-index/data/conda-forge-conda-only.tsv`.
+    CondaNames {
+        /// parselmouth's git directory or checkout: conda-forge's conda → PyPI names.
+        #[arg(long)]
+        mapping: PathBuf,
+        /// feedstock-outputs' git directory or checkout: the feedstocks that build each package.
+        #[arg(long)]
+        outputs: PathBuf,
+    },
     /// Run the sync's wheel scans (`build`, `removed_api`) over wheels on disk and print what each would record,
     /// one JSON line per wheel. Reads nothing from the network.
     ScanWheel {
@@ -113,6 +125,9 @@ fn main() -> anyhow::Result<()> {
         Task::Index {
             task: IndexTask::CondaPatches { dir },
         } => conda_patches::run(&workspace_root(), &dir),
+        Task::Index {
+            task: IndexTask::CondaNames { mapping, outputs },
+        } => conda_names::run(&workspace_root(), &mapping, &outputs),
         Task::Index {
             task: IndexTask::ScanWheel { wheels },
         } => index::local::run(&workspace_root(), &wheels),

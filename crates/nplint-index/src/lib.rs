@@ -31,6 +31,7 @@
 
 pub mod compact;
 pub mod conda;
+pub mod conda_only;
 pub mod cpython;
 pub mod light;
 mod package;
@@ -49,6 +50,7 @@ pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 
 pub use crate::compact::{ApiUseRef, BuildRef};
+pub use crate::conda_only::CondaOnlyPackage;
 pub use crate::light::LightPackage;
 pub use crate::package::{AppliesTo, Metadata, Package, Release, WheelPython, WheelPythonRange};
 pub use crate::parse::{Parsed, RawUrl, Requirement};
@@ -193,6 +195,37 @@ impl Index {
         self.light
     }
 
+    /// What is known of the conda package `conda_name` (lower case, as conda spells it) when conda-forge builds it
+    /// as a conda-only package, one that installs no Python distribution ([`conda_only`]); `None` for any other.
+    /// The conda-only names are conda-forge's, the same for every index; whether one is NumPy-related is this
+    /// index's answer ([`CondaOnly::numpy_related`]).
+    pub fn conda_only(&self, conda_name: &str) -> Option<CondaOnly> {
+        let package = conda_only::find(conda_name)?;
+        // Its feedstock builds NumPy or an indexed project (`libtorch` with `torch`), or one that reaches NumPy
+        // (a `full` row of the tiers); or the name itself is such a project on PyPI (`eigenpy`: conda-forge's
+        // package ships Python bindings without a `.dist-info`, PyPI's requires NumPy).
+        let reaches = |name: &str| {
+            name == "numpy"
+                || self.positions.contains_key(name)
+                || light::NUMPY_ROWS.binary_search(&name).is_ok()
+        };
+        let own = PackageName::new(conda_name.to_owned())
+            .ok()
+            .filter(|name| reaches(name.as_ref()))
+            .map(|name| name.to_string());
+        let numpy_related = own.or_else(|| {
+            package
+                .builds
+                .iter()
+                .find(|name| reaches(name))
+                .map(|name| (*name).to_owned())
+        });
+        Some(CondaOnly {
+            package,
+            numpy_related,
+        })
+    }
+
     /// The position of `name` in [`Index::packages`]: a dense key for tables with an entry per package (the
     /// solver's per-target caches).
     pub fn position(&self, name: &PackageName) -> Option<usize> {
@@ -227,6 +260,16 @@ impl Index {
     pub fn is_empty(&self) -> bool {
         self.packages.is_empty()
     }
+}
+
+/// A conda-only package of conda-forge, as an index sees it ([`Index::conda_only`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CondaOnly {
+    pub package: &'static CondaOnlyPackage,
+    /// The NumPy-related PyPI project it goes with, if any: the project of its name, or one that its feedstock
+    /// builds too, that is `numpy`, indexed, or known to reach NumPy. Such a package is not known to leave NumPy
+    /// alone (`libtorch`, `tensorflow-cpu`); any other is.
+    pub numpy_related: Option<String>,
 }
 
 /// Decodes the embedded bytes back into the source form (packages sorted by name): what `build.rs` read, for the

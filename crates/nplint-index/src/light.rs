@@ -40,6 +40,11 @@ impl LightPackage {
 /// The table `build.rs` generated, sorted by name.
 pub(crate) static EMBEDDED: &[LightPackage] = include!(concat!(env!("OUT_DIR"), "/light.rs"));
 
+/// The names of the `full` rows of `data/tiers.tsv`, sorted: projects from which some release read leads to NumPy,
+/// whether the index holds them yet or not. Only [`crate::Index::conda_only`] asks, to tell a conda-only package
+/// whose name is a NumPy-related project on PyPI.
+pub(crate) static NUMPY_ROWS: &[&str] = include!(concat!(env!("OUT_DIR"), "/numpy_rows.rs"));
+
 /// The row of `name` in a table sorted by name.
 pub(crate) fn find<'a>(table: &'a [LightPackage], name: &str) -> Option<&'a LightPackage> {
     table

@@ -348,3 +348,18 @@ fn display_names_match_the_source_form() {
         assert_eq!(serde_json::to_string(&via).unwrap(), format!("\"{via}\""));
     }
 }
+
+#[test]
+fn conda_only_packages_that_go_with_numpy_related_projects_say_which() {
+    let index = Index::embedded();
+    let related = |name: &str| index.conda_only(name).map(|found| found.numpy_related);
+    // A system library: known not to need NumPy.
+    assert_eq!(related("libblas"), Some(None));
+    // Built by the feedstock that builds `torch`, which is indexed.
+    assert_eq!(related("libtorch"), Some(Some("torch".to_owned())));
+    // PyPI's `eigenpy` reaches NumPy (a `full` row of the tiers); conda-forge's ships bindings without a `.dist-info`.
+    assert_eq!(related("eigenpy"), Some(Some("eigenpy".to_owned())));
+    // Not conda-only: a Python package, and a name conda does not spell so.
+    assert_eq!(related("pandas"), None);
+    assert_eq!(related("python-abi"), None);
+}

@@ -446,6 +446,13 @@ impl Knowledge {
             .name
             .as_ref()
             .is_some_and(|name| index.package(name).is_some());
+        // A system library, mutex or other conda-only package of conda-forge, installed by conda: known, and not
+        // NumPy's.
+        if !indexed
+            && conda_only(index, requirement).is_some_and(|found| found.numpy_related.is_none())
+        {
+            return Self::Unrelated;
+        }
         // A conda lockfile pins system libraries by the hundred: leaving them out is expected.
         if requirement.origin.section == Section::LockedConda
             && (requirement.source != RequirementSource::Registry || !indexed)
@@ -485,6 +492,20 @@ fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> Vec<Input>
         .iter()
         .filter_map(|&id| solver_input(id, &manifest.requirements[id]))
         .collect()
+}
+
+/// What the index knows of a requirement that conda installs (an environment.yml's conda dependency, a conda
+/// lock's pin) as a conda-only package of conda-forge, by its conda name. `None` for any other requirement: a
+/// requirements file's `libblas` names a project PyPI does not have, and `pip:` entries are PyPI's.
+pub(crate) fn conda_only(
+    index: &Index,
+    requirement: &Requirement,
+) -> Option<nplint_index::CondaOnly> {
+    let conda = requirement.conda.as_ref()?;
+    if !crate::conda::installed_from_conda(requirement) {
+        return None;
+    }
+    index.conda_only(&conda.name.to_ascii_lowercase())
 }
 
 /// Packages that no Python index has, named outside a conda lockfile: the interpreter, and conda's installer in an

@@ -14,8 +14,10 @@ declare_rule! {
     /// its embedded index does not know and direct URL or path requirements, whose version only a build could tell.
     /// The index holds NumPy and the packages that depend on it in full, and knows of PyPI's most-downloaded projects
     /// that none of their releases leads to NumPy (its light tier, `nplint index show NAME`): those are left out of
-    /// the solve too, since they cannot take part in a NumPy conflict, but only counted, not reported. It says how
-    /// many of the file's requirements were checked, and names and labels the first eight unknown ones.
+    /// the solve too, since they cannot take part in a NumPy conflict, but only counted, not reported; so are
+    /// conda-forge's conda-only packages (system libraries, compilers, mutexes, BLAS variants, `python_abi`) that
+    /// conda installs, unless they go with a NumPy-related project (`libtorch`). It says how many of the file's
+    /// requirements were checked, and names and labels the first eight unknown ones.
     ///
     /// A requirement of the file is one that one of its environments lists and whose marker holds on a target
     /// nplint checks that environment on: `pywin32; sys_platform == 'win32'` is not a requirement of a check on
