@@ -101,6 +101,8 @@ RELEASE_PINS = {
     # seaborn 0.12.0 and 0.12.1 set pandas' `mode.use_inf_as_null` option, which pandas 2 removed (0.12.2 moved on).
     ("seaborn", "0.12.1"): {"pandas": "<2"},
     ("seaborn", "0.12.0"): {"pandas": "<2"},
+    # seaborn 0.11.2 also calls matplotlib.cm.register_cmap, which matplotlib 3.9 removed.
+    ("seaborn", "0.11.2"): {"pandas": "<2", "matplotlib": "<3.9"},
     # scikit-optimize 0.10.0 imports sklearn.utils.check_pandas_support, gone in scikit-learn 1.5.
     ("scikit-optimize", "0.10.0"): {"scikit-learn": "1.4.2"},
 }
@@ -352,6 +354,7 @@ add("datasets", "2.21.0", (N2,))
 # NumPy 1.24.0 broke seaborn's line plots (numpy#22826, fixed in 1.24.1); seaborn 0.12.2 declares numpy!=1.24.0.
 add("seaborn", "0.12.1", ("1.23.5", "1.24.0", "1.24.1"))
 add("seaborn", "0.12.0", ("1.24.0",))
+add("seaborn", "0.11.2", ("1.23.5", "1.24.0", "1.24.1"))
 add("seaborn", "0.12.2", ("1.24.0", "1.24.1"))
 # xarray 2022.6.0 subscripts a NumPy typing class that is not generic in NumPy 1.20 only (issue #6818).
 add("xarray", "2022.6.0", ("1.20.3", "1.21.6"), ("3.9",))
