@@ -53,6 +53,11 @@ fn runtime_findings_validate_and_their_fixes_work() {
         ("pandas-unpinned", "3.11", "abi-mismatch"),
         ("prophet", "3.11", "removed-numpy-api"),
         ("shapely-numpy21", "3.11", "known-pitfall"),
+        ("patsy-numpy2", "3.11", "known-pitfall"),
+        ("datasets-numpy2", "3.11", "known-pitfall"),
+        ("seaborn-numpy1240", "3.11", "known-pitfall"),
+        ("xarray-numpy120", "3.9", "known-pitfall"),
+        ("xarray-numpy2-concat", "3.11", "known-pitfall"),
     ] {
         let scratch = tempfile::tempdir().unwrap();
         let dir: PathBuf = scratch.path().to_path_buf();

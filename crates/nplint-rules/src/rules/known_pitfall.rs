@@ -5,10 +5,12 @@ use crate::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports an environment that a resolver installs without complaint but that hits a documented breakage
-    /// between a package release and NumPy that is neither a binary incompatibility nor a removed name: for
-    /// example Shapely 2.0.4 and 2.0.5 with NumPy 2.1, which no longer accepts the enum Shapely passed to its
-    /// ufuncs, although both releases declare `numpy<3`. Each fact is a curated entry of nplint's index with its
-    /// references (`nplint index show NAME==VERSION`).
+    /// between a package release and NumPy that is neither a binary incompatibility nor a removed name, although
+    /// the release's metadata admits that NumPy: a change of NumPy's behaviour (NumPy 2's
+    /// `np.array(..., copy=False)` raises where a copy is needed, which breaks patsy before 1.0 and datasets
+    /// before 2.21; NumPy 2.1 no longer accepts the enum that Shapely 2.0.4 and 2.0.5 pass to their ufuncs), or a
+    /// regression of one NumPy release (NumPy 1.24.0 and seaborn's line plots). Each fact is a curated entry of
+    /// nplint's index with its references (`nplint index show NAME==VERSION`).
     ///
     /// ## Why is this bad?
     /// The environment installs and may even import; it breaks in ordinary use, far from the requirement that
@@ -32,6 +34,8 @@ declare_rule! {
     /// naming the Pythons and platforms affected.
     ///
     /// ## References
+    /// - [NumPy 2 migration guide: the `copy` keyword](https://numpy.org/devdocs/numpy_2_0_migration_guide.html#adapting-to-changes-in-the-copy-keyword)
+    /// - [patsy #210: test failures with NumPy 2.0.0](https://github.com/pydata/patsy/issues/210)
     /// - [shapely #2109: incompatible with NumPy 2.1](https://github.com/shapely/shapely/issues/2109)
     /// - [shapely #2099: the fix, released in 2.0.6](https://github.com/shapely/shapely/pull/2099)
     name: "known-pitfall",

@@ -80,7 +80,8 @@ DEP_PINS = {
     "imageio": "2.34.2",
     "tifffile": "2024.7.2",
     "pillow": "10.4.0",
-    "patsy": "0.5.6",
+    # patsy before 1.0.0 calls np.array(..., copy=False), which NumPy 2 refuses (`patsy-numpy-2-copy-known-pitfall`).
+    "patsy": "1.0.1",
     "statsmodels": "0.14.2",
     "pyarrow": "16.1.0",
 }
@@ -97,6 +98,11 @@ RELEASE_PINS = {
     # numba 0.53 imports pkg_resources from the setuptools it requires, which setuptools' newest releases no longer
     # ship.
     ("numba", "0.53.1"): {"setuptools": "<70"},
+    # seaborn 0.12.0 and 0.12.1 set pandas' `mode.use_inf_as_null` option, which pandas 2 removed (0.12.2 moved on).
+    ("seaborn", "0.12.1"): {"pandas": "<2"},
+    ("seaborn", "0.12.0"): {"pandas": "<2"},
+    # seaborn 0.11.2 also calls matplotlib.cm.register_cmap, which matplotlib 3.9 removed.
+    ("seaborn", "0.11.2"): {"pandas": "<2", "matplotlib": "<3.9"},
     # scikit-optimize 0.10.0 imports sklearn.utils.check_pandas_support, gone in scikit-learn 1.5.
     ("scikit-optimize", "0.10.0"): {"scikit-learn": "1.4.2"},
 }
@@ -162,7 +168,11 @@ SMOKE = {
                         "assert Integer(1, 5, transform='normalize').inverse_transform([0.5])[0] == 3"),
     "keras-preprocessing": ("keras_preprocessing", "from keras_preprocessing.sequence import pad_sequences\n"
                             "assert pad_sequences([[1, 2], [3]]).shape == (2, 2)"),
-    "xarray": ("xarray", "assert xarray.DataArray(np.arange(3.0), dims='x').sum().item() == 3.0"),
+    # Concatenating along a scalar np.str_ coordinate fails on NumPy 2.1 before xarray 2024.10.0 (issue #9600).
+    "xarray": ("xarray", "assert xarray.DataArray(np.arange(3.0), dims='x').sum().item() == 3.0\n"
+               "a = xarray.DataArray([1.0], dims='x', coords={'k': np.str_('a')})\n"
+               "b = xarray.DataArray([2.0], dims='x', coords={'k': np.str_('b')})\n"
+               "assert xarray.concat([a, b], dim='k').shape == (2, 1)"),
     # Box.volume used np.product before 3.22.3; Trimesh.extents calls ndarray.ptp up to 4.3.2.
     "trimesh": ("trimesh", "b = trimesh.primitives.Box(extents=[1, 2, 3])\nassert b.volume == 6.0\n"
                 "assert np.allclose(trimesh.Trimesh(vertices=b.vertices, faces=b.faces).extents, [1, 2, 3])"),
@@ -191,6 +201,17 @@ SMOKE = {
     "imgaug": ("imgaug", "import imgaug.augmenters as iaa\n"
                "out = iaa.SomeOf(1, [iaa.Fliplr(1.0)])(image=np.zeros((4, 4, 3), np.uint8))\n"
                "assert out.shape == (4, 4, 3)"),
+    # center() passes a list to np.array(..., copy=False) before patsy 1.0.0 (issue #210).
+    "patsy": ("patsy", "m = patsy.dmatrix('center(x)', {'x': [1.0, 2.0, 3.0]})\n"
+              "assert np.asarray(m).shape == (3, 2)"),
+    # A line plot with hue and style is what NumPy 1.24.0 broke (seaborn PR #3194, issue #3192).
+    "seaborn": ("seaborn", "import pandas as pd\nimport matplotlib\nmatplotlib.use('Agg')\n"
+                "df = pd.DataFrame({'t': np.tile(np.arange(5), 4), 'y': np.arange(20.0),"
+                " 'g': np.repeat(['a', 'b'], 10), 'e': np.tile(np.repeat(['c', 'd'], 5), 2)})\n"
+                "seaborn.lineplot(data=df, x='t', y='y', hue='g', style='e')"),
+    # The NumPy formatter passes a list to np.array(..., copy=False) before datasets 2.21.0 (PR #6976).
+    "datasets": ("datasets", "d = datasets.Dataset.from_dict({'a': [1.0, 2.0, 3.0]}).with_format('numpy')\n"
+                 "assert d['a'].sum() == 6.0"),
     "mlxtend": ("mlxtend", "from mlxtend.evaluate import bias_variance_decomp\n"
                 "from sklearn.tree import DecisionTreeClassifier\n"
                 "X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])\n"
@@ -323,6 +344,29 @@ add("scikit-optimize", "0.10.0", ("1.24.4",))
 add("librosa", "0.8.1", ("1.23.5", "1.24.4"))
 add("shap", "0.41.0", ("1.23.5", "1.24.4"), ("3.10",))
 add("shap", "0.42.0", ("1.24.4",), ("3.10",))
+
+# Known pitfalls: behaviour changes of NumPy that break a release without an import error (or with one that is
+# neither a build against another NumPy nor a removed name), on the NumPy before and after the change.
+# NumPy 2's np.array(copy=False) raises where a copy is needed: patsy before 1.0.0 (issue #210, PR #212).
+add("patsy", "0.5.6")
+# 1.0.0 is left out: it imports pytest, which it does not declare (fixed in 1.0.1).
+add("patsy", "1.0.1", (N2,))
+# datasets before 2.21.0: the NumPy formatter (PR #6976).
+add("datasets", "2.20.0")
+add("datasets", "2.21.0", (N2,))
+# NumPy 1.24.0 broke seaborn's line plots (numpy#22826, fixed in 1.24.1); seaborn 0.12.2 declares numpy!=1.24.0.
+add("seaborn", "0.12.1", ("1.23.5", "1.24.0", "1.24.1"))
+add("seaborn", "0.12.0", ("1.24.0",))
+add("seaborn", "0.11.2", ("1.23.5", "1.24.0", "1.24.1"))
+add("seaborn", "0.12.2", ("1.24.0", "1.24.1"))
+# xarray 2022.6.0 subscripts a NumPy typing class that is not generic in NumPy 1.20 only (issue #6818).
+add("xarray", "2022.6.0", ("1.20.3", "1.21.6"), ("3.9",))
+add("xarray", "2022.9.0", ("1.20.3",), ("3.9",))
+# xarray's concat along a scalar np.str_ coordinate on NumPy 2.1 (issue #9600, fixed by PR #9403).
+add("xarray", "2024.9.0", BOTH)
+add("xarray", "2024.9.0", ("2.1.3",))
+add("xarray", "2023.9.0 2024.6.0", ("2.1.3",))
+add("xarray", "2024.10.0", (N2, "2.1.3"))
 
 BANNER_RE = re.compile(r"A module that was compiled using NumPy 1\.x cannot be run in\s+NumPy [^\s]+ as it may crash\.")
 
