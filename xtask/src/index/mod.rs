@@ -368,26 +368,32 @@ pub fn read_seeds(path: &Path) -> Result<Vec<String>> {
     Ok(seeds)
 }
 
-/// Runs the sync and prints its summary.
-pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
-    let started = Instant::now();
-    let data = root.join("crates/nplint-index/data");
-    // The reviewed list, then every project the tiers found reaching NumPy (`cargo xtask index tiers`).
-    let mut seeds = read_seeds(&data.join("packages.toml"))?;
-    for name in tiers::read_full(&data.join("tiers.tsv"), args.top)? {
+/// The sync's seeds: the reviewed list, then every project the tiers found reaching NumPy (`cargo xtask index
+/// tiers`), within the first `top` of the ranked list when given; and what the wheel scans look for, on every
+/// release of a reviewed seed.
+fn seeds_and_scans(data: &Path, top: Option<u32>) -> Result<(Vec<String>, ScanConfig)> {
+    let reviewed = read_seeds(&data.join("packages.toml"))?;
+    let mut seeds = reviewed.clone();
+    for name in tiers::read_full(&data.join("tiers.tsv"), top)? {
         if !seeds.contains(&name) {
             seeds.push(name);
         }
     }
-    let before = output::Tree::read(&data)?;
     let scan = ScanConfig {
         removed: scan::removed_names(&data.join("numpy-api.toml"))?,
-        every_release: read_seeds(&data.join("packages.toml"))?
-            .into_iter()
-            .collect(),
+        every_release: reviewed.into_iter().collect(),
         build_budget: scan::BUILD_BUDGET,
         api_budget: scan::API_BUDGET,
     };
+    Ok((seeds, scan))
+}
+
+/// Runs the sync and prints its summary.
+pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
+    let started = Instant::now();
+    let data = root.join("crates/nplint-index/data");
+    let (seeds, scan) = seeds_and_scans(&data, args.top)?;
+    let before = output::Tree::read(&data)?;
     let exclude_newer = visible_until(args, &before)?;
     let fetcher = args
         .network
