@@ -318,8 +318,10 @@ mixed = [
         sources
             .iter()
             .find(|(text, from, _)| text == display && from.starts_with(section))
-            .map(|(_, _, source)| source.clone())
-            .unwrap_or_else(|| panic!("no `{display}` in {section}: {sources:?}"))
+            .map_or_else(
+                || panic!("no `{display}` in {section}: {sources:?}"),
+                |(_, _, source)| source.clone(),
+            )
     };
     let workspace = r#"Path("workspace member")"#;
     assert_eq!(source_of("member", "ProjectDependencies"), workspace);
