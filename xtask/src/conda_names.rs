@@ -22,6 +22,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::conda_patches::Git;
 use anyhow::{Context, Result, bail};
 
 /// Where the names are written, relative to the workspace root.
@@ -327,34 +328,7 @@ fn read_outputs(git: &Git) -> Result<BTreeMap<String, Vec<String>>> {
     Ok(outputs)
 }
 
-/// `git -C dir`.
-struct Git<'a> {
-    dir: &'a Path,
-}
-
 impl Git<'_> {
-    fn output(&self, args: &[&str]) -> Result<String> {
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(self.dir)
-            .args(args)
-            .output()
-            .context("running `git`")?;
-        if !output.status.success() {
-            bail!(
-                "`git {}` failed in {}: {}",
-                args.join(" "),
-                self.dir.display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        Ok(String::from_utf8(output.stdout)?.trim_end().to_owned())
-    }
-
-    fn show(&self, path: &str) -> Result<String> {
-        self.output(&["show", &format!("HEAD:{path}")])
-    }
-
     /// The contents of the blobs whose ids `ids` lists, one a line, in order.
     fn cat_blobs(&self, ids: &str) -> Result<Vec<Vec<u8>>> {
         let mut child = Command::new("git")

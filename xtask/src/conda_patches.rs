@@ -115,13 +115,13 @@ pub fn run(root: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `git -C dir`.
-struct Git<'a> {
-    dir: &'a Path,
+/// `git -C dir`: how the extractors read a repository's snapshot (also `conda_names`).
+pub(crate) struct Git<'a> {
+    pub(crate) dir: &'a Path,
 }
 
 impl Git<'_> {
-    fn output(&self, args: &[&str]) -> Result<String> {
+    pub(crate) fn output(&self, args: &[&str]) -> Result<String> {
         let output = Command::new("git")
             .arg("-C")
             .arg(self.dir)
@@ -139,7 +139,7 @@ impl Git<'_> {
         Ok(String::from_utf8(output.stdout)?.trim_end().to_owned())
     }
 
-    fn show(&self, path: &str) -> Result<String> {
+    pub(crate) fn show(&self, path: &str) -> Result<String> {
         self.output(&["show", &format!("HEAD:{path}")])
     }
 }
