@@ -4,13 +4,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::str::FromStr;
+
 use anyhow::{Context, Result};
+use pep440_rs::VersionSpecifiers;
 use rayon::prelude::*;
 
 use super::fetch::Fetcher;
 use super::release::{self, ReadMetadata, SyncedRelease};
 use super::scan;
-use super::{is_unconditional, requirement_name};
+use super::{is_unconditional, normalize, requirement_name};
 
 /// A package as synced: its kept releases, with metadata not yet filtered to the universe.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +26,9 @@ pub struct SyncedPackage {
     pub unknown: Vec<String>,
     /// Pre-releases left out (see [`release::kept`]).
     pub prereleases_omitted: usize,
+    /// The specifiers of requirements on this package that name a pre-release, as the sync knew them: the
+    /// pre-releases they admit are kept (see [`release::kept`]).
+    pub prereleases_wanted: BTreeSet<String>,
 }
 
 impl SyncedPackage {
@@ -46,14 +52,23 @@ impl SyncedPackage {
     }
 }
 
-/// Syncs one package fully: every kept release, the metadata of its selected files. `None` when the index does not
-/// have the package.
-pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<SyncedPackage>> {
+/// Syncs one package fully: every kept release, the metadata of its selected files. `wanted` are the specifiers of
+/// requirements on it that name a pre-release (see [`wanted_prereleases`]). `None` when the index does not have the
+/// package.
+pub fn sync_package<F: Fetcher>(
+    fetcher: &F,
+    name: &str,
+    wanted: &BTreeSet<String>,
+) -> Result<Option<SyncedPackage>> {
     let Some(page) = fetcher.project(name)? else {
         return Ok(None);
     };
     let (releases, invalid_versions) = release::group(&page, name);
-    let (releases, prereleases_omitted) = release::kept(name, releases);
+    let specifiers: Vec<VersionSpecifiers> = wanted
+        .iter()
+        .filter_map(|specifiers| VersionSpecifiers::from_str(specifiers).ok())
+        .collect();
+    let (releases, prereleases_omitted) = release::kept(name, releases, &specifiers);
     let synced: Vec<(SyncedRelease, Vec<String>)> = releases
         .par_iter()
         .map(|release| -> Result<_> {
@@ -115,7 +130,91 @@ pub fn sync_package<F: Fetcher>(fetcher: &F, name: &str) -> Result<Option<Synced
         invalid_versions,
         unknown: unknown.into_iter().flatten().collect(),
         prereleases_omitted,
+        prereleases_wanted: wanted.clone(),
     }))
+}
+
+/// Per package, the specifiers of the requirements on it that name a pre-release (`keras-nightly~=2.5.0.dev`):
+/// pip and uv consider a package's pre-releases when a requirement on it names one, so such a requirement can only
+/// be met by a pre-release. Requirements under an extra or a marker count; strings that do not parse do not.
+pub fn wanted_prereleases<'a>(
+    requirements: impl Iterator<Item = &'a str>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for requirement in requirements {
+        // Most requirements name no pre-release: skip the parse when no version in the string could.
+        if !requirement.contains(|character: char| character.is_ascii_alphabetic())
+            || !requirement.contains(|character: char| character.is_ascii_digit())
+        {
+            continue;
+        }
+        let Ok(parsed) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement)
+        else {
+            continue;
+        };
+        if let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) = &parsed.version_or_url
+            && specifiers
+                .iter()
+                .any(pep440_rs::VersionSpecifier::any_prerelease)
+        {
+            wanted
+                .entry(normalize(parsed.name.as_ref()))
+                .or_default()
+                .insert(specifiers.to_string());
+        }
+    }
+    wanted
+}
+
+/// Syncs again every package of `packages` whose releases' requirements (and `known`'s: requirements of packages
+/// not synced now) ask for pre-releases it was synced without, until nothing changes: a pre-release kept this way
+/// may itself ask for others.
+pub fn settle_prereleases<F: Fetcher>(
+    fetcher: &F,
+    packages: &mut BTreeMap<String, SyncedPackage>,
+    known: &BTreeMap<String, BTreeSet<String>>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<()> {
+    loop {
+        let mut wanted = wanted_prereleases(
+            packages
+                .values()
+                .flat_map(|package| &package.releases)
+                .flat_map(SyncedRelease::requirements),
+        );
+        for (name, specifiers) in known {
+            wanted
+                .entry(name.clone())
+                .or_default()
+                .extend(specifiers.iter().cloned());
+        }
+        let stale: Vec<(String, BTreeSet<String>)> = wanted
+            .into_iter()
+            .filter(|(name, specifiers)| {
+                packages.get(name).is_some_and(|package| {
+                    package.prereleases_omitted > 0 && package.prereleases_wanted != *specifiers
+                })
+            })
+            .collect();
+        if stale.is_empty() {
+            return Ok(());
+        }
+        let synced: Vec<(String, Option<SyncedPackage>)> = stale
+            .par_iter()
+            .map(|(name, specifiers)| -> Result<_> {
+                progress(&format!(
+                    "syncing `{name}` again for the pre-releases `{}` asks for",
+                    specifiers.iter().cloned().collect::<Vec<_>>().join("`, `")
+                ));
+                Ok((name.clone(), sync_package(fetcher, name, specifiers)?))
+            })
+            .collect::<Result<_>>()?;
+        for (name, package) in synced {
+            if let Some(package) = package {
+                packages.insert(name, package);
+            }
+        }
+    }
 }
 
 /// The unconditional dependency names of a package's newest final release (the newest release at all when there
@@ -222,7 +321,7 @@ pub fn sync<F: Fetcher>(
         let synced: Vec<(String, Option<SyncedPackage>)> = pending
             .par_iter()
             .map(|name| -> Result<_> {
-                let package = sync_package(fetcher, name)?;
+                let package = sync_package(fetcher, name, &BTreeSet::new())?;
                 let count = done.fetch_add(1, Ordering::Relaxed) + 1;
                 let releases = package.as_ref().map_or(0, |package| package.releases.len());
                 progress(&format!(
@@ -291,6 +390,7 @@ pub fn sync<F: Fetcher>(
             break;
         }
     }
+    settle_prereleases(fetcher, &mut closure.packages, &BTreeMap::new(), progress)?;
     closure.rejected = classified
         .keys()
         .filter(|name| !universe.contains(*name))
@@ -309,6 +409,7 @@ mod tests {
     use super::*;
     use crate::index::fetch::Fetched;
     use crate::index::metadata::CoreMetadata;
+    use crate::index::release::PRERELEASES_KEPT;
     use crate::index::simple::{File, ProjectPage};
 
     /// An index in memory: per package, releases with a pure wheel whose metadata lists the given requirements.
@@ -453,6 +554,42 @@ mod tests {
                 .seeds_without_numpy(&seeds(&["a", "numpy"]))
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn keeps_the_pre_releases_other_releases_ask_for() {
+        // `tf` 2.5 requires a 2.5 nightly of `kn`, whose newest nightlies (3.0) push the 2.5 ones out of the default
+        // policy's window; `kn`'s 2.5 nightly itself asks for a pre-release of `tb`.
+        let mut nightlies: Vec<(&'static str, &'static [&'static str])> = vec![
+            ("2.5.0.dev1", &["tb==1.0rc1", "numpy"]),
+            ("2.5.0.dev2", &["numpy"]),
+        ];
+        let flood: Vec<&'static str> = (1..=25)
+            .map(|day| &*format!("3.0.0.dev{day}").leak())
+            .collect();
+        nightlies.extend(flood.iter().map(|version| (*version, &[][..])));
+        let index = FakeIndex::default()
+            .with("numpy", &[("1.0", &[])])
+            .with("tf", &[("2.5.0", &["kn~=2.5.0.dev", "numpy"])])
+            .with("kn", &nightlies)
+            .with("tb", &[("1.0rc1", &["numpy"]), ("1.0", &["numpy"])]);
+        let closure = sync(&index, &seeds(&["kn", "numpy", "tb", "tf"]), &|_| {}).unwrap();
+        let versions = |name: &str| -> Vec<String> {
+            closure.packages[name]
+                .releases
+                .iter()
+                .map(|release| release.display.clone())
+                .collect()
+        };
+        let kn = versions("kn");
+        assert_eq!(&kn[..2], ["2.5.0.dev1", "2.5.0.dev2"]);
+        assert_eq!(kn.len(), 2 + PRERELEASES_KEPT);
+        assert_eq!(
+            closure.packages["kn"].prereleases_omitted,
+            25 - PRERELEASES_KEPT
+        );
+        // An old release candidate, kept only because a kept pre-release pins it.
+        assert_eq!(versions("tb"), ["1.0rc1", "1.0"]);
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub fn check<F: Fetcher>(
     Ok(stale)
 }
 
-/// The kept releases of `page`, by version as listed, counting only files uploaded up to `limit`.
+/// The kept releases of `page`, by version as listed, counting only files uploaded up to `limit`. Pre-releases kept
+/// because a requirement asks for them (see [`release::kept`]) are not listed: the check proves the default policy's.
 fn listed(name: &str, page: &super::simple::ProjectPage, limit: &str) -> BTreeMap<String, Listed> {
     let mut page = page.clone();
     page.files.retain(|file| {
@@ -69,7 +70,7 @@ fn listed(name: &str, page: &super::simple::ProjectPage, limit: &str) -> BTreeMa
             .is_some_and(|time| normalize_time(time).as_str() <= limit)
     });
     let (releases, _) = release::group(&page, name);
-    release::kept(name, releases)
+    release::kept(name, releases, &[])
         .0
         .iter()
         .map(|release| {

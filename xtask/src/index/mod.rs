@@ -487,10 +487,20 @@ fn sync_only<F: fetch::Fetcher>(
             if new.len() == 1 { "it" } else { "them" }
         ));
     }
+    // The pre-releases the packages not synced now ask for (see `release::kept`).
+    let known = closure::wanted_prereleases(
+        before
+            .packages
+            .iter()
+            .filter(|(name, _)| !to_sync.contains(*name))
+            .flat_map(|(_, file)| &file.releases)
+            .flat_map(|release| &release.metadata)
+            .flat_map(|variant| variant.requires_dist.iter().map(String::as_str)),
+    );
     let synced: Vec<_> = to_sync
         .par_iter()
         .map(|name| {
-            let package = closure::sync_package(fetcher, name)?;
+            let package = closure::sync_package(fetcher, name, &BTreeSet::new())?;
             progress(&format!("synced `{name}`"));
             Ok((name.clone(), package))
         })
@@ -504,6 +514,7 @@ fn sync_only<F: fetch::Fetcher>(
             None => closure.missing.push(name),
         }
     }
+    closure::settle_prereleases(fetcher, &mut closure.packages, &known, progress)?;
     Ok(closure)
 }
 

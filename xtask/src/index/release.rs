@@ -7,7 +7,7 @@ use std::str::FromStr;
 use nplint_index::source::{
     ApiUse, BuildScan, MetadataVariant, Platform, ReleaseEntry, ReleaseKind,
 };
-use pep440_rs::Version;
+use pep440_rs::{Version, VersionSpecifiers};
 
 use super::fetch::Fetched;
 use super::filename::{PythonTag, WheelName, is_sdist, sdist_version};
@@ -136,8 +136,17 @@ pub const PRERELEASES_KEPT: usize = 20;
 /// release, the cycle a user may opt into before it ships, and of those only the newest [`PRERELEASES_KEPT`]:
 /// nightly packages publish one a day (keras-nightly and tb-nightly were 2,849 of 18,817 releases, and their
 /// versions name a date no one pins for long), and an old release candidate is superseded by its final release.
-/// `numpy` keeps every release [`keep`] accepts. Returns the releases kept and the number of pre-releases left out.
-pub fn kept<'a>(project: &str, releases: Vec<Release<'a>>) -> (Vec<Release<'a>>, usize) {
+/// `numpy` keeps every release [`keep`] accepts.
+///
+/// A pre-release some indexed release asks for is kept too: `wanted` holds the specifiers of the requirements on
+/// this package that name a pre-release (`keras-nightly~=2.5.0.dev` of tensorflow 2.5.0), which is how pip and uv
+/// decide to consider pre-releases, and of the pre-releases each admits the newest [`PRERELEASES_KEPT`] are kept,
+/// the ones a resolver picks. Returns the releases kept and the number of pre-releases left out.
+pub fn kept<'a>(
+    project: &str,
+    releases: Vec<Release<'a>>,
+    wanted: &[VersionSpecifiers],
+) -> (Vec<Release<'a>>, usize) {
     let releases: Vec<Release<'a>> = releases
         .into_iter()
         .filter(|release| keep(project, release))
@@ -145,6 +154,19 @@ pub fn kept<'a>(project: &str, releases: Vec<Release<'a>>) -> (Vec<Release<'a>>,
     if project == "numpy" {
         return (releases, 0);
     }
+    let asked: BTreeSet<Version> = wanted
+        .iter()
+        .flat_map(|specifiers| {
+            releases
+                .iter()
+                .rev()
+                .filter(|release| {
+                    release.version.any_prerelease() && specifiers.contains(&release.version)
+                })
+                .take(PRERELEASES_KEPT)
+                .map(|release| release.version.clone())
+        })
+        .collect();
     let newest_final = releases
         .iter()
         .filter(|release| !release.version.any_prerelease())
@@ -176,6 +198,9 @@ pub fn kept<'a>(project: &str, releases: Vec<Release<'a>>) -> (Vec<Release<'a>>,
             }
             if upcoming {
                 skip -= 1;
+            }
+            if asked.contains(&release.version) {
+                return true;
             }
             omitted += 1;
             false
@@ -610,7 +635,7 @@ mod tests {
         ));
         let kept_of = |project: &str| -> (Vec<String>, usize) {
             let (releases, _) = group(&page, "x");
-            let (kept, omitted) = kept(project, releases);
+            let (kept, omitted) = kept(project, releases, &[]);
             (
                 kept.iter().map(|release| release.display.clone()).collect(),
                 omitted,
@@ -631,12 +656,63 @@ mod tests {
             .into_iter()
             .filter(|release| release.version.any_prerelease())
             .collect();
-        let (kept, omitted) = kept("x", only_dev);
+        let (kept, omitted) = kept("x", only_dev, &[]);
         assert_eq!(
             (kept.len(), omitted),
             (PRERELEASES_KEPT, 27 - PRERELEASES_KEPT)
         );
         assert_eq!(kept[0].display, "2.2.dev6");
+    }
+
+    #[test]
+    fn keeps_the_pre_releases_a_requirement_names() {
+        // tensorflow 2.5.0 requires `keras-nightly~=2.5.0.dev`: a flood of 3.x nightlies must not push out the
+        // 2.5 ones it can use.
+        let mut files = Vec::new();
+        for (minor, day) in [(5, 1), (5, 2), (5, 3), (6, 1)] {
+            files.push(format!(
+                r#"{{"filename": "x-2.{minor}.0.dev2021030{day}.tar.gz", "url": "u", "upload-time": "2021-03-0{day}T00:00:00Z"}}"#
+            ));
+        }
+        for day in 1..=25 {
+            files.push(format!(
+                r#"{{"filename": "x-3.0.0.dev202405{day:02}.tar.gz", "url": "u", "upload-time": "2024-05-{day:02}T00:00:00Z"}}"#
+            ));
+        }
+        let page = page(&format!(
+            r#"{{"name": "x", "versions": [], "files": [{}]}}"#,
+            files.join(",")
+        ));
+        let kept_with = |wanted: &[&str]| -> (Vec<String>, usize) {
+            let wanted: Vec<VersionSpecifiers> = wanted
+                .iter()
+                .map(|specifiers| VersionSpecifiers::from_str(specifiers).unwrap())
+                .collect();
+            let (releases, _) = group(&page, "x");
+            let (kept, omitted) = kept("x", releases, &wanted);
+            (
+                kept.iter().map(|release| release.display.clone()).collect(),
+                omitted,
+            )
+        };
+        let (releases, omitted) = kept_with(&[]);
+        assert_eq!((releases.len(), omitted), (PRERELEASES_KEPT, 9));
+        assert!(releases.iter().all(|version| version.starts_with("3.0.0")));
+        let (releases, omitted) = kept_with(&["~=2.5.0.dev"]);
+        assert_eq!(omitted, 6);
+        assert_eq!(
+            &releases[..3],
+            [
+                "2.5.0.dev20210301",
+                "2.5.0.dev20210302",
+                "2.5.0.dev20210303"
+            ]
+        );
+        // Still the newest PRERELEASES_KEPT of the flood: the wanted ones come on top.
+        assert_eq!(releases.len(), 3 + PRERELEASES_KEPT);
+        // Each specifier keeps at most the newest PRERELEASES_KEPT it admits.
+        let (releases, _) = kept_with(&[">=3.0.0.dev0"]);
+        assert_eq!(releases.len(), PRERELEASES_KEPT);
     }
 
     #[test]
