@@ -4,7 +4,7 @@
 //! `metadata.platforms` lists the platforms the lock was solved for. Each platform is one environment,
 //! `conda-lock` on that platform, declared even when no package is locked for it. An entry with `manager: conda`
 //! is a conda package, its channel and build read from its `url`
-//! (`https://conda.anaconda.org/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda`); one with
+//! (`https://conda.channel.invalid/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda`); one with
 //! `manager: pip` is a PyPI package. Categories (`main`, `dev`, ...) are not told apart: every category is
 //! installed by `conda-lock install` unless the user opts out.
 //!
@@ -257,7 +257,7 @@ pub(super) fn unsupported_version(
 }
 
 /// A conda package file as its URL names it:
-/// `https://conda.anaconda.org/<channel>/<subdir>/<name>-<version>-<build>.conda` (or `.tar.bz2`).
+/// `https://conda.channel.invalid/<channel>/<subdir>/<name>-<version>-<build>.conda` (or `.tar.bz2`).
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct CondaFile<'a> {
     pub name: &'a str,
@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn conda_file_names() {
         let url =
-            "https://conda.anaconda.org/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda";
+            "https://conda.channel.invalid/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda";
         let file = conda_file(url).unwrap();
         assert_eq!(
             file,
@@ -320,7 +320,7 @@ mod tests {
 
     #[test]
     fn conda_file_names_with_dashes() {
-        let url = "https://conda.anaconda.org/conda-forge/noarch/typing-extensions-4.12.2-hd8ed1ab_0.tar.bz2";
+        let url = "https://conda.channel.invalid/conda-forge/noarch/typing-extensions-4.12.2-hd8ed1ab_0.tar.bz2";
         let file = conda_file(url).unwrap();
         assert_eq!(file.name, "typing-extensions");
         assert_eq!(file.version, "4.12.2");
@@ -332,11 +332,11 @@ mod tests {
     fn conda_channels() {
         let channel = |url| conda_file(url).unwrap().channel;
         assert_eq!(
-            channel("https://repo.anaconda.com/pkgs/main/linux-64/bzip2-1.0.8-h5eee18b_6.conda"),
+            channel("https://repo.channel.invalid/pkgs/main/linux-64/bzip2-1.0.8-h5eee18b_6.conda"),
             Some("pkgs/main")
         );
         assert_eq!(
-            channel("https://conda.anaconda.org/conda-forge/label/dev/osx-arm64/a-1-b.conda"),
+            channel("https://conda.channel.invalid/conda-forge/label/dev/osx-arm64/a-1-b.conda"),
             Some("conda-forge/label/dev")
         );
         assert_eq!(channel("https://host.invalid/linux-64/a-1-b.conda"), None);
