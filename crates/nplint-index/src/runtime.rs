@@ -237,7 +237,7 @@ pub fn facts(
     // A curated removed-API fact is the reviewed account of the release's code: the scan's would repeat it.
     if !facts.iter().any(|fact| fact.kind == FactKind::RemovedApi) {
         facts.extend(removed_api_fact(release));
-        facts.extend(call_fact(release));
+        facts.extend(call_facts(release));
     }
     facts.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
     facts
@@ -370,20 +370,40 @@ fn removed_api_fact(release: &Release) -> Option<RuntimeFact> {
 }
 
 /// The removed names the release uses in the straight-line bodies of its functions ([`ApiScope::Function`]), as
-/// one advisory fact ([`Evidence::Call`]): the release imports, and the functions fail when called.
-fn call_fact(release: &Release) -> Option<RuntimeFact> {
+/// advisory facts ([`Evidence::Call`]): the release imports, and the functions fail when called. One fact per NumPy
+/// range the names work with (a removal, or a removal and a restoration), so that a finding names only the
+/// functions that fail with the NumPy at hand: statsmodels 0.14.1 calls `numpy.complex` in `fftconvolveinv`, gone
+/// since 1.24, and `numpy.Inf` in `_fit_bfgs`, gone since 2.0; with NumPy 1.26 only the first fails.
+fn call_facts(release: &Release) -> Vec<RuntimeFact> {
     let uses: Vec<_> = release
         .removed_api()
         .iter()
         .filter(|api| api.scope == ApiScope::Function)
         .filter_map(|api| Some((api, removal(api.name)?, api.function?)))
         .collect();
+    let mut groups: Vec<(Ranges<Version>, Vec<_>)> = Vec::new();
+    for found in uses {
+        let works = found.1.works();
+        match groups.iter_mut().find(|(range, _)| *range == works) {
+            Some((_, group)) => group.push(found),
+            None => groups.push((works, vec![found])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|(works, uses)| call_fact(works, &uses))
+        .collect()
+}
+
+/// One advisory fact over uses whose names work with the same NumPy range, `works`.
+fn call_fact(
+    works: Ranges<Version>,
+    uses: &[(&crate::ApiUseRef<'static>, &'static Removal, &'static str)],
+) -> Option<RuntimeFact> {
     let (first, first_removal, first_function) = uses.first()?;
-    let mut works = Ranges::full();
     let mut references: Vec<&'static str> = Vec::new();
     let mut functions: Vec<String> = Vec::new();
-    for (_, removal, function) in &uses {
-        works = works.intersection(&removal.works());
+    for (_, removal, function) in uses {
         for reference in &removal.references {
             if !references.contains(reference) {
                 references.push(reference);

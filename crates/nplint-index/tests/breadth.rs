@@ -25,7 +25,9 @@ fn widely_used() -> BTreeSet<String> {
         .filter_map(|line| {
             let fields: Vec<&str> = line.split('\t').collect();
             let rank: u32 = fields.get(1)?.parse().ok()?;
-            (fields.get(2) == Some(&"full") && fields.get(3) == Some(&"numpy") && rank <= RANKED_WITHIN)
+            (fields.get(2) == Some(&"full")
+                && fields.get(3) == Some(&"numpy")
+                && rank <= RANKED_WITHIN)
                 .then(|| fields[0].to_string())
         })
         .collect();
@@ -57,7 +59,11 @@ fn widely_used_numpy_dependents_are_indexed() {
     let index = Index::embedded();
     let missing: Vec<&String> = names
         .iter()
-        .filter(|name| index.package(&PackageName::from_str(name).unwrap()).is_none())
+        .filter(|name| {
+            index
+                .package(&PackageName::from_str(name).unwrap())
+                .is_none()
+        })
         .collect();
     #[allow(clippy::cast_precision_loss, reason = "a few hundred names")]
     let held = 1.0 - missing.len() as f64 / names.len() as f64;

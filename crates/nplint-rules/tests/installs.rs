@@ -7,13 +7,18 @@
 //!   at least by `numpy-conflict` (resolvers refuse the pair; the experiment forced it with `--no-deps`);
 //! - the pair imported but failed in use (a function calling a removed NumPy name): a runtime rule reports it, as a
 //!   warning at least, or `numpy-conflict` does when the metadata refuses the pair;
-//! - the pair worked and the metadata admits it: nplint reports no error and no warning;
+//! - the pair worked and the metadata admits it: nplint reports no error and no warning, except an advisory
+//!   `removed-numpy-api` warning (a function whose body uses a name the pair's NumPy lacks, which fails when
+//!   called): the experiment imports the package and runs one smoke operation, which calls none of those functions
+//!   (statsmodels 0.14.1 imports and fits OLS with NumPy 1.26.4; its `fftconvolveinv` uses `numpy.complex`, gone
+//!   since 1.24, and fails when called);
 //! - the pair worked but the metadata refuses it: nplint reports `numpy-conflict`, and no runtime rule.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use nplint_diagnostics::{Diagnostic, Severity};
+use nplint_index::{Index, PackageName, Version};
 use nplint_manifest::{Format, LoadError, Loader, load};
 use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions, check_manifest_resolved};
 use nplint_solver::{Platform, PythonVersion};
@@ -99,12 +104,31 @@ impl Loader for Text {
     }
 }
 
+/// Whether a pin of `with` names a release newer than every release the index holds of an indexed package: the
+/// experiments were recorded after the snapshot, with the newest releases of the packages installed beside, which
+/// the index cannot know (`fonttools==4.69.1`). Such a pin is left out of the check, as a release past the snapshot
+/// is not the pair's subject; a pin to a missing release the index should hold stays, and fails the check.
+fn past_the_snapshot(pin: &str) -> bool {
+    let Some((name, version)) = pin.split_once("==") else {
+        return false;
+    };
+    let (Ok(name), Ok(version)) = (PackageName::from_str(name), Version::from_str(version)) else {
+        return false;
+    };
+    Index::embedded().package(&name).is_some_and(|package| {
+        package
+            .releases()
+            .iter()
+            .all(|release| *release.version() < version)
+    })
+}
+
 fn check(pair: &Pair, resolver: &Resolver, settings: &Settings) -> Vec<Diagnostic> {
     let mut text = format!(
         "{}=={}\nnumpy=={}\n",
         pair.package, pair.version, pair.numpy
     );
-    for pin in &pair.with {
+    for pin in pair.with.iter().filter(|pin| !past_the_snapshot(pin)) {
         text.push_str(pin);
         text.push('\n');
     }
@@ -150,6 +174,14 @@ fn nplint_agrees_with_every_install_experiment() {
             .filter(|diagnostic| diagnostic.severity == Severity::Error)
             .count();
         let runtime = rules.iter().any(|rule| RUNTIME_RULES.contains(rule));
+        // Warnings other than an advisory `removed-numpy-api` (see the module's header).
+        let not_advisory = diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.severity >= Severity::Warning)
+            .any(|diagnostic| {
+                diagnostic.severity == Severity::Error
+                    || diagnostic.rule.name != "removed-numpy-api"
+            });
         let runtime_error = diagnostics.iter().any(|diagnostic| {
             diagnostic.severity == Severity::Error && RUNTIME_RULES.contains(&diagnostic.rule.name)
         });
@@ -158,7 +190,7 @@ fn nplint_agrees_with_every_install_experiment() {
             (false, true) if pair.stage.as_deref() == Some("use") => runtime,
             (false, true) => runtime_error,
             (false, false) => errors > 0,
-            (true, true) => rules.is_empty(),
+            (true, true) => !not_advisory,
             (true, false) => conflict && !runtime,
         };
         if !agrees {

@@ -69,38 +69,29 @@ pub fn sync_package<F: Fetcher>(
         .filter_map(|specifiers| VersionSpecifiers::from_str(specifiers).ok())
         .collect();
     let (releases, prereleases_omitted) = release::kept(name, releases, &specifiers);
-    let synced: Vec<(SyncedRelease, Vec<String>)> = releases
+    // First every release's metadata, then the scans: a package that requires NumPy in any release has every
+    // release scanned, as one that imports NumPy in every release may declare it only from some release on
+    // (transforms3d 0.4.1 declares nothing and uses `numpy.maximum_sctype` at import).
+    let read: Vec<(Vec<ReadMetadata>, Vec<String>)> = releases
         .par_iter()
-        .map(|release| -> Result<_> {
-            let selection = release::select(release);
-            let reads: Vec<(ReadMetadata, Option<String>)> = selection
-                .reads
-                .par_iter()
-                .map(|read| -> Result<_> {
-                    let outcome = fetcher
-                        .metadata(name, read.file)
-                        .with_context(|| format!("`{name}` {}", release.display))?;
-                    let note = outcome.note.clone();
-                    Ok((
-                        ReadMetadata {
-                            applies_to: read.applies_to.clone(),
-                            file: read.file.filename.clone(),
-                            fetched: outcome,
-                            listed_requires_python: read.file.requires_python.clone(),
-                        },
-                        note,
-                    ))
-                })
-                .collect::<Result<_>>()?;
-            let (reads, notes): (Vec<_>, Vec<_>) = reads.into_iter().unzip();
-            let requires_numpy = reads.iter().any(|read| {
+        .map(|release| read_release(fetcher, name, release))
+        .collect::<Result<_>>()?;
+    let scans = fetcher.scans_every_release(name)
+        || read.iter().any(|(reads, _)| {
+            reads.iter().any(|read| {
                 read.fetched
                     .metadata
                     .iter()
                     .flat_map(|metadata| &metadata.requires_dist)
                     .any(|requirement| requirement_name(requirement).as_deref() == Some("numpy"))
-            });
-            let (build, removed_api) = if requires_numpy || fetcher.scans_every_release(name) {
+            })
+        });
+    let synced: Vec<(SyncedRelease, Vec<String>)> = releases
+        .par_iter()
+        .zip(read)
+        .map(|(release, (reads, notes))| -> Result<_> {
+            let selection = release::select(release);
+            let (build, removed_api) = if scans {
                 scan::release_facts(fetcher, name, release, &selection)
                     .with_context(|| format!("`{name}` {}: scanning wheels", release.display))?
             } else {
@@ -119,7 +110,7 @@ pub fn sync_package<F: Fetcher>(
                     build,
                     removed_api,
                 },
-                notes.into_iter().flatten().collect(),
+                notes,
             ))
         })
         .collect::<Result<_>>()?;
@@ -132,6 +123,36 @@ pub fn sync_package<F: Fetcher>(
         prereleases_omitted,
         prereleases_wanted: wanted.clone(),
     }))
+}
+
+/// The metadata of a release's selected files, and the notes of those that could not be read.
+fn read_release<F: Fetcher>(
+    fetcher: &F,
+    name: &str,
+    release: &release::Release,
+) -> Result<(Vec<ReadMetadata>, Vec<String>)> {
+    let selection = release::select(release);
+    let reads: Vec<(ReadMetadata, Option<String>)> = selection
+        .reads
+        .par_iter()
+        .map(|read| -> Result<_> {
+            let outcome = fetcher
+                .metadata(name, read.file)
+                .with_context(|| format!("`{name}` {}", release.display))?;
+            let note = outcome.note.clone();
+            Ok((
+                ReadMetadata {
+                    applies_to: read.applies_to.clone(),
+                    file: read.file.filename.clone(),
+                    fetched: outcome,
+                    listed_requires_python: read.file.requires_python.clone(),
+                },
+                note,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let (reads, notes): (Vec<_>, Vec<_>) = reads.into_iter().unzip();
+    Ok((reads, notes.into_iter().flatten().collect()))
 }
 
 /// Per package, the specifiers of the requirements on it that name a pre-release (`keras-nightly~=2.5.0.dev`):
@@ -417,6 +438,8 @@ mod tests {
     struct FakeIndex {
         packages: HashMap<String, Vec<(&'static str, Vec<&'static str>)>>,
         asked: Mutex<Vec<String>>,
+        /// The wheels whose Python code was scanned.
+        scanned: Mutex<Vec<String>>,
     }
 
     impl FakeIndex {
@@ -453,6 +476,15 @@ mod tests {
                     })
                     .collect(),
             }))
+        }
+
+        fn scans_every_release(&self, _project: &str) -> bool {
+            false
+        }
+
+        fn removed_api(&self, wheel: &File) -> Result<Vec<nplint_index::source::ApiUse>> {
+            self.scanned.lock().unwrap().push(wheel.filename.clone());
+            Ok(Vec::new())
         }
 
         fn metadata(&self, project: &str, file: &File) -> Result<Fetched> {
@@ -590,6 +622,22 @@ mod tests {
         );
         // An old release candidate, kept only because a kept pre-release pins it.
         assert_eq!(versions("tb"), ["1.0rc1", "1.0"]);
+    }
+
+    #[test]
+    fn scans_every_release_of_a_package_that_requires_numpy_in_one() {
+        // `t3d` 0.4.1 imports NumPy without declaring it; 0.4.2 declares it. `plain` never does.
+        let index = FakeIndex::default()
+            .with("numpy", &[("1.0", &[])])
+            .with("t3d", &[("0.4.1", &[]), ("0.4.2", &["numpy"])])
+            .with("plain", &[("1.0", &["t3d"])]);
+        sync(&index, &seeds(&["numpy", "plain", "t3d"]), &|_| {}).unwrap();
+        let mut scanned = index.scanned.lock().unwrap().clone();
+        scanned.sort();
+        assert_eq!(
+            scanned,
+            ["t3d-0.4.1-py3-none-any.whl", "t3d-0.4.2-py3-none-any.whl"]
+        );
     }
 
     #[test]

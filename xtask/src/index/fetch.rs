@@ -61,10 +61,10 @@ pub trait Fetcher: Sync {
     fn removed_api(&self, _wheel: &File) -> Result<Vec<ApiUse>> {
         Ok(Vec::new())
     }
-    /// Whether every release of `project` is scanned, or only those whose metadata requires `numpy` (under any
-    /// marker or extra). Scanning is most of a sync's time; a release that does not declare NumPy rarely compiles
-    /// against it or uses its API, and the packages known to (torch, pyarrow, onnxruntime, timm, ...) are reviewed
-    /// seeds, scanned in full.
+    /// Whether every release of `project` is scanned, or only when some release's metadata requires `numpy` (under
+    /// any marker or extra; then all of them are). Scanning is most of a sync's time; a package that never declares
+    /// NumPy rarely compiles against it or uses its API, and the packages known to (torch, pyarrow, onnxruntime,
+    /// timm, ...) are reviewed seeds, scanned in full.
     fn scans_every_release(&self, _project: &str) -> bool {
         true
     }
@@ -113,8 +113,8 @@ impl<T: Transport> ByteSource for RemoteFile<'_, T> {
 pub struct ScanConfig {
     /// The removed names of `data/numpy-api.toml`.
     pub removed: BTreeSet<String>,
-    /// The packages whose every release is scanned (the reviewed seeds); of the others, only the releases that
-    /// require `numpy` themselves (see [`Fetcher::scans_every_release`]).
+    /// The packages whose every release is scanned (the reviewed seeds); of the others, only those that require
+    /// `numpy` in some release (see [`Fetcher::scans_every_release`]).
     pub every_release: BTreeSet<String>,
     pub build_budget: u64,
     pub api_budget: u64,
