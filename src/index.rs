@@ -302,9 +302,14 @@ fn show_light(light: &LightPackage, format: DataFormat) -> anyhow::Result<Status
                     .iter()
                     .map(|extra| format!("`{}[{extra}]`", light.name))
                     .collect();
+                let (verb, one) = if extras.len() == 1 {
+                    ("reaches", "it")
+                } else {
+                    ("reach", "one")
+                };
                 writeln!(
                     stdout,
-                    "  NumPy extras: {} reach numpy; a requirement naming one is unknown to this index",
+                    "  NumPy extras: {} {verb} numpy; a requirement naming {one} is unknown to this index",
                     extras.join(", ")
                 )?;
             }

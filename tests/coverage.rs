@@ -20,15 +20,16 @@ use nplint_rules::{Knowledge, Resolver, Settings, environment_requirements};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/coverage");
 
-/// The least share of locked packages that nplint must know.
-const LOCKED_FLOOR: f64 = 0.95;
+/// The least share of locked packages that nplint must know (99.5% on the index of this commit).
+const LOCKED_FLOOR: f64 = 0.99;
 
-/// The least share of requirements that nplint must know: where coverage stands (88.5% on the index of this
-/// commit), below the 95% aimed at. Of the 357 unknown requirements, 249 name projects that `data/tiers.tsv` puts
-/// in the full tier (they reach NumPy) and that the index has not synced yet (`polars`, `duckdb`, `cartopy`, ...);
-/// the rest are mostly a uv workspace's own members and conda-only names (`blas`, `hdf5`, `c-compiler`). Raise it
-/// as the index grows, never lower it.
-const REQUIREMENTS_FLOOR: f64 = 0.88;
+/// The least share of requirements that nplint must know: where coverage stands (90.5% on the index of this
+/// commit, a sync of the full-tier projects ranked within the first 1,000), below the 95% aimed at. Most of the
+/// 291 unknown requirements name projects that `data/tiers.tsv` puts in the full tier beyond that rank (they reach
+/// NumPy) and that the index has not synced yet (`cartopy`, `holoviews`, `datafusion`, `pytest-doctestplus`, ...);
+/// the rest are a uv workspace's own members, conda-only names (`blas`, `hdf5`, `c-compiler`) and the long tail.
+/// Raise it as the index grows, never lower it.
+const REQUIREMENTS_FLOOR: f64 = 0.90;
 
 /// Reads the corpus's files and what they include, as `nplint check` would from a checkout.
 struct FsLoader;

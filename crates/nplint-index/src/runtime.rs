@@ -371,8 +371,8 @@ fn removed_api_fact(release: &Release) -> Option<RuntimeFact> {
 
 /// The removed names the release uses in the straight-line bodies of its functions ([`ApiScope::Function`]), as
 /// advisory facts ([`Evidence::Call`]): the release imports, and the functions fail when called. One fact per NumPy
-/// range the names work with (a removal, or a removal and a restoration), so that a finding names only the
-/// functions that fail with the NumPy at hand: statsmodels 0.14.1 calls `numpy.complex` in `fftconvolveinv`, gone
+/// release that removed some of the names, so that a finding names only the functions that fail with the NumPy at
+/// hand: statsmodels 0.14.1 calls `numpy.complex` in `fftconvolveinv`, gone
 /// since 1.24, and `numpy.Inf` in `_fit_bfgs`, gone since 2.0; with NumPy 1.26 only the first fails.
 fn call_facts(release: &Release) -> Vec<RuntimeFact> {
     let uses: Vec<_> = release
@@ -381,29 +381,30 @@ fn call_facts(release: &Release) -> Vec<RuntimeFact> {
         .filter(|api| api.scope == ApiScope::Function)
         .filter_map(|api| Some((api, removal(api.name)?, api.function?)))
         .collect();
-    let mut groups: Vec<(Ranges<Version>, Vec<_>)> = Vec::new();
+    let mut groups: Vec<(&Version, Vec<_>)> = Vec::new();
     for found in uses {
-        let works = found.1.works();
-        match groups.iter_mut().find(|(range, _)| *range == works) {
+        let removed = &found.1.removed;
+        match groups.iter_mut().find(|(version, _)| *version == removed) {
             Some((_, group)) => group.push(found),
-            None => groups.push((works, vec![found])),
+            None => groups.push((removed, vec![found])),
         }
     }
     groups
         .into_iter()
-        .filter_map(|(works, uses)| call_fact(works, &uses))
+        .filter_map(|(_, uses)| call_fact(&uses))
         .collect()
 }
 
-/// One advisory fact over uses whose names work with the same NumPy range, `works`.
+/// One advisory fact over uses of names one NumPy release removed.
 fn call_fact(
-    works: Ranges<Version>,
     uses: &[(&crate::ApiUseRef<'static>, &'static Removal, &'static str)],
 ) -> Option<RuntimeFact> {
     let (first, first_removal, first_function) = uses.first()?;
+    let mut works = Ranges::full();
     let mut references: Vec<&'static str> = Vec::new();
     let mut functions: Vec<String> = Vec::new();
     for (_, removal, function) in uses {
+        works = works.intersection(&removal.works());
         for reference in &removal.references {
             if !references.contains(reference) {
                 references.push(reference);

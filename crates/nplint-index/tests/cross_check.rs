@@ -300,6 +300,12 @@ fn verdict(index: &Index, package: &Package, release: &Release) -> (Option<Said>
             accepts = accepts.intersection(&Ranges::from(declared));
         }
         for fact in runtime::facts(index, package, release, Some(target)) {
+            // An advisory fact (a function that fails when called) says nothing of whether the release works with
+            // a NumPy, which is what the lists claim: it is shown, not counted.
+            if fact.is_advisory() {
+                said.insert(format!("`{}` (advisory)", fact.key));
+                continue;
+            }
             said.insert(format!("`{}`", fact.key));
             accepts = accepts.intersection(&fact.works);
         }

@@ -49,6 +49,54 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         TRAILING_COMMA,
     ),
     known(
+        "flask-appbuilder",
+        Field::RequiresDist,
+        "marshmallow-sqlalchemy>=0.16.1<1",
+        MISSING_COMMA,
+    ),
+    known(
+        "google-cloud-bigquery",
+        Field::RequiresDist,
+        "pyarrow (<2.0de,>=1.0.0) ; (python_version >= \"3.5\") and extra == 'all'",
+        CUT_SHORT,
+    ),
+    known(
+        "google-cloud-bigquery",
+        Field::RequiresDist,
+        "pyarrow (<2.0de,>=1.0.0) ; (python_version >= \"3.5\") and extra == 'pyarrow'",
+        CUT_SHORT,
+    ),
+    known(
+        "gym",
+        Field::RequiresDist,
+        "opencv-python>=3.; extra == \"all\"",
+        TRAILING_DOT,
+    ),
+    known(
+        "gym",
+        Field::RequiresDist,
+        "opencv-python>=3.; extra == \"atari\"",
+        TRAILING_DOT,
+    ),
+    known(
+        "gym",
+        Field::RequiresDist,
+        "opencv-python>=3.; extra == \"nomujoco\"",
+        TRAILING_DOT,
+    ),
+    known(
+        "gym",
+        Field::RequiresDist,
+        "opencv-python>=3.; extra == \"other\"",
+        TRAILING_DOT,
+    ),
+    known(
+        "ipykernel",
+        Field::RequiresDist,
+        "matplotlib-inline (<0.2.0appnope,>=0.1.0) ; platform_system == \"Darwin\"",
+        NAME_RUN_INTO_VERSION,
+    ),
+    known(
         "lightning",
         Field::RequiresDist,
         "torch (>=1.9.*)",
@@ -58,6 +106,24 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         "lightning-lite",
         Field::RequiresDist,
         "torch (>=1.9.*)",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "mlflow",
+        Field::RequiresDist,
+        "ipython (>=7.0.*) ; extra == 'pipelines'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "mlflow",
+        Field::RequiresDist,
+        "pyarrow (>=7.0.*) ; extra == 'pipelines'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "mlflow",
+        Field::RequiresDist,
+        "scikit-learn (>=1.0.*) ; extra == 'pipelines'",
         WILDCARD_WITH_ORDERING,
     ),
     known(
@@ -75,20 +141,38 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
     known(
         "mlflow",
         Field::RequiresDist,
-        "scikit-learn (>=1.0.*) ; extra == 'pipelines'",
+        "shap (>=0.40.*) ; extra == 'pipelines'",
         WILDCARD_WITH_ORDERING,
     ),
     known(
-        "mlflow",
+        "mlflow-skinny",
+        Field::RequiresDist,
+        "ipython (>=7.0.*) ; extra == 'pipelines'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "mlflow-skinny",
         Field::RequiresDist,
         "pyarrow (>=7.0.*) ; extra == 'pipelines'",
         WILDCARD_WITH_ORDERING,
     ),
     known(
-        "mlflow",
+        "mlflow-skinny",
+        Field::RequiresDist,
+        "scikit-learn (>=1.0.*) ; extra == 'pipelines'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "mlflow-skinny",
         Field::RequiresDist,
         "shap (>=0.40.*) ; extra == 'pipelines'",
         WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "moviepy",
+        Field::RequiresDist,
+        "matplotlib>=2.0.0,<3.0; python_version>='3.4'; extra == \"optional\"",
+        TWO_MARKERS,
     ),
     known(
         "moviepy",
@@ -115,10 +199,28 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         TWO_MARKERS,
     ),
     known(
-        "moviepy",
+        "nltk",
+        Field::RequiresPython,
+        ">=3.5.*",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "polars",
         Field::RequiresDist,
-        "matplotlib>=2.0.0,<3.0; python_version>='3.4'; extra == \"optional\"",
-        TWO_MARKERS,
+        "pyarrow>=4.0.*",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "polars",
+        Field::RequiresDist,
+        "pyarrow>=4.0.*; extra == 'pandas'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "polars",
+        Field::RequiresDist,
+        "pyarrow>=4.0.*; extra == 'pyarrow'",
+        WILDCARD_WITH_ORDERING,
     ),
     known(
         "pyod",
@@ -159,43 +261,7 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
     known(
         "pytorch-lightning",
         Field::RequiresDist,
-        "torchvision (>=0.8.*) ; extra == 'all'",
-        WILDCARD_WITH_ORDERING,
-    ),
-    known(
-        "pytorch-lightning",
-        Field::RequiresDist,
-        "torchvision (>=0.8.*) ; extra == 'cpu'",
-        WILDCARD_WITH_ORDERING,
-    ),
-    known(
-        "pytorch-lightning",
-        Field::RequiresDist,
-        "torchvision (>=0.8.*) ; extra == 'examples'",
-        WILDCARD_WITH_ORDERING,
-    ),
-    known(
-        "pytorch-lightning",
-        Field::RequiresDist,
         "torch (>=1.8.*)",
-        WILDCARD_WITH_ORDERING,
-    ),
-    known(
-        "pytorch-lightning",
-        Field::RequiresDist,
-        "torchvision (>=0.9.*) ; extra == 'all'",
-        WILDCARD_WITH_ORDERING,
-    ),
-    known(
-        "pytorch-lightning",
-        Field::RequiresDist,
-        "torchvision (>=0.9.*) ; extra == 'cpu'",
-        WILDCARD_WITH_ORDERING,
-    ),
-    known(
-        "pytorch-lightning",
-        Field::RequiresDist,
-        "torchvision (>=0.9.*) ; extra == 'examples'",
         WILDCARD_WITH_ORDERING,
     ),
     known(
@@ -217,6 +283,42 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         WILDCARD_WITH_ORDERING,
     ),
     known(
+        "pytorch-lightning",
+        Field::RequiresDist,
+        "torchvision (>=0.8.*) ; extra == 'all'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "pytorch-lightning",
+        Field::RequiresDist,
+        "torchvision (>=0.8.*) ; extra == 'cpu'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "pytorch-lightning",
+        Field::RequiresDist,
+        "torchvision (>=0.8.*) ; extra == 'examples'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "pytorch-lightning",
+        Field::RequiresDist,
+        "torchvision (>=0.9.*) ; extra == 'all'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "pytorch-lightning",
+        Field::RequiresDist,
+        "torchvision (>=0.9.*) ; extra == 'cpu'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "pytorch-lightning",
+        Field::RequiresDist,
+        "torchvision (>=0.9.*) ; extra == 'examples'",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
         "pyvista",
         Field::RequiresPython,
         ">=3.5.*",
@@ -233,6 +335,12 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         Field::RequiresPython,
         ">=3.7.*",
         WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "redshift-connector",
+        Field::RequiresDist,
+        "numpy (>=1.15.4<1.20.0)",
+        MISSING_COMMA,
     ),
     known(
         "scanpy",
@@ -253,6 +361,18 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         WILDCARD_WITH_ORDERING,
     ),
     known(
+        "smart-open",
+        Field::RequiresPython,
+        ">=3.5.*",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
+        "smart-open",
+        Field::RequiresPython,
+        ">=3.6.*",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
         "spacy",
         Field::RequiresDist,
         "msgpack-numpy (<0.29,<0.4.4.0murmurhash>=0.28)",
@@ -263,6 +383,12 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         Field::RequiresDist,
         "msgpack-numpy (<0.4.4.0murmurhash>=0.28.0,<1.1.0)",
         MERGED_REQUIREMENTS,
+    ),
+    known(
+        "sunpy",
+        Field::RequiresDist,
+        "astropy (>=2.0.3>=3.0.2)",
+        MISSING_COMMA,
     ),
     known(
         "tensorflowjs",
@@ -276,10 +402,15 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         "matrixprofile (>=1.1.10<2.0.0)",
         MISSING_COMMA,
     ),
+    known("webcolors", Field::RequiresPython, ">=3.5,", TRAILING_COMMA),
 ];
 
 const WILDCARD_WITH_ORDERING: &str = "`.*` after `>=` or `<=`: PEP 440 allows a wildcard only with `==` and `!=`; \
     old setuptools accepted it as a legacy specifier";
+const TRAILING_DOT: &str = "a version that ends with its separator (`>=3.`)";
+const CUT_SHORT: &str = "a pre-release suffix cut short (`<2.0de`, where `2.0dev` was meant)";
+const NAME_RUN_INTO_VERSION: &str = "the next requirement's name run into the version (`<0.2.0appnope`: a missing \
+    newline before `appnope` in the project's requirement list)";
 const TRAILING_COMMA: &str = "a trailing comma after the last clause of `Requires-Python`";
 const MISSING_COMMA: &str = "two clauses without the comma between them (`>=1.0<2.0`)";
 const TWO_MARKERS: &str = "two `;`-separated markers, written by old setuptools for an extra with a condition; \

@@ -306,8 +306,12 @@ impl Resolver {
                 diagnostics.push(context.diagnostic(&group, severity));
             }
             for ((rule, key), group) in runtime_groups {
-                let severity = if group.first.is_advisory() {
+                // An advisory finding whose only remedy is an older NumPy (no release of the package drops the
+                // use) is a note: downgrading NumPy for one function is no advice.
+                let severity = if group.first.is_advisory() && group.first.offers_upgrade() {
                     Severity::Warning
+                } else if group.first.is_advisory() {
+                    Severity::Info
                 } else if stated(&group.targets) {
                     Severity::Error
                 } else {

@@ -20,8 +20,11 @@ declare_rule! {
     /// A use in the straight-line body of a function (no condition, loop, `with` or `try` between the `def` and the
     /// use, in a function the module defines unconditionally) fails whenever the function is called: boruta 0.3's
     /// `BorutaPy.fit` calls `BorutaPy._fit`, which builds arrays with `dtype=np.int`. Such a use is reported as a
-    /// **warning** naming the function, file and line, and only where the NumPy the resolver picks lacks the name;
-    /// it never constrains resolution and never makes another finding an error. Uses under a condition (`if
+    /// **warning** naming the function, file and line, and only where the NumPy the resolver picks lacks the name,
+    /// when a newer release of the package (a direct requirement) no longer uses it; when none does, the only
+    /// remedy would be an older NumPy for the sake of one function, and the finding is an **info** note instead
+    /// (statsmodels up to 0.14.6 still calls `np.complex` in `fftconvolveinv`). It never constrains resolution and
+    /// never makes another finding an error. Uses under a condition (`if
     /// numpy_version < (2, 0):`, also inside a function), in nested functions and lambdas, or in functions defined
     /// under a condition are shown by `nplint index show` and not reported: astropy and numba keep removed names
     /// behind NumPy version checks and work.
@@ -41,7 +44,7 @@ declare_rule! {
     /// name; the `help:` line names both where they work.
     ///
     /// ## Severity
-    /// A use in a function body: always a warning. An import-time use or a curated fact: an error when the breakage holds on a stated Python on every platform checked, on a stated platform on
+    /// A use in a function body: a warning when upgrading the package removes it, else info. An import-time use or a curated fact: an error when the breakage holds on a stated Python on every platform checked, on a stated platform on
     /// every Python checked, or on a target whose Python and platform are both stated (see `python-conflict` for
     /// what is stated), or when, on one of its platforms, the environment breaks on every Python it installs on
     /// (a platform where it installs and then crashes is a trap, unlike one without wheels); otherwise a warning

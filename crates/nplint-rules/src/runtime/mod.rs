@@ -84,6 +84,16 @@ impl Finding {
         }
     }
 
+    /// Whether a verified remedy upgrades a package (rather than only bounding NumPy).
+    pub fn offers_upgrade(&self) -> bool {
+        match self {
+            Finding::NoNumpyWorks { .. } => false,
+            Finding::ResolutionBreaks { remedies, .. } => remedies
+                .iter()
+                .any(|remedy| matches!(remedy, Remedy::Upgrade { .. })),
+        }
+    }
+
     /// The facts the finding rests on, ordered by kind (ABI first): the first decides the rule.
     pub fn facts(&self) -> Vec<(PackageName, RuntimeFact)> {
         match self {
@@ -419,6 +429,16 @@ mod tests {
     /// `cargo xtask index scan-wheel Boruta-0.3-py3-none-any.whl` prints (the three names in the straight-line body
     /// of `BorutaPy._fit`, which `BorutaPy.fit` calls; `np.bool` once more under a condition).
     fn index_with_boruta_scan() -> &'static Index {
+        index_with_boruta_uses(&[
+            ("bool", ApiScope::Call, 351, 1, None),
+            ("bool", ApiScope::Function, 319, 2, Some("BorutaPy._fit")),
+            ("float", ApiScope::Function, 265, 1, Some("BorutaPy._fit")),
+            ("int", ApiScope::Function, 260, 3, Some("BorutaPy._fit")),
+        ])
+    }
+
+    /// The embedded index, with these uses (name, scope, line, count, function) as boruta 0.3's scan.
+    fn index_with_boruta_uses(uses: &[(&str, ApiScope, u32, u32, Option<&str>)]) -> &'static Index {
         let (snapshot, mut packages) = nplint_index::embedded_source().unwrap();
         let boruta = packages
             .iter_mut()
@@ -430,21 +450,18 @@ mod tests {
             .find(|release| release.version == "0.3")
             .expect("boruta 0.3 is indexed");
         let wheel = "Boruta-0.3-py3-none-any.whl";
-        let api = |name: &str, scope, line, count, function: Option<&str>| ApiUse {
-            name: name.to_owned(),
-            scope,
-            file: wheel.to_owned(),
-            member: "boruta/boruta_py.py".to_owned(),
-            line,
-            count,
-            function: function.map(str::to_owned),
-        };
-        release.removed_api = vec![
-            api("bool", ApiScope::Call, 351, 1, None),
-            api("bool", ApiScope::Function, 319, 2, Some("BorutaPy._fit")),
-            api("float", ApiScope::Function, 265, 1, Some("BorutaPy._fit")),
-            api("int", ApiScope::Function, 260, 3, Some("BorutaPy._fit")),
-        ];
+        release.removed_api = uses
+            .iter()
+            .map(|&(name, scope, line, count, function)| ApiUse {
+                name: name.to_owned(),
+                scope,
+                file: wheel.to_owned(),
+                member: "boruta/boruta_py.py".to_owned(),
+                line,
+                count,
+                function: function.map(str::to_owned),
+            })
+            .collect();
         Box::leak(Box::new(Index::from_source(&snapshot, &packages).unwrap()))
     }
 
@@ -524,5 +541,53 @@ mod tests {
             panic!("{found:?}");
         };
         assert!(numpy.release()[0] >= 2, "{numpy}");
+    }
+
+    #[test]
+    fn a_function_finding_names_only_the_functions_that_fail_with_the_numpy_at_hand() {
+        // As statsmodels 0.14.1: `numpy.complex` (gone since 1.24) in one function, `numpy.Inf` (gone since 2.0) in
+        // another. With NumPy 1.26 only the first fails when called.
+        let index = index_with_boruta_uses(&[
+            ("Inf", ApiScope::Function, 535, 2, Some("_fit_bfgs")),
+            ("complex", ApiScope::Function, 76, 4, Some("fftconvolveinv")),
+        ]);
+        let solver = Solver::with_index(
+            index,
+            Target::new(PythonVersion::new(3, 11), Platform::LinuxX86_64),
+        );
+        let found = finding(
+            index,
+            &solver,
+            &[
+                requirement(0, "boruta", "==0.3"),
+                requirement(1, "numpy", "==1.26.4"),
+            ],
+        )
+        .expect("a finding");
+        let Finding::ResolutionBreaks { broken, .. } = &found else {
+            panic!("{found:?}");
+        };
+        let predicates: Vec<&str> = broken
+            .iter()
+            .map(|broken| broken.fact.predicate.as_str())
+            .collect();
+        assert_eq!(
+            predicates,
+            ["uses, in `fftconvolveinv`, `numpy.complex`, which NumPy 1.24.0 removed"]
+        );
+        // With NumPy 2.0 both fail, each fact naming its own function.
+        let found = finding(
+            index,
+            &solver,
+            &[
+                requirement(0, "boruta", "==0.3"),
+                requirement(1, "numpy", "==2.0.2"),
+            ],
+        )
+        .expect("a finding");
+        let Finding::ResolutionBreaks { broken, .. } = &found else {
+            panic!("{found:?}");
+        };
+        assert_eq!(broken.len(), 2, "{broken:?}");
     }
 }
