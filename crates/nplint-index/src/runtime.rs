@@ -323,6 +323,7 @@ fn removed_api_fact(release: &Release) -> Option<RuntimeFact> {
         .iter()
         .filter(|api| api.scope == ApiScope::Import)
         .filter_map(|api| removal(api.name).map(|removal| (api, removal)))
+        .filter(|(_, removal)| removal.scanned_facts)
         .collect();
     let (first, first_removal) = uses.first()?;
     let mut works = Ranges::full();
@@ -380,6 +381,7 @@ fn call_facts(release: &Release) -> Vec<RuntimeFact> {
         .iter()
         .filter(|api| api.scope == ApiScope::Function)
         .filter_map(|api| Some((api, removal(api.name)?, api.function?)))
+        .filter(|(_, removal, _)| removal.scanned_facts)
         .collect();
     let mut groups: Vec<(&Version, Vec<_>)> = Vec::new();
     for found in uses {
@@ -555,6 +557,11 @@ pub struct Removal {
     pub restored: Option<Version>,
     pub error: &'static str,
     pub references: Vec<&'static str>,
+    /// Whether the scan's uses of the names make facts (`scanned_facts = false` in the file: exception and warning
+    /// classes, which code names mostly in an `except` clause or a warnings filter, evaluated only when something
+    /// is raised, or in a compatibility module the package itself never imports; curated facts cover the releases
+    /// that fail).
+    pub scanned_facts: bool,
 }
 
 impl Removal {
@@ -651,6 +658,12 @@ struct RemovalEntry {
     restored: Option<String>,
     error: String,
     references: Vec<String>,
+    #[serde(default = "yes")]
+    scanned_facts: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Reviewed data's text, kept for the program's life.
@@ -742,6 +755,7 @@ pub fn parse_removals(text: &str) -> Result<Vec<Removal>, String> {
                 restored: entry.restored.as_deref().map(parse).transpose()?,
                 error: leak(entry.error),
                 references: entry.references.into_iter().map(leak).collect(),
+                scanned_facts: entry.scanned_facts,
             })
         })
         .collect()

@@ -27,7 +27,10 @@ declare_rule! {
     /// never makes another finding an error. Uses under a condition (`if
     /// numpy_version < (2, 0):`, also inside a function), in nested functions and lambdas, or in functions defined
     /// under a condition are shown by `nplint index show` and not reported: astropy and numba keep removed names
-    /// behind NumPy version checks and work.
+    /// behind NumPy version checks and work. The exception and warning classes NumPy 2.0 moved to `numpy.exceptions`
+    /// (`AxisError`, `ComplexWarning`, ...) make no scanned fact at all: code names them mostly in `except` clauses
+    /// and compatibility modules it never imports, and curated entries cover the releases that do fail (awkward
+    /// 1.5.0 to 2.6.2).
     ///
     /// ## Why is this bad?
     /// `import` fails with `AttributeError: module 'numpy' has no attribute 'float'`, and nothing in the
