@@ -35,9 +35,11 @@
 //!
 //! Uses that run unconditionally when a module is imported (module level and class bodies outside any condition,
 //! default arguments, decorators, `from numpy import name`) are facts: the release fails at import. Uses in the
-//! straight-line body of a function the module defines unconditionally ([`ApiScope::Function`]) are one
-//! *advisory* fact ([`Evidence::Call`], [`RuntimeFact::is_advisory`]): the release imports and the function fails
-//! when called, which the `removed-numpy-api` rule reports as a warning and the solver ignores. A use under a
+//! straight-line body of a function the module defines unconditionally ([`ApiScope::Function`]) are *advisory*
+//! facts, one per removing NumPy release ([`Evidence::Call`], [`RuntimeFact::is_advisory`]): the release imports
+//! and the function fails when called, which the `removed-numpy-api` rule reports as a warning (a note when no
+//! release of the package drops the use) and the solver ignores. Names a group of `numpy-api.toml` marks
+//! `scanned_facts = false` (the exceptions NumPy 2.0 moved) make no fact in any scope. A use under a
 //! condition (`if numpy_version < (2, 0):`, `try:`, `if __name__ == "__main__":`, also inside a function) fails
 //! only when that code runs, which for most users is never (astropy, numba and statsmodels keep such uses behind
 //! NumPy version checks and in sandbox modules, and import fine): it is recorded and shown by `nplint index show`,
@@ -373,8 +375,8 @@ fn removed_api_fact(release: &Release) -> Option<RuntimeFact> {
 /// The removed names the release uses in the straight-line bodies of its functions ([`ApiScope::Function`]), as
 /// advisory facts ([`Evidence::Call`]): the release imports, and the functions fail when called. One fact per NumPy
 /// release that removed some of the names, so that a finding names only the functions that fail with the NumPy at
-/// hand: statsmodels 0.14.1 calls `numpy.complex` in `fftconvolveinv`, gone
-/// since 1.24, and `numpy.Inf` in `_fit_bfgs`, gone since 2.0; with NumPy 1.26 only the first fails.
+/// hand: statsmodels 0.14.1 calls `numpy.complex` in `fftconvolveinv`, gone since 1.24, and `numpy.Inf` in
+/// `_fit_bfgs`, gone since 2.0; with NumPy 1.26 only the first fails.
 fn call_facts(release: &Release) -> Vec<RuntimeFact> {
     let uses: Vec<_> = release
         .removed_api()
