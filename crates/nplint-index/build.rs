@@ -34,27 +34,23 @@ fn main() {
     let bytes = compact::encode(&snapshot, &packages);
 
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
-    let out = out_dir.join("index.bin");
-    // A build script that cannot write to OUT_DIR has nothing sensible left to do.
-    std::fs::write(&out, bytes)
-        .unwrap_or_else(|error| panic!("writing {}: {error}", out.display()));
-
-    let cpython = cpython_table(&data.join("python-releases.toml"));
-    let out = out_dir.join("cpython.rs");
-    std::fs::write(&out, cpython)
-        .unwrap_or_else(|error| panic!("writing {}: {error}", out.display()));
-
+    write(&out_dir.join("index.bin"), &bytes);
+    write(
+        &out_dir.join("cpython.rs"),
+        cpython_table(&data.join("python-releases.toml")).as_bytes(),
+    );
     let (light, numpy_rows) = light_table(&data.join("tiers.tsv"));
-    let out = out_dir.join("light.rs");
-    std::fs::write(&out, light)
-        .unwrap_or_else(|error| panic!("writing {}: {error}", out.display()));
-    let out = out_dir.join("numpy_rows.rs");
-    std::fs::write(&out, numpy_rows)
-        .unwrap_or_else(|error| panic!("writing {}: {error}", out.display()));
+    write(&out_dir.join("light.rs"), light.as_bytes());
+    write(&out_dir.join("numpy_rows.rs"), numpy_rows.as_bytes());
+    write(
+        &out_dir.join("conda_only.rs"),
+        conda_only_table(&data.join("conda-forge-conda-only.tsv")).as_bytes(),
+    );
+}
 
-    let conda_only = conda_only_table(&data.join("conda-forge-conda-only.tsv"));
-    let out = out_dir.join("conda_only.rs");
-    std::fs::write(&out, conda_only)
+/// Writes one generated file. A build script that cannot write to `OUT_DIR` has nothing sensible left to do.
+fn write(out: &Path, contents: &[u8]) {
+    std::fs::write(out, contents)
         .unwrap_or_else(|error| panic!("writing {}: {error}", out.display()));
 }
 

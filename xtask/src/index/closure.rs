@@ -163,10 +163,8 @@ pub fn wanted_prereleases<'a>(
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for requirement in requirements {
-        // Most requirements name no pre-release: skip the parse when no version in the string could.
-        if !requirement.contains(|character: char| character.is_ascii_alphabetic())
-            || !requirement.contains(|character: char| character.is_ascii_digit())
-        {
+        // A requirement without a digit names no version at all: skip the parse.
+        if !requirement.contains(|character: char| character.is_ascii_digit()) {
             continue;
         }
         let Ok(parsed) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement)
