@@ -93,6 +93,7 @@ impl Counts {
                     Knowledge::Unrelated => "light",
                     Knowledge::Expected => "not on PyPI",
                     Knowledge::Direct => "direct",
+                    Knowledge::Predates => "before the index's history",
                     Knowledge::Unknown => "unknown",
                 };
                 format!("{count} {what}")

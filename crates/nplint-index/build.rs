@@ -12,6 +12,10 @@
 )]
 
 #[path = "src/source.rs"]
+#[allow(
+    dead_code,
+    reason = "the history's start is for the library and the sync"
+)]
 mod source;
 
 #[path = "src/compact.rs"]

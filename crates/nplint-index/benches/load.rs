@@ -145,6 +145,7 @@ mod synthetic {
             })
             .collect();
         PackageFile {
+            earlier: Vec::new(),
             name: format!("example-{i:03}"),
             releases,
         }

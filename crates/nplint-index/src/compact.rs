@@ -27,6 +27,7 @@
 //!                                                              | numpy_floor: opt str]
 //!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int
 //!                                          | function: opt str))
+//! earlier:  n, n × str
 //! ```
 //!
 //! Loading reads the header and the package table only, which is O(packages) and copies no string; the string
@@ -52,7 +53,7 @@ use crate::source::{
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -77,7 +78,7 @@ pub fn encode(snapshot: &Snapshot, packages: &[PackageFile]) -> Vec<u8> {
     write_int(&mut header, sorted.len());
     for package in sorted {
         let start = bodies.len();
-        encode_body(&mut bodies, &mut strings, &package.releases);
+        encode_body(&mut bodies, &mut strings, package);
         strings.write(&mut header, &package.name);
         write_int(&mut header, start);
         write_int(&mut header, bodies.len() - start);
@@ -92,9 +93,9 @@ pub fn encode(snapshot: &Snapshot, packages: &[PackageFile]) -> Vec<u8> {
     out
 }
 
-fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, releases: &[ReleaseEntry]) {
-    write_int(out, releases.len());
-    for release in releases {
+fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFile) {
+    write_int(out, package.releases.len());
+    for release in &package.releases {
         strings.write(out, &release.version);
         strings.write(out, &release.uploaded);
         strings.write_opt(out, release.yanked.as_deref());
@@ -141,6 +142,10 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, releases: &[ReleaseE
             write_int(out, api.count as usize);
             strings.write_opt(out, api.function.as_deref());
         }
+    }
+    write_int(out, package.earlier.len());
+    for version in &package.earlier {
+        strings.write(out, version);
     }
 }
 
@@ -421,12 +426,19 @@ impl ReleaseRef<'_> {
     }
 }
 
-/// Decodes one package's releases, in stored order.
+/// One package's body: its releases and the versions before the index's history, in stored order.
+#[derive(Debug)]
+pub struct BodyRef<'a> {
+    pub releases: Vec<ReleaseRef<'a>>,
+    pub earlier: Vec<&'a str>,
+}
+
+/// Decodes one package's body.
 pub fn decode_body<'a>(
     bytes: &'a [u8],
     strings: Strings<'a>,
     body: Range<usize>,
-) -> Result<Vec<ReleaseRef<'a>>, DecodeError> {
+) -> Result<BodyRef<'a>, DecodeError> {
     let mut reader = Reader {
         bytes: bytes.get(..body.end).ok_or(DecodeError {
             what: "package body out of range",
@@ -438,10 +450,13 @@ pub fn decode_body<'a>(
     let releases = (0..reader.len()?)
         .map(|_| decode_release(&mut reader))
         .collect::<Result<_, _>>()?;
+    let earlier = (0..reader.len()?)
+        .map(|_| reader.string())
+        .collect::<Result<_, _>>()?;
     if reader.at != body.end {
         return Err(reader.error("package body longer than its releases"));
     }
-    Ok(releases)
+    Ok(BodyRef { releases, earlier })
 }
 
 fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeError> {
@@ -521,11 +536,14 @@ pub fn decode(bytes: &[u8]) -> Result<(Snapshot, Vec<PackageFile>), DecodeError>
         .packages
         .iter()
         .map(|entry| {
+            let body = decode_body(bytes, header.strings, entry.body.clone())?;
             Ok(PackageFile {
                 name: entry.name.to_owned(),
-                releases: decode_body(bytes, header.strings, entry.body.clone())?
+                releases: body.releases.iter().map(ReleaseRef::to_source).collect(),
+                earlier: body
+                    .earlier
                     .iter()
-                    .map(ReleaseRef::to_source)
+                    .map(|&version| version.to_owned())
                     .collect(),
             })
         })

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::str::FromStr;
 use std::sync::{LazyLock, OnceLock};
 
 use pep440_rs::{Version, VersionSpecifiers};
@@ -36,6 +37,8 @@ pub struct Package {
 struct Decoded {
     releases: Vec<Release>,
     unparseable_versions: Vec<Parsed<Version>>,
+    /// Those of the versions before the index's history that parse.
+    earlier: Vec<Version>,
 }
 
 impl Package {
@@ -81,6 +84,25 @@ impl Package {
             .map(|at| &releases[at])
     }
 
+    /// The versions of the releases before the index's history ([`crate::source::HISTORY_START`]), of which
+    /// nothing else is known; ascending.
+    pub fn earlier(&self) -> &[Version] {
+        &self.decoded().earlier
+    }
+
+    /// Whether `specifiers` admit none of the indexed releases but some release before the index's history: a
+    /// requirement the index cannot judge, which is left out of the solve (`cycler==0.10`, uploaded in 2016). A
+    /// requirement that admits no release at all is not one: that is a conflict the index can show.
+    pub fn predates_history(&self, specifiers: &VersionSpecifiers) -> bool {
+        self.earlier()
+            .iter()
+            .any(|version| specifiers.contains(version))
+            && !self
+                .releases()
+                .iter()
+                .any(|release| specifiers.contains(&release.version))
+    }
+
     /// Release versions that are not valid PEP 440, with the parser's message; their releases are not queryable.
     pub fn unparseable_versions(&self) -> &[Parsed<Version>] {
         &self.decoded().unparseable_versions
@@ -97,11 +119,11 @@ impl Package {
             // Invariant: the bytes were written by `compact::encode` (at build time, or by `Index::from_source`)
             // and the header that located this body was read without error; the round-trip tests decode every
             // package of the embedded index. A failure here is a bug in the encoder, not bad data.
-            let entries = compact::decode_body(self.bytes, self.strings, self.body.clone())
+            let body = compact::decode_body(self.bytes, self.strings, self.body.clone())
                 .unwrap_or_else(|error| panic!("package `{}`: {error}", self.name));
-            let mut releases = Vec::with_capacity(entries.len());
+            let mut releases = Vec::with_capacity(body.releases.len());
             let mut unparseable_versions = Vec::new();
-            for entry in entries {
+            for entry in body.releases {
                 let version = Parsed::<Version>::version(entry.version);
                 match version.value() {
                     Some(parsed) => releases.push(Release::new(parsed.clone(), entry)),
@@ -111,9 +133,15 @@ impl Package {
             // The source form is sorted already (an integrity test checks it); sorting again keeps `release` correct
             // whatever the data. The sort is stable, so duplicates keep their order.
             releases.sort_by(|a, b| a.version.cmp(&b.version));
+            let earlier = body
+                .earlier
+                .iter()
+                .filter_map(|version| Version::from_str(version).ok())
+                .collect();
             Decoded {
                 releases,
                 unparseable_versions,
+                earlier,
             }
         })
     }

@@ -30,7 +30,16 @@ pub struct PackageFile {
     pub name: String,
     /// Releases sorted by PEP 440 version, ascending.
     pub releases: Vec<ReleaseEntry>,
+    /// The versions of the releases that predate the index's history ([`HISTORY_START`]; NumPy's before 1.13), as
+    /// the index lists them, ascending: nothing else of them is known. A requirement that admits only these asks for
+    /// a release the index cannot judge (matplotlib's oldest-supported pins name `cycler==0.10`, from 2016).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<String>,
 }
+
+/// The index holds the releases uploaded on or after this time (RFC 3339, UTC), and NumPy's from 1.13 on whatever
+/// their date: [`PackageFile::earlier`] lists the versions of the others.
+pub const HISTORY_START: &str = "2017-01-01T00:00:00Z";
 
 /// One release (all files sharing a version).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

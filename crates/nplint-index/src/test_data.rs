@@ -142,6 +142,7 @@ fn example_a() -> PackageFile {
     PackageFile {
         name: "example-a".to_owned(),
         releases: vec![old, one, rc],
+        earlier: vec!["0.1".to_owned(), "0.2".to_owned()],
     }
 }
 
@@ -167,6 +168,7 @@ fn example_b() -> PackageFile {
     )];
     let unparseable = release("not a version", ReleaseKind::Pure);
     PackageFile {
+        earlier: Vec::new(),
         name: "example-b".to_owned(),
         releases: vec![pure, unparseable, generic],
     }

@@ -363,3 +363,25 @@ fn conda_only_packages_that_go_with_numpy_related_projects_say_which() {
     assert_eq!(related("pandas"), None);
     assert_eq!(related("python-abi"), None);
 }
+
+#[test]
+fn a_requirement_admitting_only_releases_before_the_history_predates_it() {
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    assert_eq!(a.earlier(), [version("0.1"), version("0.2")]);
+    let predates =
+        |specifiers: &str| a.predates_history(&VersionSpecifiers::from_str(specifiers).unwrap());
+    // Only releases before the history: the index cannot judge them.
+    assert!(predates("==0.2"));
+    assert!(predates("<0.5"));
+    // An indexed release qualifies: the solve judges it.
+    assert!(!predates("<1.0"));
+    assert!(!predates(">=0.1"));
+    // No release at all, before the history or after: a conflict the index can show.
+    assert!(!predates("==0.3"));
+    assert!(!predates(">=5"));
+    // A package without earlier releases predates nothing.
+    let b = index.package(&name("example-b")).unwrap();
+    assert!(b.earlier().is_empty());
+    assert!(!b.predates_history(&VersionSpecifiers::from_str("<1").unwrap()));
+}

@@ -149,7 +149,9 @@ impl Resolver {
             .filter(|python| !checked.contains(python))
             .filter(|&python| {
                 pins.iter().all(|(input, version)| {
-                    Index::embedded().package(&input.name).is_none()
+                    Index::embedded()
+                        .package(&input.name)
+                        .is_none_or(|package| package.predates_history(&input.specifiers))
                         || platforms.iter().any(|&platform| {
                             self.solver(Target::new(python, platform))
                                 .installable(&input.name, version)
@@ -438,6 +440,9 @@ pub enum Knowledge {
     Expected,
     /// A direct URL or path requirement, or an unnamed one: its version only a build could tell.
     Direct,
+    /// An indexed package, asked for only in releases older than the index's history (`cycler==0.10`, from 2016):
+    /// left out of the solve, as the index cannot judge them.
+    Predates,
     /// A package that neither tier of the index knows.
     Unknown,
 }
@@ -469,7 +474,14 @@ impl Knowledge {
         if requirement.source != RequirementSource::Registry {
             Self::Direct
         } else if indexed {
-            Self::Indexed
+            if index
+                .package(name)
+                .is_some_and(|package| package.predates_history(&requirement.specifiers))
+            {
+                Self::Predates
+            } else {
+                Self::Indexed
+            }
         } else if is_expected_unknown(requirement, name) {
             Self::Expected
         } else if index
@@ -485,7 +497,7 @@ impl Knowledge {
     /// Whether nplint knows enough of the package to leave it to the solve or out of it: `unknown-package` lists
     /// the requirements for which this is false.
     pub fn is_known(self) -> bool {
-        !matches!(self, Self::Direct | Self::Unknown)
+        !matches!(self, Self::Direct | Self::Predates | Self::Unknown)
     }
 }
 

@@ -272,7 +272,13 @@ impl Solver {
             if !input.marker.is_true() && !input.marker.evaluate(&markers, &[]) {
                 continue;
             }
-            if self.index.package(&input.name).is_none() && !is_python(&input.name) {
+            // A package the index does not hold, and a requirement that admits only releases older than the index's
+            // history (which it cannot judge), are left out.
+            let left_out = match self.index.package(&input.name) {
+                None => !is_python(&input.name),
+                Some(package) => package.predates_history(&input.specifiers),
+            };
+            if left_out {
                 unknown.push(input.id);
                 continue;
             }

@@ -99,7 +99,8 @@ impl Outcome {
 pub struct Solution {
     /// One version of every package installed (extras are folded into their package).
     pub versions: BTreeMap<PackageName, Version>,
-    /// Ids of the inputs naming packages outside the index, left out of the solve.
+    /// Ids of the inputs left out of the solve: naming a package outside the index, or admitting only releases
+    /// older than its history.
     pub unknown: Vec<usize>,
     /// Chosen releases whose metadata the index could not read: their dependencies are unknown and were taken to
     /// be none.
@@ -115,7 +116,8 @@ pub struct Conflict {
     pub derivation: Derivation,
     /// Ids of the inputs whose package takes part in the derivation, ascending: the lines to label.
     pub inputs: Vec<usize>,
-    /// Ids of the inputs naming packages outside the index, left out of the solve.
+    /// Ids of the inputs left out of the solve: naming a package outside the index, or admitting only releases
+    /// older than its history.
     pub unknown: Vec<usize>,
     /// Releases met during the solve whose metadata the index could not read (dependencies taken to be none),
     /// of packages that take part in the derivation.

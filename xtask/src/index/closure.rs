@@ -26,6 +26,8 @@ pub struct SyncedPackage {
     pub unknown: Vec<String>,
     /// Pre-releases left out (see [`release::kept`]).
     pub prereleases_omitted: usize,
+    /// The versions of the releases before the index's history (see [`release::earlier`]).
+    pub earlier: Vec<String>,
     /// The specifiers of requirements on this package that name a pre-release, as the sync knew them: the
     /// pre-releases they admit are kept (see [`release::kept`]).
     pub prereleases_wanted: BTreeSet<String>,
@@ -68,6 +70,7 @@ pub fn sync_package<F: Fetcher>(
         .iter()
         .filter_map(|specifiers| VersionSpecifiers::from_str(specifiers).ok())
         .collect();
+    let earlier = release::earlier(name, &releases);
     let (releases, prereleases_omitted) = release::kept(name, releases, &specifiers);
     // First every release's metadata, then the scans: a package that requires NumPy in any release has every
     // release scanned, as one that imports NumPy in every release may declare it only from some release on
@@ -121,6 +124,7 @@ pub fn sync_package<F: Fetcher>(
         invalid_versions,
         unknown: unknown.into_iter().flatten().collect(),
         prereleases_omitted,
+        earlier,
         prereleases_wanted: wanted.clone(),
     }))
 }

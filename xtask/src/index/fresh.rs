@@ -195,6 +195,7 @@ mod tests {
             })
             .collect();
         PackageFile {
+            earlier: Vec::new(),
             name: name.to_owned(),
             releases,
         }

@@ -76,7 +76,11 @@ fn lowest_numpy(
 /// changed or removed upstream is a one-line change in the diff of a refresh, and the data stays small (pretty
 /// JSON took 1.6 times the bytes). Still one JSON document, read by any JSON reader.
 pub fn package_json(file: &PackageFile) -> Result<String> {
-    let PackageFile { name, releases } = file;
+    let PackageFile {
+        name,
+        releases,
+        earlier,
+    } = file;
     let mut out = format!(
         "{{\"name\": {}, \"releases\": [",
         serde_json::to_string(name)?
@@ -85,11 +89,14 @@ pub fn package_json(file: &PackageFile) -> Result<String> {
         out.push_str(if index == 0 { "\n" } else { ",\n" });
         out.push_str(&serde_json::to_string(release)?);
     }
-    out.push_str(if releases.is_empty() {
-        "]}\n"
-    } else {
-        "\n]}\n"
-    });
+    out.push_str(if releases.is_empty() { "]" } else { "\n]" });
+    // One line: the list changes only when a release of the package was uploaded before the history's start, that
+    // is never, once synced.
+    if !earlier.is_empty() {
+        out.push_str(",\n\"earlier\": ");
+        out.push_str(&serde_json::to_string(earlier)?);
+    }
+    out.push_str("}\n");
     Ok(out)
 }
 
@@ -603,6 +610,7 @@ fn package_file(name: &str, package: &SyncedPackage, universe: &BTreeSet<String>
             .iter()
             .map(|release| release.entry(universe))
             .collect(),
+        earlier: package.earlier.clone(),
     }
 }
 
@@ -641,6 +649,7 @@ mod tests {
                     (
                         (*name).to_string(),
                         PackageFile {
+                            earlier: Vec::new(),
                             name: (*name).to_string(),
                             releases: releases.clone(),
                         },

@@ -14,7 +14,7 @@ use super::filename::{PythonTag, WheelName, is_sdist, sdist_version};
 use super::simple::{File, ProjectPage};
 
 /// Releases uploaded before this are not indexed (except NumPy's, see [`keep`]).
-pub const EARLIEST: &str = "2017-01-01T00:00:00Z";
+pub const EARLIEST: &str = nplint_index::source::HISTORY_START;
 
 /// The files of one version.
 #[derive(Debug, Clone)]
@@ -126,6 +126,16 @@ pub fn keep(project: &str, release: &Release) -> bool {
     release
         .uploaded()
         .is_some_and(|uploaded| uploaded.as_str() >= EARLIEST)
+}
+
+/// The versions of the releases [`keep`] does not accept, as the index lists them, ascending: all the index says
+/// of them is that they exist (a requirement that admits only these is one the index cannot judge).
+pub fn earlier(project: &str, releases: &[Release]) -> Vec<String> {
+    releases
+        .iter()
+        .filter(|release| !keep(project, release))
+        .map(|release| release.display.clone())
+        .collect()
 }
 
 /// The most pre-releases kept of one package (see [`kept`]).

@@ -263,6 +263,7 @@ mod tests {
         tree.packages.insert(
             "pkg".to_string(),
             PackageFile {
+                earlier: Vec::new(),
                 name: "pkg".to_string(),
                 releases: vec![
                     release(
@@ -347,6 +348,7 @@ mod tests {
             tree.packages.insert(
                 name.to_string(),
                 PackageFile {
+                    earlier: Vec::new(),
                     name: name.to_string(),
                     releases: vec![release(
                         "1.0",

@@ -1186,6 +1186,7 @@ mod tests {
     #[test]
     fn draws_are_seeded_uniform_and_restricted_to_the_packages_named() {
         let package = |name: &str, count: usize| PackageFile {
+            earlier: Vec::new(),
             name: name.to_string(),
             releases: vec![one(); count],
         };

@@ -1,8 +1,10 @@
 //! `unknown-package`: requirements that were left out of resolution because the index does not know them.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use nplint_diagnostics::Diagnostic;
+use nplint_index::source::HISTORY_START;
 use nplint_manifest::Manifest;
 
 use crate::registry::declare_rule;
@@ -11,7 +13,9 @@ use crate::resolution::Knowledge;
 declare_rule! {
     /// ## What it does
     /// Lists, once per file, the requirements that nplint left out when it solved the file's environments: packages
-    /// its embedded index does not know and direct URL or path requirements, whose version only a build could tell.
+    /// its embedded index does not know, direct URL or path requirements, whose version only a build could tell, and
+    /// requirements that admit only releases older than the index's history (it holds the releases uploaded from
+    /// 2017 on, and NumPy's from 1.13: `cycler==0.10`, from 2016, is left out rather than reported as a conflict).
     /// The index holds NumPy and the packages that depend on it in full, and knows of PyPI's most-downloaded projects
     /// that none of their releases leads to NumPy (its light tier, `nplint index show NAME`): those are left out of
     /// the solve too, since they cannot take part in a NumPy conflict, but only counted, not reported; so are
@@ -58,57 +62,112 @@ pub(crate) fn check(
     of_file: &BTreeSet<usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut unknown = BTreeSet::new();
-    let mut unrelated = 0;
+    let mut left_out = LeftOut::default();
     for &id in of_file {
         match Knowledge::of(&manifest.requirements[id]) {
-            Knowledge::Unrelated => unrelated += 1,
+            Knowledge::Unrelated => left_out.unrelated += 1,
+            Knowledge::Predates => {
+                left_out.predating.insert(id);
+            }
             knowledge if !knowledge.is_known() => {
-                unknown.insert(id);
+                left_out.unknown.insert(id);
             }
             _ => {}
         }
     }
-    if !unknown.is_empty() {
-        diagnostics.push(diagnostic(manifest, of_file.len(), &unknown, unrelated));
+    if !left_out.unknown.is_empty() || !left_out.predating.is_empty() {
+        diagnostics.push(diagnostic(manifest, of_file.len(), &left_out));
     }
 }
 
-/// The one finding listing the requirements (indices into `manifest.requirements`) left out of the solve because
-/// nplint does not know them, among the file's `total` requirements (see the rule's documentation); `unrelated`
-/// more of those were left out because they are known not to reach NumPy.
-fn diagnostic(
-    manifest: &Manifest,
-    total: usize,
-    unknown: &BTreeSet<usize>,
+/// A file's requirements left out of the solve, as indices into `manifest.requirements`.
+#[derive(Default)]
+struct LeftOut {
+    /// Packages nplint does not know, and direct references.
+    unknown: BTreeSet<usize>,
+    /// Requirements on indexed packages that admit only releases older than the index's history.
+    predating: BTreeSet<usize>,
+    /// How many are known not to reach NumPy.
     unrelated: usize,
-) -> Diagnostic {
-    let names: Vec<String> = unknown
-        .iter()
-        .take(NAMED)
-        .map(|&id| format!("`{}`", manifest.requirements[id].display()))
-        .collect();
-    let checked = total.saturating_sub(unknown.len() + unrelated);
-    let listed = if unknown.len() > NAMED {
-        format!("{} and {} more", names.join(", "), unknown.len() - NAMED)
+}
+
+/// `names` (each a requirement in backticks) as a list, at most `NAMED` of them, with the count of the rest.
+fn listed(names: &[String], more: usize) -> String {
+    if more > 0 {
+        format!("{} and {more} more", names.join(", "))
     } else {
         names.join(", ")
-    };
-    let verb = if unknown.len() == 1 { "is" } else { "are" };
-    let unrelated = match unrelated {
+    }
+}
+
+/// The one finding listing the requirements left out of the solve because nplint does not know them, among the
+/// file's `total` requirements (see the rule's documentation).
+fn diagnostic(manifest: &Manifest, total: usize, left_out: &LeftOut) -> Diagnostic {
+    let name = |&id: &usize| format!("`{}`", manifest.requirements[id].display());
+    let named_unknown: Vec<String> = left_out.unknown.iter().take(NAMED).map(name).collect();
+    let named_predating: Vec<String> = left_out
+        .predating
+        .iter()
+        .take(NAMED - named_unknown.len())
+        .map(name)
+        .collect();
+    let checked = total
+        .saturating_sub(left_out.unknown.len() + left_out.predating.len() + left_out.unrelated);
+    let mut clauses = Vec::new();
+    if !left_out.unknown.is_empty() {
+        let verb = if left_out.unknown.len() == 1 {
+            "is"
+        } else {
+            "are"
+        };
+        clauses.push(format!(
+            "{} {verb} not in nplint's index",
+            listed(&named_unknown, left_out.unknown.len() - named_unknown.len())
+        ));
+    }
+    if !left_out.predating.is_empty() {
+        let verb = if left_out.predating.len() == 1 {
+            "asks"
+        } else {
+            "ask"
+        };
+        clauses.push(format!(
+            "{} {verb} only for releases older than nplint's index holds",
+            listed(
+                &named_predating,
+                left_out.predating.len() - named_predating.len()
+            )
+        ));
+    }
+    let unrelated = match left_out.unrelated {
         0 => String::new(),
         1 => " (1 more is known not to need NumPy)".to_owned(),
         more => format!(" ({more} more are known not to need NumPy)"),
     };
     let message = format!(
-        "checked {checked} of {total} requirements{unrelated}; {listed} {verb} not in nplint's index"
+        "checked {checked} of {total} requirements{unrelated}; {}",
+        clauses.join("; ")
     );
-    // Invariant: called only with at least one unknown requirement.
-    let first = &manifest.requirements[*unknown.first().expect("at least one unknown requirement")];
+    let ids: Vec<usize> = left_out
+        .unknown
+        .iter()
+        .take(NAMED)
+        .chain(left_out.predating.iter().take(NAMED - named_unknown.len()))
+        .copied()
+        .collect();
+    // Invariant: called only with at least one requirement left out.
+    let first = &manifest.requirements[*ids.first().expect("at least one requirement left out")];
     // A finding on the whole environment stands in the file that was checked: on the include line that leads to
     // the first requirement left out when that requirement is in an included file (a requirements file made of
     // `-r` lines), else on the requirement. Each requirement keeps its label on its own line in its own file.
     let included = !first.origin.include_chain.is_empty();
+    let label = |id: usize| {
+        if left_out.predating.contains(&id) {
+            "not checked: older than the index"
+        } else {
+            "not checked"
+        }
+    };
     let mut diagnostic = Diagnostic::new(
         RULE.id,
         RULE.default_severity,
@@ -118,16 +177,21 @@ fn diagnostic(
     .with_primary_label(if included {
         "includes requirements not checked"
     } else {
-        "not checked"
+        label(ids[0])
     });
-    let labelled = usize::from(!included);
-    for &id in unknown.iter().skip(labelled).take(NAMED - labelled) {
-        diagnostic =
-            diagnostic.with_label(manifest.requirements[id].location.clone(), "not checked");
+    for &id in ids.iter().skip(usize::from(!included)) {
+        diagnostic = diagnostic.with_label(manifest.requirements[id].location.clone(), label(id));
     }
-    diagnostic.help = Some(
+    let mut help =
         "their own requirements are unknown to nplint; a conflict they cause is not reported"
-            .to_owned(),
-    );
+            .to_owned();
+    if !left_out.predating.is_empty() {
+        let start = HISTORY_START.get(..4).unwrap_or(HISTORY_START);
+        let _ = write!(
+            help,
+            "; nplint's index holds the releases uploaded from {start} on (NumPy's from 1.13)"
+        );
+    }
+    diagnostic.help = Some(help);
     diagnostic
 }
