@@ -26,6 +26,8 @@ pub struct SyncedPackage {
     pub unknown: Vec<String>,
     /// Pre-releases left out (see [`release::kept`]).
     pub prereleases_omitted: usize,
+    /// Releases that do not declare NumPy and were not scanned (see [`scanned_releases`]).
+    pub undeclared_unscanned: usize,
     /// The versions of the releases before the index's history (see [`release::earlier`]).
     pub earlier: Vec<String>,
     /// The specifiers of requirements on this package that name a pre-release, as the sync knew them: the
@@ -72,15 +74,14 @@ pub fn sync_package<F: Fetcher>(
         .collect();
     let earlier = release::earlier(name, &releases);
     let (releases, prereleases_omitted) = release::kept(name, releases, &specifiers);
-    // First every release's metadata, then the scans: a package that requires NumPy in any release has every
-    // release scanned, as one that imports NumPy in every release may declare it only from some release on
-    // (transforms3d 0.4.1 declares nothing and uses `numpy.maximum_sctype` at import).
+    // First every release's metadata, then the scans (see [`scanned_releases`]).
     let read: Vec<(Vec<ReadMetadata>, Vec<String>)> = releases
         .par_iter()
         .map(|release| read_release(fetcher, name, release))
         .collect::<Result<_>>()?;
-    let scans = fetcher.scans_every_release(name)
-        || read.iter().any(|(reads, _)| {
+    let declares: Vec<bool> = read
+        .iter()
+        .map(|(reads, _)| {
             reads.iter().any(|read| {
                 read.fetched
                     .metadata
@@ -88,11 +89,15 @@ pub fn sync_package<F: Fetcher>(
                     .flat_map(|metadata| &metadata.requires_dist)
                     .any(|requirement| requirement_name(requirement).as_deref() == Some("numpy"))
             })
-        });
+        })
+        .collect();
+    let (scanned, undeclared_unscanned) =
+        scanned_releases(&declares, fetcher.scans_every_release(name));
     let synced: Vec<(SyncedRelease, Vec<String>)> = releases
         .par_iter()
         .zip(read)
-        .map(|(release, (reads, notes))| -> Result<_> {
+        .zip(scanned)
+        .map(|((release, (reads, notes)), scans)| -> Result<_> {
             let selection = release::select(release);
             let (build, removed_api) = if scans {
                 scan::release_facts(fetcher, name, release, &selection)
@@ -124,9 +129,41 @@ pub fn sync_package<F: Fetcher>(
         invalid_versions,
         unknown: unknown.into_iter().flatten().collect(),
         prereleases_omitted,
+        undeclared_unscanned,
         earlier,
         prereleases_wanted: wanted.clone(),
     }))
+}
+
+/// Of a package's releases that do not declare NumPy, the newest this many are scanned (see [`scanned_releases`]).
+pub const UNDECLARED_SCANNED: usize = 50;
+
+/// Which releases of a package are scanned, from whether each declares NumPy (sorted by version, ascending), and how
+/// many that do not declare it are left unscanned. A package that requires NumPy in no release is not scanned
+/// (unless `every`: a package of `packages.toml`'s scanned groups). One that requires it in some release has those
+/// releases scanned, and the newest [`UNDECLARED_SCANNED`] of the others: a release may import NumPy without
+/// declaring it (transforms3d 0.4.1 declares nothing and uses `numpy.maximum_sctype` at import; 0.4.2 declares it),
+/// but a large application that required NumPy for a while (homeassistant: 1,542 releases since 2017, each wheel
+/// tens of megabytes of Python) would take hours to scan in full, for releases that install NumPy only when
+/// something else asks for it.
+fn scanned_releases(declares: &[bool], every: bool) -> (Vec<bool>, usize) {
+    if every {
+        return (vec![true; declares.len()], 0);
+    }
+    if !declares.contains(&true) {
+        return (vec![false; declares.len()], 0);
+    }
+    let mut undeclared = 0;
+    let mut scanned = vec![false; declares.len()];
+    for (at, &declared) in declares.iter().enumerate().rev() {
+        if declared {
+            scanned[at] = true;
+        } else {
+            undeclared += 1;
+            scanned[at] = undeclared <= UNDECLARED_SCANNED;
+        }
+    }
+    (scanned, undeclared.saturating_sub(UNDECLARED_SCANNED))
 }
 
 /// The metadata of a release's selected files, and the notes of those that could not be read.
@@ -639,6 +676,36 @@ mod tests {
         assert_eq!(
             scanned,
             ["t3d-0.4.1-py3-none-any.whl", "t3d-0.4.2-py3-none-any.whl"]
+        );
+    }
+
+    #[test]
+    fn scans_the_newest_releases_that_do_not_declare_numpy() {
+        // Nothing declared: nothing scanned, unless the package's group asks.
+        assert_eq!(
+            scanned_releases(&[false, false], false),
+            (vec![false, false], 0)
+        );
+        assert_eq!(
+            scanned_releases(&[false, false], true),
+            (vec![true, true], 0)
+        );
+        // A few undeclared releases around declared ones: all scanned.
+        assert_eq!(
+            scanned_releases(&[false, true, false], false),
+            (vec![true, true, true], 0)
+        );
+        // Many: the declared ones and the newest `UNDECLARED_SCANNED` of the others.
+        let mut declares = vec![false; UNDECLARED_SCANNED + 10];
+        declares[3] = true;
+        let (scanned, left) = scanned_releases(&declares, false);
+        assert_eq!(left, 9);
+        assert!(scanned[3]);
+        assert!(!scanned[0] && !scanned[2] && !scanned[4] && !scanned[9]);
+        assert!(scanned[10..].iter().all(|&scanned| scanned));
+        assert_eq!(
+            scanned.iter().filter(|&&scanned| scanned).count(),
+            UNDECLARED_SCANNED + 1
         );
     }
 

@@ -363,11 +363,26 @@ impl Summary<'_> {
             .values()
             .filter(|package| package.prereleases_omitted > 0)
             .count();
+        let unscanned: usize = self
+            .closure
+            .packages
+            .values()
+            .map(|package| package.undeclared_unscanned)
+            .sum();
+        let capped = self
+            .closure
+            .packages
+            .values()
+            .filter(|package| package.undeclared_unscanned > 0)
+            .count();
         format!(
-            "Pre-releases left out (older than a final release, or beyond the newest {} newer ones): {} of {}.\n\nWheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
+            "Pre-releases left out (older than a final release, or beyond the newest {} newer ones): {} of {}.\n\nReleases not scanned because they do not declare NumPy and are older than the newest {} such releases of their package: {} of {}.\n\nWheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
             super::release::PRERELEASES_KEPT,
             omitted,
             plural(flooded, "package"),
+            super::closure::UNDECLARED_SCANNED,
+            unscanned,
+            plural(capped, "package"),
             plural(unknown, "release"),
             plural(with_uses, "release"),
         )
