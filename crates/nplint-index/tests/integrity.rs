@@ -25,10 +25,46 @@ use nplint_index::{AppliesTo, Index, Version, WheelPython, compact};
 /// `packaging` rejects the same strings, does not apply them either.
 const KNOWN_UNPARSEABLE: &[Known] = &[
     known(
+        "adlfs",
+        Field::RequiresDist,
+        "fsspec (>=0.4.0<1.0)",
+        MISSING_COMMA,
+    ),
+    known(
+        "adlfs",
+        Field::RequiresDist,
+        "fsspec>=0.4.0<1.0",
+        MISSING_COMMA,
+    ),
+    known(
+        "adlfs",
+        Field::RequiresDist,
+        "fsspec>=0.4.0<0.6",
+        MISSING_COMMA,
+    ),
+    known(
+        "adlfs",
+        Field::RequiresDist,
+        "fsspec<0.8.,>=0.6.0",
+        TRAILING_DOT,
+    ),
+    known(
+        "clickhouse-driver",
+        Field::RequiresPython,
+        ">=3.4.*, <4",
+        WILDCARD_WITH_ORDERING,
+    ),
+    known(
         "datasets",
         Field::RequiresDist,
         "pyarrow (>=1.0.0<4.0.0)",
         MISSING_COMMA,
+    ),
+    known(
+        "dbt-spark",
+        Field::RequiresDist,
+        "dbt-core (>==0.15.3)",
+        DOUBLED_OPERATOR,
     ),
     known(
         "fastparquet",
@@ -391,10 +427,22 @@ const KNOWN_UNPARSEABLE: &[Known] = &[
         MISSING_COMMA,
     ),
     known(
+        "swifter",
+        Field::RequiresDist,
+        "ipywidgets>=7.0.0cloudpickle>=0.2.2",
+        NAME_RUN_INTO_VERSION,
+    ),
+    known(
         "tensorflowjs",
         Field::RequiresDist,
         "tensorflow-cpu (>=2.1.0<3)",
         MISSING_COMMA,
+    ),
+    known(
+        "timple",
+        Field::RequiresPython,
+        ">=3.*",
+        WILDCARD_WITH_ORDERING,
     ),
     known(
         "tsfresh",
@@ -411,6 +459,7 @@ const TRAILING_DOT: &str = "a version that ends with its separator (`>=3.`)";
 const CUT_SHORT: &str = "a pre-release suffix cut short (`<2.0de`, where `2.0dev` was meant)";
 const NAME_RUN_INTO_VERSION: &str = "the next requirement's name run into the version (`<0.2.0appnope`: a missing \
     newline before `appnope` in the project's requirement list)";
+const DOUBLED_OPERATOR: &str = "an operator with its `=` typed twice (`>==0.15.3`)";
 const TRAILING_COMMA: &str = "a trailing comma after the last clause of `Requires-Python`";
 const MISSING_COMMA: &str = "two clauses without the comma between them (`>=1.0<2.0`)";
 const TWO_MARKERS: &str = "two `;`-separated markers, written by old setuptools for an extra with a condition; \
