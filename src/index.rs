@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use nplint_index::{
-    ApiScope, BuildNumpy, CondaOnly, Index, LightPackage, Metadata, Package, PackageName, Platform,
-    Release, Version,
+    ApiScope, BuildNumpy, CondaOnly, Index, LightPackage, Metadata, Names, Package, PackageName,
+    Platform, Release, Version,
 };
 use serde::Serialize;
 
@@ -235,7 +235,7 @@ struct LightDocument<'a> {
     releases: u32,
     releases_read: u32,
     /// The extras through which it reaches NumPy: a requirement naming one of them is not light.
-    numpy_extras: &'a [&'a str],
+    numpy_extras: Names,
 }
 
 /// `nplint index show NAME` for a project of the light tier: what is known of it, and why it is left out.
@@ -330,9 +330,9 @@ struct CondaOnlyDocument<'a> {
     /// `conda-only`: a conda package that installs no Python distribution.
     tier: &'static str,
     channel: &'static str,
-    feedstocks: &'a [&'a str],
+    feedstocks: Names,
     /// The PyPI projects that other packages of its feedstocks install.
-    builds: &'a [&'a str],
+    builds: Names,
     /// The NumPy-related PyPI project it goes with; `null` when none: it is known not to need NumPy.
     numpy_related: Option<&'a str>,
     /// Where the names come from: repository, part read, commit, date, licence.
@@ -359,7 +359,7 @@ fn show_conda_only(found: &CondaOnly, format: DataFormat) -> anyhow::Result<Stat
             writeln!(stdout)?;
         }
         DataFormat::Text => {
-            let quoted = |names: &[&str]| -> String {
+            let quoted = |names: Names| -> String {
                 names
                     .iter()
                     .map(|name| format!("`{name}`"))
@@ -378,10 +378,11 @@ fn show_conda_only(found: &CondaOnly, format: DataFormat) -> anyhow::Result<Stat
                     package.name
                 )?,
             }
-            let built = match package.feedstocks {
+            let feedstocks: Vec<&str> = package.feedstocks.iter().collect();
+            let built = match feedstocks[..] {
                 [] => "not in conda-forge's registry of feedstock outputs".to_owned(),
                 [one] => format!("built by the `{one}` feedstock"),
-                many => format!("built by the {} feedstocks", quoted(many)),
+                _ => format!("built by the {} feedstocks", quoted(package.feedstocks)),
             };
             let also = if package.builds.is_empty() {
                 String::new()
@@ -429,7 +430,7 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
     let (name, version) = query?;
     let Some(package) = index.package(&name) else {
         if let Some(light) = index.light(&name) {
-            return show_light(light, args.format);
+            return show_light(&light, args.format);
         }
         bail!("`{name}` is not in the package index; `nplint index stats` tells what it holds");
     };

@@ -36,6 +36,7 @@ pub mod cpython;
 pub mod light;
 mod package;
 mod parse;
+mod pool;
 pub mod runtime;
 pub mod source;
 mod target;
@@ -51,9 +52,10 @@ pub use pep508_rs::{ExtraName, PackageName};
 
 pub use crate::compact::{ApiUseRef, BuildRef};
 pub use crate::conda_only::CondaOnlyPackage;
-pub use crate::light::LightPackage;
+pub use crate::light::{LightPackage, LightTable};
 pub use crate::package::{AppliesTo, Metadata, Package, Release, WheelPython, WheelPythonRange};
 pub use crate::parse::{Parsed, RawUrl, Requirement};
+pub use crate::pool::Names;
 pub use crate::runtime::{Evidence, FactKind, RuntimeFact};
 pub use crate::source::{ApiScope, BuildNumpy, MetadataSource, ReleaseKind};
 pub use crate::target::{
@@ -83,8 +85,8 @@ pub struct Index {
     positions: FxHashMap<&'static str, usize>,
     /// See [`Index::first_numpy_2_build`].
     first_numpy_2_build: OnceLock<Option<&'static str>>,
-    /// The light tier, sorted by name (see [`light`]).
-    light: &'static [LightPackage],
+    /// The light tier (see [`light`]).
+    light: LightTable,
 }
 
 impl Index {
@@ -108,8 +110,7 @@ impl Index {
     /// The index with `table` (sorted by name) as its light tier. An index starts without one: the embedded index
     /// has the embedded table, an index built from source for a test has what the test gives it.
     #[must_use]
-    pub fn with_light(mut self, table: &'static [LightPackage]) -> Self {
-        debug_assert!(table.windows(2).all(|pair| pair[0].name < pair[1].name));
+    pub fn with_light(mut self, table: LightTable) -> Self {
         self.light = table;
         self
     }
@@ -168,7 +169,7 @@ impl Index {
             packages,
             positions,
             first_numpy_2_build: OnceLock::new(),
-            light: &[],
+            light: LightTable::EMPTY,
         })
     }
 
@@ -183,16 +184,16 @@ impl Index {
 
     /// What the light tier knows of `name`: a popular project that is not NumPy-related. `None` for a package of
     /// the index proper, which takes precedence, and for one outside both.
-    pub fn light(&self, name: &PackageName) -> Option<&LightPackage> {
+    pub fn light(&self, name: &PackageName) -> Option<LightPackage> {
         if self.positions.contains_key(name.as_ref()) {
             return None;
         }
-        light::find(self.light, name.as_ref())
+        self.light.find(name.as_ref())
     }
 
     /// The light tier, sorted by name.
-    pub fn light_packages(&self) -> &[LightPackage] {
-        self.light
+    pub fn light_packages(&self) -> impl ExactSizeIterator<Item = LightPackage> + '_ {
+        self.light.packages()
     }
 
     /// What is known of the conda package `conda_name` (lower case, as conda spells it) when conda-forge builds it
@@ -205,9 +206,7 @@ impl Index {
         // (a `full` row of the tiers); or the name itself is such a project on PyPI (`eigenpy`: conda-forge's
         // package ships Python bindings without a `.dist-info`, PyPI's requires NumPy).
         let reaches = |name: &str| {
-            name == "numpy"
-                || self.positions.contains_key(name)
-                || light::NUMPY_ROWS.binary_search(&name).is_ok()
+            name == "numpy" || self.positions.contains_key(name) || light::is_numpy_row(name)
         };
         let own = PackageName::new(conda_name.to_owned())
             .ok()
@@ -265,7 +264,7 @@ impl Index {
 /// A conda-only package of conda-forge, as an index sees it ([`Index::conda_only`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CondaOnly {
-    pub package: &'static CondaOnlyPackage,
+    pub package: CondaOnlyPackage,
     /// The NumPy-related PyPI project it goes with, if any: the project of its name, or one that its feedstock
     /// builds too, that is `numpy`, indexed, or known to reach NumPy. Such a package is not known to leave NumPy
     /// alone (`libtorch`, `tensorflow-cpu`); any other is.
