@@ -25,7 +25,7 @@ mod compact;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use source::{PackageFile, Snapshot};
+use source::{PackageFile, Snapshot, StoredPackageFile};
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
@@ -345,7 +345,10 @@ fn read_packages(dir: &Path) -> Vec<PackageFile> {
     for path in paths {
         let package: PackageFile = match std::fs::read_to_string(&path)
             .map_err(|error| error.to_string())
-            .and_then(|text| serde_json::from_str(&text).map_err(|error| error.to_string()))
+            .and_then(|text| {
+                serde_json::from_str::<StoredPackageFile>(&text).map_err(|error| error.to_string())
+            })
+            .and_then(StoredPackageFile::expand)
         {
             Ok(package) => package,
             Err(error) => {

@@ -83,6 +83,9 @@ enum IndexTask {
         #[arg(long)]
         outputs: PathBuf,
     },
+    /// Rewrite `crates/nplint-index/data/packages/` in the canonical stored form (after a change of that form);
+    /// fails if a file does not read. Reads nothing from the network.
+    Format,
     /// Run the sync's wheel scans (`build`, `removed_api`) over wheels on disk and print what each would record,
     /// one JSON line per wheel. Reads nothing from the network.
     ScanWheel {
@@ -128,6 +131,9 @@ fn main() -> anyhow::Result<()> {
         Task::Index {
             task: IndexTask::CondaNames { mapping, outputs },
         } => conda_names::run(&workspace_root(), &mapping, &outputs),
+        Task::Index {
+            task: IndexTask::Format,
+        } => index::format(&workspace_root()),
         Task::Index {
             task: IndexTask::ScanWheel { wheels },
         } => index::local::run(&workspace_root(), &wheels),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{LazyLock, OnceLock};
 
-use nplint_index::source::{PackageFile, Snapshot};
+use nplint_index::source::{PackageFile, Snapshot, StoredPackageFile};
 use nplint_index::{AppliesTo, Index, Version, WheelPython, compact};
 
 /// Upstream strings that are not valid PEP 440 (`Requires-Python`) or PEP 508 (`Requires-Dist`), as published,
@@ -547,7 +547,20 @@ impl Data {
                 unreadable.push(format!("packages/{name}: not a `.json` file"));
                 continue;
             };
-            match text.map(|text| serde_json::from_str::<PackageFile>(&text)) {
+            // The file reads back whole, and is the stored form the sync would write of what it holds.
+            match text.map(|text| {
+                let stored = serde_json::from_str::<StoredPackageFile>(&text)
+                    .map_err(|error| error.to_string())?;
+                let package = stored.clone().expand()?;
+                if package.stored() == stored {
+                    Ok(package)
+                } else {
+                    Err(
+                        "not in the canonical stored form (`cargo xtask index format` writes it)"
+                            .to_owned(),
+                    )
+                }
+            }) {
                 Some(Ok(package)) => files.push((stem.to_owned(), package)),
                 Some(Err(error)) => unreadable.push(format!("packages/{name}: {error}")),
                 None => {}

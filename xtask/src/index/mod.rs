@@ -169,6 +169,31 @@ pub struct TiersArgs {
     pub limit: Option<usize>,
 }
 
+/// Runs `cargo xtask index format`: reads every package file and writes it in the canonical stored form. A file
+/// that does not read is an error, not left out, so that the rewrite never drops data.
+pub fn format(root: &Path) -> Result<()> {
+    let data = root.join("crates/nplint-index/data");
+    let files = std::fs::read_dir(data.join("packages"))?
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .path()
+                .extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .count();
+    let tree = output::Tree::read(&data)?;
+    if tree.packages.len() != files {
+        bail!(
+            "{} of {files} package files read; fix or remove the others first",
+            tree.packages.len()
+        );
+    }
+    tree.write(&data, false)?;
+    eprintln!("wrote {files} package files");
+    Ok(())
+}
+
 /// Runs `cargo xtask index tiers`: files uploaded after the snapshot's date are not seen, so that the tiers describe
 /// the same moment as the rest of the data.
 pub fn run_tiers(root: &Path, args: &TiersArgs) -> Result<()> {

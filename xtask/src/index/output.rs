@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use nplint_index::source::{BuildNumpy, PackageFile, Snapshot};
+use nplint_index::source::{BuildNumpy, PackageFile, Snapshot, StoredPackageFile};
 use serde::Serialize;
 
 use super::closure::{Closure, SyncedPackage};
@@ -72,18 +72,19 @@ fn lowest_numpy(
     lowest
 }
 
-/// The canonical form of a package file: one release per line, each as compact JSON, so that a release added,
-/// changed or removed upstream is a one-line change in the diff of a refresh, and the data stays small (pretty
-/// JSON took 1.6 times the bytes). Still one JSON document, read by any JSON reader.
+/// The canonical form of a package file: its stored form ([`StoredPackageFile`]), one release per line, each as
+/// compact JSON, so that a release added, changed or removed upstream is a one-line change in the diff of a
+/// refresh, and the data stays small (pretty JSON took 1.6 times the bytes). Still one JSON document, read by any
+/// JSON reader.
 pub fn package_json(file: &PackageFile) -> Result<String> {
-    let PackageFile {
+    let StoredPackageFile {
         name,
         releases,
         earlier,
-    } = file;
+    } = file.stored();
     let mut out = format!(
         "{{\"name\": {}, \"releases\": [",
-        serde_json::to_string(name)?
+        serde_json::to_string(&name)?
     );
     for (index, release) in releases.iter().enumerate() {
         out.push_str(if index == 0 { "\n" } else { ",\n" });
@@ -94,7 +95,7 @@ pub fn package_json(file: &PackageFile) -> Result<String> {
     // is never, once synced.
     if !earlier.is_empty() {
         out.push_str(",\n\"earlier\": ");
-        out.push_str(&serde_json::to_string(earlier)?);
+        out.push_str(&serde_json::to_string(&earlier)?);
     }
     out.push_str("}\n");
     Ok(out)
@@ -116,7 +117,10 @@ impl Tree {
                     .is_some_and(|extension| extension == "json")
                 {
                     let text = std::fs::read_to_string(&path)?;
-                    if let Ok(file) = serde_json::from_str::<PackageFile>(&text) {
+                    if let Some(file) = serde_json::from_str::<StoredPackageFile>(&text)
+                        .ok()
+                        .and_then(|file| file.expand().ok())
+                    {
                         packages.insert(file.name.clone(), file);
                     }
                 }

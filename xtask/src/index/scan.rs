@@ -552,7 +552,7 @@ mod tests {
     fn recorded_build(package: &str, version: &str) -> BuildScan {
         let data = crate::workspace_root().join("crates/nplint-index/data/packages");
         let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
-        let file: nplint_index::source::PackageFile = serde_json::from_str(&text).unwrap();
+        let file: nplint_index::source::StoredPackageFile = serde_json::from_str(&text).unwrap();
         file.releases
             .into_iter()
             .find(|release| release.version == version)
@@ -599,7 +599,8 @@ mod tests {
         for entry in std::fs::read_dir(&data).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            let file: nplint_index::source::PackageFile = serde_json::from_str(&text).unwrap();
+            let file: nplint_index::source::StoredPackageFile =
+                serde_json::from_str(&text).unwrap();
             for release in &file.releases {
                 let Some(build) = &release.build else {
                     continue;
