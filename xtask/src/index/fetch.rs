@@ -93,19 +93,26 @@ pub fn is_network(error: &anyhow::Error) -> bool {
 struct RemoteFile<'a, T> {
     transport: &'a T,
     url: &'a str,
-    /// Whether each range read is cached: not for the scans, whose results are cached instead.
-    cached: bool,
 }
 
 impl<T: Transport> ByteSource for RemoteFile<'_, T> {
     fn read_at(&self, start: u64, len: u64) -> Result<Vec<u8>> {
-        let bytes = if self.cached {
-            self.transport.range(self.url, start, len)
-        } else {
-            self.transport.range_uncached(self.url, start, len)
-        };
-        bytes.map_err(|error| NetworkError(error).into())
+        self.transport
+            .range(self.url, start, len)
+            .map_err(|error| NetworkError(error).into())
     }
+}
+
+/// What a wheel's `*.dist-info/METADATA` read by ranges gave: the cached form of [`IndexFetcher::wheel_range`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum WheelMetadata {
+    /// The file's text (invalid UTF-8 replaced).
+    Found(String),
+    /// The wheel has none.
+    Missing,
+    /// The wheel could not be read as a zip file: why.
+    Unreadable(String),
 }
 
 /// What the wheel scans look for, and how much they read.
@@ -174,7 +181,6 @@ impl<T: Transport> IndexFetcher<T> {
             let source = RemoteFile {
                 transport: &self.transport,
                 url: &wheel.url,
-                cached: false,
             };
             let archive = match Archive::open(&source, size) {
                 Ok(archive) => archive,
@@ -186,7 +192,7 @@ impl<T: Transport> IndexFetcher<T> {
         serde_json::from_slice(&bytes).context("reading a cached scan")
     }
 
-    /// `*.dist-info/METADATA` read out of a wheel by ranges.
+    /// `*.dist-info/METADATA` read out of a wheel by ranges; what was found is cached, not the ranges.
     fn wheel_range(&self, project: &str, file: &File) -> Result<Fetched> {
         let Some(size) = file.size else {
             return Ok(Fetched::unknown(format!(
@@ -194,46 +200,59 @@ impl<T: Transport> IndexFetcher<T> {
                 file.filename
             )));
         };
-        let source = RemoteFile {
-            transport: &self.transport,
-            url: &file.url,
-            cached: true,
+        let project = normalize(project);
+        let compute = || -> Result<Vec<u8>> {
+            let source = RemoteFile {
+                transport: &self.transport,
+                url: &file.url,
+            };
+            let read = || -> Result<Option<Vec<u8>>> {
+                let archive = Archive::open(&source, size)?;
+                let mut candidates: Vec<_> = archive
+                    .entries
+                    .iter()
+                    .filter(|entry| {
+                        entry.name.ends_with(".dist-info/METADATA")
+                            && entry.name.matches('/').count() == 1
+                    })
+                    .collect();
+                // Prefer the dist-info directory named after the project, should a wheel carry several.
+                candidates.sort_by_key(|entry| {
+                    let directory = entry.name.split('/').next().unwrap_or_default();
+                    let name = directory.split('-').next().unwrap_or_default();
+                    normalize(name) != project
+                });
+                candidates
+                    .first()
+                    .map(|entry| archive.read(entry))
+                    .transpose()
+            };
+            let found = match read() {
+                Ok(Some(bytes)) => {
+                    WheelMetadata::Found(String::from_utf8_lossy(&bytes).into_owned())
+                }
+                Ok(None) => WheelMetadata::Missing,
+                Err(error) if is_network(&error) => return Err(error),
+                Err(error) => WheelMetadata::Unreadable(format!("{error:#}")),
+            };
+            Ok(serde_json::to_vec(&found)?)
         };
-        let read = || -> Result<Option<Vec<u8>>> {
-            let archive = Archive::open(&source, size)?;
-            let project = normalize(project);
-            let mut candidates: Vec<_> = archive
-                .entries
-                .iter()
-                .filter(|entry| {
-                    entry.name.ends_with(".dist-info/METADATA")
-                        && entry.name.matches('/').count() == 1
-                })
-                .collect();
-            // Prefer the dist-info directory named after the project, should a wheel carry several.
-            candidates.sort_by_key(|entry| {
-                let directory = entry.name.split('/').next().unwrap_or_default();
-                let name = directory.split('-').next().unwrap_or_default();
-                normalize(name) != project
-            });
-            candidates
-                .first()
-                .map(|entry| archive.read(entry))
-                .transpose()
-        };
-        match read() {
-            Ok(Some(bytes)) => Ok(Fetched {
+        let key = format!("{}#dist-info-metadata", file.url);
+        let found: WheelMetadata = serde_json::from_slice(&self.transport.derived(&key, &compute)?)
+            .context("reading a cached wheel METADATA")?;
+        Ok(match found {
+            WheelMetadata::Found(text) => Fetched {
                 via: MetadataSource::WheelRange,
-                metadata: Some(CoreMetadata::parse(&String::from_utf8_lossy(&bytes))),
+                metadata: Some(CoreMetadata::parse(&text)),
                 note: None,
-            }),
-            Ok(None) => Ok(Fetched::unknown(format!(
-                "`{}` has no `.dist-info/METADATA`",
-                file.filename
-            ))),
-            Err(error) if is_network(&error) => Err(error),
-            Err(error) => Ok(Fetched::unknown(format!("`{}`: {error:#}", file.filename))),
-        }
+            },
+            WheelMetadata::Missing => {
+                Fetched::unknown(format!("`{}` has no `.dist-info/METADATA`", file.filename))
+            }
+            WheelMetadata::Unreadable(error) => {
+                Fetched::unknown(format!("`{}`: {error}", file.filename))
+            }
+        })
     }
 
     /// `PKG-INFO` (and setuptools' `requires.txt`) of a source distribution: a `.tar.gz` is downloaded whole
@@ -269,7 +288,6 @@ impl<T: Transport> IndexFetcher<T> {
                 let source = RemoteFile {
                     transport: &self.transport,
                     url: &file.url,
-                    cached: true,
                 };
                 match sdist_files_from_zip(&source, size) {
                     Ok(found) => found,

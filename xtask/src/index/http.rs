@@ -24,12 +24,11 @@ pub trait Transport: Sync {
     fn page(&self, url: &str, accept: &str) -> Result<Option<Vec<u8>>>;
     /// An immutable resource; `None` on 404.
     fn immutable(&self, url: &str) -> Result<Option<Vec<u8>>>;
-    /// `len` bytes from `start` of an immutable file.
+    /// `len` bytes from `start` of an immutable file. Not cached: every read by ranges is for a result that is
+    /// cached through [`Transport::derived`] (a wheel's `METADATA`, a scan), which is kilobytes where the ranges
+    /// read for it were a hundred times that (the zip directory of each wheel). The cache of syncs that did cache
+    /// ranges is still read.
     fn range(&self, url: &str, start: u64, len: u64) -> Result<Vec<u8>>;
-    /// The same, not cached: for reads whose result is cached through [`Transport::derived`] instead.
-    fn range_uncached(&self, url: &str, start: u64, len: u64) -> Result<Vec<u8>> {
-        self.range(url, start, len)
-    }
     /// A value derived from an immutable file, computed once and then cached under `key`.
     fn derived(&self, key: &str, compute: &dyn Fn() -> Result<Vec<u8>>) -> Result<Vec<u8>>;
     /// A whole file of at most `max` bytes, not cached (what is derived from it is).
@@ -269,17 +268,12 @@ impl Transport for Client {
     }
 
     fn range(&self, url: &str, start: u64, len: u64) -> Result<Vec<u8>> {
+        // Written by syncs before ranges were no longer cached: reading them saves a request.
         let key = format!("{url} bytes={start}+{len}");
         if let Some((_, body)) = self.cache_read("ranges", &key, 0) {
             self.hit();
             return Ok(body);
         }
-        let body = self.range_uncached(url, start, len)?;
-        self.cache_write("ranges", &key, &[], &body)?;
-        Ok(body)
-    }
-
-    fn range_uncached(&self, url: &str, start: u64, len: u64) -> Result<Vec<u8>> {
         if len == 0 {
             return Ok(Vec::new());
         }
