@@ -41,6 +41,10 @@ struct ShowDocument<'a> {
     /// The indexed package whose dependency brought this one into the index; `null` for a listed package.
     added_by: Option<&'a str>,
     releases: Vec<ReleaseJson<'a>>,
+    /// Without a version asked for: the versions of the releases before the index's history (2017; 1.13 for
+    /// NumPy), of which nothing else is known, ascending. Left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    earlier: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -437,6 +441,11 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
     let releases: Vec<&Release> = match &version {
         Some(version) => match package.release(version) {
             Some(release) => vec![release],
+            None if package.earlier().contains(version) => bail!(
+                "`{name}` {version} was released before the package index's history starts ({}): nothing but its \
+                 version is known",
+                history_start(&name)
+            ),
             None => bail!("`{name}` has no release `{version}` in the package index"),
         },
         None => package.releases().iter().collect(),
@@ -452,6 +461,11 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
                     .into_iter()
                     .map(|release| release_json(package, release))
                     .collect(),
+                earlier: if version.is_none() {
+                    package.earlier().iter().map(ToString::to_string).collect()
+                } else {
+                    Vec::new()
+                },
             };
             serde_json::to_writer_pretty(&mut stdout, &document)?;
             writeln!(stdout)?;
@@ -655,7 +669,40 @@ fn releases_text(package: &Package, releases: &[&Release]) -> String {
         );
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    let earlier = package.earlier();
+    if !earlier.is_empty() {
+        /// The earlier versions named, at most.
+        const NAMED: usize = 12;
+        let named: Vec<String> = earlier
+            .iter()
+            .rev()
+            .take(NAMED)
+            .map(ToString::to_string)
+            .collect();
+        let more = earlier.len().saturating_sub(NAMED);
+        let _ = writeln!(
+            out,
+            "before {} (versions only, not indexed): {}{}",
+            history_start(package.name()),
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} older")
+            } else {
+                String::new()
+            }
+        );
+    }
     out
+}
+
+/// Where the index's history of `name` starts: NumPy's at 1.13, the others' in 2017.
+fn history_start(name: &PackageName) -> String {
+    if name.as_ref() == "numpy" {
+        "1.13".to_owned()
+    } else {
+        let start = nplint_index::source::HISTORY_START;
+        start.get(..4).unwrap_or(start).to_owned()
+    }
 }
 
 #[derive(Serialize)]
