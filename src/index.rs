@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use nplint_index::{
-    ApiScope, BuildNumpy, CondaOnly, Index, LightPackage, Metadata, Names, Package, PackageName,
-    Platform, Release, Version,
+    ApiScope, BuildNumpy, CondaOnly, FileName, Index, LightPackage, Metadata, Names, Package,
+    PackageName, Platform, Release, Version,
 };
 use serde::Serialize;
 
@@ -55,7 +55,7 @@ struct ReleaseJson<'a> {
     prerelease: bool,
     kind: String,
     wheels: BTreeMap<&'static str, Vec<String>>,
-    metadata: Vec<MetadataJson<'a>>,
+    metadata: Vec<MetadataJson>,
     /// What the sync read in the release's binaries; `null` when nothing decisive.
     build: Option<BuildJson>,
     removed_api: Vec<ApiUseJson>,
@@ -67,7 +67,7 @@ struct ReleaseJson<'a> {
 struct BuildJson {
     /// `1.x`, `2.x`, or `none` (no extension module uses NumPy's C API).
     numpy: &'static str,
-    file: &'static str,
+    file: FileName<'static>,
     member: Option<&'static str>,
     /// For a `2.x` build, the oldest NumPy its member runs on; left out when unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,7 +79,7 @@ struct ApiUseJson {
     name: &'static str,
     /// `import`, `function` or `call`.
     scope: &'static str,
-    file: &'static str,
+    file: FileName<'static>,
     member: &'static str,
     line: u32,
     count: u32,
@@ -104,9 +104,9 @@ struct FactJson {
 }
 
 #[derive(Serialize)]
-struct MetadataJson<'a> {
+struct MetadataJson {
     applies_to: Vec<String>,
-    file: &'a str,
+    file: FileName<'static>,
     via: String,
     requires_python: Option<&'static str>,
     requires_dist: Vec<&'static str>,
@@ -190,7 +190,7 @@ fn specifiers(range: &nplint_solver::Ranges<Version>) -> String {
     }
 }
 
-fn metadata_json(metadata: &Metadata) -> MetadataJson<'_> {
+fn metadata_json(metadata: &Metadata) -> MetadataJson {
     MetadataJson {
         applies_to: metadata
             .applies_to()

@@ -30,6 +30,10 @@
 //! earlier:  n, n × str
 //! ```
 //!
+//! A `file` is `head: str | tail: opt str`: a file name that holds `-{version}` of its release is stored as the
+//! part before the version and the part after it ([`FileName`]), else whole with no tail. Whole names were a quarter
+//! of the index (one per release and variant, none shared); the parts recur across releases and packages.
+//!
 //! Loading reads the header and the package table only, which is O(packages) and copies no string; the string
 //! table is indexed in place. A package's body is decoded on its first query.
 //!
@@ -53,7 +57,7 @@ use crate::source::{
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 4;
+const FORMAT_VERSION: u32 = 5;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -115,7 +119,7 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFil
             for applies_to in &variant.applies_to {
                 strings.write(out, applies_to);
             }
-            strings.write(out, &variant.file);
+            write_file(out, strings, &variant.file, &release.version);
             out.push(source_code(variant.via));
             strings.write_opt(out, variant.requires_python.as_deref());
             write_int(out, variant.requires_dist.len());
@@ -127,7 +131,7 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFil
             None => out.push(0),
             Some(build) => {
                 out.push(build_code(build.numpy));
-                strings.write(out, &build.file);
+                write_file(out, strings, &build.file, &release.version);
                 strings.write_opt(out, build.member.as_deref());
                 strings.write_opt(out, build.numpy_floor.as_deref());
             }
@@ -136,7 +140,7 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFil
         for api in &release.removed_api {
             strings.write(out, &api.name);
             out.push(scope_code(api.scope));
-            strings.write(out, &api.file);
+            write_file(out, strings, &api.file, &release.version);
             strings.write(out, &api.member);
             write_int(out, api.line as usize);
             write_int(out, api.count as usize);
@@ -146,6 +150,73 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFil
     write_int(out, package.earlier.len());
     for version in &package.earlier {
         strings.write(out, version);
+    }
+}
+
+/// Writes the name of a file of the release `version`: `head: str | tail: opt str`, where the name is `head`,
+/// `version` and `tail` joined when it holds `-{version}` (the tail is then present), else `head` alone.
+fn write_file(out: &mut Vec<u8>, strings: &mut StringPool, name: &str, version: &str) {
+    let file = FileName::split(name, version);
+    strings.write(out, file.head);
+    if file.version.is_empty() {
+        strings.write_opt(out, None);
+    } else {
+        strings.write_opt(out, Some(file.tail));
+    }
+}
+
+/// The name of a file of a release, as the embedded form keeps it: in three parts around the release's version
+/// when it holds it (`pandas-`, `2.2.0`, `-cp312-cp312-manylinux_2_17_x86_64.whl`). Whole names are unique per
+/// release, and were a quarter of the embedded index; their parts recur across releases and packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileName<'a> {
+    head: &'a str,
+    version: &'a str,
+    tail: &'a str,
+}
+
+impl<'a> FileName<'a> {
+    /// `name` split around `-{version}`; whole when it does not hold it.
+    pub fn split(name: &'a str, version: &'a str) -> Self {
+        match name.find(&format!("-{version}")) {
+            Some(at) if !version.is_empty() => Self {
+                head: &name[..=at],
+                version,
+                tail: &name[at + 1 + version.len()..],
+            },
+            _ => Self {
+                head: name,
+                version: "",
+                tail: "",
+            },
+        }
+    }
+}
+
+impl fmt::Display for FileName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.head, self.version, self.tail)
+    }
+}
+
+impl PartialEq<str> for FileName<'_> {
+    fn eq(&self, other: &str) -> bool {
+        other.len() == self.head.len() + self.version.len() + self.tail.len()
+            && other.starts_with(self.head)
+            && other[self.head.len()..].starts_with(self.version)
+            && other.ends_with(self.tail)
+    }
+}
+
+impl PartialEq<&str> for FileName<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
+
+impl serde::Serialize for FileName<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -350,7 +421,7 @@ pub struct ReleaseRef<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BuildRef<'a> {
     pub numpy: BuildNumpy,
-    pub file: &'a str,
+    pub file: FileName<'a>,
     pub member: Option<&'a str>,
     pub numpy_floor: Option<&'a str>,
 }
@@ -360,7 +431,7 @@ pub struct BuildRef<'a> {
 pub struct ApiUseRef<'a> {
     pub name: &'a str,
     pub scope: ApiScope,
-    pub file: &'a str,
+    pub file: FileName<'a>,
     pub member: &'a str,
     pub line: u32,
     pub count: u32,
@@ -371,7 +442,7 @@ pub struct ApiUseRef<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariantRef<'a> {
     pub applies_to: Vec<&'a str>,
-    pub file: &'a str,
+    pub file: FileName<'a>,
     pub via: MetadataSource,
     pub requires_python: Option<&'a str>,
     pub requires_dist: Vec<&'a str>,
@@ -397,7 +468,7 @@ impl ReleaseRef<'_> {
                 .iter()
                 .map(|variant| MetadataVariant {
                     applies_to: owned(&variant.applies_to),
-                    file: variant.file.to_owned(),
+                    file: variant.file.to_string(),
                     via: variant.via,
                     requires_python: variant.requires_python.map(str::to_owned),
                     requires_dist: owned(&variant.requires_dist),
@@ -405,7 +476,7 @@ impl ReleaseRef<'_> {
                 .collect(),
             build: self.build.as_ref().map(|build| BuildScan {
                 numpy: build.numpy,
-                file: build.file.to_owned(),
+                file: build.file.to_string(),
                 member: build.member.map(str::to_owned),
                 numpy_floor: build.numpy_floor.map(str::to_owned),
             }),
@@ -415,7 +486,7 @@ impl ReleaseRef<'_> {
                 .map(|api| ApiUse {
                     name: api.name.to_owned(),
                     scope: api.scope,
-                    file: api.file.to_owned(),
+                    file: api.file.to_string(),
                     member: api.member.to_owned(),
                     line: api.line,
                     count: api.count,
@@ -485,7 +556,7 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
         .map(|_| {
             Ok(VariantRef {
                 applies_to: reader.strings_list()?,
-                file: reader.string()?,
+                file: reader.file(version)?,
                 via: source_from_code(reader.byte()?)
                     .ok_or(reader.error("invalid metadata source"))?,
                 requires_python: reader.opt_string()?,
@@ -497,7 +568,7 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
         0 => None,
         code => Some(BuildRef {
             numpy: build_from_code(code).ok_or(reader.error("invalid build code"))?,
-            file: reader.string()?,
+            file: reader.file(version)?,
             member: reader.opt_string()?,
             numpy_floor: reader.opt_string()?,
         }),
@@ -507,7 +578,7 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
             Ok(ApiUseRef {
                 name: reader.string()?,
                 scope: scope_from_code(reader.byte()?).ok_or(reader.error("invalid API scope"))?,
-                file: reader.string()?,
+                file: reader.file(version)?,
                 member: reader.string()?,
                 line: u32::try_from(reader.int()?).map_err(|_| reader.error("line too large"))?,
                 count: u32::try_from(reader.int()?).map_err(|_| reader.error("count too large"))?,
@@ -665,6 +736,23 @@ impl<'a> Reader<'a> {
 
     /// A count of items that follow, each at least one byte long: bounded by the bytes left, so that a corrupt
     /// count cannot make the decoder reserve memory it will never fill.
+    /// A file name written by [`write_file`] for a release of `version`.
+    fn file(&mut self, version: &'a str) -> Result<FileName<'a>, DecodeError> {
+        let head = self.string()?;
+        Ok(match self.opt_string()? {
+            Some(tail) => FileName {
+                head,
+                version,
+                tail,
+            },
+            None => FileName {
+                head,
+                version: "",
+                tail: "",
+            },
+        })
+    }
+
     fn len(&mut self) -> Result<usize, DecodeError> {
         let n = self.int()?;
         if n > self.bytes.len() - self.at {

@@ -50,7 +50,7 @@ use rustc_hash::FxHashMap;
 pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 
-pub use crate::compact::{ApiUseRef, BuildRef};
+pub use crate::compact::{ApiUseRef, BuildRef, FileName};
 pub use crate::conda_only::CondaOnlyPackage;
 pub use crate::light::{LightPackage, LightTable};
 pub use crate::package::{AppliesTo, Metadata, Package, Release, WheelPython, WheelPythonRange};

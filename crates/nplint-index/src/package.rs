@@ -12,7 +12,7 @@ use std::sync::{LazyLock, OnceLock};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
 
-use crate::compact::{self, ApiUseRef, BuildRef, ReleaseRef, Strings, VariantRef};
+use crate::compact::{self, ApiUseRef, BuildRef, FileName, ReleaseRef, Strings, VariantRef};
 use crate::parse::{Parsed, Requirement};
 use crate::source::{MetadataSource, Platform, ReleaseKind};
 use crate::target::{PythonVersion, Target};
@@ -339,7 +339,7 @@ impl Release {
 #[derive(Debug)]
 pub struct Metadata {
     applies_to: Vec<AppliesTo>,
-    file: &'static str,
+    file: FileName<'static>,
     via: MetadataSource,
     requires_python_raw: Option<&'static str>,
     requires_dist_raw: Vec<&'static str>,
@@ -370,7 +370,7 @@ impl Metadata {
     }
 
     /// The file the metadata was read from.
-    pub fn file(&self) -> &str {
+    pub fn file(&self) -> FileName<'static> {
         self.file
     }
 

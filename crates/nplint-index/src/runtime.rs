@@ -56,7 +56,7 @@ use version_ranges::Ranges;
 
 use crate::source::{ApiScope, BuildNumpy, ReleaseKind};
 use crate::target::Target;
-use crate::{Index, Package, Release};
+use crate::{FileName, Index, Package, Release};
 
 /// The curated facts, reviewed data (see the file's header).
 static RUNTIME_TOML: &str = include_str!("../data/runtime.toml");
@@ -90,13 +90,13 @@ impl FactKind {
 pub enum Evidence {
     /// The sync read the release's extension modules: `member` of the wheel `file` decided it.
     Binary {
-        file: &'static str,
+        file: FileName<'static>,
         member: &'static str,
     },
     /// The sync read the release's Python code: the first use of `numpy.{name}` at import, of `count` in the wheel.
     Source {
         name: &'static str,
-        file: &'static str,
+        file: FileName<'static>,
         member: &'static str,
         line: u32,
         count: u32,
@@ -106,7 +106,7 @@ pub enum Evidence {
     /// function is called ([`RuntimeFact::is_advisory`]).
     Call {
         name: &'static str,
-        file: &'static str,
+        file: FileName<'static>,
         member: &'static str,
         line: u32,
         count: u32,

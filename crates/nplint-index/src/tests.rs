@@ -179,14 +179,23 @@ fn metadata_variant_per_platform() {
     let index = index();
     let a = index.package(&name("example-a")).unwrap();
     let one = a.release(&version("1.0")).unwrap();
-    let file = |platform| one.metadata_for(platform).map(Metadata::file);
+    let file = |platform| {
+        one.metadata_for(platform)
+            .map(|metadata| metadata.file().to_string())
+    };
     assert_eq!(
-        file(Platform::LinuxX86_64),
+        file(Platform::LinuxX86_64).as_deref(),
         Some("example_a-1.0-cp38-cp38-manylinux2014_x86_64.whl")
     );
-    assert_eq!(file(Platform::WindowsX86_64), Some("example-a-1.0.tar.gz"));
+    assert_eq!(
+        file(Platform::WindowsX86_64).as_deref(),
+        Some("example-a-1.0.tar.gz")
+    );
     // No wheel for macOS: the sdist's metadata applies.
-    assert_eq!(file(Platform::MacosArm64), Some("example-a-1.0.tar.gz"));
+    assert_eq!(
+        file(Platform::MacosArm64).as_deref(),
+        Some("example-a-1.0.tar.gz")
+    );
     let variant = one.metadata_for(Platform::LinuxX86_64).unwrap();
     assert_eq!(variant.via(), MetadataSource::MetadataFile);
     assert_eq!(
@@ -384,4 +393,27 @@ fn a_requirement_admitting_only_releases_before_the_history_predates_it() {
     let b = index.package(&name("example-b")).unwrap();
     assert!(b.earlier().is_empty());
     assert!(!b.predates_history(&VersionSpecifiers::from_str("<1").unwrap()));
+}
+
+#[test]
+fn file_names_are_kept_in_parts_around_the_version_and_read_back_whole() {
+    use crate::compact::FileName;
+    for (name, version) in [
+        (
+            "pandas-2.2.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            "2.2.0",
+        ),
+        ("example-a-1.0.tar.gz", "1.0"),
+        // The version found at the start of a longer one: split there, read back the same.
+        ("odd-1.0.0-py3-none-any.whl", "1.0"),
+        // Not in the name at all (another spelling of the version), or no version: kept whole.
+        ("no-version.whl", "2.0"),
+        ("x-1.0.whl", ""),
+    ] {
+        let file = FileName::split(name, version);
+        assert_eq!(file.to_string(), name);
+        assert_eq!(file, name);
+        assert_ne!(file, "pandas-2.2.0.tar.gz");
+        assert_eq!(serde_json::to_string(&file).unwrap(), format!("\"{name}\""));
+    }
 }
