@@ -696,12 +696,11 @@ fn releases_text(package: &Package, releases: &[&Release]) -> String {
 }
 
 /// Where the index's history of `name` starts: NumPy's at 1.13, the others' in 2017.
-fn history_start(name: &PackageName) -> String {
+fn history_start(name: &PackageName) -> &'static str {
     if name.as_ref() == "numpy" {
-        "1.13".to_owned()
+        nplint_index::source::NUMPY_HISTORY_START
     } else {
-        let start = nplint_index::source::HISTORY_START;
-        start.get(..4).unwrap_or(start).to_owned()
+        nplint_index::source::history_start_year()
     }
 }
 

@@ -355,30 +355,16 @@ impl Summary<'_> {
                     .sum::<u64>();
             }
         }
-        let omitted: usize = self
-            .closure
-            .packages
-            .values()
-            .map(|package| package.prereleases_omitted)
-            .sum();
-        let flooded = self
-            .closure
-            .packages
-            .values()
-            .filter(|package| package.prereleases_omitted > 0)
-            .count();
-        let unscanned: usize = self
-            .closure
-            .packages
-            .values()
-            .map(|package| package.undeclared_unscanned)
-            .sum();
-        let capped = self
-            .closure
-            .packages
-            .values()
-            .filter(|package| package.undeclared_unscanned > 0)
-            .count();
+        // A count over the synced packages: its total, and how many packages have any.
+        let total = |count: fn(&SyncedPackage) -> usize| {
+            let packages = self.closure.packages.values();
+            (
+                packages.clone().map(count).sum::<usize>(),
+                packages.filter(|package| count(package) > 0).count(),
+            )
+        };
+        let (omitted, flooded) = total(|package| package.prereleases_omitted);
+        let (unscanned, capped) = total(|package| package.undeclared_unscanned);
         format!(
             "Pre-releases left out (older than a final release, or beyond the newest {} newer ones): {} of {}.\n\nReleases not scanned because they do not declare NumPy and are older than the newest {} such releases of their package: {} of {}.\n\nWheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
             super::release::PRERELEASES_KEPT,

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use nplint_diagnostics::Diagnostic;
-use nplint_index::source::HISTORY_START;
+use nplint_index::source::{NUMPY_HISTORY_START, history_start_year};
 use nplint_manifest::Manifest;
 
 use crate::registry::declare_rule;
@@ -113,32 +113,31 @@ fn diagnostic(manifest: &Manifest, total: usize, left_out: &LeftOut) -> Diagnost
         .collect();
     let checked = total
         .saturating_sub(left_out.unknown.len() + left_out.predating.len() + left_out.unrelated);
-    let mut clauses = Vec::new();
-    if !left_out.unknown.is_empty() {
-        let verb = if left_out.unknown.len() == 1 {
-            "is"
-        } else {
-            "are"
+    // "`a`, `b` and 3 more are ...", with the verb for one or for several.
+    let clause =
+        |ids: &BTreeSet<usize>, named: &[String], [one, several]: [&str; 2], rest: &str| {
+            (!ids.is_empty()).then(|| {
+                let verb = if ids.len() == 1 { one } else { several };
+                format!("{} {verb} {rest}", listed(named, ids.len() - named.len()))
+            })
         };
-        clauses.push(format!(
-            "{} {verb} not in nplint's index",
-            listed(&named_unknown, left_out.unknown.len() - named_unknown.len())
-        ));
-    }
-    if !left_out.predating.is_empty() {
-        let verb = if left_out.predating.len() == 1 {
-            "asks"
-        } else {
-            "ask"
-        };
-        clauses.push(format!(
-            "{} {verb} only for releases older than nplint's index holds",
-            listed(
-                &named_predating,
-                left_out.predating.len() - named_predating.len()
-            )
-        ));
-    }
+    let clauses: Vec<String> = [
+        clause(
+            &left_out.unknown,
+            &named_unknown,
+            ["is", "are"],
+            "not in nplint's index",
+        ),
+        clause(
+            &left_out.predating,
+            &named_predating,
+            ["asks", "ask"],
+            "only for releases older than nplint's index holds",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let unrelated = match left_out.unrelated {
         0 => String::new(),
         1 => " (1 more is known not to need NumPy)".to_owned(),
@@ -186,10 +185,10 @@ fn diagnostic(manifest: &Manifest, total: usize, left_out: &LeftOut) -> Diagnost
         "their own requirements are unknown to nplint; a conflict they cause is not reported"
             .to_owned();
     if !left_out.predating.is_empty() {
-        let start = HISTORY_START.get(..4).unwrap_or(HISTORY_START);
         let _ = write!(
             help,
-            "; nplint's index holds the releases uploaded from {start} on (NumPy's from 1.13)"
+            "; nplint's index holds the releases uploaded from {} on (NumPy's from {NUMPY_HISTORY_START})",
+            history_start_year()
         );
     }
     diagnostic.help = Some(help);
