@@ -146,6 +146,7 @@ mod synthetic {
             .collect();
         PackageFile {
             earlier: Vec::new(),
+            held_from: None,
             name: format!("example-{i:03}"),
             releases,
         }

@@ -28,6 +28,7 @@
 //!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int
 //!                                          | function: opt str))
 //! earlier:  n, n × str
+//! held_from: opt str
 //! ```
 //!
 //! A `file` is `head: str | tail: opt str`: a file name that holds `-{version}` of its release is stored as the
@@ -57,7 +58,7 @@ use crate::source::{
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 5;
+const FORMAT_VERSION: u32 = 6;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -151,6 +152,7 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFil
     for version in &package.earlier {
         strings.write(out, version);
     }
+    strings.write_opt(out, package.held_from.as_deref());
 }
 
 /// Writes the name of a file of the release `version`: `head: str | tail: opt str`, where the name is `head`,
@@ -502,6 +504,7 @@ impl ReleaseRef<'_> {
 pub struct BodyRef<'a> {
     pub releases: Vec<ReleaseRef<'a>>,
     pub earlier: Vec<&'a str>,
+    pub held_from: Option<&'a str>,
 }
 
 /// Decodes one package's body.
@@ -524,10 +527,15 @@ pub fn decode_body<'a>(
     let earlier = (0..reader.len()?)
         .map(|_| reader.string())
         .collect::<Result<_, _>>()?;
+    let held_from = reader.opt_string()?;
     if reader.at != body.end {
         return Err(reader.error("package body longer than its releases"));
     }
-    Ok(BodyRef { releases, earlier })
+    Ok(BodyRef {
+        releases,
+        earlier,
+        held_from,
+    })
 }
 
 fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeError> {
@@ -616,6 +624,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Snapshot, Vec<PackageFile>), DecodeError>
                     .iter()
                     .map(|&version| version.to_owned())
                     .collect(),
+                held_from: body.held_from.map(str::to_owned),
             })
         })
         .collect::<Result<_, DecodeError>>()?;

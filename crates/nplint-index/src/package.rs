@@ -39,6 +39,7 @@ struct Decoded {
     unparseable_versions: Vec<Parsed<Version>>,
     /// Those of the versions before the index's history that parse.
     earlier: Vec<Version>,
+    held_from: Option<Version>,
 }
 
 impl Package {
@@ -85,18 +86,32 @@ impl Package {
     }
 
     /// The versions of the releases before the index's history ([`crate::source::HISTORY_START`]), of which
-    /// nothing else is known; ascending.
+    /// nothing else is known; ascending. Of a package held from a version on ([`Self::held_from`]), the newest
+    /// release of each `major.minor` series before it.
     pub fn earlier(&self) -> &[Version] {
         &self.decoded().earlier
     }
 
+    /// When the index holds only the newest releases of this package ([`crate::source::NEWEST_HELD`]), the
+    /// oldest version it holds.
+    pub fn held_from(&self) -> Option<&Version> {
+        self.decoded().held_from.as_ref()
+    }
+
     /// Whether `specifiers` admit none of the indexed releases but some release before the index's history: a
     /// requirement the index cannot judge, which is left out of the solve (`cycler==0.10`, uploaded in 2016). A
-    /// requirement that admits no release at all is not one: that is a conflict the index can show.
+    /// requirement that admits no release at all is not one: that is a conflict the index can show. Of a package
+    /// held from a version on, any version before it counts as a release (the index does not list them all):
+    /// each version a specifier names is tried, beside [`Self::earlier`].
     pub fn predates_history(&self, specifiers: &VersionSpecifiers) -> bool {
-        self.earlier()
-            .iter()
-            .any(|version| specifiers.contains(version))
+        let older = |version: &Version| specifiers.contains(version);
+        let named_older = self.held_from().is_some_and(|held_from| {
+            specifiers
+                .iter()
+                .map(|specifier| specifier.version())
+                .any(|version| version < held_from && older(version))
+        });
+        (named_older || self.earlier().iter().any(older))
             && !self
                 .releases()
                 .iter()
@@ -142,6 +157,9 @@ impl Package {
                 releases,
                 unparseable_versions,
                 earlier,
+                held_from: body
+                    .held_from
+                    .and_then(|version| Version::from_str(version).ok()),
             }
         })
     }

@@ -36,9 +36,22 @@ pub struct PackageFile<V = MetadataVariant, A = ApiUse> {
     /// The versions of the releases that predate the index's history ([`HISTORY_START`]; NumPy's before 1.13), as
     /// the index lists them, ascending: nothing else of them is known. A requirement that admits only these asks for
     /// a release the index cannot judge (matplotlib's oldest-supported pins name `cycler==0.10`, from 2016).
+    ///
+    /// When [`Self::held_from`] is set, the list is shorter: the newest release of each `major.minor` series that
+    /// the index does not hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earlier: Vec<String>,
+    /// Present when the index holds only the newest releases of this package ([`NEWEST_HELD`] final ones, with
+    /// the pre-releases after them): the oldest version held. The full-tier projects beyond the most-downloaded
+    /// ones are kept so, which is what makes the whole tier fit the index's budgets; nothing is known of the
+    /// releases before this one but the versions [`Self::earlier`] names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_from: Option<String>,
 }
+
+/// How many final releases the index holds of a package it holds only the newest releases of
+/// ([`PackageFile::held_from`]).
+pub const NEWEST_HELD: usize = 25;
 
 /// The index holds the releases uploaded on or after this time (RFC 3339, UTC), and NumPy's from 1.13 on whatever
 /// their date: [`PackageFile::earlier`] lists the versions of the others.
@@ -355,6 +368,7 @@ impl PackageFile {
             name: self.name.clone(),
             releases,
             earlier: self.earlier.clone(),
+            held_from: self.held_from.clone(),
         }
     }
 }
@@ -465,6 +479,7 @@ impl StoredPackageFile {
             name: self.name,
             releases,
             earlier: self.earlier,
+            held_from: self.held_from,
         })
     }
 }
@@ -555,6 +570,7 @@ mod tests {
                 ),
             ],
             earlier: vec!["0.1".to_owned()],
+            held_from: None,
         }
     }
 

@@ -143,6 +143,7 @@ fn example_a() -> PackageFile {
         name: "example-a".to_owned(),
         releases: vec![old, one, rc],
         earlier: vec!["0.1".to_owned(), "0.2".to_owned()],
+        held_from: None,
     }
 }
 
@@ -169,6 +170,7 @@ fn example_b() -> PackageFile {
     let unparseable = release("not a version", ReleaseKind::Pure);
     PackageFile {
         earlier: Vec::new(),
+        held_from: None,
         name: "example-b".to_owned(),
         releases: vec![pure, unparseable, generic],
     }

@@ -28,8 +28,13 @@ pub struct SyncedPackage {
     pub prereleases_omitted: usize,
     /// Releases that do not declare NumPy and were not scanned (see [`scanned_releases`]).
     pub undeclared_unscanned: usize,
-    /// The versions of the releases before the index's history (see [`release::earlier`]).
+    /// The versions of the releases before the index's history (see [`release::earlier`]); of a package held
+    /// from a version on, the newest of each series before it (see [`release::series_newest`]).
     pub earlier: Vec<String>,
+    /// How many final releases are held when not all are (see [`release::newest`]).
+    pub newest: Option<usize>,
+    /// The oldest version held, when the cap left releases out.
+    pub held_from: Option<String>,
     /// The specifiers of requirements on this package that name a pre-release, as the sync knew them: the
     /// pre-releases they admit are kept (see [`release::kept`]).
     pub prereleases_wanted: BTreeSet<String>,
@@ -63,6 +68,7 @@ pub fn sync_package<F: Fetcher>(
     fetcher: &F,
     name: &str,
     wanted: &BTreeSet<String>,
+    newest: Option<usize>,
 ) -> Result<Option<SyncedPackage>> {
     let Some(page) = fetcher.project(name)? else {
         return Ok(None);
@@ -72,8 +78,20 @@ pub fn sync_package<F: Fetcher>(
         .iter()
         .filter_map(|specifiers| VersionSpecifiers::from_str(specifiers).ok())
         .collect();
-    let earlier = release::earlier(name, &releases);
-    let (releases, prereleases_omitted) = release::kept(name, releases, &specifiers);
+    let mut earlier = release::earlier(name, &releases);
+    let (mut held, prereleases_omitted) = release::kept(name, releases.clone(), &specifiers);
+    let mut held_from = None;
+    if let Some(count) = newest {
+        let (newest_held, from) = release::newest(held, count);
+        held = newest_held;
+        if let Some(from) = &from {
+            let from = pep440_rs::Version::from_str(from)
+                .with_context(|| format!("`{name}`: version `{from}`"))?;
+            earlier = release::series_newest(&releases, &from);
+        }
+        held_from = from;
+    }
+    let releases = held;
     // First every release's metadata, then the scans (see [`scanned_releases`]).
     let read: Vec<(Vec<ReadMetadata>, Vec<String>)> = releases
         .par_iter()
@@ -131,6 +149,8 @@ pub fn sync_package<F: Fetcher>(
         prereleases_omitted,
         undeclared_unscanned,
         earlier,
+        newest,
+        held_from,
         prereleases_wanted: wanted.clone(),
     }))
 }
@@ -266,7 +286,11 @@ pub fn settle_prereleases<F: Fetcher>(
                     "syncing `{name}` again for the pre-releases `{}` asks for",
                     specifiers.iter().cloned().collect::<Vec<_>>().join("`, `")
                 ));
-                Ok((name.clone(), sync_package(fetcher, name, specifiers)?))
+                let newest = packages.get(name).and_then(|package| package.newest);
+                Ok((
+                    name.clone(),
+                    sync_package(fetcher, name, specifiers, newest)?,
+                ))
             })
             .collect::<Result<_>>()?;
         for (name, package) in synced {
@@ -362,16 +386,58 @@ impl Closure {
 /// is not yet classified is classified by its newest final release, and joins the universe when that depends on
 /// a universe package (`numpy` is a seed). A dependency once rejected is re-examined, without fetching again,
 /// whenever the universe grows. Ends at the fixpoint.
+///
+/// The seeds come in rounds, each closed before the next begins, with how many final releases its packages (and
+/// those their closure adds) are held with: `None` for every one, `Some(n)` for the newest `n` (see
+/// [`release::newest`]). A package keeps the depth of the first round that reaches it.
 pub fn sync<F: Fetcher>(
     fetcher: &F,
-    seeds: &[String],
+    rounds: &[(&[String], Option<usize>)],
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Closure> {
     let mut closure = Closure::default();
-    let mut universe: BTreeSet<String> = seeds.iter().cloned().collect();
+    let mut universe: BTreeSet<String> = BTreeSet::new();
     let mut classified: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
     let done = AtomicUsize::new(0);
+    for &(seeds, newest) in rounds {
+        universe.extend(seeds.iter().cloned());
+        close(
+            fetcher,
+            &mut closure,
+            &mut universe,
+            &mut classified,
+            &mut first_seen,
+            newest,
+            &done,
+            progress,
+        )?;
+    }
+    settle_prereleases(fetcher, &mut closure.packages, &BTreeMap::new(), progress)?;
+    closure.rejected = classified
+        .keys()
+        .filter(|name| !universe.contains(*name))
+        .count();
+    closure.missing.sort();
+    Ok(closure)
+}
+
+/// One round of [`sync`]: syncs the universe's packages not synced yet, each holding `newest`, and grows the
+/// universe until nothing joins.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the state of `sync`'s rounds, passed whole rather than bundled for one caller"
+)]
+fn close<F: Fetcher>(
+    fetcher: &F,
+    closure: &mut Closure,
+    universe: &mut BTreeSet<String>,
+    classified: &mut BTreeMap<String, BTreeSet<String>>,
+    first_seen: &mut BTreeMap<String, String>,
+    newest: Option<usize>,
+    done: &AtomicUsize,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<()> {
     loop {
         let pending: Vec<&String> = universe
             .iter()
@@ -381,7 +447,7 @@ pub fn sync<F: Fetcher>(
         let synced: Vec<(String, Option<SyncedPackage>)> = pending
             .par_iter()
             .map(|name| -> Result<_> {
-                let package = sync_package(fetcher, name, &BTreeSet::new())?;
+                let package = sync_package(fetcher, name, &BTreeSet::new(), newest)?;
                 let count = done.fetch_add(1, Ordering::Relaxed) + 1;
                 let releases = package.as_ref().map_or(0, |package| package.releases.len());
                 progress(&format!(
@@ -447,16 +513,9 @@ pub fn sync<F: Fetcher>(
             }
         }
         if !synced_any && !grew && discovered.is_empty() {
-            break;
+            return Ok(());
         }
     }
-    settle_prereleases(fetcher, &mut closure.packages, &BTreeMap::new(), progress)?;
-    closure.rejected = classified
-        .keys()
-        .filter(|name| !universe.contains(*name))
-        .count();
-    closure.missing.sort();
-    Ok(closure)
 }
 
 #[cfg(test)]
@@ -579,7 +638,7 @@ mod tests {
     fn adds_dependencies_that_reach_the_universe_and_nothing_else() {
         let index = index();
         let seeds = seeds(&["einops", "keras", "numpy", "tensorflow"]);
-        let closure = sync(&index, &seeds, &|_| {}).unwrap();
+        let closure = sync(&index, &[(&seeds, None)], &|_| {}).unwrap();
         assert_eq!(
             closure.universe().into_iter().collect::<Vec<_>>(),
             ["einops", "h5py", "keras", "numpy", "tensorflow"]
@@ -614,7 +673,7 @@ mod tests {
             .with("c", &[("1.0", &["numpy", "e"])])
             .with("d", &[("1.0", &["e"])])
             .with("e", &[("1.0", &["numpy"])]);
-        let closure = sync(&index, &seeds(&["a", "numpy"]), &|_| {}).unwrap();
+        let closure = sync(&index, &[(&seeds(&["a", "numpy"]), None)], &|_| {}).unwrap();
         assert_eq!(
             closure.universe().into_iter().collect::<Vec<_>>(),
             ["a", "b", "c", "d", "e", "numpy"]
@@ -624,6 +683,70 @@ mod tests {
             closure
                 .seeds_without_numpy(&seeds(&["a", "numpy"]))
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_later_round_holds_only_the_newest_releases_of_what_it_adds() {
+        // `deep` and `tail` are seeds of the two rounds; `shared` is a dependency of both, `own` of `tail` only.
+        let three: &[(&'static str, &[&'static str])] = &[
+            ("1.0", &["numpy"]),
+            ("1.1", &["numpy"]),
+            ("2.0", &["numpy"]),
+        ];
+        let index = FakeIndex::default()
+            .with("numpy", &[("1.0", &[])])
+            .with("deep", &[("1.0", &["shared"]), ("1.1", &["shared"])])
+            .with(
+                "tail",
+                &[
+                    ("1.0", &["own"]),
+                    ("1.1", &["own", "shared"]),
+                    ("1.2", &["own", "shared"]),
+                ],
+            )
+            .with("shared", three)
+            .with("own", three);
+        let closure = sync(
+            &index,
+            &[
+                (&seeds(&["deep", "numpy"]), None),
+                (&seeds(&["tail"]), Some(2)),
+            ],
+            &|_| {},
+        )
+        .unwrap();
+        let held = |name: &str| {
+            let package = &closure.packages[name];
+            (
+                package
+                    .releases
+                    .iter()
+                    .map(|release| release.display.clone())
+                    .collect::<Vec<_>>(),
+                package.held_from.clone(),
+                package.earlier.clone(),
+            )
+        };
+        assert_eq!(
+            held("shared"),
+            (vec!["1.0".into(), "1.1".into(), "2.0".into()], None, vec![])
+        );
+        assert_eq!(
+            held("tail"),
+            (
+                vec!["1.1".into(), "1.2".into()],
+                Some("1.1".into()),
+                vec!["1.0".into()]
+            )
+        );
+        assert_eq!(
+            held("own"),
+            (
+                vec!["1.1".into(), "2.0".into()],
+                Some("1.1".into()),
+                vec!["1.0".into()]
+            )
         );
     }
 
@@ -644,7 +767,12 @@ mod tests {
             .with("tf", &[("2.5.0", &["kn~=2.5.0.dev", "numpy"])])
             .with("kn", &nightlies)
             .with("tb", &[("1.0rc1", &["numpy"]), ("1.0", &["numpy"])]);
-        let closure = sync(&index, &seeds(&["kn", "numpy", "tb", "tf"]), &|_| {}).unwrap();
+        let closure = sync(
+            &index,
+            &[(&seeds(&["kn", "numpy", "tb", "tf"]), None)],
+            &|_| {},
+        )
+        .unwrap();
         let versions = |name: &str| -> Vec<String> {
             closure.packages[name]
                 .releases
@@ -670,7 +798,12 @@ mod tests {
             .with("numpy", &[("1.0", &[])])
             .with("t3d", &[("0.4.1", &[]), ("0.4.2", &["numpy"])])
             .with("plain", &[("1.0", &["t3d"])]);
-        sync(&index, &seeds(&["numpy", "plain", "t3d"]), &|_| {}).unwrap();
+        sync(
+            &index,
+            &[(&seeds(&["numpy", "plain", "t3d"]), None)],
+            &|_| {},
+        )
+        .unwrap();
         let mut scanned = index.scanned.lock().unwrap().clone();
         scanned.sort();
         assert_eq!(
@@ -712,7 +845,12 @@ mod tests {
     #[test]
     fn reports_missing_seeds() {
         let index = FakeIndex::default().with("numpy", &[("1.0", &[])]);
-        let closure = sync(&index, &seeds(&["numpy", "not-on-the-index"]), &|_| {}).unwrap();
+        let closure = sync(
+            &index,
+            &[(&seeds(&["numpy", "not-on-the-index"]), None)],
+            &|_| {},
+        )
+        .unwrap();
         assert_eq!(closure.missing, ["not-on-the-index"]);
         assert_eq!(
             closure.universe().into_iter().collect::<Vec<_>>(),

@@ -9,9 +9,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use nplint_index::source::{PackageFile, Platform, ReleaseKind};
+use pep440_rs::Version;
 use rayon::prelude::*;
 
 use super::fetch::Fetcher;
@@ -100,9 +102,19 @@ fn compare(name: &str, file: &PackageFile, listed: &BTreeMap<String, Listed>) ->
             )
         })
         .collect();
+    // Of a package held from a version on, the releases before it are left out by design.
+    let held_from = file
+        .held_from
+        .as_deref()
+        .and_then(|version| Version::from_str(version).ok());
     let mut missing = Vec::new();
     let mut changed = Vec::new();
     for (version, listed) in listed {
+        if let Some(held_from) = &held_from
+            && Version::from_str(version).is_ok_and(|version| version < *held_from)
+        {
+            continue;
+        }
         match held.get(version.as_str()) {
             None => missing.push(version.clone()),
             Some(held) if held != listed => {
@@ -196,6 +208,7 @@ mod tests {
             .collect();
         PackageFile {
             earlier: Vec::new(),
+            held_from: None,
             name: name.to_owned(),
             releases,
         }

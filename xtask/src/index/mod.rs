@@ -87,7 +87,7 @@ use rayon::prelude::*;
 use self::closure::Closure;
 use self::fetch::{IndexFetcher, ScanConfig};
 use self::http::Client;
-use nplint_index::source::Snapshot;
+use nplint_index::source::{NEWEST_HELD, Snapshot};
 
 /// How the tasks that read the package index reach it.
 #[derive(Debug, Clone, clap::Args)]
@@ -153,6 +153,11 @@ pub struct SyncArgs {
     /// packages of `packages.toml` and the closure); default: all of them.
     #[arg(long, value_name = "N", conflicts_with_all = ["only", "rescan_builds"])]
     pub top: Option<u32>,
+    /// Hold every release of the seeds ranked within the first N (and of `packages.toml`'s, and of the packages
+    /// their closure adds); of the other seeds and what their closure adds, only the newest releases
+    /// (`nplint_index::source::NEWEST_HELD` final ones).
+    #[arg(long, value_name = "N", default_value_t = DEEP)]
+    pub deep: u32,
     /// Only check the data as it is against the index: every release uploaded before the snapshot's date must be
     /// in it (see [`fresh`]); nothing is written.
     #[arg(long, conflicts_with_all = ["only", "exclude_newer", "rescan_builds"])]
@@ -393,15 +398,28 @@ pub fn read_seeds(path: &Path) -> Result<Vec<String>> {
     Ok(seeds)
 }
 
-/// The sync's seeds: the reviewed list, then every project the tiers found reaching NumPy (`cargo xtask index
-/// tiers`), within the first `top` of the ranked list when given; and what the wheel scans look for, on every
-/// release of a reviewed seed.
-fn seeds_and_scans(data: &Path, top: Option<u32>) -> Result<(Vec<String>, ScanConfig)> {
+/// The seeds ranked within this many of the list are held with every release (see [`SyncArgs::deep`]).
+pub const DEEP: u32 = 2000;
+
+/// The sync's seeds, held whole and held from their newest releases on: the reviewed list, then every project the
+/// tiers found reaching NumPy (`cargo xtask index tiers`), within the first `top` of the ranked list when given,
+/// those within the first `deep` held whole; and what the wheel scans look for, on every release of a reviewed
+/// seed.
+fn seeds_and_scans(data: &Path, top: Option<u32>, deep: u32) -> Result<(Seeds, ScanConfig)> {
     let reviewed = read_seeds(&data.join("packages.toml"))?;
-    let mut seeds = reviewed.clone();
-    for name in tiers::read_full(&data.join("tiers.tsv"), top)? {
-        if !seeds.contains(&name) {
-            seeds.push(name);
+    let tiers = data.join("tiers.tsv");
+    let mut seeds = Seeds {
+        whole: reviewed.clone(),
+        newest: Vec::new(),
+    };
+    for name in tiers::read_full(&tiers, Some(deep.min(top.unwrap_or(u32::MAX))))? {
+        if !seeds.whole.contains(&name) {
+            seeds.whole.push(name);
+        }
+    }
+    for name in tiers::read_full(&tiers, top)? {
+        if !seeds.whole.contains(&name) && !seeds.newest.contains(&name) {
+            seeds.newest.push(name);
         }
     }
     let scan = ScanConfig {
@@ -413,11 +431,31 @@ fn seeds_and_scans(data: &Path, top: Option<u32>) -> Result<(Vec<String>, ScanCo
     Ok((seeds, scan))
 }
 
+/// The seeds of a sync, by how much of their history the index holds.
+#[derive(Debug, Clone, Default)]
+struct Seeds {
+    /// Every release.
+    whole: Vec<String>,
+    /// The newest `NEWEST_HELD` final releases.
+    newest: Vec<String>,
+}
+
+impl Seeds {
+    fn all(&self) -> Vec<String> {
+        self.whole.iter().chain(&self.newest).cloned().collect()
+    }
+
+    /// How many final releases of `name` a sync holds, of a package not in the data yet.
+    fn newest_held(&self, name: &str) -> Option<usize> {
+        (!self.whole.iter().any(|seed| seed == name)).then_some(NEWEST_HELD)
+    }
+}
+
 /// Runs the sync and prints its summary.
 pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     let started = Instant::now();
     let data = root.join("crates/nplint-index/data");
-    let (seeds, scan) = seeds_and_scans(&data, args.top)?;
+    let (seeds, scan) = seeds_and_scans(&data, args.top, args.deep)?;
     let before = output::Tree::read(&data)?;
     let exclude_newer = visible_until(args, &before)?;
     let fetcher = args
@@ -455,8 +493,10 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     }
 
     let (closure, seeds_in_play) = if args.only.is_empty() {
-        let closure = pool.install(|| closure::sync(&fetcher, &seeds, &progress))?;
-        (closure, seeds.clone())
+        let rounds: [(&[String], Option<usize>); 2] =
+            [(&seeds.whole, None), (&seeds.newest, Some(NEWEST_HELD))];
+        let closure = pool.install(|| closure::sync(&fetcher, &rounds, &progress))?;
+        (closure, seeds.all())
     } else {
         let only: BTreeSet<String> = args.only.iter().map(|name| normalize(name)).collect();
         let closure = pool.install(|| sync_only(&fetcher, &before, &seeds, &only, &progress))?;
@@ -491,7 +531,7 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
 fn sync_only<F: fetch::Fetcher>(
     fetcher: &F,
     before: &output::Tree,
-    seeds: &[String],
+    seeds: &Seeds,
     only: &BTreeSet<String>,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Closure> {
@@ -500,7 +540,7 @@ fn sync_only<F: fetch::Fetcher>(
         .as_ref()
         .context("`--only` needs an existing `snapshot.json`: run a full sync first")?;
     for name in only {
-        if !snapshot.packages.contains(name) && !seeds.contains(name) {
+        if !snapshot.packages.contains(name) && !seeds.all().contains(name) {
             bail!("`{name}` is neither in `snapshot.json` nor in the seed list");
         }
     }
@@ -525,7 +565,12 @@ fn sync_only<F: fetch::Fetcher>(
     let synced: Vec<_> = to_sync
         .par_iter()
         .map(|name| {
-            let package = closure::sync_package(fetcher, name, &BTreeSet::new())?;
+            // A package keeps the depth it has in the data; a new one takes its seed's.
+            let newest = match before.packages.get(name) {
+                Some(file) => file.held_from.is_some().then_some(NEWEST_HELD),
+                None => seeds.newest_held(name),
+            };
+            let package = closure::sync_package(fetcher, name, &BTreeSet::new(), newest)?;
             progress(&format!("synced `{name}`"));
             Ok((name.clone(), package))
         })

@@ -81,6 +81,7 @@ pub fn package_json(file: &PackageFile) -> Result<String> {
         name,
         releases,
         earlier,
+        held_from,
     } = file.stored();
     let mut out = format!(
         "{{\"name\": {}, \"releases\": [",
@@ -92,10 +93,14 @@ pub fn package_json(file: &PackageFile) -> Result<String> {
     }
     out.push_str(if releases.is_empty() { "]" } else { "\n]" });
     // One line: the list changes only when a release of the package was uploaded before the history's start, that
-    // is never, once synced.
+    // is never, once synced; or, of a package held from a version on, when a new release moves that version.
     if !earlier.is_empty() {
         out.push_str(",\n\"earlier\": ");
         out.push_str(&serde_json::to_string(&earlier)?);
+    }
+    if let Some(held_from) = held_from {
+        out.push_str(",\n\"held_from\": ");
+        out.push_str(&serde_json::to_string(&held_from)?);
     }
     out.push_str("}\n");
     Ok(out)
@@ -616,6 +621,7 @@ fn package_file(name: &str, package: &SyncedPackage, universe: &BTreeSet<String>
             .map(|release| release.entry(universe))
             .collect(),
         earlier: package.earlier.clone(),
+        held_from: package.held_from.clone(),
     }
 }
 
@@ -655,6 +661,7 @@ mod tests {
                         (*name).to_string(),
                         PackageFile {
                             earlier: Vec::new(),
+                            held_from: None,
                             name: (*name).to_string(),
                             releases: releases.clone(),
                         },

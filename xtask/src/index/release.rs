@@ -219,6 +219,56 @@ pub fn kept<'a>(
     (kept, omitted)
 }
 
+/// Of the releases [`kept`] returns (sorted by version), those held when the index holds only a package's newest
+/// ones: the newest `count` final releases and the pre-releases after them. Returns them and the oldest version
+/// held, `None` when nothing is left out.
+pub fn newest(mut releases: Vec<Release<'_>>, count: usize) -> (Vec<Release<'_>>, Option<String>) {
+    let finals = releases
+        .iter()
+        .filter(|release| !release.version.any_prerelease())
+        .count();
+    if finals <= count {
+        return (releases, None);
+    }
+    // The position of the oldest final release held; every release from there on is held.
+    let mut seen = 0;
+    let from = releases
+        .iter()
+        .rposition(|release| {
+            seen += usize::from(!release.version.any_prerelease());
+            seen == count
+        })
+        .unwrap_or(0);
+    let held = releases.split_off(from);
+    let held_from = held.first().map(|release| release.display.clone());
+    (held, held_from)
+}
+
+/// What the index lists of the releases of a package it holds from `held_from` on (see [`newest`]): the newest
+/// final release of each `major.minor` series before it, as the index lists them, ascending. A solve may take one
+/// of these, knowing nothing of what it requires, when no release held fits.
+pub fn series_newest(releases: &[Release], held_from: &Version) -> Vec<String> {
+    let mut newest: BTreeMap<(u64, u64), &Release> = BTreeMap::new();
+    for release in releases {
+        if release.version.any_prerelease() || release.version >= *held_from {
+            continue;
+        }
+        let parts = release.version.release();
+        let series = (
+            parts.first().copied().unwrap_or(0),
+            parts.get(1).copied().unwrap_or(0),
+        );
+        // Sorted by version: a later one of a series is newer.
+        newest.insert(series, release);
+    }
+    let mut versions: Vec<&Release> = newest.into_values().collect();
+    versions.sort_by(|a, b| a.version.cmp(&b.version));
+    versions
+        .into_iter()
+        .map(|release| release.display.clone())
+        .collect()
+}
+
 /// A file whose metadata is read, with the platforms (`any`, `sdist`) it stands for.
 #[derive(Debug, Clone)]
 pub struct Read<'a> {
@@ -490,6 +540,50 @@ mod tests {
             .iter()
             .find(|release| release.display == version)
             .unwrap()
+    }
+
+    /// Releases of these versions, with no files.
+    fn bare(versions: &[&str]) -> Vec<Release<'static>> {
+        versions
+            .iter()
+            .map(|version| Release {
+                version: Version::from_str(version).unwrap(),
+                display: (*version).to_owned(),
+                files: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn displays(releases: &[Release]) -> Vec<String> {
+        releases
+            .iter()
+            .map(|release| release.display.clone())
+            .collect()
+    }
+
+    #[test]
+    fn newest_holds_the_newest_finals_and_the_prereleases_after_them() {
+        let releases = bare(&["0.9", "1.0", "1.1rc1", "1.1", "1.2", "2.0", "2.1b1"]);
+        let (held, from) = newest(releases.clone(), 3);
+        assert_eq!(displays(&held), ["1.1", "1.2", "2.0", "2.1b1"]);
+        assert_eq!(from.as_deref(), Some("1.1"));
+        // As many finals as held, or fewer: nothing is left out.
+        let (held, from) = newest(releases.clone(), 5);
+        assert_eq!(held.len(), releases.len());
+        assert_eq!(from, None);
+        let (held, from) = newest(bare(&["1.0b1"]), 1);
+        assert_eq!(displays(&held), ["1.0b1"]);
+        assert_eq!(from, None);
+    }
+
+    #[test]
+    fn series_newest_names_one_final_per_series_before_the_held() {
+        let releases = bare(&[
+            "0.9", "0.9.1", "1.0", "1.0.5", "1.1rc1", "1.1", "1.1.1", "2.0", "2.0.1",
+        ]);
+        let from = Version::from_str("1.1.1").unwrap();
+        assert_eq!(series_newest(&releases, &from), ["0.9.1", "1.0.5", "1.1"]);
+        assert!(series_newest(&releases, &Version::from_str("0.9").unwrap()).is_empty());
     }
 
     #[test]

@@ -264,6 +264,7 @@ mod tests {
             "pkg".to_string(),
             PackageFile {
                 earlier: Vec::new(),
+                held_from: None,
                 name: "pkg".to_string(),
                 releases: vec![
                     release(
@@ -349,6 +350,7 @@ mod tests {
                 name.to_string(),
                 PackageFile {
                     earlier: Vec::new(),
+                    held_from: None,
                     name: name.to_string(),
                     releases: vec![release(
                         "1.0",

@@ -1187,6 +1187,7 @@ mod tests {
     fn draws_are_seeded_uniform_and_restricted_to_the_packages_named() {
         let package = |name: &str, count: usize| PackageFile {
             earlier: Vec::new(),
+            held_from: None,
             name: name.to_string(),
             releases: vec![one(); count],
         };
