@@ -43,14 +43,19 @@ struct ShowDocument<'a> {
     releases: Vec<ReleaseJson<'a>>,
     /// Without a version asked for: the versions of the releases before the index's history (2017; 1.13 for
     /// NumPy), of which nothing else is known, ascending. Left out when none.
+    /// Of a package held from its newest releases on: the newest release of each series before `held_from`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     earlier: Vec<String>,
+    /// When the index holds only the newest releases of the package: the oldest version it holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held_from: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ReleaseJson<'a> {
     version: &'a str,
-    uploaded: &'a str,
+    /// RFC 3339, UTC; empty when the package index gave no time.
+    uploaded: String,
     yanked: Option<&'a str>,
     prerelease: bool,
     kind: String,
@@ -115,7 +120,7 @@ struct MetadataJson {
 fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> {
     ReleaseJson {
         version: release.raw_version(),
-        uploaded: release.uploaded(),
+        uploaded: upload_time(release),
         yanked: release.yanked(),
         prerelease: release.is_prerelease(),
         kind: release.kind().to_string(),
@@ -441,6 +446,20 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
     let releases: Vec<&Release> = match &version {
         Some(version) => match package.release(version) {
             Some(release) => vec![release],
+            None if package
+                .held_from()
+                .is_some_and(|held_from| version < held_from) =>
+            {
+                bail!(
+                    "`{name}` {version} is older than the releases the package index holds of `{name}`: it holds only \
+                 the newest {} (from {} on)",
+                    nplint_index::source::NEWEST_HELD,
+                    package
+                        .held_from()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                )
+            }
             None if package.earlier().contains(version) => bail!(
                 "`{name}` {version} was released before the package index's history starts ({}): nothing but its \
                  version is known",
@@ -466,6 +485,7 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
                 } else {
                     Vec::new()
                 },
+                held_from: package.held_from().map(ToString::to_string),
             };
             serde_json::to_writer_pretty(&mut stdout, &document)?;
             writeln!(stdout)?;
@@ -481,7 +501,7 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
 fn release_text(package: &Package, release: &Release) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", package.name(), release.raw_version());
-    let _ = writeln!(out, "  uploaded: {}", release.uploaded());
+    let _ = writeln!(out, "  uploaded: {}", upload_time(release));
     if let Some(reason) = release.yanked() {
         let _ = writeln!(
             out,
@@ -680,10 +700,13 @@ fn releases_text(package: &Package, releases: &[&Release]) -> String {
             .map(ToString::to_string)
             .collect();
         let more = earlier.len().saturating_sub(NAMED);
+        let before = match package.held_from() {
+            Some(held_from) => format!("{held_from}, the newest of each series"),
+            None => history_start(package.name()).to_owned(),
+        };
         let _ = writeln!(
             out,
-            "before {} (versions only, not indexed): {}{}",
-            history_start(package.name()),
+            "before {before} (versions only, not indexed): {}{}",
             named.join(", "),
             if more > 0 {
                 format!(" and {more} older")
@@ -693,6 +716,14 @@ fn releases_text(package: &Package, releases: &[&Release]) -> String {
         );
     }
     out
+}
+
+/// When a release was uploaded, as the source form writes it (empty when unknown).
+fn upload_time(release: &Release) -> String {
+    release
+        .uploaded()
+        .map(|time| time.to_string())
+        .unwrap_or_default()
 }
 
 /// Where the index's history of `name` starts: NumPy's at 1.13, the others' in 2017.

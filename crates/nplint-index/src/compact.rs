@@ -14,15 +14,19 @@
 //! bodies:          one per package (offsets are relative to the first body)
 //! ```
 //!
-//! `int` is an unsigned LEB128 varint, `str` an `int` index into the string table (every distinct string is stored
+//! A variant's `requires_dist` is 0 when it is the previous variant's (of this release or the one before): three
+//! variants in four repeat it, and the references of one were a fifth of the index.
+//!
+//! `int` is an unsigned LEB128 varint (an upload time is one: its seconds since 1970 plus one, 0 for none; as
+//! strings they were a sixth of the index, one per release, none shared), `str` an `int` index into the string table (every distinct string is stored
 //! once: the same `Requires-Dist` line and file-name parts recur across hundreds of releases), `opt str` an `int`
 //! that is 0 for none and index + 1 otherwise. A body is
 //!
 //! ```text
-//! releases: n, n × (version: str | uploaded: str | yanked: opt str | prerelease: u8 | kind: u8
+//! releases: n, n × (version: str | uploaded: int | yanked: opt str | prerelease: u8 | kind: u8
 //!                   | wheels: n, n × (platform: u8 | tags: n, n × str)
 //!                   | metadata: n, n × (applies_to: n, n × str | file: str | via: u8 | requires_python: opt str
-//!                                       | requires_dist: n, n × str)
+//!                                       | requires_dist: 0 | n + 1, n × str)
 //!                   | build: u8 (0 absent, else BuildNumpy code) [| file: str | member: opt str
 //!                                                              | numpy_floor: opt str]
 //!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int
@@ -58,7 +62,7 @@ use crate::source::{
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 6;
+const FORMAT_VERSION: u32 = 7;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -99,10 +103,14 @@ pub fn encode(snapshot: &Snapshot, packages: &[PackageFile]) -> Vec<u8> {
 }
 
 fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFile) {
+    let mut previous: Option<&[String]> = None;
     write_int(out, package.releases.len());
     for release in &package.releases {
         strings.write(out, &release.version);
-        strings.write(out, &release.uploaded);
+        write_int(
+            out,
+            UploadTime::parse(&release.uploaded).map_or(0, |time| time.0 as usize + 1),
+        );
         strings.write_opt(out, release.yanked.as_deref());
         out.push(u8::from(release.prerelease));
         out.push(kind_code(release.kind));
@@ -123,10 +131,15 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFil
             write_file(out, strings, &variant.file, &release.version);
             out.push(source_code(variant.via));
             strings.write_opt(out, variant.requires_python.as_deref());
-            write_int(out, variant.requires_dist.len());
-            for requirement in &variant.requires_dist {
-                strings.write(out, requirement);
+            if previous == Some(variant.requires_dist.as_slice()) {
+                write_int(out, 0);
+            } else {
+                write_int(out, variant.requires_dist.len() + 1);
+                for requirement in &variant.requires_dist {
+                    strings.write(out, requirement);
+                }
             }
+            previous = Some(&variant.requires_dist);
         }
         match &release.build {
             None => out.push(0),
@@ -220,6 +233,88 @@ impl serde::Serialize for FileName<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
+}
+
+/// When a release was uploaded, in whole seconds since 1970-01-01T00:00:00Z; written `2024-08-18T21:39:07Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UploadTime(u64);
+
+impl UploadTime {
+    /// Reads `YYYY-MM-DDTHH:MM:SS` at the start of an RFC 3339 time in UTC (what follows the seconds, a fraction
+    /// and `Z` or `+00:00`, is not read). `None` when it is not one.
+    pub fn parse(text: &str) -> Option<Self> {
+        let bytes = text.as_bytes();
+        let number = |range: std::ops::Range<usize>| -> Option<u64> {
+            let digits = bytes.get(range)?;
+            digits.iter().try_fold(0u64, |value, &b| {
+                b.is_ascii_digit().then(|| value * 10 + u64::from(b - b'0'))
+            })
+        };
+        let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+        if !separators.iter().all(|&(at, b)| bytes.get(at) == Some(&b)) {
+            return None;
+        }
+        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+        let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+        if year < 1970 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        Some(Self(days * 86_400 + hour * 3_600 + minute * 60 + second))
+    }
+
+    /// The date: `2024-08-18`.
+    pub fn date(self) -> String {
+        let (year, month, day) = civil_from_days(self.0 / 86_400);
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+}
+
+impl fmt::Display for UploadTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seconds = self.0 % 86_400;
+        write!(
+            f,
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date(),
+            seconds / 3_600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 of a date of the proleptic Gregorian calendar from 1970 on (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year / 400;
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The date of a day since 1970-01-01: the inverse of [`days_from_civil`].
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let days = days + 719_468;
+    let era = days / 146_097;
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
 }
 
 /// Whether `name` is a PEP 503-normalized package name: lowercase ASCII letters and digits in runs joined by single
@@ -406,7 +501,7 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header<'_>, DecodeError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseRef<'a> {
     pub version: &'a str,
-    pub uploaded: &'a str,
+    pub uploaded: Option<UploadTime>,
     pub yanked: Option<&'a str>,
     pub prerelease: bool,
     pub kind: ReleaseKind,
@@ -456,7 +551,10 @@ impl ReleaseRef<'_> {
         let owned = |strings: &[&str]| strings.iter().map(|&s| s.to_owned()).collect();
         ReleaseEntry {
             version: self.version.to_owned(),
-            uploaded: self.uploaded.to_owned(),
+            uploaded: self
+                .uploaded
+                .map(|time| time.to_string())
+                .unwrap_or_default(),
             yanked: self.yanked.map(str::to_owned),
             prerelease: self.prerelease,
             kind: self.kind,
@@ -521,8 +619,9 @@ pub fn decode_body<'a>(
         at: body.start,
         strings: Some(strings),
     };
+    let mut previous_requires = Vec::new();
     let releases = (0..reader.len()?)
-        .map(|_| decode_release(&mut reader))
+        .map(|_| decode_release(&mut reader, &mut previous_requires))
         .collect::<Result<_, _>>()?;
     let earlier = (0..reader.len()?)
         .map(|_| reader.string())
@@ -538,9 +637,16 @@ pub fn decode_body<'a>(
     })
 }
 
-fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeError> {
+/// Decodes a release; `previous_requires` is the `Requires-Dist` of the variant decoded last (see the layout).
+fn decode_release<'a>(
+    reader: &mut Reader<'a>,
+    previous_requires: &mut Vec<&'a str>,
+) -> Result<ReleaseRef<'a>, DecodeError> {
     let version = reader.string()?;
-    let uploaded = reader.string()?;
+    let uploaded = reader
+        .int()?
+        .checked_sub(1)
+        .map(|seconds| UploadTime(seconds as u64));
     let yanked = reader.opt_string()?;
     let prerelease = match reader.byte()? {
         0 => false,
@@ -568,7 +674,16 @@ fn decode_release<'a>(reader: &mut Reader<'a>) -> Result<ReleaseRef<'a>, DecodeE
                 via: source_from_code(reader.byte()?)
                     .ok_or(reader.error("invalid metadata source"))?,
                 requires_python: reader.opt_string()?,
-                requires_dist: reader.strings_list()?,
+                requires_dist: match reader.len()? {
+                    0 => previous_requires.clone(),
+                    n => {
+                        let list = (1..n)
+                            .map(|_| reader.string())
+                            .collect::<Result<Vec<_>, _>>()?;
+                        previous_requires.clone_from(&list);
+                        list
+                    }
+                },
             })
         })
         .collect::<Result<_, DecodeError>>()?;
@@ -899,6 +1014,40 @@ mod tests {
 
     use super::*;
     use crate::test_data::{example_packages, example_snapshot};
+
+    #[test]
+    fn upload_times_read_and_write_back_alike() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "2017-01-01T00:00:00Z",
+            "2024-02-29T12:00:01Z",
+            "2024-08-18T21:39:07Z",
+            "2100-03-01T00:00:00Z",
+        ] {
+            let time = UploadTime::parse(text).unwrap();
+            assert_eq!(time.to_string(), text);
+            assert_eq!(time.date(), text[..10]);
+        }
+        assert_eq!(UploadTime::parse("1970-01-02T00:00:01Z").unwrap().0, 86_401);
+        // What follows the seconds is not read; what is not a time is none.
+        assert_eq!(
+            UploadTime::parse("2024-08-18T21:51:09.966467+00:00"),
+            UploadTime::parse("2024-08-18T21:51:09Z")
+        );
+        for bad in [
+            "",
+            "2024-08-18",
+            "2024-13-01T00:00:00Z",
+            "2024/08/18T21:51:09Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            assert_eq!(UploadTime::parse(bad), None, "{bad}");
+        }
+        assert!(
+            UploadTime::parse("2024-01-01T00:00:00Z") < UploadTime::parse("2024-01-01T00:00:01Z")
+        );
+    }
 
     #[test]
     fn round_trip() {

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use version_ranges::Ranges;
 
 use crate::Release;
+use crate::compact::UploadTime;
 use crate::runtime::{leak, normalized_package};
 
 static BOUNDS_TOML: &str = include_str!("../data/conda-forge-numpy-bounds.toml");
@@ -65,9 +66,9 @@ impl CondaBound {
     pub fn covers(&self, release: &Release) -> bool {
         self.versions.contains(release.version())
             && self.uploaded_before.is_none_or(|before| {
-                // RFC 3339 UTC times compare as text when cut to the same precision (seconds).
-                let seconds = |time: &'static str| time.get(..19).unwrap_or(time);
-                !release.uploaded().is_empty() && seconds(release.uploaded()) < seconds(before)
+                release.uploaded().is_some_and(|uploaded| {
+                    UploadTime::parse(before).is_some_and(|before| uploaded < before)
+                })
             })
     }
 

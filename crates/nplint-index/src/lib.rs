@@ -50,7 +50,7 @@ use rustc_hash::FxHashMap;
 pub use pep440_rs::{Version, VersionSpecifiers};
 pub use pep508_rs::{ExtraName, PackageName};
 
-pub use crate::compact::{ApiUseRef, BuildRef, FileName};
+pub use crate::compact::{ApiUseRef, BuildRef, FileName, UploadTime};
 pub use crate::conda_only::CondaOnlyPackage;
 pub use crate::light::{LightPackage, LightTable};
 pub use crate::package::{AppliesTo, Metadata, Package, Release, WheelPython, WheelPythonRange};
@@ -84,7 +84,7 @@ pub struct Index {
     /// hashing a name once beats a binary search's eight string comparisons.
     positions: FxHashMap<&'static str, usize>,
     /// See [`Index::first_numpy_2_build`].
-    first_numpy_2_build: OnceLock<Option<&'static str>>,
+    first_numpy_2_build: OnceLock<Option<UploadTime>>,
     /// The light tier (see [`light`]).
     light: LightTable,
 }
@@ -240,7 +240,7 @@ impl Index {
     /// indexed release was. Measured rather than taken from NumPy's own release dates because NumPy deletes its
     /// pre-releases from the package index after the final release, and builds against NumPy 2 began with those.
     /// Computed on first use (it reads every package).
-    pub fn first_numpy_2_build(&self) -> Option<&'static str> {
+    pub fn first_numpy_2_build(&self) -> Option<UploadTime> {
         *self.first_numpy_2_build.get_or_init(|| {
             self.packages
                 .iter()
@@ -250,7 +250,7 @@ impl Index {
                         .build_scan()
                         .is_some_and(|scan| scan.numpy == source::BuildNumpy::Numpy2)
                 })
-                .map(Release::uploaded)
+                .filter_map(Release::uploaded)
                 .min()
         })
     }

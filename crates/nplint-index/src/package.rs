@@ -12,7 +12,9 @@ use std::sync::{LazyLock, OnceLock};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, VersionOrUrl};
 
-use crate::compact::{self, ApiUseRef, BuildRef, FileName, ReleaseRef, Strings, VariantRef};
+use crate::compact::{
+    self, ApiUseRef, BuildRef, FileName, ReleaseRef, Strings, UploadTime, VariantRef,
+};
 use crate::parse::{Parsed, Requirement};
 use crate::source::{MetadataSource, Platform, ReleaseKind};
 use crate::target::{PythonVersion, Target};
@@ -170,7 +172,7 @@ impl Package {
 pub struct Release {
     version: Version,
     raw_version: &'static str,
-    uploaded: &'static str,
+    uploaded: Option<UploadTime>,
     yanked: Option<&'static str>,
     prerelease: bool,
     kind: ReleaseKind,
@@ -234,14 +236,14 @@ impl Release {
         self.raw_version
     }
 
-    /// The earliest upload time of the release's files (RFC 3339, UTC).
-    pub fn uploaded(&self) -> &'static str {
+    /// The earliest upload time of the release's files; `None` when the package index gave none.
+    pub fn uploaded(&self) -> Option<UploadTime> {
         self.uploaded
     }
 
-    /// The date part of [`Release::uploaded`]: `2021-05-13`.
-    pub fn upload_date(&self) -> &str {
-        self.uploaded.get(..10).unwrap_or(self.uploaded)
+    /// The date part of [`Release::uploaded`]: `2021-05-13` (empty when unknown).
+    pub fn upload_date(&self) -> String {
+        self.uploaded.map(UploadTime::date).unwrap_or_default()
     }
 
     /// The yank reason (possibly empty) when every file of the release is yanked (PEP 592).

@@ -90,7 +90,7 @@ fn release_facts() {
     assert!(!old.is_prerelease());
     let rc = a.release(&version("2.0rc1")).unwrap();
     assert!(rc.is_prerelease());
-    assert_eq!(rc.uploaded(), "2021-06-07T08:09:10Z");
+    assert_eq!(rc.uploaded().unwrap().to_string(), "2021-06-07T08:09:10Z");
 }
 
 #[test]

@@ -412,13 +412,26 @@ impl<'a> Provider<'a> {
         }
         // No final release fits. A pre-release is taken when the range itself was written with one (a dependency's
         // `~=2.5.0.dev0`) or the package has only pre-releases, as pip does.
-        let newest_prerelease = newest_prerelease?;
         let lower_is_prerelease = match range.bounding_range() {
             Some((Bound::Included(lower) | Bound::Excluded(lower), _)) => lower.any_prerelease(),
             _ => false,
         };
-        (lower_is_prerelease || releases.iter().all(Release::is_prerelease))
-            .then(|| newest_prerelease.clone())
+        if let Some(newest_prerelease) = newest_prerelease
+            && (lower_is_prerelease || releases.iter().all(Release::is_prerelease))
+        {
+            return Some(newest_prerelease.clone());
+        }
+        // Of a package the index holds only from its newest releases on, an older release may fit where none held
+        // does: the newest the index names is taken, knowing nothing of what it requires (`dependencies` finds it
+        // unindexed, takes it to require nothing and lists it in `metadata_unknown`). Refusing it would be a
+        // conflict made by what the index left out.
+        package.held_from()?;
+        package
+            .earlier()
+            .iter()
+            .rev()
+            .find(|version| range.contains(version))
+            .cloned()
     }
 
     /// The release `choose` returned last, if it is `name` `version`.

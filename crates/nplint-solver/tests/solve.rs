@@ -464,3 +464,73 @@ fn a_replayed_outcome_is_the_outcome_of_solving() {
         "{reused} reused, {solved_again} solved again"
     );
 }
+
+/// An index of `numpy` 1.26.4 and 2.0.0 and `tail`, whose releases held (2.0, 2.1) require NumPy 2; `tail` is held
+/// from 2.0 on when `held` (naming 1.4 as the newest release before), and holds 2.0 and 2.1 only otherwise.
+fn tail_index(held: bool) -> &'static nplint_index::Index {
+    use nplint_index::source::{
+        MetadataSource, MetadataVariant, PackageFile, ReleaseEntry, ReleaseKind, Snapshot,
+    };
+    let release = |name: &str, version: &str, requires: &[&str]| ReleaseEntry {
+        version: version.to_owned(),
+        uploaded: "2025-01-01T00:00:00Z".to_owned(),
+        yanked: None,
+        prerelease: false,
+        kind: ReleaseKind::Pure,
+        wheels: Default::default(),
+        metadata: vec![MetadataVariant {
+            applies_to: vec!["any".to_owned()],
+            file: format!("{name}-{version}-py3-none-any.whl"),
+            via: MetadataSource::MetadataFile,
+            requires_python: None,
+            requires_dist: requires.iter().map(|&r| r.to_owned()).collect(),
+        }],
+        build: None,
+        removed_api: Vec::new(),
+    };
+    let numpy = PackageFile {
+        name: "numpy".to_owned(),
+        releases: vec![
+            release("numpy", "1.26.4", &[]),
+            release("numpy", "2.0.0", &[]),
+        ],
+        earlier: Vec::new(),
+        held_from: None,
+    };
+    let tail = PackageFile {
+        name: "tail".to_owned(),
+        releases: vec![
+            release("tail", "2.0", &["numpy>=2"]),
+            release("tail", "2.1", &["numpy>=2"]),
+        ],
+        earlier: if held {
+            vec!["1.4".to_owned()]
+        } else {
+            Vec::new()
+        },
+        held_from: held.then(|| "2.0".to_owned()),
+    };
+    let snapshot = Snapshot {
+        newest_upload: "2025-01-01T00:00:00Z".to_owned(),
+        packages: vec!["numpy".to_owned(), "tail".to_owned()],
+        added_by_closure: Default::default(),
+    };
+    Box::leak(Box::new(
+        nplint_index::Index::from_source(&snapshot, &[numpy, tail]).unwrap(),
+    ))
+}
+
+#[test]
+fn a_package_held_from_its_newest_releases_falls_back_to_an_older_one_it_does_not_know() {
+    let inputs = requirements(&["numpy<2", "tail"]);
+    let outcome = Solver::with_index(tail_index(true), target(12)).solve(&inputs);
+    assert_eq!(solved_version(&outcome, "tail").as_deref(), Some("1.4"));
+    let solution = outcome.as_solution().unwrap();
+    assert_eq!(solution.metadata_unknown, [(name("tail"), version("1.4"))]);
+    // Held whole, the same releases are a conflict: no release of `tail` works with NumPy 1.
+    let outcome = Solver::with_index(tail_index(false), target(12)).solve(&inputs);
+    assert_eq!(conflict(&outcome).inputs, [0, 1]);
+    // An older release is taken only where none held fits.
+    let outcome = Solver::with_index(tail_index(true), target(12)).solve(&requirements(&["tail"]));
+    assert_eq!(solved_version(&outcome, "tail").as_deref(), Some("2.1"));
+}

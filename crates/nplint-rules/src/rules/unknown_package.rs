@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use nplint_diagnostics::Diagnostic;
-use nplint_index::source::{NUMPY_HISTORY_START, history_start_year};
+use nplint_index::Index;
+use nplint_index::source::{NEWEST_HELD, NUMPY_HISTORY_START, history_start_year};
 use nplint_manifest::Manifest;
 
 use crate::registry::declare_rule;
@@ -68,6 +69,11 @@ pub(crate) fn check(
             Knowledge::Unrelated => left_out.unrelated += 1,
             Knowledge::Predates => {
                 left_out.predating.insert(id);
+                left_out.held_newest |= manifest.requirements[id]
+                    .name
+                    .as_ref()
+                    .and_then(|name| Index::embedded().package(name))
+                    .is_some_and(|package| package.held_from().is_some());
             }
             knowledge if !knowledge.is_known() => {
                 left_out.unknown.insert(id);
@@ -87,6 +93,8 @@ struct LeftOut {
     unknown: BTreeSet<usize>,
     /// Requirements on indexed packages that admit only releases older than the index's history.
     predating: BTreeSet<usize>,
+    /// Whether one of those is on a package the index holds only from its newest releases on.
+    held_newest: bool,
     /// How many are known not to reach NumPy.
     unrelated: usize,
 }
@@ -187,8 +195,13 @@ fn diagnostic(manifest: &Manifest, total: usize, left_out: &LeftOut) -> Diagnost
     if !left_out.predating.is_empty() {
         let _ = write!(
             help,
-            "; nplint's index holds the releases uploaded from {} on (NumPy's from {NUMPY_HISTORY_START})",
-            history_start_year()
+            "; nplint's index holds the releases uploaded from {} on (NumPy's from {NUMPY_HISTORY_START}){}",
+            history_start_year(),
+            if left_out.held_newest {
+                format!(", and of the less-downloaded projects only the newest {NEWEST_HELD}")
+            } else {
+                String::new()
+            }
         );
     }
     diagnostic.help = Some(help);
