@@ -452,7 +452,7 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
             {
                 bail!(
                     "`{name}` {version} is older than the releases the package index holds of `{name}`: it holds only \
-                 the newest {} (from {} on)",
+                 its newest {} final releases (from {} on)",
                     nplint_index::source::NEWEST_HELD,
                     package
                         .held_from()
@@ -743,6 +743,9 @@ struct StatsDocument<'a> {
     packages: usize,
     /// Packages added because a listed package depends on them and they depend on NumPy.
     added_by_closure: usize,
+    /// Packages of which the index holds only the newest releases (`nplint_index::source::NEWEST_HELD` final
+    /// ones): the full-tier projects beyond the most-downloaded, and what their closure added.
+    held_newest: usize,
     releases: usize,
     prereleases: usize,
     numpy: NumpyStats,
@@ -796,6 +799,11 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
             .iter()
             .filter(|package| package.added_by().is_some())
             .count(),
+        held_newest: index
+            .packages()
+            .iter()
+            .filter(|package| package.held_from().is_some())
+            .count(),
         releases,
         prereleases,
         numpy,
@@ -813,8 +821,12 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
             writeln!(stdout, "snapshot:  {}", document.snapshot)?;
             writeln!(
                 stdout,
-                "packages:  {} ({} added as dependencies of listed packages)",
-                document.packages, document.added_by_closure
+                "packages:  {} ({} added as dependencies of listed packages; of {}, only the newest {} \
+                 releases)",
+                document.packages,
+                document.added_by_closure,
+                document.held_newest,
+                nplint_index::source::NEWEST_HELD
             )?;
             writeln!(
                 stdout,

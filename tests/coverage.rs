@@ -20,16 +20,15 @@ use nplint_rules::{Knowledge, Resolver, Settings, environment_requirements};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/coverage");
 
-/// The least share of locked packages that nplint must know (99.5% on the index of this commit).
+/// The least share of locked packages that nplint must know (99.2% on the index of this commit: 6 of the 17 it
+/// does not know are a conda lock's pins of releases older than the newest 25 the index holds of their project).
 const LOCKED_FLOOR: f64 = 0.99;
 
-/// The least share of requirements that nplint must know: where coverage stands (90.5% on the index of this
-/// commit, a sync of the full-tier projects ranked within the first 1,000), below the 95% aimed at. Most of the
-/// 291 unknown requirements name projects that `data/tiers.tsv` puts in the full tier beyond that rank (they reach
-/// NumPy) and that the index has not synced yet (`cartopy`, `holoviews`, `datafusion`, `pytest-doctestplus`, ...);
-/// the rest are a uv workspace's own members, conda-only names (`blas`, `hdf5`, `c-compiler`) and the long tail.
-/// Raise it as the index grows, never lower it.
-const REQUIREMENTS_FLOOR: f64 = 0.90;
+/// The least share of requirements that nplint must know: 95%, the aim (97.0% on the index of this commit, the
+/// whole full tier). The 91 not known are a uv workspace's own members, direct references, conda-only names
+/// (`blas`, `hdf5`, `c-compiler`), projects outside the list of the 15,000 most downloaded (`jax2onnx`,
+/// `pysdl2-dll`, `pytest-pystack`, ...) and pins older than the releases the index holds. Never lower it.
+const REQUIREMENTS_FLOOR: f64 = 0.95;
 
 /// Reads the corpus's files and what they include, as `nplint check` would from a checkout.
 struct FsLoader;

@@ -62,12 +62,31 @@ use crate::source::{
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 7;
+const FORMAT_VERSION: u32 = 8;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
 pub fn encode(snapshot: &Snapshot, packages: &[PackageFile]) -> Vec<u8> {
-    let mut strings = StringPool::default();
+    // Twice: the first pass counts how often each string is referred to, the second writes the references with
+    // the most used strings first, whose ids (varints) take one or two bytes.
+    let (counted, _, _) = encode_parts(StringPool::default(), snapshot, packages);
+    let (strings, header, bodies) = encode_parts(counted.by_use(), snapshot, packages);
+    let mut out = Vec::with_capacity(16 + strings.len_hint() + header.len() + bodies.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    strings.finish(&mut out);
+    out.extend_from_slice(&header);
+    out.extend_from_slice(&bodies);
+    out
+}
+
+/// The string table, header and bodies of the embedded form, with the strings of `strings` (which the encoding
+/// adds to).
+fn encode_parts(
+    mut strings: StringPool,
+    snapshot: &Snapshot,
+    packages: &[PackageFile],
+) -> (StringPool, Vec<u8>, Vec<u8>) {
     let mut header = Vec::new();
 
     strings.write(&mut header, &snapshot.newest_upload);
@@ -92,14 +111,7 @@ pub fn encode(snapshot: &Snapshot, packages: &[PackageFile]) -> Vec<u8> {
         write_int(&mut header, start);
         write_int(&mut header, bodies.len() - start);
     }
-
-    let mut out = Vec::with_capacity(16 + strings.len_hint() + header.len() + bodies.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    strings.finish(&mut out);
-    out.extend_from_slice(&header);
-    out.extend_from_slice(&bodies);
-    out
+    (strings, header, bodies)
 }
 
 fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFile) {
@@ -746,24 +758,47 @@ pub fn decode(bytes: &[u8]) -> Result<(Snapshot, Vec<PackageFile>), DecodeError>
     Ok((header.snapshot.to_source(), packages))
 }
 
-/// Every distinct string once, in order of first use.
+/// Every distinct string once, in order of first use (or of use, see [`StringPool::by_use`]), with how often each
+/// was referred to.
 #[derive(Default)]
 struct StringPool {
     ids: HashMap<String, usize>,
     pool: Vec<u8>,
     offsets: Vec<u32>,
+    uses: Vec<usize>,
 }
 
 impl StringPool {
     fn id(&mut self, s: &str) -> usize {
         if let Some(&id) = self.ids.get(s) {
+            self.uses[id] += 1;
             return id;
         }
         let id = self.offsets.len();
         self.offsets.push(self.offset());
         self.pool.extend_from_slice(s.as_bytes());
         self.ids.insert(s.to_owned(), id);
+        self.uses.push(1);
         id
+    }
+
+    /// The same strings, the most used first (ties in order of first use), none used yet.
+    fn by_use(&self) -> Self {
+        let mut order: Vec<usize> = (0..self.offsets.len()).collect();
+        order.sort_by_key(|&id| (std::cmp::Reverse(self.uses[id]), id));
+        let mut sorted = Self::default();
+        for id in order {
+            let end = self
+                .offsets
+                .get(id + 1)
+                .map_or(self.pool.len(), |&end| end as usize);
+            let start = self.offsets[id] as usize;
+            // Invariant: the pool holds only whole strings, written by `id` from `&str`s.
+            let s = std::str::from_utf8(&self.pool[start..end]).expect("pool strings are UTF-8");
+            sorted.id(s);
+        }
+        sorted.uses.iter_mut().for_each(|uses| *uses = 0);
+        sorted
     }
 
     fn offset(&self) -> u32 {
