@@ -368,7 +368,9 @@ pub struct Strings<'a> {
     count: usize,
     /// The `count + 1` offsets into the pool, little-endian `u32`s.
     offsets: &'a [u8],
-    pool: &'a str,
+    /// UTF-8, checked string by string as they are read: the pool is most of the index (megabytes), and one check
+    /// of it on load touched every page of it for the few thousand strings a check reads.
+    pool: &'a [u8],
 }
 
 impl<'a> Strings<'a> {
@@ -385,10 +387,11 @@ impl<'a> Strings<'a> {
                 .ok_or(error("string offset out of range"))
         };
         let (start, end) = (offset(id)?, offset(id + 1)?);
-        // `get` also refuses a range that splits a character.
-        self.pool
+        let bytes = self
+            .pool
             .get(start..end)
-            .ok_or(error("string out of range"))
+            .ok_or(error("string out of range"))?;
+        std::str::from_utf8(bytes).map_err(|_| error("string is not UTF-8"))
     }
 }
 
@@ -466,12 +469,7 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header<'_>, DecodeError> {
     let strings = Strings {
         count,
         offsets: &bytes[offsets..offsets + 4 * (count + 1)],
-        // One check of the whole pool: a string's own check costs more than its bytes (21,899 of them for one
-        // file's check).
-        pool: std::str::from_utf8(pool).map_err(|_| DecodeError {
-            what: "string pool is not UTF-8",
-            at: offsets,
-        })?,
+        pool,
     };
     reader.strings = Some(strings);
 
@@ -486,9 +484,11 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header<'_>, DecodeError> {
         added_by_closure,
     };
 
-    let rows = (0..reader.len()?)
-        .map(|_| Ok((reader.string()?, reader.int()?, reader.int()?)))
-        .collect::<Result<Vec<_>, DecodeError>>()?;
+    let count = reader.len()?;
+    let mut rows = Vec::with_capacity(reader.capacity_for(count));
+    for _ in 0..count {
+        rows.push((reader.string()?, reader.int()?, reader.int()?));
+    }
     let bodies = reader.at;
     let mut packages = Vec::with_capacity(rows.len());
     for (name, offset, len) in rows {
@@ -941,7 +941,18 @@ impl<'a> Reader<'a> {
     }
 
     fn strings_list(&mut self) -> Result<Vec<&'a str>, DecodeError> {
-        (0..self.len()?).map(|_| self.string()).collect()
+        let count = self.len()?;
+        let mut list = Vec::with_capacity(self.capacity_for(count));
+        for _ in 0..count {
+            list.push(self.string()?);
+        }
+        Ok(list)
+    }
+
+    /// A capacity for `count` items of at least a byte each, no more than the bytes left could hold (a corrupt
+    /// count allocates nothing it cannot fill).
+    fn capacity_for(&self, count: usize) -> usize {
+        count.min(self.bytes.len().saturating_sub(self.at))
     }
 }
 

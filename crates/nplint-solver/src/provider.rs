@@ -63,8 +63,17 @@ pub(crate) enum Facts {
 /// key; threads fill slots as they meet them.
 #[derive(Debug)]
 pub(crate) struct Cache {
-    packages: Box<[OnceLock<PackageCache>]>,
+    /// By chunk of [`CHUNK`] positions, allocated when a package in it is first met.
+    packages: Box<[OnceLock<Chunk>]>,
 }
+
+/// The caches of [`CHUNK`] consecutive packages.
+type Chunk = Box<[OnceLock<PackageCache>]>;
+
+/// Packages per lazily allocated chunk of [`Cache`]. A solver is made per target (up to 30 for one file) and its
+/// solves meet a few hundred of the index's thousands of packages: a slot per package made up front (72 bytes each,
+/// 7,148 packages) cost a check more time than its solves.
+const CHUNK: usize = 64;
 
 #[derive(Debug)]
 struct PackageCache {
@@ -88,13 +97,17 @@ struct ReleaseCache {
 impl Cache {
     pub(crate) fn new(index: &Index) -> Self {
         Self {
-            packages: index.packages().iter().map(|_| OnceLock::new()).collect(),
+            packages: (0..index.packages().len().div_ceil(CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
         }
     }
 
     /// The caches of the package at `position` in `index`.
     fn package(&self, index: &Index, position: usize) -> &PackageCache {
-        self.packages[position].get_or_init(|| PackageCache {
+        let chunk = self.packages[position / CHUNK]
+            .get_or_init(|| (0..CHUNK).map(|_| OnceLock::new()).collect());
+        chunk[position % CHUNK].get_or_init(|| PackageCache {
             releases: index.packages()[position]
                 .releases()
                 .iter()
