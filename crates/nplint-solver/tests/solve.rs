@@ -477,7 +477,7 @@ fn tail_index(held: bool) -> &'static nplint_index::Index {
         yanked: None,
         prerelease: false,
         kind: ReleaseKind::Pure,
-        wheels: Default::default(),
+        wheels: std::collections::BTreeMap::new(),
         metadata: vec![MetadataVariant {
             applies_to: vec!["any".to_owned()],
             file: format!("{name}-{version}-py3-none-any.whl"),
@@ -513,7 +513,7 @@ fn tail_index(held: bool) -> &'static nplint_index::Index {
     let snapshot = Snapshot {
         newest_upload: "2025-01-01T00:00:00Z".to_owned(),
         packages: vec!["numpy".to_owned(), "tail".to_owned()],
-        added_by_closure: Default::default(),
+        added_by_closure: std::collections::BTreeMap::new(),
     };
     Box::leak(Box::new(
         nplint_index::Index::from_source(&snapshot, &[numpy, tail]).unwrap(),
