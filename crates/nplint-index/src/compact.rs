@@ -18,9 +18,10 @@
 //! variants in four repeat it, and the references of one were a fifth of the index.
 //!
 //! `int` is an unsigned LEB128 varint (an upload time is one: its seconds since 1970 plus one, 0 for none; as
-//! strings they were a sixth of the index, one per release, none shared), `str` an `int` index into the string table (every distinct string is stored
-//! once: the same `Requires-Dist` line and file-name parts recur across hundreds of releases), `opt str` an `int`
-//! that is 0 for none and index + 1 otherwise. A body is
+//! strings they were a sixth of the index, one per release, none shared), `str` an `int` index into the string
+//! table (every distinct string is stored once: the same `Requires-Dist` line and file-name parts recur across
+//! hundreds of releases; the most used come first, so that their indices take one or two bytes), `opt str` an
+//! `int` that is 0 for none and index + 1 otherwise. A body is
 //!
 //! ```text
 //! releases: n, n × (version: str | uploaded: int | yanked: opt str | prerelease: u8 | kind: u8
@@ -361,7 +362,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// The string table: its offsets and its pool, which is checked to be UTF-8 once, when the header is decoded.
+/// The string table: its offsets and its pool, each string checked to be UTF-8 when it is read.
 /// Copyable so that a lazily decoded package can keep it.
 #[derive(Debug, Clone, Copy)]
 pub struct Strings<'a> {
