@@ -322,6 +322,7 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
             page.name
         );
         page.resolve_urls(&url);
+        page.redact_index_host(&self.index_url);
         if let Some(limit) = &self.exclude_newer {
             page.files.retain(|file| {
                 file.upload_time

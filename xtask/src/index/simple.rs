@@ -16,6 +16,24 @@ pub struct ProjectPage {
     pub versions: Vec<String>,
 }
 
+/// `text` with `<index>` for the scheme and host of `index_url` (`Please migrate to ...
+/// https://<host>/project/datacommons-client/`, a yank reason): the data names no package registry's host; the
+/// index it was read from is the sync's configuration, not one of its facts.
+pub fn redact_index_host(text: &str, index_url: &str) -> String {
+    let host = index_url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .filter(|host| !host.is_empty());
+    match host {
+        Some(host) if text.contains(host) => ["https://", "http://"]
+            .iter()
+            .fold(text.to_owned(), |text, scheme| {
+                text.replace(&format!("{scheme}{host}"), "<index>")
+            }),
+        _ => text.to_owned(),
+    }
+}
+
 /// One distribution file.
 #[derive(Debug, Clone, Deserialize)]
 pub struct File {
@@ -55,6 +73,15 @@ impl Yanked {
 }
 
 impl ProjectPage {
+    /// [`redact_index_host`] in the yank reasons, the page's only free text that the data keeps.
+    pub fn redact_index_host(&mut self, index_url: &str) {
+        for file in &mut self.files {
+            if let Yanked::Reason(reason) = &mut file.yanked {
+                *reason = redact_index_host(reason, index_url);
+            }
+        }
+    }
+
     /// Makes every file URL absolute: PEP 691 allows URLs relative to the page's.
     pub fn resolve_urls(&mut self, page_url: &str) {
         for file in &mut self.files {
@@ -143,6 +170,29 @@ mod tests {
         assert_eq!(
             resolve(base, "//files.example.invalid/x.whl"),
             "https://files.example.invalid/x.whl"
+        );
+    }
+
+    #[test]
+    fn yank_reasons_name_no_index_host() {
+        let mut page: ProjectPage = serde_json::from_str(
+            r#"{"name": "x", "files": [
+                {"filename": "a", "url": "a", "yanked": "Deprecated: use https://index.example.invalid/project/y/"},
+                {"filename": "b", "url": "b", "yanked": "see https://elsewhere.example.invalid/z"},
+                {"filename": "c", "url": "c", "yanked": true}
+            ]}"#,
+        )
+        .unwrap();
+        page.redact_index_host("https://index.example.invalid/simple");
+        let reasons: Vec<Option<&str>> =
+            page.files.iter().map(|file| file.yanked.reason()).collect();
+        assert_eq!(
+            reasons,
+            [
+                Some("Deprecated: use <index>/project/y/"),
+                Some("see https://elsewhere.example.invalid/z"),
+                Some("")
+            ]
         );
     }
 

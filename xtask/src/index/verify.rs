@@ -791,7 +791,8 @@ pub fn run(root: &Path, args: &VerifyArgs) -> Result<()> {
         snapshot.newest_upload
     );
 
-    let base = json_base(&super::index_url(args.network.index_url.as_deref())?)?;
+    let index_url = super::index_url(args.network.index_url.as_deref())?;
+    let base = json_base(&index_url)?;
     let cache = args
         .network
         .cache_dir
@@ -809,8 +810,14 @@ pub fn run(root: &Path, args: &VerifyArgs) -> Result<()> {
             .map(|name| -> Result<_> {
                 let url = format!("{base}/pypi/{name}/json");
                 let body = get(&url)?.with_context(|| format!("GET {url}: not found"))?;
-                let project = serde_json::from_slice(&body)
+                let mut project: ProjectJson = serde_json::from_slice(&body)
                     .with_context(|| format!("`{name}`: reading the index's project JSON"))?;
+                // As the sync writes them (see `simple::redact_index_host`).
+                for file in project.releases.values_mut().flatten() {
+                    if let Some(reason) = &mut file.yanked_reason {
+                        *reason = super::simple::redact_index_host(reason, &index_url);
+                    }
+                }
                 Ok((*name, project))
             })
             .collect::<Result<_>>()
