@@ -279,6 +279,11 @@ impl UploadTime {
         Some(Self(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 
+    /// The time `seconds` after 1970-01-01T00:00:00Z.
+    pub fn from_seconds(seconds: u64) -> Self {
+        Self(seconds)
+    }
+
     /// The date: `2024-08-18`.
     pub fn date(self) -> String {
         let (year, month, day) = civil_from_days(self.0 / 86_400);

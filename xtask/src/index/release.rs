@@ -248,9 +248,21 @@ pub fn newest(mut releases: Vec<Release<'_>>, count: usize) -> (Vec<Release<'_>>
 /// final release of each `major.minor` series before it, as the index lists them, ascending. A solve may take one
 /// of these, knowing nothing of what it requires, when no release held fits.
 pub fn series_newest(releases: &[Release], held_from: &Version) -> Vec<String> {
+    newest_of_each_series(releases, |release| release.version < *held_from)
+        .into_iter()
+        .map(|release| release.display.clone())
+        .collect()
+}
+
+/// Of `releases` (sorted by version), the newest final release of each `major.minor` series among those `keep`
+/// accepts, ascending.
+pub fn newest_of_each_series<'b, 'a>(
+    releases: &'b [Release<'a>],
+    keep: impl Fn(&Release<'a>) -> bool,
+) -> Vec<&'b Release<'a>> {
     let mut newest: BTreeMap<(u64, u64), &Release> = BTreeMap::new();
     for release in releases {
-        if release.version.any_prerelease() || release.version >= *held_from {
+        if release.version.any_prerelease() || !keep(release) {
             continue;
         }
         let parts = release.version.release();
@@ -261,12 +273,8 @@ pub fn series_newest(releases: &[Release], held_from: &Version) -> Vec<String> {
         // Sorted by version: a later one of a series is newer.
         newest.insert(series, release);
     }
-    let mut versions: Vec<&Release> = newest.into_values().collect();
-    versions.sort_by(|a, b| a.version.cmp(&b.version));
-    versions
-        .into_iter()
-        .map(|release| release.display.clone())
-        .collect()
+    // By series, which is by version.
+    newest.into_values().collect()
 }
 
 /// A file whose metadata is read, with the platforms (`any`, `sdist`) it stands for.

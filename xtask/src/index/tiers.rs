@@ -193,23 +193,11 @@ pub fn read_top(path: &Path) -> Result<Vec<(u32, String)>> {
 /// The releases read for a project: the newest final, non-yanked release of each `major.minor` series, or the newest
 /// release when there is no final one.
 pub fn sample<'a, 'b>(releases: &'b [Release<'a>]) -> Vec<&'b Release<'a>> {
-    let mut newest: BTreeMap<(u64, u64), &Release> = BTreeMap::new();
-    for release in releases {
-        if release.version.any_prerelease() || release.yanked().is_some() {
-            continue;
-        }
-        let parts = release.version.release();
-        let series = (
-            parts.first().copied().unwrap_or(0),
-            parts.get(1).copied().unwrap_or(0),
-        );
-        // Releases are in ascending version order: the last of a series is its newest.
-        newest.insert(series, release);
-    }
+    let newest = release::newest_of_each_series(releases, |release| release.yanked().is_none());
     if newest.is_empty() {
         return releases.last().into_iter().collect();
     }
-    newest.into_values().collect()
+    newest
 }
 
 /// Reads one project: its page, then one file of each release of `sample` (or the newest only, `newest_only`).
