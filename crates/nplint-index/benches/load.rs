@@ -140,6 +140,8 @@ mod synthetic {
                         variant(&["sdist", "windows-x86_64"]),
                     ],
                     build: None,
+                    build_agrees_on: Vec::new(),
+                    platform_builds: std::collections::BTreeMap::new(),
                     removed_api: Vec::new(),
                 }
             })

@@ -29,7 +29,11 @@
 //!                   | metadata: n, n × (applies_to: n, n × str | file: str | via: u8 | requires_python: opt str
 //!                                       | requires_dist: 0 | n + 1, n × str)
 //!                   | build: u8 (0 absent, else BuildNumpy code) [| file: str | member: opt str
-//!                                                              | numpy_floor: opt str]
+//!                                                              | numpy_floor: opt str
+//!                                                              | agrees_on: n, n × platform: u8
+//!                                                              | platform_builds: n, n × (platform: u8
+//!                                                                  | BuildNumpy code: u8 | file: str
+//!                                                                  | member: opt str | numpy_floor: opt str)]
 //!                   | removed_api: n, n × (name: str | scope: u8 | file: str | member: str | line: int | count: int
 //!                                          | function: opt str))
 //! earlier:  n, n × str
@@ -63,7 +67,7 @@ use crate::source::{
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
 /// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 8;
+const FORMAT_VERSION: u32 = 9;
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -157,10 +161,16 @@ fn encode_body(out: &mut Vec<u8>, strings: &mut StringPool, package: &PackageFil
         match &release.build {
             None => out.push(0),
             Some(build) => {
-                out.push(build_code(build.numpy));
-                write_file(out, strings, &build.file, &release.version);
-                strings.write_opt(out, build.member.as_deref());
-                strings.write_opt(out, build.numpy_floor.as_deref());
+                write_build(out, strings, build, &release.version);
+                write_int(out, release.build_agrees_on.len());
+                for platform in &release.build_agrees_on {
+                    out.push(platform_code(*platform));
+                }
+                write_int(out, release.platform_builds.len());
+                for (platform, build) in &release.platform_builds {
+                    out.push(platform_code(*platform));
+                    write_build(out, strings, build, &release.version);
+                }
             }
         }
         write_int(out, release.removed_api.len());
@@ -529,6 +539,10 @@ pub struct ReleaseRef<'a> {
     pub wheel_tags: Vec<&'a str>,
     pub metadata: Vec<VariantRef<'a>>,
     pub build: Option<BuildRef<'a>>,
+    /// The other platforms whose wheel reads as `build` does.
+    pub build_agrees_on: Vec<Platform>,
+    /// The other platforms whose wheel reads otherwise, in platform order.
+    pub platform_builds: Vec<(Platform, BuildRef<'a>)>,
     pub removed_api: Vec<ApiUseRef<'a>>,
 }
 
@@ -539,6 +553,18 @@ pub struct BuildRef<'a> {
     pub file: FileName<'a>,
     pub member: Option<&'a str>,
     pub numpy_floor: Option<&'a str>,
+}
+
+impl BuildRef<'_> {
+    /// The scan in the source form.
+    pub fn to_source(&self) -> BuildScan {
+        BuildScan {
+            numpy: self.numpy,
+            file: self.file.to_string(),
+            member: self.member.map(str::to_owned),
+            numpy_floor: self.numpy_floor.map(str::to_owned),
+        }
+    }
 }
 
 /// One removed-API use as stored.
@@ -592,12 +618,13 @@ impl ReleaseRef<'_> {
                     requires_dist: owned(&variant.requires_dist),
                 })
                 .collect(),
-            build: self.build.as_ref().map(|build| BuildScan {
-                numpy: build.numpy,
-                file: build.file.to_string(),
-                member: build.member.map(str::to_owned),
-                numpy_floor: build.numpy_floor.map(str::to_owned),
-            }),
+            build: self.build.as_ref().map(BuildRef::to_source),
+            build_agrees_on: self.build_agrees_on.clone(),
+            platform_builds: self
+                .platform_builds
+                .iter()
+                .map(|(platform, build)| (*platform, build.to_source()))
+                .collect(),
             removed_api: self
                 .removed_api
                 .iter()
@@ -676,8 +703,7 @@ fn decode_release<'a>(
     let mut wheels = Vec::with_capacity(platforms);
     let mut wheel_tags = Vec::new();
     for _ in 0..platforms {
-        let platform =
-            platform_from_code(reader.byte()?).ok_or(reader.error("invalid platform"))?;
+        let platform = reader.platform()?;
         let start = wheel_tags.len();
         for _ in 0..reader.len()? {
             wheel_tags.push(reader.string()?);
@@ -705,14 +731,21 @@ fn decode_release<'a>(
             })
         })
         .collect::<Result<_, DecodeError>>()?;
+    let (mut build_agrees_on, mut platform_builds) = (Vec::new(), Vec::new());
     let build = match reader.byte()? {
         0 => None,
-        code => Some(BuildRef {
-            numpy: build_from_code(code).ok_or(reader.error("invalid build code"))?,
-            file: reader.file(version)?,
-            member: reader.opt_string()?,
-            numpy_floor: reader.opt_string()?,
-        }),
+        code => {
+            let build = reader.build(code, version)?;
+            for _ in 0..reader.len()? {
+                build_agrees_on.push(reader.platform()?);
+            }
+            for _ in 0..reader.len()? {
+                let platform = reader.platform()?;
+                let code = reader.byte()?;
+                platform_builds.push((platform, reader.build(code, version)?));
+            }
+            Some(build)
+        }
     };
     let removed_api = (0..reader.len()?)
         .map(|_| {
@@ -737,6 +770,8 @@ fn decode_release<'a>(
         wheel_tags,
         metadata,
         build,
+        build_agrees_on,
+        platform_builds,
         removed_api,
     })
 }
@@ -899,8 +934,6 @@ impl<'a> Reader<'a> {
         Err(self.error("integer too long"))
     }
 
-    /// A count of items that follow, each at least one byte long: bounded by the bytes left, so that a corrupt
-    /// count cannot make the decoder reserve memory it will never fill.
     /// A file name written by [`write_file`] for a release of `version`.
     fn file(&mut self, version: &'a str) -> Result<FileName<'a>, DecodeError> {
         let head = self.string()?;
@@ -918,6 +951,22 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// A build scan written by [`write_build`], after its code.
+    fn build(&mut self, code: u8, version: &'a str) -> Result<BuildRef<'a>, DecodeError> {
+        Ok(BuildRef {
+            numpy: build_from_code(code).ok_or(self.error("invalid build code"))?,
+            file: self.file(version)?,
+            member: self.opt_string()?,
+            numpy_floor: self.opt_string()?,
+        })
+    }
+
+    fn platform(&mut self) -> Result<Platform, DecodeError> {
+        platform_from_code(self.byte()?).ok_or(self.error("invalid platform"))
+    }
+
+    /// A count of items that follow, each at least one byte long: bounded by the bytes left, so that a corrupt
+    /// count cannot make the decoder reserve memory it will never fill.
     fn len(&mut self) -> Result<usize, DecodeError> {
         let n = self.int()?;
         if n > self.bytes.len() - self.at {
@@ -1002,6 +1051,14 @@ fn platform_from_code(code: u8) -> Option<Platform> {
     ]
     .into_iter()
     .find(|&platform| platform_code(platform) == code)
+}
+
+/// `numpy: u8 (BuildNumpy code) | file: str | member: opt str | numpy_floor: opt str`.
+fn write_build(out: &mut Vec<u8>, strings: &mut StringPool, build: &BuildScan, version: &str) {
+    out.push(build_code(build.numpy));
+    write_file(out, strings, &build.file, version);
+    strings.write_opt(out, build.member.as_deref());
+    strings.write_opt(out, build.numpy_floor.as_deref());
 }
 
 fn build_code(numpy: BuildNumpy) -> u8 {

@@ -200,6 +200,8 @@ pub struct Release {
     wheel_platform_count: u8,
     metadata: Vec<Metadata>,
     build: Option<BuildRef<'static>>,
+    build_agrees_on: Vec<Platform>,
+    platform_builds: Vec<(Platform, BuildRef<'static>)>,
     removed_api: Vec<ApiUseRef<'static>>,
 }
 
@@ -238,6 +240,8 @@ impl Release {
             wheel_platform_count: wheel_platform_count as u8,
             metadata: entry.metadata.into_iter().map(Metadata::new).collect(),
             build: entry.build,
+            build_agrees_on: entry.build_agrees_on,
+            platform_builds: entry.platform_builds,
             removed_api: entry.removed_api,
         }
     }
@@ -313,6 +317,28 @@ impl Release {
     /// implies.
     pub fn build_scan(&self) -> Option<&BuildRef<'static>> {
         self.build.as_ref()
+    }
+
+    /// The build scan that speaks for `platform`'s wheels: the platform's own when it read otherwise than
+    /// [`Release::build_scan`], else that one (which was read on the first platform with a wheel, and on the
+    /// platforms of [`Release::build_agrees_on`] too).
+    pub fn build_scan_on(&self, platform: Platform) -> Option<&BuildRef<'static>> {
+        self.platform_builds
+            .iter()
+            .find(|(other, _)| *other == platform)
+            .map(|(_, build)| build)
+            .or(self.build.as_ref())
+    }
+
+    /// The other platforms whose wheel the sync read too, and found built as [`Release::build_scan`] says (the
+    /// same NumPy, the same floor). Only a release built against NumPy's C API is read on every platform.
+    pub fn build_agrees_on(&self) -> &[Platform] {
+        &self.build_agrees_on
+    }
+
+    /// The platforms whose wheel the sync found built otherwise than [`Release::build_scan`] says, with their scan.
+    pub fn platform_builds(&self) -> &[(Platform, BuildRef<'static>)] {
+        &self.platform_builds
     }
 
     /// Removed NumPy names the sync found in the release's Python code, one entry per name and scope.

@@ -96,6 +96,15 @@ pub struct ReleaseEntry<V = MetadataVariant, A = ApiUse> {
     /// within its budget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<BuildScan>,
+    /// The other tracked platforms whose wheel was scanned when `build` is `1.x` or `2.x` (compiled against NumPy's
+    /// C API) and read as `build` did: the same `numpy` and `numpy_floor`. Sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build_agrees_on: Vec<Platform>,
+    /// The scans of those platforms' wheels that differ from `build` (wheels of one release built at different times,
+    /// against different NumPys), by platform. A tracked platform in neither list has no wheel, or its scan read
+    /// nothing decisive; `build` stands for it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub platform_builds: BTreeMap<Platform, BuildScan>,
     /// Names of the `numpy` namespace that some NumPy release removed (`data/numpy-api.toml`) and that the
     /// release's Python code uses, read from one of its wheels: one entry per name and scope, at its first use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -360,6 +369,8 @@ impl PackageFile {
                 wheels: release.wheels.clone(),
                 metadata,
                 build: release.build.clone(),
+                build_agrees_on: release.build_agrees_on.clone(),
+                platform_builds: release.platform_builds.clone(),
                 removed_api,
             });
             previous = Some(release);
@@ -472,6 +483,8 @@ impl StoredPackageFile {
                 wheels: release.wheels,
                 metadata,
                 build: release.build,
+                build_agrees_on: release.build_agrees_on,
+                platform_builds: release.platform_builds,
                 removed_api,
             });
         }

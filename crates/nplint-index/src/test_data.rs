@@ -29,6 +29,8 @@ fn release(version: &str, kind: ReleaseKind) -> ReleaseEntry {
         wheels: BTreeMap::new(),
         metadata: Vec::new(),
         build: None,
+        build_agrees_on: Vec::new(),
+        platform_builds: std::collections::BTreeMap::new(),
         removed_api: Vec::new(),
     }
 }

@@ -486,6 +486,8 @@ fn tail_index(held: bool) -> &'static nplint_index::Index {
             requires_dist: requires.iter().map(|&r| r.to_owned()).collect(),
         }],
         build: None,
+        build_agrees_on: Vec::new(),
+        platform_builds: std::collections::BTreeMap::new(),
         removed_api: Vec::new(),
     };
     let numpy = PackageFile {

@@ -117,11 +117,11 @@ pub fn sync_package<F: Fetcher>(
         .zip(scanned)
         .map(|((release, (reads, notes)), scans)| -> Result<_> {
             let selection = release::select(release);
-            let (build, removed_api) = if scans {
+            let scans = if scans {
                 scan::release_facts(fetcher, name, release, &selection)
                     .with_context(|| format!("`{name}` {}: scanning wheels", release.display))?
             } else {
-                (None, Vec::new())
+                scan::ReleaseScans::default()
             };
             Ok((
                 SyncedRelease {
@@ -133,8 +133,7 @@ pub fn sync_package<F: Fetcher>(
                     kind: selection.kind,
                     wheels: selection.wheels,
                     reads,
-                    build,
-                    removed_api,
+                    scans,
                 },
                 notes,
             ))

@@ -52,6 +52,11 @@ pub trait Fetcher: Sync {
     fn build_scan(&self, _wheel: &File) -> Result<Option<BuildScan>> {
         Ok(None)
     }
+    /// The NumPy floor of a wheel built against NumPy 2 (see [`scan::scan_floor`]); `None` when unknown or not
+    /// scanned.
+    fn floor_scan(&self, _wheel: &File) -> Result<Option<String>> {
+        Ok(None)
+    }
     /// The `build` fact of a wheel scanned before, `recorded`, read again (see [`scan::rescan_build`]); `None`
     /// when unknown or not scanned.
     fn rescan_build(&self, _wheel: &File, _recorded: &BuildScan) -> Result<Option<BuildScan>> {
@@ -345,6 +350,19 @@ impl<T: Transport> Fetcher for IndexFetcher<T> {
             |archive| scan::scan_build(archive, budget),
         )?;
         Ok(found.fact(&wheel.filename))
+    }
+
+    fn floor_scan(&self, wheel: &File) -> Result<Option<String>> {
+        let Some(config) = &self.scan else {
+            return Ok(None);
+        };
+        let budget = config.build_budget;
+        self.scan_wheel(
+            wheel,
+            &format!("build-floor-v1-{budget}"),
+            None,
+            |archive| scan::scan_floor(archive, budget),
+        )
     }
 
     fn rescan_build(&self, wheel: &File, recorded: &BuildScan) -> Result<Option<BuildScan>> {

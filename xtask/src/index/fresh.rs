@@ -203,6 +203,8 @@ mod tests {
                 wheels: listed.wheels,
                 metadata: Vec::new(),
                 build: None,
+                build_agrees_on: Vec::new(),
+                platform_builds: std::collections::BTreeMap::new(),
                 removed_api: Vec::new(),
             })
             .collect();

@@ -647,6 +647,8 @@ mod tests {
                 requires_dist: requires.iter().map(ToString::to_string).collect(),
             }],
             build: None,
+            build_agrees_on: Vec::new(),
+            platform_builds: std::collections::BTreeMap::new(),
             removed_api: Vec::new(),
         }
     }

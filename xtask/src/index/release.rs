@@ -4,13 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use nplint_index::source::{
-    ApiUse, BuildScan, MetadataVariant, Platform, ReleaseEntry, ReleaseKind,
-};
+use nplint_index::source::{MetadataVariant, Platform, ReleaseEntry, ReleaseKind};
 use pep440_rs::{Version, VersionSpecifiers};
 
 use super::fetch::Fetched;
 use super::filename::{PythonTag, WheelName, is_sdist, sdist_version};
+use super::scan::ReleaseScans;
 use super::simple::{File, ProjectPage};
 
 /// Releases uploaded before this are not indexed (except NumPy's, see [`keep`]).
@@ -414,8 +413,7 @@ pub struct SyncedRelease {
     pub wheels: BTreeMap<Platform, Vec<String>>,
     pub reads: Vec<ReadMetadata>,
     /// What the wheel scans found (see [`super::scan`]).
-    pub build: Option<BuildScan>,
-    pub removed_api: Vec<ApiUse>,
+    pub scans: ReleaseScans,
 }
 
 impl SyncedRelease {
@@ -439,8 +437,10 @@ impl SyncedRelease {
             kind: self.kind,
             wheels: self.wheels.clone(),
             metadata: variants(&self.reads, universe),
-            build: self.build.clone(),
-            removed_api: self.removed_api.clone(),
+            build: self.scans.build.clone(),
+            build_agrees_on: self.scans.build_agrees_on.clone(),
+            platform_builds: self.scans.platform_builds.clone(),
+            removed_api: self.scans.removed_api.clone(),
         }
     }
 }

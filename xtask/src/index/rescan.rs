@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::fetch::Fetcher;
 use super::output::Tree;
+use super::scan;
 
 /// A label as the data writes it.
 pub fn label(build: Option<&BuildScan>) -> &'static str {
@@ -88,7 +89,11 @@ pub fn rescan<F: Fetcher>(
                     else {
                         return Ok((position, None));
                     };
-                    Ok((position, Some(fetcher.rescan_build(file, recorded)?)))
+                    let build = fetcher.rescan_build(file, recorded)?;
+                    Ok((
+                        position,
+                        Some(scan::with_wheel_floor(fetcher, file, build)?),
+                    ))
                 })
                 .collect::<Result<Vec<_>>>()?;
             progress(&format!("rescanned `{name}`"));
@@ -208,6 +213,8 @@ mod tests {
             wheels: BTreeMap::new(),
             metadata: Vec::new(),
             build,
+            build_agrees_on: Vec::new(),
+            platform_builds: std::collections::BTreeMap::new(),
             removed_api: Vec::new(),
         }
     }

@@ -82,7 +82,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use nplint_index::source::{ApiScope, ApiUse, BuildNumpy, BuildScan};
+use nplint_index::source::{ApiScope, ApiUse, BuildNumpy, BuildScan, Platform};
 use serde::{Deserialize, Serialize};
 
 use super::fetch::Fetcher;
@@ -396,6 +396,45 @@ pub fn scan_build<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Bu
     })
 }
 
+/// The NumPy floor of a wheel built against NumPy 2: the lowest floor among its extension modules (each module's
+/// from [`numpy_import`]). Below it every module built with NumPy 2's import code refuses to load, so the package
+/// fails at import whichever of them it imports; between it and the highest, only some modules do (blosc2
+/// 4.11.0's optional `blosc2.utf8_ext` needs NumPy 2.0, its `blosc2.blosc2_ext` 1.23, and `import blosc2` works
+/// with NumPy 1.26.4). `None` when no module names a floor, or when the budget ran out first: a floor of the
+/// modules read so far could be above an unread module's.
+pub fn scan_floor<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Option<String>> {
+    let mut modules: Vec<&Entry> = archive
+        .entries
+        .iter()
+        .filter(|entry| is_extension_module(&entry.name))
+        .collect();
+    modules.sort_by(|a, b| (a.compressed_size(), &a.name).cmp(&(b.compressed_size(), &b.name)));
+    let mut spent = 0;
+    let mut lowest: Option<(u32, u32)> = None;
+    for entry in modules {
+        spent += entry.compressed_size();
+        if spent > budget {
+            return Ok(None);
+        }
+        let found = archive
+            .reader(entry, budget)
+            .and_then(|reader| Ok(numpy_import(reader)?));
+        match found {
+            Ok(Some(ModuleImport {
+                floor: Some(floor), ..
+            })) => {
+                if let Some(version) = floor_version(format!("{floor})").as_bytes()) {
+                    lowest = Some(lowest.map_or(version, |lowest| lowest.min(version)));
+                }
+            }
+            Ok(_) => {}
+            Err(error) if super::fetch::is_network(&error) => return Err(error),
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(lowest.map(|(major, minor)| format!("{major}.{minor}")))
+}
+
 /// The `build` scan of a wheel already scanned, as `--rescan-builds` runs it: the `member` recorded is read first,
 /// and decides if it still imports NumPy's C API; otherwise (it imports NumPy by name only, or no member was
 /// recorded) every extension module is read as [`scan_build`] reads them.
@@ -502,45 +541,118 @@ pub fn removed_api(uses: &[NameUses], removed: &BTreeSet<String>, file: &str) ->
         .collect()
 }
 
-/// The measured facts of one release (see the module documentation for which releases and which wheel).
+/// The tracked platforms in the order their wheel is preferred for the `build` scan.
+const BUILD_PLATFORMS: [Platform; 5] = [
+    Platform::LinuxX86_64,
+    Platform::LinuxAarch64,
+    Platform::MacosX86_64,
+    Platform::MacosArm64,
+    Platform::WindowsX86_64,
+];
+
+/// The measured facts of one release (see the module documentation for which releases and which wheels).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseScans {
+    /// The scan of the first platform's wheel.
+    pub build: Option<BuildScan>,
+    /// The other platforms whose wheel reads as `build` does (the same `numpy` and `numpy_floor`).
+    pub build_agrees_on: Vec<Platform>,
+    /// The other platforms whose wheel reads otherwise.
+    pub platform_builds: BTreeMap<Platform, BuildScan>,
+    pub removed_api: Vec<ApiUse>,
+}
+
+/// Whether two scans say the same of the NumPy a wheel runs with, whatever the files and members read.
+fn same_build(a: &BuildScan, b: &BuildScan) -> bool {
+    a.numpy == b.numpy && a.numpy_floor == b.numpy_floor
+}
+
+/// `scan` of `wheel` with, for a build against NumPy 2, the wheel's floor ([`scan_floor`]) in place of the deciding
+/// member's.
+pub fn with_wheel_floor<F: Fetcher>(
+    fetcher: &F,
+    wheel: &super::simple::File,
+    scan: Option<BuildScan>,
+) -> Result<Option<BuildScan>> {
+    Ok(match scan {
+        Some(mut scan) if scan.numpy == BuildNumpy::Numpy2 => {
+            scan.numpy_floor = fetcher.floor_scan(wheel)?;
+            Some(scan)
+        }
+        other => other,
+    })
+}
+
+/// The `build` fact of `wheel`, its floor the wheel's.
+fn wheel_build<F: Fetcher>(fetcher: &F, wheel: &super::simple::File) -> Result<Option<BuildScan>> {
+    let scan = fetcher.build_scan(wheel)?;
+    with_wheel_floor(fetcher, wheel, scan)
+}
+
+/// The measured facts of one release (see the module documentation for which releases and which wheels).
 pub fn release_facts<F: Fetcher>(
     fetcher: &F,
     project: &str,
     release: &Release,
     selection: &Selection,
-) -> Result<(Option<BuildScan>, Vec<ApiUse>)> {
+) -> Result<ReleaseScans> {
     if project == "numpy" || release.version.any_prerelease() || release.yanked().is_some() {
-        return Ok((None, Vec::new()));
+        return Ok(ReleaseScans::default());
     }
-    let platform_wheel = [
-        "linux-x86_64",
-        "linux-aarch64",
-        "macos-x86_64",
-        "macos-arm64",
-        "windows-x86_64",
-    ]
-    .iter()
-    .find_map(|platform| {
-        selection
-            .reads
-            .iter()
-            .find(|read| read.applies_to.contains(*platform))
-    })
-    .map(|read| read.file);
-    let build = match platform_wheel {
-        Some(file) => fetcher.build_scan(file)?,
-        None => None,
-    };
+    // Each platform's wheel, as the metadata selection chose it (the newest CPython tag).
+    let wheels: Vec<(Platform, &super::simple::File)> = BUILD_PLATFORMS
+        .iter()
+        .filter_map(|platform| {
+            let name = super::release::platform_name(*platform);
+            selection
+                .reads
+                .iter()
+                .find(|read| read.applies_to.contains(&name))
+                .map(|read| (*platform, read.file))
+        })
+        .collect();
+    let mut scans = ReleaseScans::default();
+    if let Some(&(first, file)) = wheels.first() {
+        scans.build = wheel_build(fetcher, file)?;
+        // Only a build against NumPy's C API can differ in what matters; the other platforms' wheels are read only
+        // then, which keeps the sync's reads to the releases that need them.
+        let compiled = scans
+            .build
+            .as_ref()
+            .is_some_and(|build| matches!(build.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2));
+        if compiled && let Some(primary) = scans.build.clone() {
+            for &(platform, other) in &wheels {
+                if platform == first {
+                    continue;
+                }
+                // A universal2 wheel stands for both macOS platforms: the same file reads the same.
+                let found = if other.filename == file.filename {
+                    Some(primary.clone())
+                } else {
+                    wheel_build(fetcher, other)?
+                };
+                match found {
+                    Some(found) if same_build(&found, &primary) => {
+                        scans.build_agrees_on.push(platform);
+                    }
+                    Some(found) => {
+                        scans.platform_builds.insert(platform, found);
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    let platform_wheel = wheels.first().map(|&(_, file)| file);
     let pure_wheel = selection
         .reads
         .iter()
         .find(|read| read.applies_to.contains("any"))
         .map(|read| read.file);
-    let removed_api = match pure_wheel.or(platform_wheel) {
-        Some(file) => fetcher.removed_api(file)?,
-        None => Vec::new(),
-    };
-    Ok((build, removed_api))
+    if let Some(file) = pure_wheel.or(platform_wheel) {
+        scans.removed_api = fetcher.removed_api(file)?;
+    }
+    Ok(scans)
 }
 
 #[cfg(test)]

@@ -955,6 +955,8 @@ mod tests {
                 &["scipy ; extra == \"all\"", "numpy >=1.26"],
             )],
             build: None,
+            build_agrees_on: Vec::new(),
+            platform_builds: std::collections::BTreeMap::new(),
             removed_api: Vec::new(),
         }
     }
