@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use nplint_index::{
-    ApiScope, BuildNumpy, CondaOnly, FileName, Index, LightPackage, Metadata, Names, Package,
-    PackageName, Platform, Release, Version,
+    ApiScope, BuildNumpy, BuildRef, CondaOnly, FileName, Index, LightPackage, Metadata, Names,
+    Package, PackageName, Platform, Release, Version,
 };
 use serde::Serialize;
 
@@ -61,8 +61,16 @@ struct ReleaseJson<'a> {
     kind: String,
     wheels: BTreeMap<&'static str, Vec<String>>,
     metadata: Vec<MetadataJson>,
-    /// What the sync read in the release's binaries; `null` when nothing decisive.
+    /// What the sync read in the release's binaries (the wheel of the first platform with one); `null` when
+    /// nothing decisive.
     build: Option<BuildJson>,
+    /// The other platforms whose wheel was read too and found built the same (only for a build against NumPy's C
+    /// API). Left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    build_agrees_on: Vec<&'static str>,
+    /// The platforms whose wheel was found built otherwise, with what was read. Left out when none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    platform_builds: BTreeMap<&'static str, BuildJson>,
     removed_api: Vec<ApiUseJson>,
     /// What the release works with once installed, each fact with its evidence.
     runtime_facts: Vec<FactJson>,
@@ -74,7 +82,8 @@ struct BuildJson {
     numpy: &'static str,
     file: FileName<'static>,
     member: Option<&'static str>,
-    /// For a `2.x` build, the oldest NumPy its member runs on; left out when unknown.
+    /// For a `2.x` build, the oldest NumPy its extension modules run on (the lowest floor among them); left out
+    /// when unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     numpy_floor: Option<&'static str>,
 }
@@ -134,12 +143,17 @@ fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> 
             })
             .collect(),
         metadata: release.metadata().iter().map(metadata_json).collect(),
-        build: release.build_scan().map(|scan| BuildJson {
-            numpy: build_name(scan.numpy),
-            file: scan.file,
-            member: scan.member,
-            numpy_floor: scan.numpy_floor,
-        }),
+        build: release.build_scan().map(build_json),
+        build_agrees_on: release
+            .build_agrees_on()
+            .iter()
+            .map(|platform| platform.as_str())
+            .collect(),
+        platform_builds: release
+            .platform_builds()
+            .iter()
+            .map(|(platform, scan)| (platform.as_str(), build_json(scan)))
+            .collect(),
         removed_api: release
             .removed_api()
             .iter()
@@ -165,6 +179,15 @@ fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> 
                 references: fact.references,
             })
             .collect(),
+    }
+}
+
+fn build_json(scan: &BuildRef<'static>) -> BuildJson {
+    BuildJson {
+        numpy: build_name(scan.numpy),
+        file: scan.file,
+        member: scan.member,
+        numpy_floor: scan.numpy_floor,
     }
 }
 
@@ -572,29 +595,41 @@ fn release_text(package: &Package, release: &Release) -> String {
     out
 }
 
+/// What a build scan says, and where it was read.
+fn build_text(scan: &BuildRef<'static>) -> String {
+    let what = match scan.numpy {
+        BuildNumpy::Numpy1 => "NumPy 1.x",
+        BuildNumpy::Numpy2 => "NumPy 2.x",
+        BuildNumpy::None => "no NumPy C API used",
+        BuildNumpy::NameOnly => "no NumPy headers (imports NumPy's C API by name at run time)",
+    };
+    let member = scan
+        .member
+        .map(|member| format!(": {member}"))
+        .unwrap_or_default();
+    // The oldest NumPy the modules' import checks accept, which NumPy 2's headers write into them.
+    let floor = scan
+        .numpy_floor
+        .map(|floor| format!(", whose import checks need NumPy >= {floor}"))
+        .unwrap_or_default();
+    format!("{what}{floor} (read from {}{member})", scan.file)
+}
+
 /// The build scan, removed-API uses and runtime facts of a release.
 fn runtime_text(out: &mut String, package: &Package, release: &Release) {
     if let Some(scan) = release.build_scan() {
-        let what = match scan.numpy {
-            BuildNumpy::Numpy1 => "NumPy 1.x",
-            BuildNumpy::Numpy2 => "NumPy 2.x",
-            BuildNumpy::None => "no NumPy C API used",
-            BuildNumpy::NameOnly => "no NumPy headers (imports NumPy's C API by name at run time)",
-        };
-        let member = scan
-            .member
-            .map(|member| format!(": {member}"))
-            .unwrap_or_default();
-        // The oldest NumPy the module's import check accepts, which NumPy 2's headers write into it.
-        let floor = scan
-            .numpy_floor
-            .map(|floor| format!(", whose import check needs NumPy >= {floor}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  built against: {what}{floor} (read from {}{member})",
-            scan.file
-        );
+        let _ = writeln!(out, "  built against: {}", build_text(scan));
+        if !release.build_agrees_on().is_empty() {
+            let platforms: Vec<&str> = release
+                .build_agrees_on()
+                .iter()
+                .map(|platform| platform.as_str())
+                .collect();
+            let _ = writeln!(out, "    the same on: {}", platforms.join(", "));
+        }
+        for (platform, scan) in release.platform_builds() {
+            let _ = writeln!(out, "    on {platform}: {}", build_text(scan));
+        }
     }
     if !release.removed_api().is_empty() {
         let _ = writeln!(out, "  removed NumPy names used:");

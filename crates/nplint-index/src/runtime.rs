@@ -54,9 +54,10 @@ use pep508_rs::{MarkerTree, PackageName};
 use serde::Deserialize;
 use version_ranges::Ranges;
 
+use crate::compact::BuildRef;
 use crate::source::{ApiScope, BuildNumpy, ReleaseKind};
-use crate::target::Target;
-use crate::{FileName, Index, Package, Release};
+use crate::target::{PythonVersion, Target};
+use crate::{FileName, Index, Package, Release, WheelPython};
 
 /// The curated facts, reviewed data (see the file's header).
 static RUNTIME_TOML: &str = include_str!("../data/runtime.toml");
@@ -112,6 +113,12 @@ pub enum Evidence {
         count: u32,
         function: &'static str,
     },
+    /// The sync read the release's extension modules: those of the wheel `file` were built with NumPy 2's headers
+    /// for NumPy `floor` and later, the lowest of them.
+    Floor {
+        file: FileName<'static>,
+        floor: &'static str,
+    },
     /// A reviewed entry of `data/runtime.toml`.
     Curated { id: &'static str },
     /// No evidence of the release's own: inferred, as the reason says.
@@ -122,7 +129,7 @@ impl Evidence {
     /// The kind of evidence: `binary`, `source`, `curated` or `inferred`.
     pub const fn kind(&self) -> &'static str {
         match self {
-            Evidence::Binary { .. } => "binary",
+            Evidence::Binary { .. } | Evidence::Floor { .. } => "binary",
             Evidence::Source { .. } => "source",
             Evidence::Call { .. } => "call",
             Evidence::Curated { .. } => "curated",
@@ -169,6 +176,10 @@ impl RuntimeFact {
             Evidence::Binary { file, member } => format!(
                 "read from the wheel `{file}`: `{member}` imports `numpy.core._multiarray_umath` only (NumPy 1.x \
                  headers)"
+            ),
+            Evidence::Floor { file, floor } => format!(
+                "read from the wheel `{file}`: every extension module built with NumPy 2's headers refuses a NumPy \
+                 older than {floor} (the lowest `NPY_FEATURE_VERSION` among them)"
             ),
             Evidence::Source {
                 name,
@@ -233,7 +244,7 @@ pub fn facts(
             evidence: Evidence::Curated { id: entry.id },
         });
     }
-    if !curated_abi && let Some(fact) = abi_fact(index, package, release) {
+    if !curated_abi && let Some(fact) = abi_fact(index, package, release, target) {
         facts.push(fact);
     }
     // A curated removed-API fact is the reviewed account of the release's code: the scan's would repeat it.
@@ -255,7 +266,12 @@ pub fn facts(
 /// 1.3.7 fails at import with NumPy 2.0.2 ("A module that was compiled using NumPy 1.x cannot be run in NumPy 2",
 /// then `ImportError: numpy.core.multiarray failed to import`). Nor does a `name-only` package count as one that
 /// uses the C API when the upload date of an unscanned release is all there is.
-fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<RuntimeFact> {
+fn abi_fact(
+    index: &Index,
+    package: &Package,
+    release: &Release,
+    target: Option<Target>,
+) -> Option<RuntimeFact> {
     let below_2 = || Ranges::strictly_lower_than(version("2.0.0.dev0"));
     let symptom = "ImportError: A module that was compiled using NumPy 1.x cannot be run in NumPy 2 (numpy.dtype \
                    size changed, may indicate binary incompatibility. Expected 96 from C header, got 88 from \
@@ -265,7 +281,11 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
         "https://numpy.org/doc/stable/numpy_2_0_migration_guide.html",
         "https://numpy.org/doc/stable/release/1.25.0-notes.html#compiling-against-the-numpy-c-api-is-now-backwards-compatible-by-default",
     ];
-    if let Some(scan) = release.build_scan() {
+    let scan = match target {
+        Some(target) => release.build_scan_on(target.platform),
+        None => release.build_scan(),
+    };
+    if let Some(scan) = scan {
         return match scan.numpy {
             BuildNumpy::Numpy1 => Some(RuntimeFact {
                 kind: FactKind::Abi,
@@ -281,7 +301,8 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
                     member: scan.member.unwrap_or_default(),
                 },
             }),
-            BuildNumpy::Numpy2 | BuildNumpy::NameOnly | BuildNumpy::None => None,
+            BuildNumpy::Numpy2 => floor_fact(release, scan, target),
+            BuildNumpy::NameOnly | BuildNumpy::None => None,
         };
     }
     if release.kind() != ReleaseKind::Binary || package.name().as_ref() == "numpy" {
@@ -317,6 +338,80 @@ fn abi_fact(index: &Index, package: &Package, release: &Release) -> Option<Runti
             ),
         },
     })
+}
+
+/// The floor of a build against NumPy 2, as a fact where the wheel read is the one installed.
+///
+/// NumPy 2's headers make a module refuse a NumPy older than the one it was built for (`NPY_TARGET_VERSION`), and
+/// the sync records the lowest such floor of the wheel's modules (below it, every one of them fails to load). The
+/// floor differs between the wheels of one release (blis 1.0.1's cp311 wheel needs NumPy 1.20, its cp39 wheel
+/// 1.16: each was built with the newest NumPy for its Python), and the sync reads one wheel per platform, the one
+/// with the newest CPython tag. So the fact holds only on a target that installs that very wheel: its CPython
+/// version for a version-specific wheel, and for a stable-ABI wheel (`cp311-abi3`) every later version that has no
+/// version-specific wheel of its own. Without a target (`nplint index show`) it is given as read.
+fn floor_fact(
+    release: &Release,
+    scan: &BuildRef<'static>,
+    target: Option<Target>,
+) -> Option<RuntimeFact> {
+    let floor = scan.numpy_floor?;
+    let floor_version = Version::from_str(floor).ok()?;
+    if let Some(target) = target {
+        let platform_read = release.build_scan().is_some_and(|primary| {
+            primary.file == scan.file
+                && (release.wheels().next().map(|(platform, _)| platform) == Some(target.platform)
+                    || release.build_agrees_on().contains(&target.platform))
+        }) || release
+            .platform_builds()
+            .iter()
+            .any(|(platform, _)| *platform == target.platform);
+        if !platform_read
+            || !installs_newest_wheel(release.wheel_pythons(target.platform), target.python)
+        {
+            return None;
+        }
+    }
+    Some(RuntimeFact {
+        kind: FactKind::Abi,
+        key: "abi:numpy-floor".to_owned(),
+        predicate: format!("has binaries built for NumPy {floor} and later"),
+        subject: format!("builds for NumPy {floor} and later"),
+        works: Ranges::higher_than(floor_version),
+        symptom: "ImportError: numpy._core.multiarray failed to import (RuntimeError: module was compiled against \
+                  NumPy C-API version ... but the running NumPy has C-API version ...)",
+        references: vec![
+            "https://numpy.org/doc/stable/dev/depending_on_numpy.html",
+            "https://numpy.org/doc/stable/reference/c-api/array.html#c.NPY_TARGET_VERSION",
+        ],
+        note: None,
+        evidence: Evidence::Floor {
+            file: scan.file,
+            floor,
+        },
+    })
+}
+
+/// Whether CPython `python` installs the wheel with the newest tag among `tags` (the one the sync reads): that
+/// very version's wheel, or a stable-ABI wheel when no version-specific one is there for `python`. Ties (a `cp312`
+/// and a `cp312-abi3` wheel) leave it unknown, which is no.
+fn installs_newest_wheel(tags: &[WheelPython], python: PythonVersion) -> bool {
+    let minor = |tag: &WheelPython| match tag {
+        WheelPython::CPython(version) | WheelPython::Abi3(version) => Some(*version),
+        _ => None,
+    };
+    let Some(newest) = tags.iter().filter_map(minor).max() else {
+        return false;
+    };
+    let mut newest_tags = tags.iter().filter(|tag| minor(tag) == Some(newest));
+    match (newest_tags.next(), newest_tags.next()) {
+        (Some(WheelPython::CPython(version)), None) => *version == python,
+        (Some(WheelPython::Abi3(version)), None) => {
+            *version <= python
+                && python.major == version.major
+                && !tags.contains(&WheelPython::CPython(python))
+        }
+        _ => false,
+    }
 }
 
 /// The removed names the release uses at import, as one fact.
@@ -930,12 +1025,16 @@ mod tests {
     }
 
     #[test]
-    fn a_release_built_against_numpy_2_has_no_abi_fact() {
-        // pandas 2.2.2 was the first pandas built against NumPy 2 (its wheels import `numpy._core`).
+    fn a_release_built_against_numpy_2_runs_on_numpy_2() {
+        // pandas 2.2.2 was the first pandas built against NumPy 2 (its wheels import `numpy._core`): its only ABI
+        // fact is the floor of the NumPy 1.x it also runs on.
+        let facts = facts_of("pandas", "2.2.2");
         assert!(
-            facts_of("pandas", "2.2.2")
+            facts
                 .iter()
-                .all(|fact| fact.kind != FactKind::Abi)
+                .filter(|fact| fact.kind == FactKind::Abi)
+                .all(|fact| fact.key == "abi:numpy-floor" && fact.works.contains(&version("2.0.2"))),
+            "{facts:#?}"
         );
         let older = facts_of("pandas", "2.0.3");
         assert!(
@@ -959,7 +1058,7 @@ mod tests {
             Some(BuildNumpy::NameOnly)
         );
         // What the binaries say; a curated fact may still state more.
-        assert!(abi_fact(index, package, release).is_none());
+        assert!(abi_fact(index, package, release, None).is_none());
         // tensorstore 0.1.10 (pybind11 only) reads arrays with NumPy 2.0.2; 0.1.13 (NumPy's headers) fails at import.
         let tensorstore = index
             .package(&PackageName::from_str("tensorstore").unwrap())
@@ -969,7 +1068,7 @@ mod tests {
             name_only.build_scan().map(|scan| scan.numpy),
             Some(BuildNumpy::NameOnly)
         );
-        assert!(abi_fact(index, tensorstore, name_only).is_none());
+        assert!(abi_fact(index, tensorstore, name_only, None).is_none());
     }
 
     #[test]

@@ -537,6 +537,8 @@ mod tests {
             wheels: BTreeMap::new(),
             metadata,
             build: None,
+            build_agrees_on: Vec::new(),
+            platform_builds: BTreeMap::new(),
             removed_api,
         }
     }

@@ -30,7 +30,7 @@ fn release(version: &str, kind: ReleaseKind) -> ReleaseEntry {
         metadata: Vec::new(),
         build: None,
         build_agrees_on: Vec::new(),
-        platform_builds: std::collections::BTreeMap::new(),
+        platform_builds: BTreeMap::new(),
         removed_api: Vec::new(),
     }
 }
@@ -97,6 +97,16 @@ fn example_a() -> PackageFile {
         member: Some("example_a/_core.cpython-39-x86_64-linux-gnu.so".to_owned()),
         numpy_floor: None,
     });
+    // Its Windows wheel, read too, was built against NumPy 2 for 1.20 and later.
+    one.platform_builds = BTreeMap::from([(
+        Platform::WindowsX86_64,
+        BuildScan {
+            numpy: BuildNumpy::Numpy2,
+            file: "example_a-1.0-cp38-abi3-win_amd64.whl".to_owned(),
+            member: Some("example_a/_core.pyd".to_owned()),
+            numpy_floor: Some("1.20".to_owned()),
+        },
+    )]);
     one.removed_api = vec![
         ApiUse {
             name: "float".to_owned(),

@@ -417,3 +417,90 @@ fn file_names_are_kept_in_parts_around_the_version_and_read_back_whole() {
         assert_eq!(serde_json::to_string(&file).unwrap(), format!("\"{name}\""));
     }
 }
+
+#[test]
+fn each_platform_is_judged_by_its_own_wheels_build() {
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    let one = a.release(&version("1.0")).unwrap();
+    let abi = |target: Target| {
+        let facts = runtime::facts(&index, a, one, Some(target));
+        facts
+            .into_iter()
+            .filter(|fact| fact.kind == runtime::FactKind::Abi)
+            .map(|fact| fact.key)
+            .collect::<Vec<_>>()
+    };
+    // Linux x86_64 was read first: built against NumPy 1.x.
+    assert_eq!(
+        abi(target("3.9", Platform::LinuxX86_64)),
+        ["abi:built-against-numpy-1.x"]
+    );
+    // Windows' own wheel (cp38-abi3) was built against NumPy 2 for 1.20 and later, on every CPython from 3.8.
+    for python in ["3.8", "3.11"] {
+        let windows = target(python, Platform::WindowsX86_64);
+        assert_eq!(abi(windows), ["abi:numpy-floor"], "{python}");
+        let works = runtime::facts(&index, a, one, Some(windows))
+            .into_iter()
+            .find(|fact| fact.kind == runtime::FactKind::Abi)
+            .unwrap()
+            .works;
+        assert!(!works.contains(&version("1.19.5")) && works.contains(&version("1.20.0")));
+        assert!(
+            works.contains(&version("2.0.0")),
+            "a build against NumPy 2 runs on it"
+        );
+    }
+    // A platform with neither a scan of its own nor one that agrees takes the first platform's, as before.
+    assert_eq!(
+        one.build_scan_on(Platform::MacosArm64)
+            .map(|scan| scan.numpy),
+        Some(BuildNumpy::Numpy1)
+    );
+    assert_eq!(
+        one.build_scan_on(Platform::WindowsX86_64)
+            .map(|scan| scan.file.to_string()),
+        Some("example_a-1.0-cp38-abi3-win_amd64.whl".to_owned())
+    );
+}
+
+#[test]
+fn a_floor_holds_only_where_the_wheel_read_is_the_one_installed() {
+    use crate::source::BuildScan;
+    let mut packages = example_packages();
+    let a = packages
+        .iter_mut()
+        .find(|package| package.name == "example-a")
+        .unwrap();
+    let one = a
+        .releases
+        .iter_mut()
+        .find(|release| release.version == "1.0")
+        .unwrap();
+    // Linux: cp37-cp39 wheels, the cp39 one read; built against NumPy 2 for 1.22.
+    one.build = Some(BuildScan {
+        numpy: BuildNumpy::Numpy2,
+        file: "example_a-1.0-cp39-cp39-manylinux2014_x86_64.whl".to_owned(),
+        member: None,
+        numpy_floor: Some("1.22".to_owned()),
+    });
+    let index = Index::from_source(&example_snapshot(), &packages).unwrap();
+    let a = index.package(&name("example-a")).unwrap();
+    let one = a.release(&version("1.0")).unwrap();
+    let floor = |python: &str, platform: Platform| {
+        runtime::facts(&index, a, one, Some(target(python, platform)))
+            .iter()
+            .any(|fact| fact.key == "abi:numpy-floor")
+    };
+    assert!(floor("3.9", Platform::LinuxX86_64));
+    // Its cp38 and cp37 wheels were not read: each may have been built for an older NumPy (blis 1.0.1's were).
+    assert!(!floor("3.8", Platform::LinuxX86_64));
+    // Without a target, as `nplint index show` asks: the fact as read.
+    assert!(
+        runtime::facts(&index, a, one, None)
+            .iter()
+            .any(|fact| fact.key == "abi:numpy-floor")
+    );
+    // No platform read but the first and Windows: macOS has no evidence of its own.
+    assert!(!floor("3.9", Platform::MacosArm64));
+}

@@ -255,12 +255,13 @@ mod tests {
                 Some("pkg/_b.so") => {
                     build(BuildNumpy::NameOnly, &wheel.filename, Some("pkg/_b.so"))
                 }
-                Some("pkg/_c.so") => BuildScan {
-                    numpy_floor: Some("1.20".to_string()),
-                    ..recorded.clone()
-                },
                 _ => recorded.clone(),
             }))
+        }
+
+        // The wheel's floor replaces its deciding member's.
+        fn floor_scan(&self, wheel: &File) -> Result<Option<String>> {
+            Ok((wheel.filename == "pkg-1.2-cp311.whl").then(|| "1.20".to_string()))
         }
     }
 

@@ -1,14 +1,20 @@
 //! Facts measured in a release's wheels, beyond its metadata: which NumPy its extension modules were compiled
 //! against (`build`), and which removed NumPy names its Python code uses (`removed_api`). Both are read by range
-//! requests through [`Archive`], from one wheel per release, and cached per wheel as what was found (not the
-//! bytes), so a re-sync reads nothing again.
+//! requests through [`Archive`], `build` from one wheel per tracked platform and `removed_api` from one wheel per
+//! release, and cached per wheel as what was found (not the bytes), so a re-sync reads nothing again.
 //!
 //! # Which releases, which wheel
 //!
 //! Pre-releases, yanked releases and `numpy` itself are not scanned. `build` is scanned for a release with a
 //! platform-specific wheel of a tracked platform: the wheel the metadata selection chose for linux x86_64 (the
 //! newest CPython tag), else the one of the first other platform (linux aarch64, macOS x86_64, macOS arm64,
-//! windows); a platform-tagged wheel without binaries (`py3-none-manylinux1_x86_64`) reads as `none`.
+//! windows); a platform-tagged wheel without binaries (`py3-none-manylinux1_x86_64`) reads as `none`. When that
+//! wheel was compiled against NumPy's C API (`1.x`, `2.x`), the other platforms' wheels (each the metadata
+//! selection's, the newest CPython tag) are read as well: the wheels of one release are built on different
+//! machines, at different times, sometimes against different NumPys. A platform that reads the same (NumPy and
+//! floor) is listed in `build_agrees_on`, one that reads otherwise is recorded in `platform_builds`. A release
+//! whose first wheel uses no C API is read on that platform only, which keeps the sync's reads to the releases
+//! where the answer can matter.
 //! `removed_api` is scanned for every release with a wheel: its pure wheel, else the wheel of the `build` scan; an
 //! sdist-only release is not scanned. Every indexed package is there because of NumPy, and a release may use it
 //! without declaring it (transforms3d 0.4.1 declares no requirement and calls `np.maximum_sctype` at import). As for metadata, a network error fails the
@@ -44,8 +50,11 @@
 //!
 //! NumPy 2's headers also write the module's NumPy floor into it: their `_import_array()` refuses a NumPy older
 //! than the module's `NPY_FEATURE_VERSION` with "module was compiled against NumPy C-API version 0x%x (NumPy 1.20)
-//! but ...", the `1.20` being `NPY_FEATURE_VERSION_STRING`, joined into the literal at compile time. The deciding
-//! module's floor (the newest, if it holds several) is recorded with a `2.x` build; NumPy 1.x's headers write none.
+//! but ...", the `1.20` being `NPY_FEATURE_VERSION_STRING`, joined into the literal at compile time. A `2.x`
+//! build records the wheel's floor: every module is read ([`scan_floor`]) and the lowest floor kept, because
+//! modules of one wheel differ and an optional one may need more than the package's import does (blosc2 4.11.0's
+//! `utf8_ext` needs NumPy 2.0 and fails on 1.26.4, while its `blosc2_ext`, built for 1.23, imports). NumPy 1.x's
+//! headers write none.
 //!
 //! A module that names `numpy.core.multiarray` (or another of NumPy's C-API modules) and a capsule (`_ARRAY_API`,
 //! `_UFUNC_API`) without NumPy's import code is `name-only`: pybind11 before 2.12 imports `numpy.core.multiarray` by
@@ -1277,6 +1286,183 @@ mod tests {
         let cached: BuildFound =
             serde_json::from_str(r#"{"found":"numpy2","member":"pkg/_a.so"}"#).unwrap();
         assert_eq!(cached.fact(file).unwrap().numpy_floor, None);
+    }
+
+    /// A module with NumPy 2's headers built for `floor`, `padding` bytes larger than the bare strings.
+    fn numpy_2_module(floor: &str, padding: usize) -> Vec<u8> {
+        let check = floor_check(floor);
+        let mut strings = NUMPY_2_HEADER.to_vec();
+        strings.push(&check);
+        let mut bytes = module(&strings);
+        bytes.extend(noise(padding));
+        bytes
+    }
+
+    #[test]
+    fn a_wheels_floor_is_its_lowest_modules() {
+        // blosc2 4.11.0's shape: the smallest module (optional) needs NumPy 2.0, the main one 1.23.
+        let source = archive_of(&[
+            ("pkg/_optional.abi3.so", numpy_2_module("2.0", 0)),
+            ("pkg/_main.abi3.so", numpy_2_module("1.23", 2_000)),
+            ("pkg/_plain.abi3.so", module(&["hello"])),
+            ("pkg/_newer.abi3.so", numpy_2_module("1.25", 4_000)),
+        ]);
+        let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
+        let BuildFound::Numpy2 { floor, .. } = scan_build(&archive, BUILD_BUDGET).unwrap() else {
+            panic!("a NumPy 2 build");
+        };
+        assert_eq!(floor.as_deref(), Some("2.0"), "the deciding module's");
+        assert_eq!(
+            scan_floor(&archive, BUILD_BUDGET).unwrap().as_deref(),
+            Some("1.23")
+        );
+        // Versions compare as numbers, not text: 1.9 is below 1.16.
+        let source = archive_of(&[
+            ("pkg/_a.so", numpy_2_module("1.16", 0)),
+            ("pkg/_b.so", numpy_2_module("1.9", 100)),
+        ]);
+        let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
+        assert_eq!(
+            scan_floor(&archive, BUILD_BUDGET).unwrap().as_deref(),
+            Some("1.9")
+        );
+        // A module left unread might be built for an older NumPy: no floor rather than one too high.
+        let smallest = archive
+            .entries
+            .iter()
+            .map(Entry::compressed_size)
+            .min()
+            .unwrap();
+        assert_eq!(scan_floor(&archive, smallest).unwrap(), None);
+        // No module names a floor.
+        let source = archive_of(&[("pkg/_a.so", module(NUMPY_2_HEADER))]);
+        let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
+        assert_eq!(scan_floor(&archive, BUILD_BUDGET).unwrap(), None);
+    }
+
+    /// Scans by file name: the platform part of the name decides what its modules say.
+    struct Platforms;
+
+    impl Fetcher for Platforms {
+        fn project(&self, _name: &str) -> Result<Option<super::super::simple::ProjectPage>> {
+            unreachable!("the release is given")
+        }
+
+        fn metadata(
+            &self,
+            _project: &str,
+            _file: &super::super::simple::File,
+        ) -> Result<super::super::fetch::Fetched> {
+            unreachable!("the selection is given")
+        }
+
+        fn build_scan(&self, wheel: &super::super::simple::File) -> Result<Option<BuildScan>> {
+            let name = &wheel.filename;
+            let numpy = if name.contains("win_amd64") {
+                BuildNumpy::Numpy1
+            } else if name.contains("macosx") && name.contains("cp39") {
+                return Ok(None);
+            } else if name.starts_with("plain") {
+                BuildNumpy::None
+            } else {
+                BuildNumpy::Numpy2
+            };
+            Ok(Some(BuildScan {
+                numpy,
+                file: name.clone(),
+                member: Some("pkg/_a.so".to_string()),
+                numpy_floor: (numpy == BuildNumpy::Numpy2).then(|| "2.0".to_string()),
+            }))
+        }
+
+        fn floor_scan(&self, wheel: &super::super::simple::File) -> Result<Option<String>> {
+            Ok(Some(
+                if wheel.filename.contains("aarch64") {
+                    "1.25"
+                } else {
+                    "1.23"
+                }
+                .to_string(),
+            ))
+        }
+    }
+
+    fn release_of(filenames: &[&str]) -> Vec<super::super::simple::File> {
+        filenames
+            .iter()
+            .map(|filename| super::super::simple::File {
+                filename: (*filename).to_string(),
+                url: format!("https://index.example.invalid/{filename}"),
+                requires_python: None,
+                yanked: super::super::simple::Yanked::No,
+                upload_time: None,
+                size: Some(1),
+            })
+            .collect()
+    }
+
+    fn scans_of(files: &[super::super::simple::File]) -> ReleaseScans {
+        let release = Release {
+            version: "1.0".parse().unwrap(),
+            display: "1.0".to_string(),
+            files: files.iter().collect(),
+        };
+        let selection = super::super::release::select(&release);
+        release_facts(&Platforms, "pkg", &release, &selection).unwrap()
+    }
+
+    #[test]
+    fn a_compiled_release_is_read_on_every_platform() {
+        let files = release_of(&[
+            "pkg-1.0-cp312-cp312-macosx_11_0_arm64.whl",
+            "pkg-1.0-cp312-cp312-manylinux_2_17_aarch64.whl",
+            "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            "pkg-1.0-cp312-cp312-win_amd64.whl",
+            "pkg-1.0-cp39-cp39-macosx_10_9_x86_64.whl",
+        ]);
+        let scans = scans_of(&files);
+        let build = scans.build.unwrap();
+        assert_eq!(
+            (build.file.as_str(), build.numpy_floor.as_deref()),
+            (
+                "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+                Some("1.23")
+            ),
+            "the linux x86_64 wheel first, with the wheel's floor, not the member's"
+        );
+        assert_eq!(scans.build_agrees_on, [Platform::MacosArm64]);
+        let differing: Vec<_> = scans
+            .platform_builds
+            .iter()
+            .map(|(platform, build)| (*platform, build.numpy, build.numpy_floor.as_deref()))
+            .collect();
+        assert_eq!(
+            differing,
+            [
+                (Platform::LinuxAarch64, BuildNumpy::Numpy2, Some("1.25")),
+                (Platform::WindowsX86_64, BuildNumpy::Numpy1, None),
+            ],
+            "macOS x86_64's scan read nothing decisive, so it is in neither list"
+        );
+    }
+
+    #[test]
+    fn a_release_without_the_c_api_is_read_on_one_platform() {
+        let files = release_of(&[
+            "plain-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            "plain-1.0-cp312-cp312-win_amd64.whl",
+        ]);
+        let scans = scans_of(&files);
+        assert_eq!(scans.build.unwrap().numpy, BuildNumpy::None);
+        assert!(scans.build_agrees_on.is_empty() && scans.platform_builds.is_empty());
+        // A universal2 wheel is one file for both macOS platforms: read once, and it agrees with itself.
+        let files = release_of(&["pkg-1.0-cp312-cp312-macosx_11_0_universal2.whl"]);
+        let scans = scans_of(&files);
+        assert_eq!(
+            scans.build.unwrap().file,
+            "pkg-1.0-cp312-cp312-macosx_11_0_universal2.whl"
+        );
+        assert_eq!(scans.build_agrees_on, [Platform::MacosArm64]);
     }
 
     #[test]
