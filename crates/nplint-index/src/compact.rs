@@ -424,23 +424,41 @@ pub struct Header<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotRef<'a> {
     pub newest_upload: &'a str,
-    pub packages: Vec<&'a str>,
+    /// The number of names in the snapshot's package list. The names themselves are read only by [`decode`]:
+    /// loading needs the count alone, and a list of thousands of strings was a third of the load.
+    pub package_count: usize,
+    /// Where the list's string ids start.
+    packages_at: usize,
     /// Sorted by the added package's name.
     pub added_by_closure: Vec<(&'a str, &'a str)>,
 }
 
-impl SnapshotRef<'_> {
+impl<'a> SnapshotRef<'a> {
+    /// The snapshot's package list, read from `bytes` (those the header was read from).
+    fn packages(&self, bytes: &'a [u8], strings: Strings<'a>) -> Result<Vec<&'a str>, DecodeError> {
+        let mut reader = Reader {
+            bytes,
+            at: self.packages_at,
+            strings: Some(strings),
+        };
+        (0..self.package_count).map(|_| reader.string()).collect()
+    }
+
     /// The snapshot in the source form.
-    pub fn to_source(&self) -> Snapshot {
-        Snapshot {
+    fn to_source(&self, bytes: &'a [u8], strings: Strings<'a>) -> Result<Snapshot, DecodeError> {
+        Ok(Snapshot {
             newest_upload: self.newest_upload.to_owned(),
-            packages: self.packages.iter().map(|&s| s.to_owned()).collect(),
+            packages: self
+                .packages(bytes, strings)?
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             added_by_closure: self
                 .added_by_closure
                 .iter()
                 .map(|&(name, by)| (name.to_owned(), by.to_owned()))
                 .collect(),
-        }
+        })
     }
 }
 
@@ -490,13 +508,18 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header<'_>, DecodeError> {
     reader.strings = Some(strings);
 
     let newest_upload = reader.string()?;
-    let packages = reader.strings_list()?;
+    let package_count = reader.len()?;
+    let packages_at = reader.at;
+    for _ in 0..package_count {
+        reader.int()?;
+    }
     let added_by_closure = (0..reader.len()?)
         .map(|_| Ok((reader.string()?, reader.string()?)))
         .collect::<Result<_, DecodeError>>()?;
     let snapshot = SnapshotRef {
         newest_upload,
-        packages,
+        package_count,
+        packages_at,
         added_by_closure,
     };
 
@@ -796,7 +819,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Snapshot, Vec<PackageFile>), DecodeError>
             })
         })
         .collect::<Result<_, DecodeError>>()?;
-    Ok((header.snapshot.to_source(), packages))
+    Ok((header.snapshot.to_source(bytes, header.strings)?, packages))
 }
 
 /// Every distinct string once, in order of first use (or of use, see [`StringPool::by_use`]), with how often each

@@ -136,7 +136,7 @@ impl Index {
         let header = compact::decode_header(bytes)?;
         let snapshot = SnapshotInfo {
             newest_upload: header.snapshot.newest_upload.into(),
-            package_count: header.snapshot.packages.len(),
+            package_count: header.snapshot.package_count,
         };
         // Both sorted by name: walked side by side.
         let mut added_by = header.snapshot.added_by_closure.iter().peekable();

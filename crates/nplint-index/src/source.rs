@@ -100,9 +100,10 @@ pub struct ReleaseEntry<V = MetadataVariant, A = ApiUse> {
     /// C API) and read as `build` did: the same `numpy` and `numpy_floor`. Sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub build_agrees_on: Vec<Platform>,
-    /// The scans of those platforms' wheels that differ from `build` (wheels of one release built at different times,
-    /// against different NumPys), by platform. A tracked platform in neither list has no wheel, or its scan read
-    /// nothing decisive; `build` stands for it.
+    /// The scans of those platforms' wheels found built otherwise against NumPy's C API (wheels of one release built
+    /// at different times, against different NumPys), by platform. A scan of `none` or `name-only` there is not
+    /// recorded: it is mostly C-API code in a `.dylib` or `.dll` the scan does not read. A tracked platform in
+    /// neither list has no wheel, or its scan read nothing decisive; `build` stands for it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub platform_builds: BTreeMap<Platform, BuildScan>,
     /// Names of the `numpy` namespace that some NumPy release removed (`data/numpy-api.toml`) and that the

@@ -341,7 +341,11 @@ impl Summary<'_> {
             .filter(|release| !release.prerelease && release.yanked.is_none());
         let (mut numpy_1, mut numpy_2, mut name_only, mut none, mut unknown) = (0, 0, 0, 0, 0);
         let (mut with_uses, mut entries, mut uses) = (0, 0, 0_u64);
+        let (mut platforms_read, mut agreeing, mut differing) = (0, 0, 0);
         for release in scanned {
+            platforms_read += release.build_agrees_on.len() + release.platform_builds.len();
+            agreeing += usize::from(!release.build_agrees_on.is_empty());
+            differing += usize::from(!release.platform_builds.is_empty());
             match release.build.as_ref().map(|build| build.numpy) {
                 Some(BuildNumpy::Numpy1) => numpy_1 += 1,
                 Some(BuildNumpy::Numpy2) => numpy_2 += 1,
@@ -371,7 +375,7 @@ impl Summary<'_> {
         let (omitted, flooded) = total(|package| package.prereleases_omitted);
         let (unscanned, capped) = total(|package| package.undeclared_unscanned);
         format!(
-            "Pre-releases left out (older than a final release, or beyond the newest {} newer ones): {} of {}.\n\nReleases not scanned because they do not declare NumPy and are older than the newest {} such releases of their package: {} of {}.\n\nWheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\n",
+            "Pre-releases left out (older than a final release, or beyond the newest {} newer ones): {} of {}.\n\nReleases not scanned because they do not declare NumPy and are older than the newest {} such releases of their package: {} of {}.\n\nWheel scans: `build` 1.x for {numpy_1}, 2.x for {numpy_2}, name-only for {name_only}, none for {none}, unknown for {} with binary wheels; removed NumPy names used by {}: {uses} uses in {entries} name-and-scope entries.\n\nBuilds against NumPy's C API read on other platforms too: {platforms_read} wheels; {} with a platform that reads the same, {} with one that reads otherwise (`platform_builds`).\n\n",
             super::release::PRERELEASES_KEPT,
             omitted,
             plural(flooded, "package"),
@@ -380,13 +384,16 @@ impl Summary<'_> {
             plural(capped, "package"),
             plural(unknown, "release"),
             plural(with_uses, "release"),
+            plural(agreeing, "release"),
+            plural(differing, "release"),
         )
     }
 
     /// The other direction of an ABI break: releases whose binary needs a newer NumPy (its `numpy_floor`) than the
-    /// lowest their metadata admits. The floor is that of the wheel scanned, the newest CPython's, on which NumPy
-    /// releases below it rarely install; a wheel for an older CPython may have been built for an older NumPy
-    /// (blis 1.0.1: cp311 `1.20`, cp39 `1.16`), so this is a list to review, not a verdict.
+    /// lowest their metadata admits. The floor is that of the wheel scanned (the lowest of its modules'), the
+    /// newest CPython's, on which NumPy releases below it rarely install; a wheel for an older CPython may have
+    /// been built for an older NumPy (blis 1.0.1: cp311 `1.20`, cp39 `1.16`). `abi-mismatch` applies a floor only
+    /// on the targets that install the wheel read.
     fn floors(&self) -> String {
         let mut lines = Vec::new();
         for package in self.after.packages.values() {

@@ -12,9 +12,13 @@
 //! wheel was compiled against NumPy's C API (`1.x`, `2.x`), the other platforms' wheels (each the metadata
 //! selection's, the newest CPython tag) are read as well: the wheels of one release are built on different
 //! machines, at different times, sometimes against different NumPys. A platform that reads the same (NumPy and
-//! floor) is listed in `build_agrees_on`, one that reads otherwise is recorded in `platform_builds`. A release
-//! whose first wheel uses no C API is read on that platform only, which keeps the sync's reads to the releases
-//! where the answer can matter.
+//! floor) is listed in `build_agrees_on`, one built otherwise against NumPy's C API is recorded in
+//! `platform_builds`. One that reads `none` or `name-only` is not recorded: macOS and Windows wheels keep the
+//! C-API code of pyarrow, torch or eigenpy in a `.dylib` or `.dll` of the project's own, which the scan does not
+//! read, where Linux has a `.so` (of the 533 such reads of the first run, most were in pyarrow, torch, eigenpy and
+//! snowflake-connector-python, which have that shape). A release whose
+//! first wheel uses no C API is read on that platform only, which keeps the sync's reads to the releases where
+//! the answer can matter.
 //! `removed_api` is scanned for every release with a wheel: its pure wheel, else the wheel of the `build` scan; an
 //! sdist-only release is not scanned. Every indexed package is there because of NumPy, and a release may use it
 //! without declaring it (transforms3d 0.4.1 declares no requirement and calls `np.maximum_sctype` at import). As for metadata, a network error fails the
@@ -644,10 +648,16 @@ pub fn release_facts<F: Fetcher>(
                     Some(found) if same_build(&found, &primary) => {
                         scans.build_agrees_on.push(platform);
                     }
-                    Some(found) => {
+                    // Only evidence of a build is recorded. `none` or `name-only` on another platform is mostly
+                    // what the scan cannot see: macOS and Windows keep the C-API code of pyarrow, torch or
+                    // eigenpy in a `.dylib` or `.dll` of their own, which the scan does not read, where Linux
+                    // has a `.so` it does.
+                    Some(found)
+                        if matches!(found.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2) =>
+                    {
                         scans.platform_builds.insert(platform, found);
                     }
-                    None => {}
+                    Some(_) | None => {}
                 }
             }
         }
@@ -1360,6 +1370,8 @@ mod tests {
             let name = &wheel.filename;
             let numpy = if name.contains("win_amd64") {
                 BuildNumpy::Numpy1
+            } else if name.contains("universal2") && name.starts_with("dylib") {
+                BuildNumpy::None
             } else if name.contains("macosx") && name.contains("cp39") {
                 return Ok(None);
             } else if name.starts_with("plain") {
@@ -1444,6 +1456,18 @@ mod tests {
             ],
             "macOS x86_64's scan read nothing decisive, so it is in neither list"
         );
+    }
+
+    #[test]
+    fn another_platform_without_the_c_api_is_no_evidence() {
+        // pyarrow's shape: the C-API code sits in a `.so` library on Linux and a `.dylib` on macOS.
+        let files = release_of(&[
+            "dylib-1.0-cp312-cp312-macosx_11_0_universal2.whl",
+            "dylib-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+        ]);
+        let scans = scans_of(&files);
+        assert_eq!(scans.build.unwrap().numpy, BuildNumpy::Numpy2);
+        assert!(scans.build_agrees_on.is_empty() && scans.platform_builds.is_empty());
     }
 
     #[test]
