@@ -371,10 +371,13 @@ fn floor_fact(
             return None;
         }
     }
+    let wheels = wheel_python_tag(&scan.file.to_string())
+        .map(|tag| format!(" (its `{tag}` wheels)"))
+        .unwrap_or_default();
     Some(RuntimeFact {
         kind: FactKind::Abi,
         key: "abi:numpy-floor".to_owned(),
-        predicate: format!("has binaries built for NumPy {floor} and later"),
+        predicate: format!("has binaries built for NumPy {floor} and later{wheels}"),
         subject: format!("builds for NumPy {floor} and later"),
         works: Ranges::higher_than(floor_version),
         symptom: "ImportError: numpy._core.multiarray failed to import (RuntimeError: module was compiled against \
@@ -388,6 +391,19 @@ fn floor_fact(
             file: scan.file,
             floor,
         },
+    })
+}
+
+/// The Python tag of a wheel's file name as the index records tags: `cp313`, or `cp311-abi3` for a stable-ABI
+/// wheel. `None` for a name that is not a wheel's.
+fn wheel_python_tag(file: &str) -> Option<String> {
+    let stem = file.strip_suffix(".whl")?;
+    let mut parts = stem.rsplit('-');
+    let (_platform, abi, python) = (parts.next()?, parts.next()?, parts.next()?);
+    Some(if abi == "abi3" {
+        format!("{python}-abi3")
+    } else {
+        python.to_owned()
     })
 }
 
@@ -1096,6 +1112,56 @@ mod tests {
                 .all(|fact| !matches!(fact.evidence, Evidence::Inferred { .. })),
             "{later:#?}"
         );
+    }
+
+    #[test]
+    fn numpy_quaddtype_0_0_1_needs_numpy_2_where_its_wheel_was_read() {
+        use crate::{Platform, PythonVersion};
+        // Its cp312 wheel fails at import with NumPy 1.26.4 and imports with 2.0.2 (installed on CPython 3.12.1).
+        let cp312 = Target::new(PythonVersion::new(3, 12), Platform::LinuxX86_64);
+        let works = works_on("numpy-quaddtype", "0.0.1", cp312);
+        assert!(!works.contains(&version("1.26.4")) && works.contains(&version("2.0.2")));
+        // Its cp311 wheel was not read: no fact there, although it fails the same way.
+        let cp311 = Target::new(PythonVersion::new(3, 11), Platform::LinuxX86_64);
+        assert!(works_on("numpy-quaddtype", "0.0.1", cp311).contains(&version("1.26.4")));
+    }
+
+    #[test]
+    fn a_floor_holds_for_the_cpython_of_the_wheel_read() {
+        use crate::PythonVersion;
+        let tags = |tags: &[&str]| {
+            tags.iter()
+                .map(|tag| WheelPython::parse(tag))
+                .collect::<Vec<_>>()
+        };
+        let py = |minor| PythonVersion::new(3, minor);
+        let specific = tags(&["cp311", "cp312", "cp313"]);
+        assert!(installs_newest_wheel(&specific, py(13)));
+        assert!(!installs_newest_wheel(&specific, py(12)));
+        // A stable-ABI wheel serves every later CPython without a wheel of its own.
+        let stable = tags(&["cp310", "cp311-abi3"]);
+        assert!(installs_newest_wheel(&stable, py(11)) && installs_newest_wheel(&stable, py(14)));
+        assert!(!installs_newest_wheel(&stable, py(10)));
+        assert!(
+            !installs_newest_wheel(&tags(&["cp312", "cp312-abi3"]), py(12)),
+            "which one was read?"
+        );
+        assert!(!installs_newest_wheel(&tags(&["py3"]), py(12)));
+        assert_eq!(
+            wheel_python_tag(
+                "blosc2-4.11.0-cp311-abi3-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl"
+            )
+            .as_deref(),
+            Some("cp311-abi3")
+        );
+        assert_eq!(
+            wheel_python_tag(
+                "scipy-1.14.1-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            )
+            .as_deref(),
+            Some("cp313")
+        );
+        assert_eq!(wheel_python_tag("scipy-1.14.1.tar.gz"), None);
     }
 
     #[test]

@@ -15,7 +15,11 @@ declare_rule! {
     /// module built against NumPy 2 imports `numpy._core._multiarray_umath`, one built against 1.x only
     /// `numpy.core._multiarray_umath`); curated entries with references where the binaries do not tell the whole
     /// story (gensim 4.0.x was built against NumPy 1.20); and, marked as inferred, the upload date of a release
-    /// whose wheels were not scanned.
+    /// whose wheels were not scanned. Each platform is judged by its own wheel where the sync read it (a release's
+    /// wheels are built apart, and some differ). A build against NumPy 2 also writes the oldest NumPy it runs on
+    /// into the binary; below the lowest such floor of a wheel's modules the package fails at import, which is
+    /// reported on the targets that install the wheel read (its CPython, or every later one for a stable-ABI
+    /// wheel), since the wheels for other CPythons may have been built for an older NumPy.
     ///
     /// These facts are about PyPI's wheels, so they apply to what pip installs: a requirements file, a `pip:`
     /// entry of an environment.yml. A package conda installs (an environment.yml's conda dependency, a conda
@@ -27,7 +31,9 @@ declare_rule! {
     /// ## Why is this bad?
     /// NumPy's C ABI is forward compatible only: a module built against NumPy 1.x fails on NumPy 2 ("A module that
     /// was compiled using NumPy 1.x cannot be run in NumPy 2", "numpy.dtype size changed, may indicate binary
-    /// incompatibility"), and one built against a newer 1.x fails on an older one ("numpy.ndarray size changed").
+    /// incompatibility"), and one built against a newer 1.x fails on an older one ("numpy.ndarray size changed");
+    /// one built against NumPy 2 for a given NumPy fails on an older one ("module was compiled against NumPy C-API
+    /// version 0x12 (NumPy 2.0) but the running NumPy has C-API version 0x11").
     /// Metadata rarely says so: `pandas==2.0.3` declares no upper bound on NumPy, so a resolver installs NumPy 2
     /// next to it, and `import pandas` fails.
     ///
@@ -38,6 +44,10 @@ declare_rule! {
     /// ```
     /// ```text
     /// pandas==2.0.3       # built against NumPy 1.x; a resolver picks NumPy 2
+    /// ```
+    /// ```text
+    /// numpy-quaddtype==0.0.1  # declares `numpy`; its cp312 wheel needs NumPy >= 2.0
+    /// numpy==1.26.4
     /// ```
     /// ```yaml
     /// dependencies:
