@@ -133,6 +133,11 @@ pub fn rescan<F: Fetcher>(
                     .or_default()
                     .push(release.version.clone());
             }
+            // The other platforms listed as reading the same agreed with the old scan, not with this one; their own
+            // scans (`platform_builds`) stand.
+            if before != after || floor_before != floor_after {
+                release.build_agrees_on.clear();
+            }
             release.build = build;
         }
     }
@@ -311,6 +316,9 @@ mod tests {
                 ],
             },
         );
+        for release in &mut tree.packages.get_mut("pkg").unwrap().releases {
+            release.build_agrees_on = vec![nplint_index::source::Platform::WindowsX86_64];
+        }
         let summary = rescan(
             &Stub,
             &mut tree,
@@ -325,6 +333,13 @@ mod tests {
             .map(|release| label(release.build.as_ref()))
             .collect();
         assert_eq!(labels, ["1.x", "name-only", "1.x", "2.x", "unknown"]);
+        // A platform that agreed with a scan that changed (label or floor) no longer says so.
+        let agreeing: Vec<usize> = tree.packages["pkg"]
+            .releases
+            .iter()
+            .map(|release| release.build_agrees_on.len())
+            .collect();
+        assert_eq!(agreeing, [1, 0, 1, 0, 1]);
         assert_eq!(summary.read, 3);
         assert_eq!(summary.floors, ["pkg 1.2: - -> 1.20"]);
         assert_eq!(
