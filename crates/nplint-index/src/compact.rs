@@ -9,10 +9,13 @@
 //! ```text
 //! magic "NPLINDEX" | format version: u32 LE
 //! string table:    count: u32 LE | (count + 1) offsets: u32 LE, into the pool | pool: UTF-8 bytes
-//! snapshot:        newest_upload: str | packages: n, n × str | added_by_closure: n, n × (str, str)
-//! package table:   n, n × (name: str, body offset: int, body length: int), sorted by name
+//! snapshot:        newest_upload: str | packages: n, n × str | unfiled added_by_closure: n, n × (str, str)
+//! package table:   n, n × (name: str, added_by: opt str, body offset: int, body length: int), sorted by name
 //! bodies:          one per package (offsets are relative to the first body)
 //! ```
+//!
+//! The snapshot's `added_by_closure` is told in the package table's `added_by`, which a package's load reads without
+//! a lookup; the header lists only the entries of packages without a body (none, in data the sync wrote).
 //!
 //! A variant's `requires_dist` is 0 when it is the previous variant's (of this release or the one before): three
 //! variants in four repeat it, and the references of one were a fifth of the index.
@@ -99,8 +102,18 @@ fn encode_parts(
     for name in &snapshot.packages {
         strings.write(&mut header, name);
     }
-    write_int(&mut header, snapshot.added_by_closure.len());
-    for (name, by) in &snapshot.added_by_closure {
+    // A closure package whose file is missing keeps its entry here; the others are told in their table row.
+    let files: std::collections::BTreeSet<&str> = packages
+        .iter()
+        .map(|package| package.name.as_str())
+        .collect();
+    let unfiled: Vec<(&String, &String)> = snapshot
+        .added_by_closure
+        .iter()
+        .filter(|(name, _)| !files.contains(name.as_str()))
+        .collect();
+    write_int(&mut header, unfiled.len());
+    for (name, by) in unfiled {
         strings.write(&mut header, name);
         strings.write(&mut header, by);
     }
@@ -113,6 +126,13 @@ fn encode_parts(
         let start = bodies.len();
         encode_body(&mut bodies, &mut strings, package);
         strings.write(&mut header, &package.name);
+        strings.write_opt(
+            &mut header,
+            snapshot
+                .added_by_closure
+                .get(&package.name)
+                .map(String::as_str),
+        );
         write_int(&mut header, start);
         write_int(&mut header, bodies.len() - start);
     }
@@ -429,8 +449,8 @@ pub struct SnapshotRef<'a> {
     pub package_count: usize,
     /// Where the list's string ids start.
     packages_at: usize,
-    /// Sorted by the added package's name.
-    pub added_by_closure: Vec<(&'a str, &'a str)>,
+    /// The entries of packages without a body (see the layout); the others are the table's `added_by`.
+    unfiled_added_by: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> SnapshotRef<'a> {
@@ -444,8 +464,13 @@ impl<'a> SnapshotRef<'a> {
         (0..self.package_count).map(|_| reader.string()).collect()
     }
 
-    /// The snapshot in the source form.
-    fn to_source(&self, bytes: &'a [u8], strings: Strings<'a>) -> Result<Snapshot, DecodeError> {
+    /// The snapshot in the source form, its `added_by_closure` gathered from the package table `rows` too.
+    fn to_source(
+        &self,
+        bytes: &'a [u8],
+        strings: Strings<'a>,
+        rows: &[PackageEntry<'a>],
+    ) -> Result<Snapshot, DecodeError> {
         Ok(Snapshot {
             newest_upload: self.newest_upload.to_owned(),
             packages: self
@@ -453,10 +478,11 @@ impl<'a> SnapshotRef<'a> {
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
-            added_by_closure: self
-                .added_by_closure
+            added_by_closure: rows
                 .iter()
-                .map(|&(name, by)| (name.to_owned(), by.to_owned()))
+                .filter_map(|row| Some((row.name, row.added_by?)))
+                .chain(self.unfiled_added_by.iter().copied())
+                .map(|(name, by)| (name.to_owned(), by.to_owned()))
                 .collect(),
         })
     }
@@ -466,6 +492,8 @@ impl<'a> SnapshotRef<'a> {
 #[derive(Debug, Clone)]
 pub struct PackageEntry<'a> {
     pub name: &'a str,
+    /// The package whose dependency brought this one into the index.
+    pub added_by: Option<&'a str>,
     /// The package's body, as a range of the whole byte string.
     pub body: Range<usize>,
 }
@@ -513,33 +541,39 @@ pub fn decode_header(bytes: &[u8]) -> Result<Header<'_>, DecodeError> {
     for _ in 0..package_count {
         reader.int()?;
     }
-    let added_by_closure = (0..reader.len()?)
+    let unfiled_added_by = (0..reader.len()?)
         .map(|_| Ok((reader.string()?, reader.string()?)))
         .collect::<Result<_, DecodeError>>()?;
     let snapshot = SnapshotRef {
         newest_upload,
         package_count,
         packages_at,
-        added_by_closure,
+        unfiled_added_by,
     };
 
     let count = reader.len()?;
-    let mut rows = Vec::with_capacity(reader.capacity_for(count));
+    let mut packages = Vec::with_capacity(reader.capacity_for(count));
     for _ in 0..count {
-        rows.push((reader.string()?, reader.int()?, reader.int()?));
+        // Relative to the first body until the table's end (where the bodies start) is known.
+        let (name, added_by) = (reader.string()?, reader.opt_string()?);
+        let offset = reader.int()?;
+        let len = reader.int()?;
+        packages.push(PackageEntry {
+            name,
+            added_by,
+            body: offset..offset.saturating_add(len),
+        });
     }
     let bodies = reader.at;
-    let mut packages = Vec::with_capacity(rows.len());
-    for (name, offset, len) in rows {
-        let start = bodies.saturating_add(offset);
-        let end = start.saturating_add(len);
+    for entry in &mut packages {
+        let (start, end) = (
+            bodies.saturating_add(entry.body.start),
+            bodies.saturating_add(entry.body.end),
+        );
         if end > bytes.len() {
             return Err(reader.error("package body out of range"));
         }
-        packages.push(PackageEntry {
-            name,
-            body: start..end,
-        });
+        entry.body = start..end;
     }
     Ok(Header {
         snapshot,
@@ -819,7 +853,12 @@ pub fn decode(bytes: &[u8]) -> Result<(Snapshot, Vec<PackageFile>), DecodeError>
             })
         })
         .collect::<Result<_, DecodeError>>()?;
-    Ok((header.snapshot.to_source(bytes, header.strings)?, packages))
+    Ok((
+        header
+            .snapshot
+            .to_source(bytes, header.strings, &header.packages)?,
+        packages,
+    ))
 }
 
 /// Every distinct string once, in order of first use (or of use, see [`StringPool::by_use`]), with how often each

@@ -131,43 +131,41 @@ impl Index {
     }
 
     /// An index of bytes written by [`compact::encode`], header only: O(packages), nothing copied. Every string
-    /// the index hands out is borrowed from `bytes`, which is why they must be `'static`.
+    /// the index hands out is borrowed from `bytes`, which is why they must be `'static`; the few words that say
+    /// where its parts are are leaked with them, so call this a bounded number of times, as [`Index::from_source`].
     pub fn from_encoded(bytes: &'static [u8]) -> Result<Index, IndexError> {
         let header = compact::decode_header(bytes)?;
         let snapshot = SnapshotInfo {
             newest_upload: header.snapshot.newest_upload.into(),
             package_count: header.snapshot.package_count,
         };
-        // Both sorted by name: walked side by side.
-        let mut added_by = header.snapshot.added_by_closure.iter().peekable();
+        // What every package decodes its body from: one copy, leaked as `bytes` are.
+        let encoded: &'static package::Encoded = Box::leak(Box::new(package::Encoded {
+            bytes,
+            strings: header.strings,
+        }));
         // Pushed into a vector made to size: collected through `Result`, it grew by copying (a fifth of the load).
         let mut packages: Vec<Package> = Vec::with_capacity(header.packages.len());
+        let mut previous: Option<&str> = None;
         for entry in header.packages {
             if !compact::is_normalized_name(entry.name) {
                 return Err(IndexError::InvalidName {
                     name: entry.name.to_owned(),
                 });
             }
-            while added_by.next_if(|(added, _)| *added < entry.name).is_some() {}
-            let by = added_by
-                .next_if(|(added, _)| *added == entry.name)
-                .map(|(_, by)| *by);
+            // `position` searches by name.
+            if previous.is_some_and(|previous| previous >= entry.name) {
+                return Err(IndexError::InvalidName {
+                    name: format!("{} (out of order or twice)", entry.name),
+                });
+            }
+            previous = Some(entry.name);
             packages.push(Package::new(
                 entry.name,
-                by,
-                bytes,
-                header.strings,
+                entry.added_by,
+                encoded,
                 entry.body,
             ));
-        }
-        // `position` searches by name.
-        if let Some(pair) = packages
-            .windows(2)
-            .find(|pair| pair[0].raw_name() >= pair[1].raw_name())
-        {
-            return Err(IndexError::InvalidName {
-                name: format!("{} (out of order or twice)", pair[1].raw_name()),
-            });
         }
         Ok(Index {
             snapshot,

@@ -32,10 +32,18 @@ pub struct Package {
     raw_name: &'static str,
     name: OnceLock<PackageName>,
     added_by: Option<&'static str>,
-    bytes: &'static [u8],
-    strings: Strings<'static>,
+    encoded: &'static Encoded,
     body: Range<usize>,
-    decoded: OnceLock<Decoded>,
+    /// Boxed: a package not queried (most of them, in a check) then costs a pointer, and loading writes half the
+    /// bytes it wrote with the decoded form inline.
+    decoded: OnceLock<Box<Decoded>>,
+}
+
+/// The encoded index a package's body is decoded from: one for every package of an index.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    pub(crate) bytes: &'static [u8],
+    pub(crate) strings: Strings<'static>,
 }
 
 #[derive(Debug)]
@@ -51,16 +59,14 @@ impl Package {
     pub(crate) fn new(
         raw_name: &'static str,
         added_by: Option<&'static str>,
-        bytes: &'static [u8],
-        strings: Strings<'static>,
+        encoded: &'static Encoded,
         body: Range<usize>,
     ) -> Self {
         Self {
             raw_name,
             name: OnceLock::new(),
             added_by,
-            bytes,
-            strings,
+            encoded,
             body,
             decoded: OnceLock::new(),
         }
@@ -151,8 +157,9 @@ impl Package {
             // Invariant: the bytes were written by `compact::encode` (at build time, or by `Index::from_source`)
             // and the header that located this body was read without error; the round-trip tests decode every
             // package of the embedded index. A failure here is a bug in the encoder, not bad data.
-            let body = compact::decode_body(self.bytes, self.strings, self.body.clone())
-                .unwrap_or_else(|error| panic!("package `{}`: {error}", self.raw_name));
+            let body =
+                compact::decode_body(self.encoded.bytes, self.encoded.strings, self.body.clone())
+                    .unwrap_or_else(|error| panic!("package `{}`: {error}", self.raw_name));
             let mut releases = Vec::with_capacity(body.releases.len());
             let mut unparseable_versions = Vec::new();
             for entry in body.releases {
@@ -170,14 +177,14 @@ impl Package {
                 .iter()
                 .filter_map(|version| Version::from_str(version).ok())
                 .collect();
-            Decoded {
+            Box::new(Decoded {
                 releases,
                 unparseable_versions,
                 earlier,
                 held_from: body
                     .held_from
                     .and_then(|version| Version::from_str(version).ok()),
-            }
+            })
         })
     }
 }
