@@ -70,6 +70,20 @@ pub(crate) struct Cache {
 /// The caches of [`CHUNK`] consecutive packages.
 type Chunk = Box<[OnceLock<PackageCache>]>;
 
+/// Releases per lazily allocated chunk of a [`PackageCache`].
+const RELEASE_CHUNK: usize = 16;
+
+impl PackageCache {
+    fn release(&self, position: usize) -> &ReleaseCache {
+        let chunk = self.releases[position / RELEASE_CHUNK].get_or_init(|| {
+            (0..RELEASE_CHUNK)
+                .map(|_| ReleaseCache::default())
+                .collect()
+        });
+        &chunk[position % RELEASE_CHUNK]
+    }
+}
+
 /// Packages per lazily allocated chunk of [`Cache`]. A solver is made per target (up to 30 for one file) and its
 /// solves meet a few hundred of the index's thousands of packages: a slot per package made up front (72 bytes each,
 /// 7,148 packages) cost a check more time than its solves.
@@ -77,8 +91,10 @@ const CHUNK: usize = 64;
 
 #[derive(Debug)]
 struct PackageCache {
-    /// By release position.
-    releases: Box<[ReleaseCache]>,
+    /// By release position, in chunks of [`RELEASE_CHUNK`] allocated when a release in them is first met: a lock
+    /// pins one release of each package, and a slot for every release of a package with a long history (hypothesis,
+    /// 1,505 releases, in zarr-python's) on every target was a third of a lockfile check's time, in zeroed pages.
+    releases: Box<[OnceLock<Box<[ReleaseCache]>>]>,
     /// The facts of `name[extra]` (what the extra adds), by extra, then by release position and whether the
     /// package is installed from conda. Rare enough for a lock.
     extras: Mutex<FxHashMap<ExtraName, Box<[ExtraFacts]>>>,
@@ -108,10 +124,11 @@ impl Cache {
         let chunk = self.packages[position / CHUNK]
             .get_or_init(|| (0..CHUNK).map(|_| OnceLock::new()).collect());
         chunk[position % CHUNK].get_or_init(|| PackageCache {
-            releases: index.packages()[position]
+            releases: (0..index.packages()[position]
                 .releases()
-                .iter()
-                .map(|_| ReleaseCache::default())
+                .len()
+                .div_ceil(RELEASE_CHUNK))
+                .map(|_| OnceLock::new())
                 .collect(),
             extras: Mutex::default(),
         })
@@ -129,7 +146,9 @@ impl Cache {
         let Some(found) = Found::new(index, name, version) else {
             return Arc::default();
         };
-        let nodes = self.package(index, found.position).releases[found.release_position]
+        let nodes = self
+            .package(index, found.position)
+            .release(found.release_position)
             .runtime
             .get_or_init(|| {
                 nplint_index::runtime::facts(index, found.package, found.release, Some(target))
@@ -269,7 +288,7 @@ impl<'a> Provider<'a> {
         let package = self.cache.package(self.index, found.position);
         let Some(extra) = extra else {
             return CachedFacts::Slot(
-                package.releases[found.release_position].facts[usize::from(vetted)]
+                package.release(found.release_position).facts[usize::from(vetted)]
                     .get_or_init(|| self.compute_facts(found, None, vetted)),
             );
         };
@@ -406,7 +425,7 @@ impl<'a> Provider<'a> {
                 // excludes its Python) is passed over here rather than offered and rejected: rejecting releases one
                 // at a time costs pubgrub a learned fact each (and a step each in the explanation), and a range
                 // that has none left is explained at once (see `explain.rs`).
-                let facts = cache.releases[at].facts[usize::from(vetted)].get_or_init(|| {
+                let facts = cache.release(at).facts[usize::from(vetted)].get_or_init(|| {
                     let found = Found {
                         position,
                         package,
