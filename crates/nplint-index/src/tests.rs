@@ -504,3 +504,10 @@ fn a_floor_holds_only_where_the_wheel_read_is_the_one_installed() {
     // No platform read but the first and Windows: macOS has no evidence of its own.
     assert!(!floor("3.9", Platform::MacosArm64));
 }
+
+#[test]
+fn a_package_not_yet_queried_is_small() {
+    // Loading writes one per indexed package (7,148): the load's cost is mostly these bytes.
+    let size = std::mem::size_of::<Package>();
+    assert!(size <= 104, "{size} bytes");
+}
