@@ -445,7 +445,7 @@ pub struct Header<'a> {
 pub struct SnapshotRef<'a> {
     pub newest_upload: &'a str,
     /// The number of names in the snapshot's package list. The names themselves are read only by [`decode`]:
-    /// loading needs the count alone, and a list of thousands of strings was a third of the load.
+    /// loading needs the count alone, and reading 7,148 strings it would not use cost it time.
     pub package_count: usize,
     /// Where the list's string ids start.
     packages_at: usize,

@@ -26,10 +26,13 @@
 //! NumPy 2 runs on NumPy 1.x down to its target as well as on 2.x. So a build against 1.x works with `numpy<2`. The
 //! lower bound (the targeted 1.x minor) is not in the binaries; the release's own metadata states it in
 //! practice (builds used `oldest-supported-numpy`), and curated facts correct the releases where it does not. A
-//! build against NumPy 2 adds no constraint beyond the metadata's: its target is at most the oldest NumPy 1.x its
-//! metadata admits in every case checked, and nplint reports only what it can show. A release whose extension
-//! modules use no NumPy C API (including those that only import it by name, `name-only`), and a pure-Python
-//! release, have no ABI constraint.
+//! build against NumPy 2 writes its target into the binary (`NPY_FEATURE_VERSION_STRING`), and works with NumPy
+//! from the lowest target among the wheel's modules on: usually at or below the oldest NumPy its metadata admits,
+//! not always (numpy-quaddtype 0.0.1 declares `numpy` and needs 2.0), and only for the wheel read, since the
+//! wheels for older CPythons may target older NumPys ([`floor_fact`]). Each platform is judged by its own wheel's
+//! scan where the sync read it ([`Release::build_scan_on`]). A release whose extension modules use no NumPy C API
+//! (including those that only import it by name, `name-only`), and a pure-Python release, have no ABI
+//! constraint.
 //!
 //! # Removed names
 //!

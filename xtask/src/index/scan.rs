@@ -16,9 +16,8 @@
 //! `platform_builds`. One that reads `none` or `name-only` is not recorded: macOS and Windows wheels keep the
 //! C-API code of pyarrow, torch or eigenpy in a `.dylib` or `.dll` of the project's own, which the scan does not
 //! read, where Linux has a `.so` (of the 533 such reads of the first run, most were in pyarrow, torch, eigenpy and
-//! snowflake-connector-python, which have that shape). A release whose
-//! first wheel uses no C API is read on that platform only, which keeps the sync's reads to the releases where
-//! the answer can matter.
+//! snowflake-connector-python, which have that shape). A release whose first wheel uses no C API is read on that
+//! platform only, which keeps the sync's reads to the releases where the answer can matter.
 //! `removed_api` is scanned for every release with a wheel: its pure wheel, else the wheel of the `build` scan; an
 //! sdist-only release is not scanned. Every indexed package is there because of NumPy, and a release may use it
 //! without declaring it (transforms3d 0.4.1 declares no requirement and calls `np.maximum_sctype` at import). As for metadata, a network error fails the
