@@ -92,8 +92,8 @@ const CHUNK: usize = 64;
 #[derive(Debug)]
 struct PackageCache {
     /// By release position, in chunks of [`RELEASE_CHUNK`] allocated when a release in them is first met: a lock
-    /// pins one release of each package, and a slot for every release of a package with a long history (hypothesis,
-    /// 1,505 releases, in zarr-python's) on every target was a third of a lockfile check's time, in zeroed pages.
+    /// pins one release of each package, and a slot for every release of each package met (hypothesis has 1,503),
+    /// on every target, took zarr-python's `uv.lock` from 2,470 page faults to 3,390.
     releases: Box<[OnceLock<Box<[ReleaseCache]>>]>,
     /// The facts of `name[extra]` (what the extra adds), by extra, then by release position and whether the
     /// package is installed from conda. Rare enough for a lock.
