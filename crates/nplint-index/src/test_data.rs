@@ -50,6 +50,16 @@ pub(crate) fn example_packages() -> Vec<PackageFile> {
     vec![example_b(), example_a()]
 }
 
+/// `example-a` 1.0's Windows wheel, read too: built against NumPy 2, for 1.20 and later.
+fn windows_build() -> BuildScan {
+    BuildScan {
+        numpy: BuildNumpy::Numpy2,
+        file: "example_a-1.0-cp38-abi3-win_amd64.whl".to_owned(),
+        member: Some("example_a/_core.pyd".to_owned()),
+        numpy_floor: Some("1.20".to_owned()),
+    }
+}
+
 fn example_a() -> PackageFile {
     let mut old = release("0.9", ReleaseKind::SdistOnly);
     old.yanked = Some("broken build".to_owned());
@@ -97,16 +107,7 @@ fn example_a() -> PackageFile {
         member: Some("example_a/_core.cpython-39-x86_64-linux-gnu.so".to_owned()),
         numpy_floor: None,
     });
-    // Its Windows wheel, read too, was built against NumPy 2 for 1.20 and later.
-    one.platform_builds = BTreeMap::from([(
-        Platform::WindowsX86_64,
-        BuildScan {
-            numpy: BuildNumpy::Numpy2,
-            file: "example_a-1.0-cp38-abi3-win_amd64.whl".to_owned(),
-            member: Some("example_a/_core.pyd".to_owned()),
-            numpy_floor: Some("1.20".to_owned()),
-        },
-    )]);
+    one.platform_builds = BTreeMap::from([(Platform::WindowsX86_64, windows_build())]);
     one.removed_api = vec![
         ApiUse {
             name: "float".to_owned(),
