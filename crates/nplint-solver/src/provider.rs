@@ -306,10 +306,9 @@ impl<'a> Provider<'a> {
         }
         // Computed without the lock held: another thread computing the same facts meanwhile is harmless.
         let facts = Arc::new(self.compute_facts(found, Some(extra), vetted));
-        extras()
-            .entry(extra.clone())
-            .or_insert_with(|| vec![[None, None]; package.releases.len()].into_boxed_slice())
-            [found.release_position][usize::from(vetted)] = Some(Arc::clone(&facts));
+        extras().entry(extra.clone()).or_insert_with(|| {
+            vec![[None, None]; found.package.releases().len()].into_boxed_slice()
+        })[found.release_position][usize::from(vetted)] = Some(Arc::clone(&facts));
         CachedFacts::Shared(facts)
     }
 
