@@ -83,7 +83,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         .iter()
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
-    let resolver = Resolver::new(&pythons);
+    let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
     // Each finding keeps only the lines it shows, not its whole file, until the report is printed.
     let check = |group: &Vec<usize>| {
         check_group(&work, group, &resolver)
@@ -323,7 +323,12 @@ fn check_group(work: &[Work], group: &[usize], resolver: &Resolver) -> Vec<Diagn
             from_disk.as_ref()
         };
         if let Some(sibling) = sibling {
-            diagnostics.extend(nplint_rules::check_lock_drift(manifest, sibling, settings));
+            diagnostics.extend(nplint_rules::check_lock_drift(
+                resolver.index(),
+                manifest,
+                sibling,
+                settings,
+            ));
         }
     }
     diagnostics

@@ -164,7 +164,7 @@ fn measure(resolver: &Resolver, path: &Path) -> File {
     };
     for id in of_file {
         let requirement = &manifest.requirements[id];
-        let knowledge = Knowledge::of(requirement);
+        let knowledge = Knowledge::of(nplint_index::Index::embedded(), requirement);
         let counts = if is_locked(&manifest, id) {
             &mut file.locked
         } else {
@@ -194,7 +194,7 @@ fn is_locked(manifest: &Manifest, id: usize) -> bool {
     reason = "the per-format table is the test's report, shown with `--no-capture`"
 )]
 fn nplint_knows_the_packages_of_real_environment_files() {
-    let resolver = Resolver::new(&[]);
+    let resolver = Resolver::new(nplint_index::Index::embedded(), &[]);
     let files: Vec<File> = corpus_files()
         .iter()
         .map(|path| measure(&resolver, path))

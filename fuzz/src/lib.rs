@@ -79,7 +79,7 @@ const FORMATS: &[(Format, &str)] = &[
     (Format::PixiLock, "pixi.lock"),
 ];
 
-static RESOLVER: LazyLock<Resolver> = LazyLock::new(|| Resolver::new(&[]));
+static RESOLVER: LazyLock<Resolver> = LazyLock::new(|| Resolver::new(nplint_index::Index::embedded(), &[]));
 
 /// The whole check on one target (CPython 3.11 on linux-x86_64, to keep each run short), then every report.
 pub fn check(data: &[u8]) {

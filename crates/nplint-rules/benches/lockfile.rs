@@ -78,12 +78,12 @@ fn parse(bencher: Bencher) {
 
 #[divan::bench]
 fn check_warm(bencher: Bencher) {
-    let resolver = Resolver::new(&[]);
+    let resolver = Resolver::new(nplint_index::Index::embedded(), &[]);
     check(&resolver);
     bencher.bench(|| check(&resolver));
 }
 
 #[divan::bench(sample_count = 20)]
 fn check_fresh(bencher: Bencher) {
-    bencher.bench(|| check(&Resolver::new(&[])));
+    bencher.bench(|| check(&Resolver::new(nplint_index::Index::embedded(), &[])));
 }

@@ -61,7 +61,8 @@ pub(crate) fn note_pypi_metadata(diagnostic: &mut Diagnostic, conflict: &Conflic
             // A range without releases states the index's shape, not a claim of the metadata; one whose releases
             // all need another Python rests on their `Requires-Python`.
             External::NoVersions(package, range)
-                if explain::python_needed_by(conflict.target, package, range).is_some() =>
+                if explain::python_needed_by(conflict.index, conflict.target, package, range)
+                    .is_some() =>
             {
                 package
             }
@@ -136,6 +137,7 @@ mod tests {
             })
             .collect();
         let outcome = solve(
+            nplint_index::Index::embedded(),
             &inputs,
             Target::new(PythonVersion::new(3, minor), Platform::LinuxX86_64),
         );

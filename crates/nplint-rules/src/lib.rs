@@ -52,13 +52,14 @@ pub fn check_manifest_resolved(
 /// `Pipfile.lock` and `Pipfile`, ...; see [`nplint_manifest::Format::lock_manifest`]), under the lockfile's
 /// `settings`: none when the rule is disabled, each at the severity the settings give it.
 pub fn check_lock_drift(
+    index: &nplint_index::Index,
     lock: &Manifest,
     manifest: &Manifest,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     if settings.rules.is_enabled(rules::lock_drift::RULE.id) {
-        rules::lock_drift::check(lock, manifest, &mut diagnostics);
+        rules::lock_drift::check(index, lock, manifest, &mut diagnostics);
     }
     settings.rules.finish(&mut diagnostics);
     diagnostics

@@ -33,16 +33,16 @@ use crate::targets::{
 /// Solves manifests' environments on their targets; see the module documentation.
 #[derive(Debug)]
 pub struct Resolver {
+    index: &'static Index,
     pythons: Pythons,
     /// Made on first use: a run over one file needs three of the fifty, and each holds a table per package.
     solvers: BTreeMap<Target, OnceLock<Solver>>,
 }
 
 impl Resolver {
-    /// A resolver over the embedded index, with a solver for every platform and every Python the index knows or
-    /// `pythons` adds (the versions that configurations and the command line ask for).
-    pub fn new(pythons: &[PythonVersion]) -> Self {
-        let index = Index::embedded();
+    /// A resolver over `index`, with a solver for every platform and every Python the index knows or `pythons`
+    /// adds (the versions that configurations and the command line ask for).
+    pub fn new(index: &'static Index, pythons: &[PythonVersion]) -> Self {
         let known = Pythons::of(index);
         let mut all: BTreeSet<PythonVersion> = known.known.iter().copied().collect();
         all.extend(pythons.iter().copied());
@@ -52,15 +52,21 @@ impl Resolver {
             .map(|target| (target, OnceLock::new()))
             .collect();
         Self {
+            index,
             pythons: known,
             solvers,
         }
     }
 
+    /// The index the resolver solves over.
+    pub fn index(&self) -> &'static Index {
+        self.index
+    }
+
     pub(crate) fn solver(&self, target: Target) -> &Solver {
         // Invariant: `new` made a slot for every known or requested Python on every platform, and targets are
         // only ever built from those.
-        self.solvers[&target].get_or_init(|| Solver::with_index(Index::embedded(), target))
+        self.solvers[&target].get_or_init(|| Solver::new(self.index, target))
     }
 
     /// Each target solved in target order (Python-major), reusing a neighbour's solve where the target's facts
@@ -73,7 +79,7 @@ impl Resolver {
         targets: &[Target],
         runtime_enabled: bool,
     ) -> Vec<(Target, TargetOutcome)> {
-        let index = Index::embedded();
+        let index = self.index;
         // The solves made, and for each target done, the solve whose outcome it has.
         let mut recorded: Vec<(Outcome, Transcript)> = Vec::new();
         let mut done: Vec<(Target, usize)> = Vec::with_capacity(targets.len());
@@ -149,7 +155,7 @@ impl Resolver {
             .filter(|python| !checked.contains(python))
             .filter(|&python| {
                 pins.iter().all(|(input, version)| {
-                    Index::embedded()
+                    self.index
                         .package(&input.name)
                         .is_none_or(|package| package.predates_history(&input.specifiers))
                         || platforms.iter().any(|&platform| {
@@ -325,7 +331,7 @@ impl Resolver {
                 diagnostics.push(context.runtime_diagnostic(&group, severity));
             }
         }
-        unknown_package::check(manifest, &of_file, diagnostics);
+        unknown_package::check(self.index, manifest, &of_file, diagnostics);
     }
 
     /// The targets `environment` is checked on under `settings`: its Pythons on its platforms (none for a
@@ -448,9 +454,8 @@ pub enum Knowledge {
 }
 
 impl Knowledge {
-    /// What the embedded index knows of `requirement`'s package.
-    pub fn of(requirement: &Requirement) -> Self {
-        let index = Index::embedded();
+    /// What `index` knows of `requirement`'s package.
+    pub fn of(index: &Index, requirement: &Requirement) -> Self {
         let indexed = requirement
             .name
             .as_ref()
@@ -644,7 +649,12 @@ impl Kind {
             External::Custom(..) => python = true,
             External::NoVersions(package, range) => {
                 python |= *package == SolverPackage::Python
-                    || nplint_solver::explain::uninstallable(conflict.target, package, range);
+                    || nplint_solver::explain::uninstallable(
+                        conflict.index,
+                        conflict.target,
+                        package,
+                        range,
+                    );
                 numpy |= is_numpy(package);
             }
             External::NotRoot(package, _) => {
@@ -870,7 +880,7 @@ impl Context<'_> {
     /// target where another finding fails; `None` when there is none, where another finding (a NumPy conflict, a
     /// platform without wheels, a runtime breakage) is the real cause.
     fn python_help(&self, target: Target) -> Option<String> {
-        let index = Index::embedded();
+        let index = self.resolver.index();
         let works = |pythons: &[PythonVersion]| -> Vec<PythonVersion> {
             pythons
                 .iter()
@@ -930,7 +940,12 @@ fn unavailable_subject(conflict: &Conflict) -> String {
             names.insert(package.to_string());
         }
         External::NoVersions(package, range)
-            if nplint_solver::explain::uninstallable(conflict.target, package, range) =>
+            if nplint_solver::explain::uninstallable(
+                conflict.index,
+                conflict.target,
+                package,
+                range,
+            ) =>
         {
             names.insert(package.to_string());
         }
@@ -957,8 +972,12 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
         if let External::NoVersions(package, range) = external
             && found.is_none()
             && package.name() == requirement.name.as_ref()
-            && let Some(python) =
-                nplint_solver::explain::python_needed_by(conflict.target, package, range)
+            && let Some(python) = nplint_solver::explain::python_needed_by(
+                conflict.index,
+                conflict.target,
+                package,
+                range,
+            )
         {
             found = Some(format!(
                 "`{}` requires `{}`",

@@ -105,7 +105,11 @@ fn agrees_with_every_recorded_verdict() {
             python: case.python.parse::<PythonVersion>().unwrap(),
             platform: case.platform.parse::<Platform>().unwrap(),
         };
-        let outcome = solve(&inputs(&case.file, case.environment.as_deref()), target);
+        let outcome = solve(
+            nplint_index::Index::embedded(),
+            &inputs(&case.file, case.environment.as_deref()),
+            target,
+        );
         let environment = case
             .environment
             .as_deref()

@@ -153,7 +153,7 @@ fn nplint_agrees_with_every_install_experiment() {
         .collect();
     // Experiments on several Pythons, so that facts about old releases are checked where those releases install.
     assert!(pythons.len() >= 3, "{pythons:?}");
-    let resolver = Resolver::new(&pythons);
+    let resolver = Resolver::new(Index::embedded(), &pythons);
     let mut disagreements = Vec::new();
     for pair in &pairs {
         let settings = Settings {

@@ -56,7 +56,7 @@ fn default_targets() -> Vec<Target> {
 /// Solves once on every target so that the index has decoded and parsed everything the solves touch.
 fn warm(inputs: &[Input], targets: &[Target]) {
     for &target in targets {
-        Solver::new(target).solve(inputs);
+        Solver::new(nplint_index::Index::embedded(), target).solve(inputs);
     }
 }
 
@@ -66,13 +66,15 @@ const LINUX_38: Target = Target::new(PythonVersion::new(3, 8), Platform::LinuxX8
 fn one_target_fresh_solver(bencher: Bencher<'_, '_>) {
     let inputs = inputs();
     warm(&inputs, &[LINUX_38]);
-    bencher.bench(|| Solver::new(LINUX_38).solve(divan::black_box(&inputs)));
+    bencher.bench(|| {
+        Solver::new(nplint_index::Index::embedded(), LINUX_38).solve(divan::black_box(&inputs))
+    });
 }
 
 #[divan::bench]
 fn one_target_reused_solver(bencher: Bencher<'_, '_>) {
     let inputs = inputs();
-    let solver = Solver::new(LINUX_38);
+    let solver = Solver::new(nplint_index::Index::embedded(), LINUX_38);
     solver.solve(&inputs);
     bencher.bench(|| solver.solve(divan::black_box(&inputs)));
 }
@@ -86,7 +88,7 @@ fn default_targets_fresh_solvers(bencher: Bencher<'_, '_>) {
         targets
             .iter()
             .map(|&target| {
-                Solver::new(target)
+                Solver::new(nplint_index::Index::embedded(), target)
                     .solve(divan::black_box(&inputs))
                     .is_solved()
             })
@@ -98,7 +100,10 @@ fn default_targets_fresh_solvers(bencher: Bencher<'_, '_>) {
 #[divan::bench]
 fn default_targets_reused_solvers(bencher: Bencher<'_, '_>) {
     let inputs = inputs();
-    let solvers: Vec<Solver> = default_targets().into_iter().map(Solver::new).collect();
+    let solvers: Vec<Solver> = default_targets()
+        .into_iter()
+        .map(|target| Solver::new(nplint_index::Index::embedded(), target))
+        .collect();
     for solver in &solvers {
         solver.solve(&inputs);
     }
@@ -116,7 +121,7 @@ fn default_targets_reused_solvers(bencher: Bencher<'_, '_>) {
 #[divan::bench]
 fn one_target_runtime_reused_solver(bencher: Bencher<'_, '_>) {
     let inputs = inputs();
-    let solver = Solver::new(LINUX_38);
+    let solver = Solver::new(nplint_index::Index::embedded(), LINUX_38);
     solver.solve_runtime(&inputs);
     bencher.bench(|| solver.solve_runtime(divan::black_box(&inputs)));
 }
@@ -127,5 +132,8 @@ fn one_target_runtime_reused_solver(bencher: Bencher<'_, '_>) {
 fn one_target_runtime_fresh_solver(bencher: Bencher<'_, '_>) {
     let inputs = inputs();
     warm(&inputs, &[LINUX_38]);
-    bencher.bench(|| Solver::new(LINUX_38).solve_runtime(divan::black_box(&inputs)));
+    bencher.bench(|| {
+        Solver::new(nplint_index::Index::embedded(), LINUX_38)
+            .solve_runtime(divan::black_box(&inputs))
+    });
 }

@@ -38,14 +38,14 @@ pub enum Voice {
     Lock,
 }
 
-/// The conflict as English, one sentence per derivation step.
+/// The conflict as English, one sentence per derivation step, with what its index says of releases.
 pub fn explain(conflict: &Conflict) -> String {
     explain_with(conflict, Voice::Requirements)
 }
 
 /// [`explain`], naming the environment's own requirements in `voice`.
 pub fn explain_with(conflict: &Conflict, voice: Voice) -> String {
-    let index = Index::embedded();
+    let index = conflict.index;
     let formatter = Formatter {
         target: conflict.target,
         index,
@@ -110,10 +110,15 @@ fn collapse_empty_no_versions(tree: &mut Derivation, index: &Index) {
 
 /// Whether a "no versions of `package` in `range`" step of a derivation on `target` means that the range's
 /// releases exist but none installs there (no wheel for the target), rather than that the range holds none.
-pub fn uninstallable(target: Target, package: &SolverPackage, range: &Range) -> bool {
+pub fn uninstallable(
+    index: &'static Index,
+    target: Target,
+    package: &SolverPackage,
+    range: &Range,
+) -> bool {
     let formatter = Formatter {
         target,
-        index: Index::embedded(),
+        index,
         voice: Voice::Requirements,
         conda: &[],
     };
@@ -234,10 +239,15 @@ fn python_needed(reasons: &[Why]) -> Option<Range> {
 
 /// When every release of `package` in `range` is excluded on `target` by its `Requires-Python`: the Pythons
 /// they need, together (`python>=3.10` for `numpy>=2.1` on CPython 3.9).
-pub fn python_needed_by(target: Target, package: &SolverPackage, range: &Range) -> Option<Range> {
+pub fn python_needed_by(
+    index: &'static Index,
+    target: Target,
+    package: &SolverPackage,
+    range: &Range,
+) -> Option<Range> {
     let formatter = Formatter {
         target,
-        index: Index::embedded(),
+        index,
         voice: Voice::Requirements,
         conda: &[],
     };

@@ -158,12 +158,9 @@ pub struct Solver {
 }
 
 impl Solver {
-    /// A solver over the embedded index.
-    pub fn new(target: Target) -> Self {
-        Self::with_index(Index::embedded(), target)
-    }
-
-    pub fn with_index(index: &'static Index, target: Target) -> Self {
+    /// A solver over `index` (the embedded one, [`Index::embedded`], is the caller's to pass: nothing below the
+    /// command line picks an index).
+    pub fn new(index: &'static Index, target: Target) -> Self {
         Self {
             index,
             target,
@@ -172,6 +169,11 @@ impl Solver {
                 .ok()
                 .filter(|numpy| index.package(numpy).is_some()),
         }
+    }
+
+    /// The index the solver reads.
+    pub fn index(&self) -> &'static Index {
+        self.index
     }
 
     pub fn target(&self) -> Target {
@@ -346,6 +348,7 @@ impl Solver {
                     .into_iter()
                     .collect();
                 Outcome::Conflict(Box::new(Conflict {
+                    index: self.index,
                     target: self.target,
                     derivation,
                     inputs,
@@ -465,9 +468,9 @@ fn no_solution<
     }
 }
 
-/// Solves `inputs` on `target` over the embedded index, with a fresh [`Solver`].
-pub fn solve(inputs: &[Input], target: Target) -> Outcome {
-    Solver::new(target).solve(inputs)
+/// Solves `inputs` on `target` over `index`, with a fresh [`Solver`].
+pub fn solve(index: &'static Index, inputs: &[Input], target: Target) -> Outcome {
+    Solver::new(index, target).solve(inputs)
 }
 
 /// Whether `name` is `python`: a requirement on it is a requirement on the target's Python, unless the index

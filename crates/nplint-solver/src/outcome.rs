@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use nplint_index::{Platform, PythonVersion, Target, WheelPythonRange};
+use nplint_index::{Index, Platform, PythonVersion, Target, WheelPythonRange};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use pubgrub::DerivationTree;
@@ -108,8 +108,10 @@ pub struct Solution {
 }
 
 /// Why the inputs cannot be installed together on the target.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Conflict {
+    /// The index the solve read: what an explanation says of releases comes from it.
+    pub index: &'static Index,
     /// The target the conflict holds on.
     pub target: Target,
     /// pubgrub's derivation tree, unsimplified (see [`explain`](mod@crate::explain)).
@@ -125,4 +127,18 @@ pub struct Conflict {
     /// The packages installed from conda ([`crate::Input::conda`]): what the derivation says of them from PyPI
     /// metadata is said so.
     pub conda: Vec<PackageName>,
+}
+
+/// Every field but the index, which is the whole package index.
+impl fmt::Debug for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Conflict")
+            .field("target", &self.target)
+            .field("derivation", &self.derivation)
+            .field("inputs", &self.inputs)
+            .field("unknown", &self.unknown)
+            .field("metadata_unknown", &self.metadata_unknown)
+            .field("conda", &self.conda)
+            .finish_non_exhaustive()
+    }
 }

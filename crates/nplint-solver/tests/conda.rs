@@ -5,8 +5,8 @@ mod common;
 
 use std::str::FromStr;
 
-use common::{externals, requirements, target};
-use nplint_solver::{External, Input, Outcome, SolverPackage, explain, solve};
+use common::{externals, requirements, solve, target};
+use nplint_solver::{External, Input, Outcome, SolverPackage, explain};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 

@@ -4,11 +4,11 @@ mod common;
 
 use std::str::FromStr;
 
-use common::{externals, input, requirements, target};
+use common::{externals, input, requirements, solve, target};
 use nplint_index::WheelPythonRange;
 use nplint_solver::{
     Conflict, External, Outcome, Platform, PythonVersion, Role, Solver, SolverPackage, Target,
-    Unavailable, solve,
+    Unavailable,
 };
 use pep440_rs::Version;
 use pep508_rs::PackageName;
@@ -293,7 +293,7 @@ fn unknown_metadata_is_recorded() {
 
 #[test]
 fn a_solver_reuses_what_it_learnt() {
-    let solver = Solver::new(target(8));
+    let solver = Solver::new(nplint_index::Index::embedded(), target(8));
     let inputs = requirements(&["tensorflow==2.5.0", "gensim==4.0.1", "pandas"]);
     let first = solver.solve(&inputs);
     let second = solver.solve(&inputs);
@@ -366,7 +366,7 @@ fn runtime_facts_turn_an_installable_pair_into_a_conflict() {
     // TensorFlow 2.5.0 requires numpy~=1.19.2; gensim 4.1.0's Linux x86_64 wheels were built against NumPy 1.20
     // (curated, with references, and measured). Declared metadata alone installs them together, with NumPy 1.19.5.
     let inputs = requirements(&["tensorflow==2.5.0", "gensim==4.1.0"]);
-    let solver = Solver::new(target(8));
+    let solver = Solver::new(nplint_index::Index::embedded(), target(8));
     let declared = solver.solve(&inputs);
     assert_eq!(
         solved_version(&declared, "numpy").as_deref(),
@@ -417,7 +417,10 @@ fn a_replayed_outcome_is_the_outcome_of_solving() {
             .map(move |platform| Target::new(PythonVersion::new(3, minor), platform))
         })
         .collect();
-    let solvers: Vec<Solver> = targets.iter().map(|&target| Solver::new(target)).collect();
+    let solvers: Vec<Solver> = targets
+        .iter()
+        .map(|&target| Solver::new(nplint_index::Index::embedded(), target))
+        .collect();
     let (mut reused, mut solved_again) = (0, 0);
     for lines in environments {
         let inputs = requirements(lines);
@@ -525,14 +528,14 @@ fn tail_index(held: bool) -> &'static nplint_index::Index {
 #[test]
 fn a_package_held_from_its_newest_releases_falls_back_to_an_older_one_it_does_not_know() {
     let inputs = requirements(&["numpy<2", "tail"]);
-    let outcome = Solver::with_index(tail_index(true), target(12)).solve(&inputs);
+    let outcome = Solver::new(tail_index(true), target(12)).solve(&inputs);
     assert_eq!(solved_version(&outcome, "tail").as_deref(), Some("1.4"));
     let solution = outcome.as_solution().unwrap();
     assert_eq!(solution.metadata_unknown, [(name("tail"), version("1.4"))]);
     // Held whole, the same releases are a conflict: no release of `tail` works with NumPy 1.
-    let outcome = Solver::with_index(tail_index(false), target(12)).solve(&inputs);
+    let outcome = Solver::new(tail_index(false), target(12)).solve(&inputs);
     assert_eq!(conflict(&outcome).inputs, [0, 1]);
     // An older release is taken only where none held fits.
-    let outcome = Solver::with_index(tail_index(true), target(12)).solve(&requirements(&["tail"]));
+    let outcome = Solver::new(tail_index(true), target(12)).solve(&requirements(&["tail"]));
     assert_eq!(solved_version(&outcome, "tail").as_deref(), Some("2.1"));
 }

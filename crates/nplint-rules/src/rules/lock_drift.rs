@@ -61,7 +61,12 @@ struct Locked<'a> {
 }
 
 /// The findings of `lock` against `manifest`, its sibling manifest.
-pub(crate) fn check(lock: &Manifest, manifest: &Manifest, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check(
+    index: &Index,
+    lock: &Manifest,
+    manifest: &Manifest,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut unmarked: HashMap<&PackageName, Vec<Locked>> = HashMap::new();
     let mut marked: HashMap<&PackageName, Vec<Locked>> = HashMap::new();
     for requirement in &lock.requirements {
@@ -82,7 +87,7 @@ pub(crate) fn check(lock: &Manifest, manifest: &Manifest, diagnostics: &mut Vec<
         });
     }
 
-    for requirement in checked_requirements(manifest) {
+    for requirement in checked_requirements(index, manifest) {
         // Invariant: `checked_requirements` yields named requirements only.
         let name = requirement.name.as_ref().expect("a named requirement");
         if let Some(entries) = unmarked.get(name) {
@@ -105,8 +110,7 @@ pub(crate) fn check(lock: &Manifest, manifest: &Manifest, diagnostics: &mut Vec<
 /// The manifest's requirements that a lock must satisfy: those of its environments, outside `[build-system]`,
 /// named, with versions, without a marker, on a NumPy-relevant package. A package with an override (uv's
 /// `override-dependencies`) is compared with its overrides only, as they replace every other requirement on it.
-fn checked_requirements(manifest: &Manifest) -> Vec<&Requirement> {
-    let index = Index::embedded();
+fn checked_requirements<'m>(index: &Index, manifest: &'m Manifest) -> Vec<&'m Requirement> {
     let mut in_environments = vec![false; manifest.requirements.len()];
     for environment in &manifest.environments {
         for &requirement in &environment.requirements {
@@ -269,7 +273,7 @@ mod tests {
         assert!(lock.issues.is_empty(), "{:?}", lock.issues);
         assert!(manifest.issues.is_empty(), "{:?}", manifest.issues);
         let mut diagnostics = Vec::new();
-        check(lock, manifest, &mut diagnostics);
+        check(Index::embedded(), lock, manifest, &mut diagnostics);
         diagnostics
     }
 

@@ -59,20 +59,21 @@ const NAMED: usize = 8;
 /// The finding for a file whose requirements (`of_file`, indices into `manifest.requirements`: see the rule's
 /// documentation) include unknown ones; none when nplint knows them all.
 pub(crate) fn check(
+    index: &Index,
     manifest: &Manifest,
     of_file: &BTreeSet<usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut left_out = LeftOut::default();
     for &id in of_file {
-        match Knowledge::of(&manifest.requirements[id]) {
+        match Knowledge::of(index, &manifest.requirements[id]) {
             Knowledge::Unrelated => left_out.unrelated += 1,
             Knowledge::Predates => {
                 left_out.predating.insert(id);
                 left_out.held_newest |= manifest.requirements[id]
                     .name
                     .as_ref()
-                    .and_then(|name| Index::embedded().package(name))
+                    .and_then(|name| index.package(name))
                     .is_some_and(|package| package.held_from().is_some());
             }
             knowledge if !knowledge.is_known() => {

@@ -483,7 +483,7 @@ mod tests {
     #[test]
     fn a_removed_name_in_a_function_body_warns_where_the_numpy_lacks_it() {
         let index = index_with_boruta_scan();
-        let solver = Solver::with_index(
+        let solver = Solver::new(
             index,
             Target::new(PythonVersion::new(3, 11), Platform::LinuxX86_64),
         );
@@ -551,7 +551,7 @@ mod tests {
             ("Inf", ApiScope::Function, 535, 2, Some("_fit_bfgs")),
             ("complex", ApiScope::Function, 76, 4, Some("fftconvolveinv")),
         ]);
-        let solver = Solver::with_index(
+        let solver = Solver::new(
             index,
             Target::new(PythonVersion::new(3, 11), Platform::LinuxX86_64),
         );

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use nplint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Location, Severity, Span};
 use nplint_index::{
-    Evidence, FactKind, Index, PackageName, Platform, PythonVersion, RuntimeFact, Target, Version,
+    Evidence, FactKind, PackageName, Platform, PythonVersion, RuntimeFact, Target, Version,
 };
 use nplint_manifest::Section;
 use nplint_solver::{Conflict, Role, explain, explain_with};
@@ -244,8 +244,7 @@ impl Context<'_> {
         }
         diagnostic.explanation = Some(explanation);
         let solver = self.resolver.solver(group.target);
-        let mut alternatives =
-            super::alternatives(Index::embedded(), solver, self.inputs, conflict);
+        let mut alternatives = super::alternatives(solver.index(), solver, self.inputs, conflict);
         // The package a fact is about first: moving it is the change the finding is about.
         alternatives.sort_by_key(|(id, _)| {
             !facts

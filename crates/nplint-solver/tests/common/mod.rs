@@ -2,12 +2,18 @@
 
 use std::str::FromStr;
 
-use nplint_index::RawUrl;
+use nplint_index::{Index, RawUrl};
 use nplint_solver::{
-    Derivation, External, Input, Platform, PythonVersion, Role, SolverPackage, Target, Unavailable,
+    Derivation, External, Input, Outcome, Platform, PythonVersion, Role, SolverPackage, Target,
+    Unavailable,
 };
 use pep440_rs::Version;
 use pep508_rs::VersionOrUrl;
+
+/// Solves `inputs` on `target` over the embedded index: these tests are end-to-end, on the real data.
+pub fn solve(inputs: &[Input], target: Target) -> Outcome {
+    nplint_solver::solve(Index::embedded(), inputs, target)
+}
 
 pub fn target(minor: u8) -> Target {
     Target::new(PythonVersion::new(3, minor), Platform::LinuxX86_64)
