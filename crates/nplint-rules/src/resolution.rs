@@ -231,6 +231,16 @@ impl Resolver {
         let runtime_enabled = runtime::rules()
             .into_iter()
             .any(|rule| settings.rules.is_enabled(rule));
+        // Work follows the selection: with no rule that solves, or that counts what the solve left out, selected
+        // (`--select parse-error`), nothing is solved.
+        let solving = [
+            numpy_conflict::RULE.id,
+            python_conflict::RULE.id,
+            unknown_package::RULE.id,
+        ];
+        if !runtime_enabled && !solving.iter().any(|&rule| settings.rules.is_enabled(rule)) {
+            return;
+        }
         // The requirements of the file: those of its environments that apply on a target checked.
         let mut of_file: BTreeSet<usize> = BTreeSet::new();
         let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
@@ -1081,7 +1091,57 @@ pub(crate) fn and_list(items: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::{Path, PathBuf};
+
+    use nplint_manifest::{Format, LoadError, Loader, load};
+
     use super::*;
+    use crate::settings::{SelectionLayer, Selector};
+
+    struct Text(&'static str);
+
+    impl Loader for Text {
+        fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
+            Ok(self.0.as_bytes().to_vec())
+        }
+    }
+
+    /// How many targets `resolver` made a solver for.
+    fn solvers_made(resolver: &Resolver) -> usize {
+        resolver
+            .solvers
+            .values()
+            .filter(|solver| solver.get().is_some())
+            .count()
+    }
+
+    #[test]
+    fn nothing_is_solved_when_no_rule_that_solves_is_selected() {
+        let manifest = load(
+            &PathBuf::from("requirements.txt"),
+            Format::RequirementsTxt,
+            &Text("tensorflow==2.5.0\nnumpy>=1.21\n"),
+        )
+        .unwrap();
+        let mut settings = Settings::default();
+        settings.rules.apply(&SelectionLayer {
+            select: Some(vec!["parse-error".parse::<Selector>().unwrap()]),
+            ..SelectionLayer::default()
+        });
+        let resolver = Resolver::new(Index::embedded(), &[]);
+        let mut diagnostics = Vec::new();
+        resolver.check(&manifest, &settings, &mut diagnostics);
+        assert!(diagnostics.is_empty());
+        assert_eq!(solvers_made(&resolver), 0);
+        // The default selection solves, and finds the conflict.
+        resolver.check(&manifest, &Settings::default(), &mut diagnostics);
+        assert!(solvers_made(&resolver) > 0);
+        assert!(
+            diagnostics
+                .iter()
+                .any(|diagnostic| diagnostic.rule == numpy_conflict::RULE.id)
+        );
+    }
 
     #[test]
     fn python_lists_read_naturally() {
