@@ -30,6 +30,17 @@ use crate::targets::{
     PythonSource, Pythons, TargetOptions, environment_pythons, numpy_name, targets,
 };
 
+/// The rules that report a solve's outcome, or what it left out; the runtime rules are [`runtime::rules`].
+const RESOLUTION_RULES: [nplint_diagnostics::RuleId; 3] = [
+    numpy_conflict::RULE.id,
+    python_conflict::RULE.id,
+    unknown_package::RULE.id,
+];
+
+fn any_enabled(settings: &Settings, rules: &[nplint_diagnostics::RuleId]) -> bool {
+    rules.iter().any(|&rule| settings.rules.is_enabled(rule))
+}
+
 /// Solves manifests' environments on their targets; see the module documentation.
 #[derive(Debug)]
 pub struct Resolver {
@@ -228,17 +239,10 @@ impl Resolver {
         settings: &Settings,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        let runtime_enabled = runtime::rules()
-            .into_iter()
-            .any(|rule| settings.rules.is_enabled(rule));
+        let runtime_enabled = any_enabled(settings, &runtime::rules());
         // Work follows the selection: with no rule that solves, or that counts what the solve left out, selected
         // (`--select parse-error`), nothing is solved.
-        let solving = [
-            numpy_conflict::RULE.id,
-            python_conflict::RULE.id,
-            unknown_package::RULE.id,
-        ];
-        if !runtime_enabled && !solving.iter().any(|&rule| settings.rules.is_enabled(rule)) {
+        if !runtime_enabled && !any_enabled(settings, &RESOLUTION_RULES) {
             return;
         }
         // The requirements of the file: those of its environments that apply on a target checked.
