@@ -163,14 +163,19 @@ fn configs(args: &CheckArgs) -> anyhow::Result<Result<Configs, ConfigError>> {
     let discovery = if args.isolated {
         Discovery::Isolated
     } else if let Some(path) = &args.config {
-        match Config::load_explicit(&cwd.join(path), path) {
+        match Config::load_explicit(&FsLoader, &cwd.join(path), path) {
             Ok(config) => Discovery::Fixed(Arc::new(config)),
             Err(error) => return Ok(Err(error)),
         }
     } else {
         Discovery::Closest
     };
-    Ok(Ok(Configs::new(discovery, overrides, &cwd)))
+    Ok(Ok(Configs::new(
+        discovery,
+        overrides,
+        &cwd,
+        std::sync::Arc::new(FsLoader),
+    )))
 }
 
 /// `--format`, else `github` in a GitHub Actions job (annotations are what a reader of the pull request sees),

@@ -23,7 +23,7 @@ impl Loader for FsLoader {
         // Checked before opening: opening a FIFO blocks until a writer appears, and a device may never end.
         let metadata = std::fs::metadata(path).map_err(not_found)?;
         if !metadata.is_file() {
-            return Err(LoadError::Io(std::io::Error::other("not a regular file")));
+            return Err(LoadError::NotAFile);
         }
         if metadata.len() > MAX_FILE_SIZE {
             return Err(LoadError::TooLarge {

@@ -7,7 +7,8 @@
 //! directory, and the command line overrides it (`--config FILE` puts one file in charge of every path,
 //! `--isolated` ignores them all). This crate reads and validates configurations ([`options`]), matches paths
 //! ([`patterns`]) and turns the governing configuration plus the command line into the [`Settings`] for one file;
-//! it never reads an environment file.
+//! it never reads an environment file. It reads configurations through the caller's [`Loader`], as the parsers read
+//! environment files: only the command line touches the file system.
 
 mod options;
 mod patterns;
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use nplint_diagnostics::{Location, SourceFile};
 use nplint_index::Platform;
+use nplint_manifest::{LoadError, Loader};
 use nplint_rules::{
     PythonRequest, RuleSelection, SelectionLayer, Selector, Settings, TargetOptions,
 };
@@ -45,31 +47,41 @@ pub struct Config {
 }
 
 impl Config {
-    /// The configuration in `path` (absolute), `None` when it is a `pyproject.toml` without `[tool.nplint]`;
-    /// messages name it `shown`.
-    pub fn load(path: &Path, shown: &Path, kind: ConfigKind) -> Result<Option<Self>, ConfigError> {
-        let unreadable = |reason: String| {
-            ConfigError::new(
-                Location::file_start(SourceFile::new(shown, "")),
-                format!(
-                    "cannot read the configuration `{}`: {reason}",
-                    shown.display()
+    /// The configuration in `path` (absolute), read by `loader`; `None` when it is a `pyproject.toml` without
+    /// `[tool.nplint]`. Messages name it `shown`.
+    pub fn load(
+        loader: &dyn Loader,
+        path: &Path,
+        shown: &Path,
+        kind: ConfigKind,
+    ) -> Result<Option<Self>, ConfigError> {
+        let bytes = loader
+            .load(path)
+            .map_err(|error| unreadable(shown, &error.to_string()))?;
+        Self::from_bytes(bytes, path, shown, kind)
+    }
+
+    /// The configuration whose bytes, read from `path`, are `bytes`.
+    fn from_bytes(
+        bytes: Vec<u8>,
+        path: &Path,
+        shown: &Path,
+        kind: ConfigKind,
+    ) -> Result<Option<Self>, ConfigError> {
+        if bytes.len() as u64 > MAX_CONFIG_SIZE {
+            return Err(unreadable(
+                shown,
+                &format!(
+                    "it is {} bytes, more than the {MAX_CONFIG_SIZE} bytes a configuration may have",
+                    bytes.len()
                 ),
-            )
-        };
-        let metadata = std::fs::metadata(path).map_err(|error| unreadable(error.to_string()))?;
-        if metadata.len() > MAX_CONFIG_SIZE {
-            return Err(unreadable(format!(
-                "it is {} bytes, more than the {MAX_CONFIG_SIZE} bytes a configuration may have",
-                metadata.len()
-            )));
+            ));
         }
-        let bytes = std::fs::read(path).map_err(|error| unreadable(error.to_string()))?;
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             // A pyproject.toml that is not UTF-8 is reported by the check of the file itself.
             Err(_) if kind == ConfigKind::Pyproject => return Ok(None),
-            Err(_) => return Err(unreadable("it is not valid UTF-8".to_owned())),
+            Err(_) => return Err(unreadable(shown, "it is not valid UTF-8")),
         };
         let file = SourceFile::new(shown, text);
         let Some(options) = parse(&file, kind)? else {
@@ -83,9 +95,13 @@ impl Config {
         }))
     }
 
-    /// The file `--config` names (absolute; messages name it `shown`): its kind by its name, and it must
-    /// configure nplint.
-    pub fn load_explicit(path: &Path, shown: &Path) -> Result<Self, ConfigError> {
+    /// The file `--config` names (absolute; messages name it `shown`), read by `loader`: its kind by its name,
+    /// and it must configure nplint.
+    pub fn load_explicit(
+        loader: &dyn Loader,
+        path: &Path,
+        shown: &Path,
+    ) -> Result<Self, ConfigError> {
         let kind = if path
             .file_name()
             .is_some_and(|name| name == "pyproject.toml")
@@ -94,7 +110,7 @@ impl Config {
         } else {
             ConfigKind::Nplint
         };
-        Self::load(path, shown, kind)?.ok_or_else(|| {
+        Self::load(loader, path, shown, kind)?.ok_or_else(|| {
             ConfigError::new(
                 Location::file_start(SourceFile::new(shown, "")),
                 format!("`{}` has no `[tool.nplint]` table", shown.display()),
@@ -102,6 +118,17 @@ impl Config {
             .with_help("add one, or name an `nplint.toml`")
         })
     }
+}
+
+/// The error for a configuration that cannot be read, for `reason`.
+fn unreadable(shown: &Path, reason: &str) -> ConfigError {
+    ConfigError::new(
+        Location::file_start(SourceFile::new(shown, "")),
+        format!(
+            "cannot read the configuration `{}`: {reason}",
+            shown.display()
+        ),
+    )
 }
 
 /// What the command line says, which overrides every configuration.
@@ -129,8 +156,9 @@ pub enum Discovery {
 }
 
 /// The configurations of one run: found once per directory, shared by discovery and the check.
-#[derive(Debug)]
 pub struct Configs {
+    /// Reads the configuration files (the command line's reads the file system).
+    loader: Arc<dyn Loader + Send>,
     discovery: Discovery,
     overrides: Overrides,
     /// Absolute; relative paths are taken from here.
@@ -141,10 +169,29 @@ pub struct Configs {
     errors: Mutex<Vec<ConfigError>>,
 }
 
+/// Every field but the loader.
+impl std::fmt::Debug for Configs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Configs")
+            .field("discovery", &self.discovery)
+            .field("overrides", &self.overrides)
+            .field("cwd", &self.cwd)
+            .field("closest", &self.closest)
+            .field("errors", &self.errors)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Configs {
-    /// `cwd` must be absolute.
-    pub fn new(discovery: Discovery, overrides: Overrides, cwd: &Path) -> Self {
+    /// `cwd` must be absolute; `loader` reads the configuration files found.
+    pub fn new(
+        discovery: Discovery,
+        overrides: Overrides,
+        cwd: &Path,
+        loader: Arc<dyn Loader + Send>,
+    ) -> Self {
         Self {
+            loader,
             discovery,
             overrides,
             cwd: normalize(cwd),
@@ -174,11 +221,14 @@ impl Configs {
         let mut found = None;
         for (name, kind) in CONFIG_FILES {
             let candidate = dir.join(name);
-            if !candidate.is_file() {
-                continue;
-            }
             let shown = candidate.strip_prefix(&self.cwd).unwrap_or(&candidate);
-            match Config::load(&candidate, shown, kind) {
+            let read = match self.loader.load(&candidate) {
+                // Absent, or a directory of that name: not a configuration.
+                Err(LoadError::NotFound | LoadError::NotAFile) => continue,
+                Err(error) => Err(unreadable(shown, &error.to_string())),
+                Ok(bytes) => Config::from_bytes(bytes, &candidate, shown, kind),
+            };
+            match read {
                 Ok(Some(config)) => {
                     found = Some(Arc::new(config));
                     break;

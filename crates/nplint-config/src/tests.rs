@@ -1,7 +1,7 @@
 //! Reading configurations, the closest-wins rule, overrides, and every located error.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::fs;
 
 use nplint_diagnostics::Severity;
 use nplint_index::PythonVersion;
@@ -187,22 +187,39 @@ fn errors_are_located_and_say_how_to_fix_them() {
     insta::assert_snapshot!(out);
 }
 
-/// A tree with configurations at several depths.
-struct Tree(tempfile::TempDir);
+/// A tree with configurations at several depths, in memory under a made-up absolute root, read through the
+/// loader the configurations are given (as the command line gives them one that reads the file system).
+#[derive(Clone)]
+struct Tree(Arc<BTreeMap<PathBuf, Vec<u8>>>);
+
+impl Loader for Tree {
+    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        if let Some(bytes) = self.0.get(path) {
+            return Ok(bytes.clone());
+        }
+        if self.0.keys().any(|file| file.starts_with(path)) {
+            return Err(LoadError::NotAFile);
+        }
+        Err(LoadError::NotFound)
+    }
+}
 
 impl Tree {
     fn new(files: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, text).unwrap();
-        }
-        Self(dir)
+        Self(Arc::new(
+            files
+                .iter()
+                .map(|(path, text)| (Self::root().join(path), text.as_bytes().to_vec()))
+                .collect(),
+        ))
+    }
+
+    fn root() -> &'static Path {
+        Path::new("/project")
     }
 
     fn configs(&self, discovery: Discovery, overrides: Overrides) -> Configs {
-        Configs::new(discovery, overrides, self.0.path())
+        Configs::new(discovery, overrides, Self::root(), Arc::new(self.clone()))
     }
 
     /// The file name of the configuration that governs `path`, relative to the tree.
@@ -322,8 +339,12 @@ fn the_command_line_overrides_and_can_replace_discovery() {
         PythonRequest::Default
     );
 
-    let fixed = Config::load_explicit(&tree.0.path().join("nplint.toml"), Path::new("nplint.toml"))
-        .unwrap();
+    let fixed = Config::load_explicit(
+        &tree,
+        &Tree::root().join("nplint.toml"),
+        Path::new("nplint.toml"),
+    )
+    .unwrap();
     let configs = tree.configs(Discovery::Fixed(Arc::new(fixed)), Overrides::default());
     assert!(
         configs
@@ -397,15 +418,33 @@ fn a_broken_configuration_is_an_error_once() {
     // Named relative to the working directory.
     assert_eq!(errors[0].location.file.path(), Path::new("nplint.toml"));
 
-    let missing =
-        Config::load_explicit(&tree.0.path().join("absent.toml"), Path::new("absent.toml"))
-            .unwrap_err();
+    let missing = Config::load_explicit(
+        &tree,
+        &Tree::root().join("absent.toml"),
+        Path::new("absent.toml"),
+    )
+    .unwrap_err();
     assert!(missing.message.starts_with("cannot read the configuration"));
     let tree = Tree::new(&[("pyproject.toml", "[project]\nname = \"x\"\n")]);
     let error = Config::load_explicit(
-        &tree.0.path().join("pyproject.toml"),
+        &tree,
+        &Tree::root().join("pyproject.toml"),
         Path::new("pyproject.toml"),
     )
     .unwrap_err();
     assert!(error.message.ends_with("has no `[tool.nplint]` table"));
+}
+
+#[test]
+fn a_directory_named_like_a_configuration_is_not_one() {
+    let tree = Tree::new(&[
+        ("nplint.toml/notes.txt", "not a configuration\n"),
+        ("pyproject.toml", "[tool.nplint]\npython = \"3.11\"\n"),
+    ]);
+    let configs = tree.configs(Discovery::Closest, Overrides::default());
+    assert_eq!(
+        Tree::governing(&configs, "requirements.txt").as_deref(),
+        Some("pyproject.toml")
+    );
+    assert!(configs.errors().is_empty());
 }

@@ -7,6 +7,9 @@ use std::path::{Component, Path, PathBuf};
 pub enum LoadError {
     #[error("file not found")]
     NotFound,
+    /// The path names a directory, a FIFO or a device: nothing a parser reads.
+    #[error("not a regular file")]
+    NotAFile,
     #[error("file is {}, larger than the {} nplint reads", mebibytes(*size), mebibytes(*limit))]
     TooLarge { size: u64, limit: u64 },
     #[error("{0}")]
