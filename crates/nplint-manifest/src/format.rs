@@ -47,6 +47,15 @@ struct FormatEntry {
     /// How the tool that reads the format decodes its bytes.
     decoding: Decoding,
     parse: fn(Manifest, &dyn Loader) -> Manifest,
+    /// For a lockfile made from a manifest beside it: the manifest's name, and the command that makes the lock
+    /// again.
+    lock: Option<LockOf>,
+}
+
+/// What makes a lockfile: the manifest it is made from, in the same directory, and the tool's command.
+struct LockOf {
+    manifest: &'static str,
+    relock: &'static str,
 }
 
 const FORMATS: &[FormatEntry] = &[
@@ -57,6 +66,7 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |name| has_extension(name, &["txt", "in"]),
         decoding: Decoding::Pip,
         parse: requirements_txt::parse,
+        lock: None,
     },
     FormatEntry {
         format: Format::CondaEnvironment,
@@ -65,6 +75,7 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |name| has_extension(name, &["yml", "yaml"]),
         decoding: Decoding::Conda,
         parse: conda::parse,
+        lock: None,
     },
     FormatEntry {
         format: Format::Pyproject,
@@ -73,6 +84,7 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |name| has_extension(name, &["toml"]),
         decoding: Decoding::Utf8,
         parse: pyproject::parse,
+        lock: None,
     },
     FormatEntry {
         format: Format::UvLock,
@@ -81,6 +93,10 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: lockfile::uv::parse,
+        lock: Some(LockOf {
+            manifest: "pyproject.toml",
+            relock: "uv lock",
+        }),
     },
     FormatEntry {
         format: Format::PoetryLock,
@@ -89,6 +105,10 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: lockfile::poetry::parse,
+        lock: Some(LockOf {
+            manifest: "pyproject.toml",
+            relock: "poetry lock",
+        }),
     },
     FormatEntry {
         format: Format::PdmLock,
@@ -97,6 +117,10 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: lockfile::pdm::parse,
+        lock: Some(LockOf {
+            manifest: "pyproject.toml",
+            relock: "pdm lock",
+        }),
     },
     FormatEntry {
         format: Format::Pylock,
@@ -105,6 +129,7 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: lockfile::pylock::parse,
+        lock: None,
     },
     FormatEntry {
         format: Format::PipfileLock,
@@ -113,6 +138,10 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: lockfile::pipfile::parse,
+        lock: Some(LockOf {
+            manifest: "Pipfile",
+            relock: "pipenv lock",
+        }),
     },
     FormatEntry {
         format: Format::CondaLock,
@@ -121,6 +150,7 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: lockfile::conda_lock::parse,
+        lock: None,
     },
     FormatEntry {
         format: Format::PixiLock,
@@ -129,6 +159,7 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: lockfile::pixi::parse,
+        lock: None,
     },
     FormatEntry {
         format: Format::Pipfile,
@@ -137,6 +168,7 @@ const FORMATS: &[FormatEntry] = &[
         fallback: |_| false,
         decoding: Decoding::Utf8,
         parse: pipfile::parse,
+        lock: None,
     },
 ];
 
@@ -179,11 +211,13 @@ impl Format {
     /// for `uv.lock`, `poetry.lock` and `pdm.lock`, `Pipfile` for `Pipfile.lock`. `None` for other formats
     /// (`pylock.toml` may come from any tool; conda-lock and pixi read other manifests).
     pub fn lock_manifest(self) -> Option<&'static str> {
-        match self {
-            Self::UvLock | Self::PoetryLock | Self::PdmLock => Some("pyproject.toml"),
-            Self::PipfileLock => Some("Pipfile"),
-            _ => None,
-        }
+        entry(self).lock.as_ref().map(|lock| lock.manifest)
+    }
+
+    /// The command that makes a lockfile of this format again from its manifest (`uv lock`); `None` for other
+    /// formats.
+    pub fn relock_command(self) -> Option<&'static str> {
+        entry(self).lock.as_ref().map(|lock| lock.relock)
     }
 
     /// Every supported format.
@@ -247,6 +281,31 @@ pub(crate) fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lockfiles_made_from_a_manifest_name_it_and_their_command() {
+        let locks: Vec<(&str, &str, &str)> = Format::all()
+            .filter_map(|format| {
+                Some((
+                    format.name(),
+                    format.lock_manifest()?,
+                    format.relock_command()?,
+                ))
+            })
+            .collect();
+        assert_eq!(
+            locks,
+            [
+                ("uv-lock", "pyproject.toml", "uv lock"),
+                ("poetry-lock", "pyproject.toml", "poetry lock"),
+                ("pdm-lock", "pyproject.toml", "pdm lock"),
+                ("pipfile-lock", "Pipfile", "pipenv lock"),
+            ]
+        );
+        // conda-lock and pixi read manifests of their own; `pylock.toml` may come from any tool.
+        assert_eq!(Format::CondaLock.relock_command(), None);
+        assert_eq!(Format::Pylock.lock_manifest(), None);
+    }
 
     #[test]
     fn detection_by_name() {

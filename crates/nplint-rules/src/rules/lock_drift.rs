@@ -5,7 +5,7 @@ use std::path::Path;
 
 use nplint_diagnostics::Diagnostic;
 use nplint_index::{Index, PackageName, Version};
-use nplint_manifest::{Format, Manifest, Requirement, Role, Section};
+use nplint_manifest::{Manifest, Requirement, Role, Section};
 
 use crate::registry::declare_rule;
 
@@ -202,13 +202,10 @@ fn diagnostic(
         )
         .with_help(format!(
             "lock again{}: the lock no longer matches the project's requirements",
-            match lock.format {
-                Format::UvLock => " (`uv lock`)",
-                Format::PoetryLock => " (`poetry lock`)",
-                Format::PdmLock => " (`pdm lock`)",
-                Format::PipfileLock => " (`pipenv lock`)",
-                _ => "",
-            }
+            lock.format
+                .relock_command()
+                .map(|command| format!(" (`{command}`)"))
+                .unwrap_or_default()
         ))
 }
 
@@ -223,7 +220,7 @@ fn file_name(path: &Path) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use nplint_manifest::{LoadError, Loader};
+    use nplint_manifest::{Format, LoadError, Loader};
 
     use super::*;
 
