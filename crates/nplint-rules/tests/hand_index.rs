@@ -1,0 +1,146 @@
+//! The rules that solve, on an index written here: what they report follows from these few releases alone, so a
+//! refresh of the embedded data cannot move these tests.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use nplint_diagnostics::{Diagnostic, Severity};
+use nplint_index::Index;
+use nplint_index::source::{
+    BuildNumpy, BuildScan, MetadataSource, MetadataVariant, PackageFile, Platform, ReleaseEntry,
+    ReleaseKind, Snapshot,
+};
+use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions, check_manifest_resolved};
+use nplint_solver::PythonVersion;
+
+/// A pure release of `name` requiring `requires`.
+fn pure(name: &str, version: &str, requires: &[&str]) -> ReleaseEntry {
+    ReleaseEntry {
+        version: version.to_owned(),
+        uploaded: "2025-01-01T00:00:00Z".to_owned(),
+        yanked: None,
+        prerelease: false,
+        kind: ReleaseKind::Pure,
+        wheels: BTreeMap::new(),
+        metadata: vec![MetadataVariant {
+            applies_to: vec!["any".to_owned()],
+            file: format!("{name}-{version}-py3-none-any.whl"),
+            via: MetadataSource::MetadataFile,
+            requires_python: None,
+            requires_dist: requires.iter().map(|&r| r.to_owned()).collect(),
+        }],
+        build: None,
+        build_agrees_on: Vec::new(),
+        platform_builds: BTreeMap::new(),
+        removed_api: Vec::new(),
+    }
+}
+
+/// `name` with `releases`.
+fn package(name: &str, releases: Vec<ReleaseEntry>) -> PackageFile {
+    PackageFile {
+        name: name.to_owned(),
+        releases,
+        earlier: Vec::new(),
+        held_from: None,
+    }
+}
+
+/// `numpy` 1.26.4 and 2.0.0; `oldlib` 1.0, which declares `numpy<2`; `binlib` 1.0, whose only wheel (CPython 3.12,
+/// Linux x86_64) was built against NumPy 1.x although it declares `numpy` without a bound.
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(build_index)
+}
+
+fn build_index() -> Index {
+    let file = "binlib-1.0-cp312-cp312-manylinux_2_17_x86_64.whl";
+    let mut binlib = pure("binlib", "1.0", &["numpy"]);
+    binlib.kind = ReleaseKind::Binary;
+    binlib.wheels = BTreeMap::from([(Platform::LinuxX86_64, vec!["cp312".to_owned()])]);
+    binlib.metadata[0].applies_to = vec!["linux-x86_64".to_owned()];
+    file.clone_into(&mut binlib.metadata[0].file);
+    binlib.build = Some(BuildScan {
+        numpy: BuildNumpy::Numpy1,
+        file: file.to_owned(),
+        member: Some("binlib/_core.cpython-312-x86_64-linux-gnu.so".to_owned()),
+        numpy_floor: None,
+    });
+    let packages = [
+        package("binlib", vec![binlib]),
+        package(
+            "numpy",
+            vec![pure("numpy", "1.26.4", &[]), pure("numpy", "2.0.0", &[])],
+        ),
+        package("oldlib", vec![pure("oldlib", "1.0", &["numpy<2"])]),
+    ];
+    let snapshot = Snapshot {
+        newest_upload: "2025-01-01T00:00:00Z".to_owned(),
+        packages: packages
+            .iter()
+            .map(|package| package.name.clone())
+            .collect(),
+        added_by_closure: BTreeMap::new(),
+    };
+    Index::from_source(&snapshot, &packages).unwrap()
+}
+
+struct Text(String);
+
+impl Loader for Text {
+    fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
+        Ok(self.0.clone().into_bytes())
+    }
+}
+
+/// The findings for `lines` as a requirements file on CPython 3.12, Linux x86_64, over [`index`].
+fn check(lines: &[&str]) -> Vec<Diagnostic> {
+    let python = PythonVersion::new(3, 12);
+    let manifest = load(
+        &PathBuf::from("requirements.txt"),
+        Format::RequirementsTxt,
+        &Text(lines.join("\n")),
+    )
+    .unwrap();
+    let settings = Settings {
+        targets: TargetOptions {
+            pythons: PythonRequest::Versions(vec![python]),
+            platforms: vec![Platform::LinuxX86_64],
+        },
+        ..Settings::default()
+    };
+    check_manifest_resolved(&manifest, &Resolver::new(index(), &[python]), &settings)
+}
+
+/// The rule and severity of each finding, in order.
+fn rules(diagnostics: &[Diagnostic]) -> Vec<(&'static str, Severity)> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| (diagnostic.rule.name, diagnostic.severity))
+        .collect()
+}
+
+#[test]
+fn a_declared_cap_against_a_floor_is_a_numpy_conflict() {
+    let found = check(&["oldlib==1.0", "numpy>=2"]);
+    assert_eq!(rules(&found), [("numpy-conflict", Severity::Error)]);
+    // Either side alone installs.
+    assert!(check(&["oldlib==1.0"]).is_empty());
+    assert!(check(&["numpy>=2"]).is_empty());
+}
+
+#[test]
+fn binaries_built_against_numpy_1_are_an_abi_mismatch_under_numpy_2() {
+    // The metadata admits NumPy 2; the binaries do not.
+    let found = check(&["binlib==1.0", "numpy>=2"]);
+    assert_eq!(rules(&found), [("abi-mismatch", Severity::Error)]);
+    assert!(check(&["binlib==1.0", "numpy<2"]).is_empty());
+}
+
+#[test]
+fn a_package_outside_the_index_is_named() {
+    let found = check(&["numpy", "mystery-internal==1.0"]);
+    assert_eq!(rules(&found), [("unknown-package", Severity::Info)]);
+}
