@@ -112,6 +112,41 @@ pub struct ReleaseEntry<V = MetadataVariant, A = ApiUse> {
     pub removed_api: Vec<A>,
 }
 
+impl ReleaseEntry {
+    /// A release of which only the version, upload time and kind are known: no wheels, metadata or scans yet. For
+    /// an index built by hand (tests, benches); the sync fills every field from what it read.
+    pub fn new(version: &str, uploaded: &str, kind: ReleaseKind) -> Self {
+        Self {
+            version: version.to_owned(),
+            uploaded: uploaded.to_owned(),
+            yanked: None,
+            prerelease: false,
+            kind,
+            wheels: BTreeMap::new(),
+            metadata: Vec::new(),
+            build: None,
+            build_agrees_on: Vec::new(),
+            platform_builds: BTreeMap::new(),
+            removed_api: Vec::new(),
+        }
+    }
+
+    /// A pure release of `name` whose one wheel, `{name}-{version}-py3-none-any.whl`, requires `requires_dist`
+    /// (read from its metadata file).
+    pub fn pure(name: &str, version: &str, uploaded: &str, requires_dist: &[&str]) -> Self {
+        Self {
+            metadata: vec![MetadataVariant {
+                applies_to: vec!["any".to_owned()],
+                file: format!("{name}-{version}-py3-none-any.whl"),
+                via: MetadataSource::MetadataFile,
+                requires_python: None,
+                requires_dist: requires_dist.iter().map(|&r| r.to_owned()).collect(),
+            }],
+            ..Self::new(version, uploaded, ReleaseKind::Pure)
+        }
+    }
+}
+
 /// What reading a wheel's extension modules found out about the NumPy they were compiled against.
 ///
 /// A module compiled with NumPy's C headers carries NumPy's import code (`_import_array()` of
@@ -530,17 +565,9 @@ mod tests {
         removed_api: Vec<ApiUse>,
     ) -> ReleaseEntry {
         ReleaseEntry {
-            version: version.to_owned(),
-            uploaded: "2020-01-01T00:00:00Z".to_owned(),
-            yanked: None,
-            prerelease: false,
-            kind: ReleaseKind::Pure,
-            wheels: BTreeMap::new(),
             metadata,
-            build: None,
-            build_agrees_on: Vec::new(),
-            platform_builds: BTreeMap::new(),
             removed_api,
+            ..ReleaseEntry::new(version, "2020-01-01T00:00:00Z", ReleaseKind::Pure)
         }
     }
 

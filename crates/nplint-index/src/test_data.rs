@@ -20,19 +20,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 fn release(version: &str, kind: ReleaseKind) -> ReleaseEntry {
-    ReleaseEntry {
-        version: version.to_owned(),
-        uploaded: "2020-01-02T03:04:05Z".to_owned(),
-        yanked: None,
-        prerelease: false,
-        kind,
-        wheels: BTreeMap::new(),
-        metadata: Vec::new(),
-        build: None,
-        build_agrees_on: Vec::new(),
-        platform_builds: BTreeMap::new(),
-        removed_api: Vec::new(),
-    }
+    ReleaseEntry::new(version, "2020-01-02T03:04:05Z", kind)
 }
 
 fn variant(applies_to: &[&str], file: &str, via: MetadataSource) -> MetadataVariant {

@@ -8,8 +8,7 @@ use std::sync::OnceLock;
 use nplint_diagnostics::{Diagnostic, Severity};
 use nplint_index::Index;
 use nplint_index::source::{
-    BuildNumpy, BuildScan, MetadataSource, MetadataVariant, PackageFile, Platform, ReleaseEntry,
-    ReleaseKind, Snapshot,
+    BuildNumpy, BuildScan, PackageFile, Platform, ReleaseEntry, ReleaseKind, Snapshot,
 };
 use nplint_manifest::{Format, LoadError, Loader, load};
 use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions, check_manifest_resolved};
@@ -17,25 +16,7 @@ use nplint_solver::PythonVersion;
 
 /// A pure release of `name` requiring `requires`.
 fn pure(name: &str, version: &str, requires: &[&str]) -> ReleaseEntry {
-    ReleaseEntry {
-        version: version.to_owned(),
-        uploaded: "2025-01-01T00:00:00Z".to_owned(),
-        yanked: None,
-        prerelease: false,
-        kind: ReleaseKind::Pure,
-        wheels: BTreeMap::new(),
-        metadata: vec![MetadataVariant {
-            applies_to: vec!["any".to_owned()],
-            file: format!("{name}-{version}-py3-none-any.whl"),
-            via: MetadataSource::MetadataFile,
-            requires_python: None,
-            requires_dist: requires.iter().map(|&r| r.to_owned()).collect(),
-        }],
-        build: None,
-        build_agrees_on: Vec::new(),
-        platform_builds: BTreeMap::new(),
-        removed_api: Vec::new(),
-    }
+    ReleaseEntry::pure(name, version, "2025-01-01T00:00:00Z", requires)
 }
 
 /// `name` with `releases`.

@@ -471,27 +471,9 @@ fn a_replayed_outcome_is_the_outcome_of_solving() {
 /// An index of `numpy` 1.26.4 and 2.0.0 and `tail`, whose releases held (2.0, 2.1) require NumPy 2; `tail` is held
 /// from 2.0 on when `held` (naming 1.4 as the newest release before), and holds 2.0 and 2.1 only otherwise.
 fn tail_index(held: bool) -> &'static nplint_index::Index {
-    use nplint_index::source::{
-        MetadataSource, MetadataVariant, PackageFile, ReleaseEntry, ReleaseKind, Snapshot,
-    };
-    let release = |name: &str, version: &str, requires: &[&str]| ReleaseEntry {
-        version: version.to_owned(),
-        uploaded: "2025-01-01T00:00:00Z".to_owned(),
-        yanked: None,
-        prerelease: false,
-        kind: ReleaseKind::Pure,
-        wheels: std::collections::BTreeMap::new(),
-        metadata: vec![MetadataVariant {
-            applies_to: vec!["any".to_owned()],
-            file: format!("{name}-{version}-py3-none-any.whl"),
-            via: MetadataSource::MetadataFile,
-            requires_python: None,
-            requires_dist: requires.iter().map(|&r| r.to_owned()).collect(),
-        }],
-        build: None,
-        build_agrees_on: Vec::new(),
-        platform_builds: std::collections::BTreeMap::new(),
-        removed_api: Vec::new(),
+    use nplint_index::source::{PackageFile, ReleaseEntry, Snapshot};
+    let release = |name: &str, version: &str, requires: &[&str]| {
+        ReleaseEntry::pure(name, version, "2025-01-01T00:00:00Z", requires)
     };
     let numpy = PackageFile {
         name: "numpy".to_owned(),

@@ -634,30 +634,12 @@ fn package_file(name: &str, package: &SyncedPackage, universe: &BTreeSet<String>
 
 #[cfg(test)]
 mod tests {
-    use nplint_index::source::{MetadataSource, MetadataVariant, ReleaseEntry, ReleaseKind};
+    use nplint_index::source::ReleaseEntry;
 
     use super::*;
 
     fn release(version: &str, requires: &[&str]) -> ReleaseEntry {
-        ReleaseEntry {
-            version: version.to_string(),
-            uploaded: "2020-01-01T00:00:00Z".to_string(),
-            yanked: None,
-            prerelease: false,
-            kind: ReleaseKind::Pure,
-            wheels: BTreeMap::new(),
-            metadata: vec![MetadataVariant {
-                applies_to: vec!["any".to_string()],
-                file: format!("x-{version}-py3-none-any.whl"),
-                via: MetadataSource::MetadataFile,
-                requires_python: None,
-                requires_dist: requires.iter().map(ToString::to_string).collect(),
-            }],
-            build: None,
-            build_agrees_on: Vec::new(),
-            platform_builds: std::collections::BTreeMap::new(),
-            removed_api: Vec::new(),
-        }
+        ReleaseEntry::pure("x", version, "2020-01-01T00:00:00Z", requires)
     }
 
     fn tree(packages: &[(&str, Vec<ReleaseEntry>)]) -> Tree {

@@ -191,7 +191,6 @@ impl Rescan {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use nplint_index::source::{PackageFile, ReleaseEntry, ReleaseKind};
 
@@ -210,17 +209,8 @@ mod tests {
 
     fn release(version: &str, build: Option<BuildScan>) -> ReleaseEntry {
         ReleaseEntry {
-            version: version.to_string(),
-            uploaded: "2023-01-01T00:00:00Z".to_string(),
-            yanked: None,
-            prerelease: false,
-            kind: ReleaseKind::Binary,
-            wheels: BTreeMap::new(),
-            metadata: Vec::new(),
             build,
-            build_agrees_on: Vec::new(),
-            platform_builds: std::collections::BTreeMap::new(),
-            removed_api: Vec::new(),
+            ..ReleaseEntry::new(version, "2023-01-01T00:00:00Z", ReleaseKind::Binary)
         }
     }
 

@@ -1422,6 +1422,13 @@ mod tests {
         release_facts(&Platforms, "pkg", &release, &selection).unwrap()
     }
 
+    /// The first platform's scan of the release of `files`, which no other platform's adds to.
+    fn first_platform_only(files: &[super::super::simple::File]) -> BuildScan {
+        let scans = scans_of(files);
+        assert!(scans.build_agrees_on.is_empty() && scans.platform_builds.is_empty());
+        scans.build.unwrap()
+    }
+
     #[test]
     fn a_compiled_release_is_read_on_every_platform() {
         let files = release_of(&[
@@ -1464,9 +1471,7 @@ mod tests {
             "dylib-1.0-cp312-cp312-macosx_11_0_universal2.whl",
             "dylib-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
         ]);
-        let scans = scans_of(&files);
-        assert_eq!(scans.build.unwrap().numpy, BuildNumpy::Numpy2);
-        assert!(scans.build_agrees_on.is_empty() && scans.platform_builds.is_empty());
+        assert_eq!(first_platform_only(&files).numpy, BuildNumpy::Numpy2);
     }
 
     #[test]
@@ -1475,9 +1480,7 @@ mod tests {
             "plain-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
             "plain-1.0-cp312-cp312-win_amd64.whl",
         ]);
-        let scans = scans_of(&files);
-        assert_eq!(scans.build.unwrap().numpy, BuildNumpy::None);
-        assert!(scans.build_agrees_on.is_empty() && scans.platform_builds.is_empty());
+        assert_eq!(first_platform_only(&files).numpy, BuildNumpy::None);
         // A universal2 wheel is one file for both macOS platforms: read once, and it agrees with itself.
         let files = release_of(&["pkg-1.0-cp312-cp312-macosx_11_0_universal2.whl"]);
         let scans = scans_of(&files);
