@@ -641,7 +641,7 @@ impl fmt::Display for WheelPython {
 }
 
 /// The CPython versions a platform's binary wheels cover, summarised for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WheelPythonRange {
     /// Version-specific wheels from the first to the second version (equal for a single version). Versions in
     /// between may be missing: [`Release::has_wheel`] answers exactly.

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use nplint_diagnostics::Diagnostic;
 use nplint_manifest::{Requirement, Section};
-use nplint_solver::{Conflict, DerivationTree, External, SolverPackage, explain};
+use nplint_solver::{Cause, Conflict, SolverPackage, explain};
 
 /// Whether conda installs the requirement: an environment.yml's conda dependency or a conda lockfile's pin (not a
 /// `pip:` entry, which pip installs from PyPI).
@@ -32,9 +32,13 @@ pub(crate) fn label(
         return found;
     }
     let mut patched = None;
-    visit(&conflict.derivation, &mut |external| {
-        if let External::FromDependencyOf(SolverPackage::CondaPatch(node), _, numpy, range) =
-            external
+    for cause in conflict.causes() {
+        if let Cause::Dependency {
+            package: SolverPackage::CondaPatch(node),
+            dependency: numpy,
+            dependency_range: range,
+            ..
+        } = cause
             && patched.is_none()
             && Some(&node.bound.package) == requirement.name.as_ref()
         {
@@ -44,7 +48,7 @@ pub(crate) fn label(
                 explain::requirement(numpy, range)
             ));
         }
-    });
+    }
     patched.or_else(|| found.map(|label| format!("{label} {}", explain::BY_PYPI_METADATA)))
 }
 
@@ -54,26 +58,28 @@ pub(crate) fn label(
 /// gets nothing.
 pub(crate) fn note_pypi_metadata(diagnostic: &mut Diagnostic, conflict: &Conflict) {
     let mut judged: BTreeSet<String> = BTreeSet::new();
-    visit(&conflict.derivation, &mut |external| {
-        let package = match external {
-            External::FromDependencyOf(_, _, SolverPackage::CondaPatch(_), _) => return,
-            External::FromDependencyOf(package, ..) => package,
+    for cause in conflict.causes() {
+        let package = match cause {
+            Cause::Dependency {
+                dependency: SolverPackage::CondaPatch(_),
+                ..
+            } => continue,
+            Cause::Dependency { package, .. } => package,
             // A range without releases states the index's shape, not a claim of the metadata; one whose releases
             // all need another Python rests on their `Requires-Python`.
-            External::NoVersions(package, range)
-                if explain::python_needed_by(conflict.index, conflict.target, package, range)
-                    .is_some() =>
+            Cause::NoVersions { package, range }
+                if conflict.python_needed_by(package, range).is_some() =>
             {
                 package
             }
-            External::NoVersions(..) | External::NotRoot(..) | External::Custom(..) => return,
+            Cause::NoVersions { .. } | Cause::Root { .. } | Cause::Unavailable { .. } => continue,
         };
         if let Some(name) = package.name()
             && conflict.conda.contains(name)
         {
             judged.insert(format!("`{name}`"));
         }
-    });
+    }
     let names: Vec<String> = judged.into_iter().collect();
     let note = match names.as_slice() {
         [] => return,
@@ -90,25 +96,6 @@ pub(crate) fn note_pypi_metadata(diagnostic: &mut Diagnostic, conflict: &Conflic
         Some(help) => format!("{help}; {note}"),
         None => note,
     });
-}
-
-fn visit(
-    tree: &nplint_solver::Derivation,
-    f: &mut impl FnMut(
-        &External<
-            SolverPackage,
-            nplint_solver::Ranges<nplint_index::Version>,
-            nplint_solver::Unavailable,
-        >,
-    ),
-) {
-    match tree {
-        DerivationTree::External(external) => f(external),
-        DerivationTree::Derived(derived) => {
-            visit(&derived.cause1, f);
-            visit(&derived.cause2, f);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -12,19 +12,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
+use indexmap::IndexMap;
 use nplint_diagnostics::{Diagnostic, Location, Severity};
 use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
 use nplint_manifest::{
     Environment, Manifest, Requirement, RequirementSource, Role as ManifestRole, Section,
 };
 use nplint_solver::{
-    Conflict, DerivationTree, External, Input, Mode, Outcome, Role, Solver, SolverPackage,
-    Transcript, Voice, explain_with,
+    Cause, Conflict, ConflictKey, Input, Mode, Outcome, Role, Solver, SolverPackage, Transcript,
+    Voice, explain_with,
 };
 
 use crate::rules::{numpy_conflict, python_conflict, unknown_package};
 use crate::runtime;
-use crate::runtime::report::RuntimeGroup;
+use crate::runtime::report::{RuntimeGroup, RuntimeKey};
 use crate::settings::Settings;
 use crate::targets::{
     PythonSource, Pythons, TargetOptions, environment_pythons, numpy_name, targets,
@@ -85,7 +86,6 @@ impl Resolver {
     /// the previous Python on the same platform.
     fn solve_targets(
         &self,
-        manifest: &Manifest,
         inputs: &[Input],
         targets: &[Target],
         runtime_enabled: bool,
@@ -129,11 +129,9 @@ impl Resolver {
                         .then(|| runtime::check(index, solver, inputs, &solution))
                         .flatten(),
                 ),
+                // The explanation is rendered only for the conflict that stands for a reported finding.
                 Outcome::Conflict(conflict) => {
-                    TargetOutcome::Fails(Kind::of(&conflict).map(|kind| {
-                        let text = explain_with(&conflict, voice(manifest));
-                        (kind, conflict, text)
-                    }))
+                    TargetOutcome::Fails(Kind::of(&conflict).map(|kind| (kind, conflict)))
                 }
             };
             outcomes.push((target, outcome));
@@ -179,12 +177,8 @@ impl Resolver {
         if candidates.is_empty() {
             return None;
         }
-        let outcomes = self.solve_targets(
-            manifest,
-            inputs,
-            &targets(&candidates, platforms),
-            runtime_enabled,
-        );
+        let outcomes =
+            self.solve_targets(inputs, &targets(&candidates, platforms), runtime_enabled);
         let installing: Vec<PythonVersion> = candidates
             .iter()
             .copied()
@@ -247,7 +241,8 @@ impl Resolver {
         }
         // The requirements of the file: those of its environments that apply on a target checked.
         let mut of_file: BTreeSet<usize> = BTreeSet::new();
-        let mut reported: BTreeSet<(&'static str, String, Vec<Target>)> = BTreeSet::new();
+        let mut reported: std::collections::HashSet<(GroupKey, Vec<Target>)> =
+            std::collections::HashSet::new();
         for environment in &manifest.environments {
             let inputs = environment_inputs(manifest, &environment.requirements);
             let choice =
@@ -261,7 +256,7 @@ impl Resolver {
                 continue;
             }
             let mut checked = choice.pythons.clone();
-            let mut outcomes = self.solve_targets(manifest, &inputs, &all_targets, runtime_enabled);
+            let mut outcomes = self.solve_targets(&inputs, &all_targets, runtime_enabled);
             let mut fallback = Fallback::default();
             if choice.source == PythonSource::Supported
                 && outcomes
@@ -315,19 +310,19 @@ impl Resolver {
                     platforms_stated,
                 )
             };
-            for ((rule, key), group) in groups {
+            for (key, group) in groups {
                 let severity = if installing.is_empty() || stated(&group.targets) {
                     Severity::Error
                 } else {
                     Severity::Warning
                 };
-                if !reported.insert((rule, key, group.targets.clone())) {
+                if !reported.insert((GroupKey::Conflict(key), group.targets.clone())) {
                     // The same conflict in another environment of the file (the base of `project[gpu]`).
                     continue;
                 }
                 diagnostics.push(context.diagnostic(&group, severity));
             }
-            for ((rule, key), group) in runtime_groups {
+            for (key, group) in runtime_groups {
                 // An advisory finding whose only remedy is an older NumPy (no release of the package drops the
                 // use) is a note: downgrading NumPy for one function is no advice.
                 let severity = if group.first.is_advisory() && group.first.offers_upgrade() {
@@ -339,7 +334,7 @@ impl Resolver {
                 } else {
                     group.severity(&installing, &breaking)
                 };
-                if !reported.insert((rule, key, group.targets.clone())) {
+                if !reported.insert((GroupKey::Runtime(key), group.targets.clone())) {
                     continue;
                 }
                 diagnostics.push(context.runtime_diagnostic(&group, severity));
@@ -413,15 +408,6 @@ fn environment_platforms(environment: &Environment, options: &TargetOptions) -> 
     } else {
         Vec::new()
     }
-}
-
-/// The explanation with the target's Python and platform blanked out, so that one conflict on several targets
-/// ("the target Python version (3.10)", "(the target Python version is 3.10)", "has wheels for CPython 3.6-3.9
-/// only on linux-x86_64") is one finding.
-pub(crate) fn grouping_key(text: &str, target: Target) -> String {
-    text.replace(&format!("({})", target.python), "(*)")
-        .replace(&format!("is {})", target.python), "is *)")
-        .replace(target.platform.as_str(), "*")
 }
 
 /// The requirements of `environment` on `targets`: those it lists whose marker holds on one of them
@@ -572,15 +558,23 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
     })
 }
 
+/// What makes findings on several targets one: the rule and the conflict's [`ConflictKey`], or a runtime
+/// finding's [`RuntimeKey`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum GroupKey {
+    Conflict((Kind, ConflictKey)),
+    Runtime((&'static str, RuntimeKey)),
+}
+
 /// An environment's outcomes on its targets, sorted into findings.
 #[derive(Default)]
 struct Outcomes {
-    /// Conflicts, grouped by rule and explanation.
-    groups: BTreeMap<(&'static str, String), Group>,
+    /// Conflicts, grouped by rule and by what takes part, in the order first met.
+    groups: IndexMap<(Kind, ConflictKey), Group>,
     /// Per platform, the Pythons on which the environment does not install.
     failing: BTreeMap<Platform, BTreeSet<PythonVersion>>,
-    /// Runtime findings, grouped by rule and explanation.
-    runtime_groups: BTreeMap<(&'static str, String), RuntimeGroup>,
+    /// Runtime findings, grouped by rule and by the facts taking part.
+    runtime_groups: IndexMap<(&'static str, RuntimeKey), RuntimeGroup>,
     /// Per platform, the Pythons on which the environment installs.
     installing: BTreeMap<Platform, BTreeSet<PythonVersion>>,
 }
@@ -589,7 +583,7 @@ impl Outcomes {
     fn of(outcomes: Vec<(Target, TargetOutcome)>) -> Self {
         let mut out = Self::default();
         for (target, outcome) in outcomes {
-            let (kind, conflict, text) = match outcome {
+            let (kind, conflict) = match outcome {
                 TargetOutcome::Installs(finding) => {
                     out.installing
                         .entry(target.platform)
@@ -612,11 +606,10 @@ impl Outcomes {
                 }
             };
             out.groups
-                .entry((kind.rule_name(), grouping_key(&text, target)))
+                .entry((kind, conflict.key()))
                 .or_insert_with(|| Group {
                     kind,
                     first: conflict,
-                    text,
                     targets: Vec::new(),
                 })
                 .targets
@@ -641,12 +634,12 @@ pub(crate) struct Fallback {
 enum TargetOutcome {
     /// It installs; the runtime finding, when there is one.
     Installs(Option<runtime::Finding>),
-    /// It does not; the conflict with its rule and explanation, unless no rule reports it.
-    Fails(Option<(Kind, Box<Conflict>, String)>),
+    /// It does not; the conflict with its rule, unless no rule reports it.
+    Fails(Option<(Kind, Box<Conflict>)>),
 }
 
 /// Which rule a conflict belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     /// A package, NumPy included, has no installable release on the target's Python or platform.
     Python,
@@ -659,27 +652,29 @@ impl Kind {
     fn of(conflict: &Conflict) -> Option<Self> {
         let mut numpy = false;
         let mut python = false;
-        visit(&conflict.derivation, &mut |external| match external {
-            External::Custom(..) => python = true,
-            External::NoVersions(package, range) => {
-                python |= *package == SolverPackage::Python
-                    || nplint_solver::explain::uninstallable(
-                        conflict.index,
-                        conflict.target,
-                        package,
-                        range,
-                    );
-                numpy |= is_numpy(package);
+        for cause in conflict.causes() {
+            match cause {
+                Cause::Unavailable { .. } => python = true,
+                Cause::NoVersions { package, range } => {
+                    python |=
+                        *package == SolverPackage::Python || conflict.uninstallable(package, range);
+                    numpy |= is_numpy(package);
+                }
+                Cause::Root { package } => {
+                    python |= *package == SolverPackage::Python;
+                    numpy |= is_numpy(package);
+                }
+                Cause::Dependency {
+                    package,
+                    dependency,
+                    ..
+                } => {
+                    python |=
+                        *dependency == SolverPackage::Python && *package != SolverPackage::Root;
+                    numpy |= is_numpy(package) || is_numpy(dependency);
+                }
             }
-            External::NotRoot(package, _) => {
-                python |= *package == SolverPackage::Python;
-                numpy |= is_numpy(package);
-            }
-            External::FromDependencyOf(p1, _, p2, _) => {
-                python |= *p2 == SolverPackage::Python && *p1 != SolverPackage::Root;
-                numpy |= is_numpy(p1) || is_numpy(p2);
-            }
-        });
+        }
         if python {
             Some(Kind::Python)
         } else if numpy {
@@ -688,33 +683,10 @@ impl Kind {
             None
         }
     }
-
-    fn rule_name(self) -> &'static str {
-        match self {
-            Kind::Python => python_conflict::RULE.id.name,
-            Kind::Numpy => numpy_conflict::RULE.id.name,
-        }
-    }
 }
 
 fn is_numpy(package: &SolverPackage) -> bool {
     package.name().is_some_and(|name| name.as_ref() == "numpy")
-}
-
-type Ext = External<
-    SolverPackage,
-    nplint_solver::Ranges<nplint_index::Version>,
-    nplint_solver::Unavailable,
->;
-
-fn visit(tree: &nplint_solver::Derivation, f: &mut impl FnMut(&Ext)) {
-    match tree {
-        DerivationTree::External(external) => f(external),
-        DerivationTree::Derived(derived) => {
-            visit(&derived.cause1, f);
-            visit(&derived.cause2, f);
-        }
-    }
 }
 
 /// One conflict on the targets it holds on.
@@ -722,7 +694,6 @@ struct Group {
     kind: Kind,
     /// The conflict on the first target, whose explanation stands for all.
     first: Box<Conflict>,
-    text: String,
     targets: Vec<Target>,
 }
 
@@ -793,7 +764,7 @@ impl Context<'_> {
                 diagnostic = diagnostic.with_label(requirements[id].location.clone(), label);
             }
         }
-        diagnostic.explanation = Some(group.text.clone());
+        diagnostic.explanation = Some(explain_with(conflict, voice(self.manifest)));
         diagnostic.help = help;
         crate::conda::note_pypi_metadata(&mut diagnostic, conflict);
         diagnostic.targets = diagnostic_targets(&group.targets);
@@ -949,27 +920,24 @@ impl Context<'_> {
 /// `numpy 1.19.5 has` / `tensorflow 2.5.0 and numpy 1.19.5 have`: the packages whose releases were unavailable.
 fn unavailable_subject(conflict: &Conflict) -> String {
     let mut names = BTreeSet::new();
-    visit(&conflict.derivation, &mut |external| match external {
-        External::Custom(package, _, _) => {
-            names.insert(package.to_string());
-        }
-        External::NoVersions(package, range)
-            if nplint_solver::explain::uninstallable(
-                conflict.index,
-                conflict.target,
+    for cause in conflict.causes() {
+        match cause {
+            Cause::Unavailable { package, .. } => {
+                names.insert(package.to_string());
+            }
+            Cause::NoVersions { package, range } if conflict.uninstallable(package, range) => {
+                names.insert(package.to_string());
+            }
+            Cause::Dependency {
                 package,
-                range,
-            ) =>
-        {
-            names.insert(package.to_string());
+                dependency: SolverPackage::Python,
+                ..
+            } if *package != SolverPackage::Root => {
+                names.insert(package.to_string());
+            }
+            _ => {}
         }
-        External::FromDependencyOf(p1, _, SolverPackage::Python, _)
-            if *p1 != SolverPackage::Root =>
-        {
-            names.insert(p1.to_string());
-        }
-        _ => {}
-    });
+    }
     let names: Vec<String> = names.into_iter().map(|name| format!("`{name}`")).collect();
     match names.len() {
         0 => "a required package has".to_owned(),
@@ -981,17 +949,12 @@ fn unavailable_subject(conflict: &Conflict) -> String {
 /// What a user line requires, as the derivation states it where it can.
 pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
     let mut found = None;
-    visit(&conflict.derivation, &mut |external| {
+    for cause in conflict.causes() {
         // Every release in the range needs another Python: "`numpy>=2.1` requires `python>=3.10`".
-        if let External::NoVersions(package, range) = external
+        if let Cause::NoVersions { package, range } = cause
             && found.is_none()
             && package.name() == requirement.name.as_ref()
-            && let Some(python) = nplint_solver::explain::python_needed_by(
-                conflict.index,
-                conflict.target,
-                package,
-                range,
-            )
+            && let Some(python) = conflict.python_needed_by(package, range)
         {
             found = Some(format!(
                 "`{}` requires `{}`",
@@ -999,7 +962,12 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
                 nplint_solver::explain::requirement(&SolverPackage::Python, &python)
             ));
         }
-        if let External::FromDependencyOf(p1, r1, p2, r2) = external
+        if let Cause::Dependency {
+            package: p1,
+            range: r1,
+            dependency: p2,
+            dependency_range: r2,
+        } = cause
             && found.is_none()
             && p1.name() == requirement.name.as_ref()
             && (is_numpy(p2) || *p2 == SolverPackage::Python)
@@ -1015,7 +983,7 @@ pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
                 nplint_solver::explain::requirement(p2, r2)
             ));
         }
-    });
+    }
     let found = crate::conda::label(requirement, conflict, found);
     found.unwrap_or_else(|| {
         let verb = if is_locked(requirement) {

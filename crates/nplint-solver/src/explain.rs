@@ -45,16 +45,40 @@ pub fn explain(conflict: &Conflict) -> String {
 
 /// [`explain`], naming the environment's own requirements in `voice`.
 pub fn explain_with(conflict: &Conflict, voice: Voice) -> String {
-    let index = conflict.index;
     let formatter = Formatter {
         target: conflict.target,
-        index,
+        index: conflict.index,
         voice,
         conda: &conflict.conda,
     };
+    DefaultStringReporter::report_with_formatter(&collapsed(conflict), &formatter)
+}
+
+/// The conflict's derivation as its explanation states it: with [`collapse_empty_no_versions`].
+pub(crate) fn collapsed(conflict: &Conflict) -> Derivation {
     let mut derivation = conflict.derivation.clone();
-    collapse_empty_no_versions(&mut derivation, index);
-    DefaultStringReporter::report_with_formatter(&derivation, &formatter)
+    collapse_empty_no_versions(&mut derivation, conflict.index);
+    derivation
+}
+
+/// Why no release of `package` in `range` installs on `target`, as data ([`Unusable`]); `None` when the range
+/// holds no release, or one that installs.
+pub(crate) fn unusable(
+    index: &'static Index,
+    target: Target,
+    conda: &[PackageName],
+    package: &SolverPackage,
+    range: &Range,
+) -> Option<Unusable> {
+    let formatter = Formatter {
+        target,
+        index,
+        voice: Voice::Requirements,
+        conda,
+    };
+    formatter
+        .unusable(package, range)
+        .map(|(_, unusable)| unusable)
 }
 
 /// Removes "there is no version of numpy in (2.2.6, 2.3.0)" steps where the range holds no final release: they
@@ -224,6 +248,48 @@ enum Why {
     Unavailable(Unavailable),
 }
 
+/// Why the final releases of a range cannot be installed on a target, with the target left out where the
+/// explanation names it: the same on every target where the range fails the same way.
+#[derive(Debug, Clone)]
+pub(crate) enum Unusable {
+    /// Every release needs another Python: these together.
+    Python(Range),
+    /// Some need another Python (these together), the others have no wheel for the target.
+    NoWheelOrPython(Range),
+    /// One reason for all.
+    Same(Unavailable),
+    /// None has a wheel for the platform.
+    NoPlatformWheels,
+    /// Each has only a source distribution.
+    SourceOnly,
+    /// Each lacks a wheel for the target, for reasons that differ.
+    NoTargetWheels,
+}
+
+impl PartialEq for Unusable {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Python(a), Self::Python(b))
+            | (Self::NoWheelOrPython(a), Self::NoWheelOrPython(b)) => a == b,
+            (Self::Same(a), Self::Same(b)) => a.same_as(b),
+            _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
+}
+
+impl Eq for Unusable {}
+
+impl std::hash::Hash for Unusable {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Self::Python(range) | Self::NoWheelOrPython(range) => range.hash(state),
+            Self::Same(reason) => reason.hash_target_free(state),
+            Self::NoPlatformWheels | Self::SourceOnly | Self::NoTargetWheels => {}
+        }
+    }
+}
+
 /// What the releases that `Requires-Python` excludes ask of `python`, together; `None` when there are none.
 fn python_needed(reasons: &[Why]) -> Option<Range> {
     reasons
@@ -282,9 +348,49 @@ impl Formatter<'_> {
     /// subject (`numpy<1.21`, or `numpy==1.19.5` for one release) and the predicate. `None` when the range holds
     /// no release, or one that installs (excluded for another reason).
     fn unavailable(&self, package: &SolverPackage, range: &Range) -> Option<(String, String)> {
+        let (releases, unusable) = self.unusable(package, range)?;
+        let platform = self.target.platform;
+        let python = self.target.python;
+        let predicate = match unusable {
+            Unusable::Python(requires) => format!(
+                "depends on {}{} (the target Python version is {python})",
+                requirement(&SolverPackage::Python, &requires),
+                if self.is_conda(package) {
+                    format!(" {BY_PYPI_METADATA}")
+                } else {
+                    String::new()
+                },
+            ),
+            Unusable::NoWheelOrPython(requires) => format!(
+                "has no wheels for the target Python ({python}) on {platform} or depends on {}",
+                requirement(&SolverPackage::Python, &requires),
+            ),
+            // One reason for all, such as "has wheels for CPython 3.6-3.9 only on linux-x86_64".
+            Unusable::Same(reason) => reason.to_string(),
+            Unusable::NoPlatformWheels => format!("has no wheels for {platform}"),
+            Unusable::SourceOnly => {
+                "has only source distributions (and other releases of it are compiled)".to_owned()
+            }
+            Unusable::NoTargetWheels => {
+                format!("has no wheels for the target Python ({python}) on {platform}")
+            }
+        };
+        let subject = match releases.as_slice() {
+            [only] => requirement(package, &Range::singleton(only.version().clone())),
+            _ => self.requirement(package, range),
+        };
+        Some((subject, predicate))
+    }
+
+    /// [`Self::unavailable`] as data: the final releases of the range and why none of them installs on the
+    /// target.
+    fn unusable(
+        &self,
+        package: &SolverPackage,
+        range: &Range,
+    ) -> Option<(Vec<&'static Release>, Unusable)> {
         let (releases, reasons) = self.reasons(package, range)?;
         let first = reasons.first()?;
-        let platform = self.target.platform;
         let requires = python_needed(&reasons);
         let unavailable: Vec<&Unavailable> = reasons
             .iter()
@@ -293,51 +399,29 @@ impl Formatter<'_> {
                 Why::Python(_) => None,
             })
             .collect();
-        let no_wheel_for_platform =
-            |reason: &&Unavailable| matches!(reason, Unavailable::NoWheel { wheels: None, .. });
-        let predicate = match (requires, first) {
-            (Some(requires), _) if unavailable.is_empty() => format!(
-                "depends on {}{} (the target Python version is {})",
-                requirement(&SolverPackage::Python, &requires),
-                if self.is_conda(package) {
-                    format!(" {BY_PYPI_METADATA}")
-                } else {
-                    String::new()
-                },
-                self.target.python
-            ),
-            (Some(requires), _) => format!(
-                "has no wheels for the target Python ({}) on {platform} or depends on {}",
-                self.target.python,
-                requirement(&SolverPackage::Python, &requires),
-            ),
+        let unusable = match (requires, first) {
+            (Some(requires), _) if unavailable.is_empty() => Unusable::Python(requires),
+            (Some(requires), _) => Unusable::NoWheelOrPython(requires),
             (None, Why::Unavailable(first)) => {
-                let first = first.to_string();
-                if unavailable.iter().all(|reason| reason.to_string() == first) {
-                    // One reason for all, such as "has wheels for CPython 3.6-3.9 only on linux-x86_64".
-                    first
-                } else if unavailable.iter().all(no_wheel_for_platform) {
-                    format!("has no wheels for {platform}")
+                if unavailable.iter().all(|reason| reason.same_as(first)) {
+                    Unusable::Same(first.clone())
+                } else if unavailable
+                    .iter()
+                    .all(|reason| matches!(reason, Unavailable::NoWheel { wheels: None, .. }))
+                {
+                    Unusable::NoPlatformWheels
                 } else if unavailable
                     .iter()
                     .all(|reason| matches!(reason, Unavailable::SourceOnly))
                 {
-                    "has only source distributions (and other releases of it are compiled)"
-                        .to_owned()
+                    Unusable::SourceOnly
                 } else {
-                    format!(
-                        "has no wheels for the target Python ({}) on {platform}",
-                        self.target.python
-                    )
+                    Unusable::NoTargetWheels
                 }
             }
             (None, Why::Python(_)) => return None,
         };
-        let subject = match releases.as_slice() {
-            [only] => requirement(package, &Range::singleton(only.version().clone())),
-            _ => self.requirement(package, range),
-        };
-        Some((subject, predicate))
+        Some((releases, unusable))
     }
 
     /// The final releases of `package` in `range`, and why each cannot be installed on the target; `None` when

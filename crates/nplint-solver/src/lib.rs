@@ -50,6 +50,7 @@
 //! answer agrees, the outcome is the same without running pubgrub ([`Transcript`] says why). On the
 //! 10,000-file benchmark tree two thirds of the targets take a neighbour's outcome this way.
 
+mod cause;
 pub mod explain;
 mod outcome;
 mod package;
@@ -72,6 +73,7 @@ use pubgrub::PubGrubError;
 pub use pubgrub::{DerivationTree, Derived, External};
 pub use version_ranges::Ranges;
 
+pub use crate::cause::{Cause, ConflictKey};
 pub use crate::explain::{Voice, explain, explain_with};
 pub use crate::outcome::{Conflict, Derivation, Outcome, Solution, Unavailable};
 pub use crate::package::{CondaPatchNode, RuntimeNode, SolverPackage};

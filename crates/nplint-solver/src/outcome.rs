@@ -32,6 +32,30 @@ pub enum Unavailable {
     SourceOnly,
 }
 
+impl Unavailable {
+    /// Whether two reasons say the same of a release, the target they were found on left aside: "has wheels for
+    /// CPython 3.6-3.9 only" on one platform is the same reason on another.
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::NoWheel { wheels: a, .. }, Self::NoWheel { wheels: b, .. }) => a == b,
+            (Self::Yanked { reason: a }, Self::Yanked { reason: b }) => a == b,
+            (Self::SourceOnly, Self::SourceOnly) => true,
+            _ => false,
+        }
+    }
+
+    /// Hashes what [`Self::same_as`] compares.
+    pub(crate) fn hash_target_free<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash as _;
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Self::NoWheel { wheels, .. } => wheels.hash(state),
+            Self::Yanked { reason } => reason.hash(state),
+            Self::SourceOnly => {}
+        }
+    }
+}
+
 impl fmt::Display for Unavailable {
     /// The predicate of "`numpy==1.19.5` has wheels for CPython 3.6-3.9 only".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

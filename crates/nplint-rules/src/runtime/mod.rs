@@ -25,10 +25,7 @@ pub(crate) mod report;
 use std::collections::BTreeSet;
 
 use nplint_index::{Index, PackageName, RuntimeFact, Version, VersionSpecifiers};
-use nplint_solver::{
-    Conflict, DerivationTree, External, Input, Outcome, Ranges, Role, Solution, Solver,
-    SolverPackage,
-};
+use nplint_solver::{Conflict, Input, Outcome, Ranges, Role, Solution, Solver, SolverPackage};
 
 use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
 use crate::targets::numpy_name;
@@ -99,15 +96,17 @@ impl Finding {
         match self {
             Finding::NoNumpyWorks { conflict } => {
                 let mut facts: Vec<(PackageName, RuntimeFact)> = Vec::new();
-                visit(&conflict.derivation, &mut |package| {
-                    if let SolverPackage::Runtime(node) = package
-                        && !facts
-                            .iter()
-                            .any(|(name, fact)| *name == node.package && fact.key == node.fact.key)
-                    {
-                        facts.push((node.package.clone(), node.fact.clone()));
+                for cause in conflict.causes() {
+                    for package in cause.packages() {
+                        if let SolverPackage::Runtime(node) = package
+                            && !facts.iter().any(|(name, fact)| {
+                                *name == node.package && fact.key == node.fact.key
+                            })
+                        {
+                            facts.push((node.package.clone(), node.fact.clone()));
+                        }
                     }
-                });
+                }
                 facts.sort_by_key(|(_, fact)| fact.kind);
                 facts
             }
@@ -119,25 +118,6 @@ impl Finding {
                 facts.sort_by_key(|(_, fact)| fact.kind);
                 facts
             }
-        }
-    }
-}
-
-/// Every package, the virtual ones included, of a derivation's external incompatibilities.
-fn visit(tree: &nplint_solver::Derivation, f: &mut impl FnMut(&SolverPackage)) {
-    match tree {
-        DerivationTree::External(external) => match external {
-            External::NotRoot(package, _)
-            | External::NoVersions(package, _)
-            | External::Custom(package, _, _) => f(package),
-            External::FromDependencyOf(p1, _, p2, _) => {
-                f(p1);
-                f(p2);
-            }
-        },
-        DerivationTree::Derived(derived) => {
-            visit(&derived.cause1, f);
-            visit(&derived.cause2, f);
         }
     }
 }

@@ -4,18 +4,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use indexmap::IndexMap;
 use nplint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Location, Severity, Span};
 use nplint_index::{
     Evidence, FactKind, PackageName, Platform, PythonVersion, RuntimeFact, Target, Version,
 };
 use nplint_manifest::Section;
-use nplint_solver::{Conflict, Role, explain, explain_with};
+use nplint_solver::{Conflict, ConflictKey, Role, explain, explain_with};
 
 use super::{Broken, Finding, Remedy};
 use crate::registry::RuleInfo;
-use crate::resolution::{
-    Context, and_list, diagnostic_targets, grouping_key, is_locked, label, or_list, voice,
-};
+use crate::resolution::{Context, and_list, diagnostic_targets, is_locked, label, or_list, voice};
 use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
 use crate::targets::numpy_name;
 
@@ -41,15 +40,14 @@ pub(crate) struct RuntimeGroup {
 }
 
 impl RuntimeGroup {
-    /// Adds a finding on `target` to its group (findings are grouped by rule and by their text with the target
-    /// blanked out).
+    /// Adds a finding on `target` to its group (findings are grouped by rule and by [`RuntimeKey`]).
     pub(crate) fn add(
-        groups: &mut BTreeMap<(&'static str, String), RuntimeGroup>,
+        groups: &mut IndexMap<(&'static str, RuntimeKey), RuntimeGroup>,
         finding: Finding,
         target: Target,
     ) {
         let rule = runtime_rule(&finding);
-        let key = grouping_key(&runtime_key(&finding), target);
+        let key = RuntimeKey::of(&finding);
         let numpy = match &finding {
             Finding::ResolutionBreaks { numpy, .. } => Some(numpy.clone()),
             Finding::NoNumpyWorks { .. } => None,
@@ -92,17 +90,32 @@ impl RuntimeGroup {
     }
 }
 
-/// The text a runtime finding is grouped by across targets.
-fn runtime_key(finding: &Finding) -> String {
-    match finding {
-        Finding::NoNumpyWorks { conflict } => explain(conflict),
-        // The NumPy picked may differ between Pythons (newer ones get newer NumPy): one finding still.
-        Finding::ResolutionBreaks { broken, .. } => {
-            let broken: Vec<String> = broken
-                .iter()
-                .map(|broken| format!("{}=={} {}", broken.package, broken.version, broken.fact.key))
-                .collect();
-            broken.join(", ")
+/// What makes runtime findings on several targets one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum RuntimeKey {
+    /// No NumPy works: the runtime solve's conflict.
+    NoNumpyWorks(ConflictKey),
+    /// The resolution breaks: each broken release and the key of the fact that breaks it. The NumPy picked may
+    /// differ between Pythons (newer ones get newer NumPy): one finding still.
+    ResolutionBreaks(Vec<(PackageName, Version, String)>),
+}
+
+impl RuntimeKey {
+    fn of(finding: &Finding) -> Self {
+        match finding {
+            Finding::NoNumpyWorks { conflict } => Self::NoNumpyWorks(conflict.key()),
+            Finding::ResolutionBreaks { broken, .. } => Self::ResolutionBreaks(
+                broken
+                    .iter()
+                    .map(|broken| {
+                        (
+                            broken.package.clone(),
+                            broken.version.clone(),
+                            broken.fact.key.clone(),
+                        )
+                    })
+                    .collect(),
+            ),
         }
     }
 }
