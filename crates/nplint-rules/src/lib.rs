@@ -4,6 +4,7 @@
 //! generated from it); its name and code are stable once released.
 
 mod conda;
+mod finding;
 mod registry;
 mod resolution;
 mod rules;
@@ -11,6 +12,7 @@ mod runtime;
 mod settings;
 mod suppression;
 mod targets;
+mod wording;
 
 pub use registry::{RULES, RuleInfo, find_rule};
 pub use resolution::{Knowledge, Resolver, environment_requirements, solver_input};

@@ -3,33 +3,28 @@
 //! against runtime facts ([`crate::runtime`]: `abi-mismatch`, `removed-numpy-api`, `known-pitfall`), and the
 //! requirements left out of the solve into one `unknown-package` diagnostic.
 //!
-//! One [`Resolver`] serves a whole run: it holds one [`Solver`] per target, shared by every manifest and
+//! One [`Resolver`] serves a whole run: it holds one [`Solver`] per target ([`Solvers`], which also owns the
+//! order targets are solved in and the replay of a neighbour's outcome), shared by every manifest and
 //! environment (a solver caches what it learns about releases; it is `Sync`, so files checked in parallel share
-//! it). An environment's targets are solved in order, each first trying the outcome of a neighbouring target
-//! ([`Solver::replay`]): the same Python on another platform, or the previous Python on the same platform.
+//! it).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
-use std::sync::OnceLock;
 
 use indexmap::IndexMap;
-use nplint_diagnostics::{Diagnostic, Location, Severity};
+use nplint_diagnostics::{Diagnostic, Severity};
 use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
 use nplint_manifest::{
     Environment, Manifest, Requirement, RequirementSource, Role as ManifestRole, Section,
 };
-use nplint_solver::{
-    Cause, Conflict, ConflictKey, Input, Mode, Outcome, Role, Solver, SolverPackage, Transcript,
-    Voice, explain_with,
-};
+use nplint_solver::{Conflict, ConflictKey, Input, Outcome, Role, Solver, Solvers};
 
+use crate::finding::{Context, Fallback, Group, Kind};
 use crate::rules::{numpy_conflict, python_conflict, unknown_package};
 use crate::runtime;
 use crate::runtime::report::{RuntimeGroup, RuntimeKey};
 use crate::settings::Settings;
-use crate::targets::{
-    PythonSource, Pythons, TargetOptions, environment_pythons, numpy_name, targets,
-};
+use crate::targets::{PythonSource, Pythons, TargetOptions, environment_pythons, targets};
+use crate::wording::and_list;
 
 /// The rules that report a solve's outcome, or what it left out; the runtime rules are [`runtime::rules`].
 const RESOLUTION_RULES: [nplint_diagnostics::RuleId; 3] = [
@@ -45,10 +40,8 @@ fn any_enabled(settings: &Settings, rules: &[nplint_diagnostics::RuleId]) -> boo
 /// Solves manifests' environments on their targets; see the module documentation.
 #[derive(Debug)]
 pub struct Resolver {
-    index: &'static Index,
     pythons: Pythons,
-    /// Made on first use: a run over one file needs three of the fifty, and each holds a table per package.
-    solvers: BTreeMap<Target, OnceLock<Solver>>,
+    solvers: Solvers,
 }
 
 impl Resolver {
@@ -59,84 +52,51 @@ impl Resolver {
         let mut all: BTreeSet<PythonVersion> = known.known.iter().copied().collect();
         all.extend(pythons.iter().copied());
         let all: Vec<_> = all.into_iter().collect();
-        let solvers = targets(&all, &Platform::ALL)
-            .into_iter()
-            .map(|target| (target, OnceLock::new()))
-            .collect();
         Self {
-            index,
             pythons: known,
-            solvers,
+            solvers: Solvers::new(index, targets(&all, &Platform::ALL)),
         }
     }
 
     /// The index the resolver solves over.
     pub fn index(&self) -> &'static Index {
-        self.index
+        self.solvers.index()
     }
 
     pub(crate) fn solver(&self, target: Target) -> &Solver {
-        // Invariant: `new` made a slot for every known or requested Python on every platform, and targets are
+        // Invariant: `new` made a solver for every known or requested Python on every platform, and targets are
         // only ever built from those.
-        self.solvers[&target].get_or_init(|| Solver::new(self.index, target))
+        self.solvers.get(target)
     }
 
-    /// Each target solved in target order (Python-major), reusing a neighbour's solve where the target's facts
-    /// answer every question of it alike ([`Solver::replay`]): the same Python on the first platform solved, or
-    /// the previous Python on the same platform.
+    /// Each target solved ([`Solvers::solve_targets`]), and where the environment installs, checked against
+    /// the runtime facts when a runtime rule is enabled.
     fn solve_targets(
         &self,
         inputs: &[Input],
         targets: &[Target],
         runtime_enabled: bool,
     ) -> Vec<(Target, TargetOutcome)> {
-        let index = self.index;
-        // The solves made, and for each target done, the solve whose outcome it has.
-        let mut recorded: Vec<(Outcome, Transcript)> = Vec::new();
-        let mut done: Vec<(Target, usize)> = Vec::with_capacity(targets.len());
-        let mut outcomes = Vec::with_capacity(targets.len());
-        for &target in targets {
-            let solver = self.solver(target);
-            let mut neighbours: Vec<usize> = Vec::with_capacity(2);
-            for &(other, at) in done.iter().rev() {
-                if (other.python == target.python || other.platform == target.platform)
-                    && !neighbours.contains(&at)
-                {
-                    neighbours.push(at);
-                    if neighbours.len() == 2 {
-                        break;
+        self.solvers
+            .solve_targets(inputs, targets)
+            .into_iter()
+            .map(|(target, outcome)| {
+                let outcome = match outcome {
+                    Outcome::Solved(solution) => TargetOutcome::Installs(
+                        runtime_enabled
+                            .then(|| {
+                                runtime::check(self.index(), self.solver(target), inputs, &solution)
+                            })
+                            .flatten(),
+                    ),
+                    // The explanation is rendered only for the conflict that stands for a reported finding.
+                    Outcome::Conflict(conflict) => {
+                        TargetOutcome::Fails(Kind::of(&conflict).map(|kind| (kind, conflict)))
                     }
-                }
-            }
-            let replayed = neighbours.iter().find_map(|&at| {
-                let (outcome, transcript) = &recorded[at];
-                solver
-                    .replay(inputs, Mode::Declared, transcript, outcome)
-                    .map(|outcome| (at, outcome))
-            });
-            let outcome = if let Some((at, outcome)) = replayed {
-                done.push((target, at));
-                outcome
-            } else {
-                let (outcome, transcript) = solver.solve_recorded(inputs, Mode::Declared);
-                done.push((target, recorded.len()));
-                recorded.push((outcome.clone(), transcript));
-                outcome
-            };
-            let outcome = match outcome {
-                Outcome::Solved(solution) => TargetOutcome::Installs(
-                    runtime_enabled
-                        .then(|| runtime::check(index, solver, inputs, &solution))
-                        .flatten(),
-                ),
-                // The explanation is rendered only for the conflict that stands for a reported finding.
-                Outcome::Conflict(conflict) => {
-                    TargetOutcome::Fails(Kind::of(&conflict).map(|kind| (kind, conflict)))
-                }
-            };
-            outcomes.push((target, outcome));
-        }
-        outcomes
+                };
+                (target, outcome)
+            })
+            .collect()
     }
 
     /// For an environment that installs on none of the supported Pythons (an old project: `tensorflow==2.5.0`
@@ -164,7 +124,7 @@ impl Resolver {
             .filter(|python| !checked.contains(python))
             .filter(|&python| {
                 pins.iter().all(|(input, version)| {
-                    self.index
+                    self.index()
                         .package(&input.name)
                         .is_none_or(|package| package.predates_history(&input.specifiers))
                         || platforms.iter().any(|&platform| {
@@ -289,7 +249,8 @@ impl Resolver {
                 .collect();
             let admitted = (choice.source == PythonSource::Manifest).then_some(&*choice.pythons);
             let context = Context {
-                resolver: self,
+                solvers: &self.solvers,
+                known: &self.pythons,
                 manifest,
                 inputs: &inputs,
                 pythons: &checked,
@@ -320,27 +281,20 @@ impl Resolver {
                     // The same conflict in another environment of the file (the base of `project[gpu]`).
                     continue;
                 }
-                diagnostics.push(context.diagnostic(&group, severity));
+                diagnostics.push(match group.kind {
+                    Kind::Numpy => numpy_conflict::diagnostic(&context, &group, severity),
+                    Kind::Python => python_conflict::diagnostic(&context, &group, severity),
+                });
             }
             for (key, group) in runtime_groups {
-                // An advisory finding whose only remedy is an older NumPy (no release of the package drops the
-                // use) is a note: downgrading NumPy for one function is no advice.
-                let severity = if group.first.is_advisory() && group.first.offers_upgrade() {
-                    Severity::Warning
-                } else if group.first.is_advisory() {
-                    Severity::Info
-                } else if stated(&group.targets) {
-                    Severity::Error
-                } else {
-                    group.severity(&installing, &breaking)
-                };
+                let severity = group.severity(stated(&group.targets), &installing, &breaking);
                 if !reported.insert((GroupKey::Runtime(key), group.targets.clone())) {
                     continue;
                 }
                 diagnostics.push(context.runtime_diagnostic(&group, severity));
             }
         }
-        unknown_package::check(self.index, manifest, &of_file, diagnostics);
+        unknown_package::check(self.index(), manifest, &of_file, diagnostics);
     }
 
     /// The targets `environment` is checked on under `settings`: its Pythons on its platforms (none for a
@@ -619,446 +573,12 @@ impl Outcomes {
     }
 }
 
-/// The Pythons an environment is checked on when it installs on no supported one, and what the findings say of
-/// them: "these requirements install on", "`tensorflow==2.5.0` installs on".
-#[derive(Debug, Default)]
-pub(crate) struct Fallback {
-    pub pythons: Vec<PythonVersion>,
-    /// Who installs on them: "these requirements install on", "`tensorflow==2.5.0` installs on".
-    pub subject: String,
-    /// The Pythons are those the pins install on (the environment installs nowhere).
-    pub pins: bool,
-}
-
 /// What solving an environment on one target found.
 enum TargetOutcome {
     /// It installs; the runtime finding, when there is one.
     Installs(Option<runtime::Finding>),
     /// It does not; the conflict with its rule, unless no rule reports it.
     Fails(Option<(Kind, Box<Conflict>)>),
-}
-
-/// Which rule a conflict belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Kind {
-    /// A package, NumPy included, has no installable release on the target's Python or platform.
-    Python,
-    /// The requirements on NumPy cannot be met together.
-    Numpy,
-}
-
-impl Kind {
-    /// `None` for a conflict that involves neither NumPy nor the target: outside nplint's rules.
-    fn of(conflict: &Conflict) -> Option<Self> {
-        let mut numpy = false;
-        let mut python = false;
-        for cause in conflict.causes() {
-            match cause {
-                Cause::Unavailable { .. } => python = true,
-                Cause::NoVersions { package, range } => {
-                    python |=
-                        *package == SolverPackage::Python || conflict.uninstallable(package, range);
-                    numpy |= is_numpy(package);
-                }
-                Cause::Root { package } => {
-                    python |= *package == SolverPackage::Python;
-                    numpy |= is_numpy(package);
-                }
-                Cause::Dependency {
-                    package,
-                    dependency,
-                    ..
-                } => {
-                    python |=
-                        *dependency == SolverPackage::Python && *package != SolverPackage::Root;
-                    numpy |= is_numpy(package) || is_numpy(dependency);
-                }
-            }
-        }
-        if python {
-            Some(Kind::Python)
-        } else if numpy {
-            Some(Kind::Numpy)
-        } else {
-            None
-        }
-    }
-}
-
-fn is_numpy(package: &SolverPackage) -> bool {
-    package.name().is_some_and(|name| name.as_ref() == "numpy")
-}
-
-/// One conflict on the targets it holds on.
-struct Group {
-    kind: Kind,
-    /// The conflict on the first target, whose explanation stands for all.
-    first: Box<Conflict>,
-    targets: Vec<Target>,
-}
-
-/// What building a diagnostic for one environment needs.
-pub(crate) struct Context<'a> {
-    pub resolver: &'a Resolver,
-    pub manifest: &'a Manifest,
-    pub inputs: &'a [Input],
-    /// The Pythons checked, the fallback ones included.
-    pub pythons: &'a [PythonVersion],
-    /// The released Pythons the file's own constraint admits, when it states one: a `help:` names those first.
-    pub admitted: Option<&'a [PythonVersion]>,
-    /// The Pythons checked because the environment installs on no supported one ([`Resolver::fallback`]).
-    pub fallback: &'a Fallback,
-    pub platforms: &'a [Platform],
-    /// The environment is one platform's section of a lockfile: findings name the platform even though it is
-    /// the only one checked.
-    pub platform_section: bool,
-    /// Per platform, the Pythons on which the environment was found to install, and to fail.
-    pub installing: &'a BTreeMap<Platform, BTreeSet<PythonVersion>>,
-    pub failing: &'a BTreeMap<Platform, BTreeSet<PythonVersion>>,
-    /// The targets on which it installs and then breaks (a runtime finding of any kind).
-    pub breaking: &'a BTreeSet<Target>,
-}
-
-impl Context<'_> {
-    fn diagnostic(&self, group: &Group, severity: Severity) -> Diagnostic {
-        let conflict = &group.first;
-        let requirements = &self.manifest.requirements;
-        let is_numpy_line = |id: &&usize| requirements[**id].name.as_ref() == Some(&numpy_name());
-        let primary = conflict
-            .inputs
-            .iter()
-            .find(is_numpy_line)
-            .or_else(|| conflict.inputs.first())
-            .copied();
-        let location = primary.map_or_else(
-            || {
-                self.manifest.python.as_ref().map_or_else(
-                    || Location::file_start(self.manifest.sources[0].clone()),
-                    |python| python.location.clone(),
-                )
-            },
-            |id| requirements[id].location.clone(),
-        );
-        let where_ = self.where_(&group.targets, false);
-        let (rule, message, help) = match group.kind {
-            Kind::Numpy => (
-                &numpy_conflict::RULE,
-                format!("no version of `numpy` satisfies these requirements{where_}"),
-                self.numpy_help(conflict),
-            ),
-            Kind::Python => (
-                &python_conflict::RULE,
-                format!(
-                    "{} no installable release{where_}",
-                    unavailable_subject(conflict)
-                ),
-                self.python_help(conflict.target),
-            ),
-        };
-        let mut diagnostic = Diagnostic::new(rule.id, severity, message, location);
-        for &id in &conflict.inputs {
-            let label = label(&requirements[id], conflict);
-            if Some(id) == primary {
-                diagnostic.primary_label = Some(label);
-            } else {
-                diagnostic = diagnostic.with_label(requirements[id].location.clone(), label);
-            }
-        }
-        diagnostic.explanation = Some(explain_with(conflict, voice(self.manifest)));
-        diagnostic.help = help;
-        crate::conda::note_pypi_metadata(&mut diagnostic, conflict);
-        diagnostic.targets = diagnostic_targets(&group.targets);
-        diagnostic
-    }
-
-    /// ` on Python 3.8 and 3.9`, ` on linux-x86_64`, or nothing when the finding holds on every target. A finding
-    /// on the fallback Pythons says why they were checked: a runtime finding (`installs`) ` on Python 3.7 and 3.8,
-    /// the only Pythons these requirements install on`; a conflict there, where they do not install on that
-    /// platform, ` (these requirements install on no supported Python)`, or, when checked on the Pythons the pins
-    /// install on, `, the only Pythons `tensorflow==2.5.0` installs on`.
-    pub(crate) fn where_(&self, group: &[Target], installs: bool) -> String {
-        let pythons: BTreeSet<PythonVersion> = group.iter().map(|target| target.python).collect();
-        let platforms: BTreeSet<Platform> = group.iter().map(|target| target.platform).collect();
-        let mut out = String::new();
-        let on_fallback = !self.fallback.pythons.is_empty()
-            && pythons
-                .iter()
-                .all(|python| self.fallback.pythons.contains(python));
-        if pythons.len() < self.pythons.len() {
-            out.push_str(" on Python ");
-            out.push_str(&python_list(&pythons.into_iter().collect::<Vec<_>>()));
-        }
-        if platforms.len() < self.platforms.len() || self.platform_section {
-            let names: Vec<String> = platforms.iter().map(ToString::to_string).collect();
-            out.push_str(" on ");
-            out.push_str(&and_list(&names));
-        }
-        if on_fallback {
-            if installs || self.fallback.pins {
-                let _ = write!(
-                    out,
-                    ", the only {} {}",
-                    if self.fallback.pythons.len() == 1 {
-                        "Python"
-                    } else {
-                        "Pythons"
-                    },
-                    self.fallback.subject
-                );
-            } else {
-                out.push_str(" (these requirements install on no supported Python)");
-            }
-        }
-        out
-    }
-
-    /// Solves again without the user's NumPy requirements: the NumPy version the rest admits (and works with at
-    /// runtime, where one does) is the change.
-    fn numpy_help(&self, conflict: &Conflict) -> Option<String> {
-        let numpy = numpy_name();
-        let numpy_lines: Vec<&Input> = self
-            .inputs
-            .iter()
-            .filter(|input| input.name == numpy)
-            .collect();
-        if numpy_lines.is_empty() {
-            return None;
-        }
-        let rest: Vec<Input> = self
-            .inputs
-            .iter()
-            .filter(|input| input.name != numpy)
-            .cloned()
-            .collect();
-        let shown: Vec<String> = numpy_lines
-            .iter()
-            .map(|input| format!("`{}`", self.manifest.requirements[input.id].display()))
-            .collect();
-        // The NumPy that works at runtime with the rest, where there is one: a version that installs but then
-        // fails at import would contradict the environment's runtime findings.
-        let solver = self.resolver.solver(conflict.target);
-        let outcome = match solver.solve_runtime(&rest) {
-            Outcome::Solved(solution) => Outcome::Solved(solution),
-            Outcome::Conflict(_) => solver.solve(&rest),
-        };
-        match outcome {
-            Outcome::Solved(solution) => {
-                let version = solution.versions.get(&numpy)?;
-                Some(match voice(self.manifest) {
-                    Voice::Requirements => format!(
-                        "`numpy=={version}` satisfies the rest of the requirements: relax or drop {}",
-                        and_list(&shown)
-                    ),
-                    // A lock is written by its tool: the pin changes by locking again.
-                    Voice::Lock => format!(
-                        "`numpy=={version}` satisfies the rest of the lock: lock again instead of pinning {}",
-                        and_list(&shown)
-                    ),
-                })
-            }
-            Outcome::Conflict(_) => None,
-        }
-    }
-
-    /// The released Python versions on which the environment installs on the same platform and has no runtime
-    /// finding (those the file admits, else supported ones, else any), so that the help never sends the user to a
-    /// target where another finding fails; `None` when there is none, where another finding (a NumPy conflict, a
-    /// platform without wheels, a runtime breakage) is the real cause.
-    fn python_help(&self, target: Target) -> Option<String> {
-        let index = self.resolver.index();
-        let works = |pythons: &[PythonVersion]| -> Vec<PythonVersion> {
-            pythons
-                .iter()
-                .copied()
-                .filter(|&python| {
-                    let here = Target::new(python, target.platform);
-                    let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>| {
-                        outcomes
-                            .get(&target.platform)
-                            .is_some_and(|pythons| pythons.contains(&python))
-                    };
-                    // The targets of the check are solved already; only the other Pythons need a solve.
-                    if found(self.installing) {
-                        !self.breaking.contains(&here)
-                    } else if found(self.failing) {
-                        false
-                    } else {
-                        let solver = self.resolver.solver(here);
-                        match solver.solve(self.inputs) {
-                            Outcome::Solved(solution) => {
-                                runtime::check(index, solver, self.inputs, &solution).is_none()
-                            }
-                            Outcome::Conflict(_) => false,
-                        }
-                    }
-                })
-                .collect()
-        };
-        // The Pythons the file admits; when none works there, the released ones, supported first (an end-of-life
-        // Python is named only when no supported one works).
-        let mut working = match self.admitted {
-            Some(admitted) => works(admitted),
-            None => Vec::new(),
-        };
-        if working.is_empty() {
-            working = works(&self.resolver.pythons.released);
-            let supported = &self.resolver.pythons.supported;
-            if working.iter().any(|python| supported.contains(python)) {
-                working.retain(|python| supported.contains(python));
-            }
-        }
-        (!working.is_empty()).then(|| {
-            format!(
-                "these requirements install on Python {} on {}, with no known runtime breakage there",
-                python_list(&working),
-                target.platform
-            )
-        })
-    }
-}
-
-/// `numpy 1.19.5 has` / `tensorflow 2.5.0 and numpy 1.19.5 have`: the packages whose releases were unavailable.
-fn unavailable_subject(conflict: &Conflict) -> String {
-    let mut names = BTreeSet::new();
-    for cause in conflict.causes() {
-        match cause {
-            Cause::Unavailable { package, .. } => {
-                names.insert(package.to_string());
-            }
-            Cause::NoVersions { package, range } if conflict.uninstallable(package, range) => {
-                names.insert(package.to_string());
-            }
-            Cause::Dependency {
-                package,
-                dependency: SolverPackage::Python,
-                ..
-            } if *package != SolverPackage::Root => {
-                names.insert(package.to_string());
-            }
-            _ => {}
-        }
-    }
-    let names: Vec<String> = names.into_iter().map(|name| format!("`{name}`")).collect();
-    match names.len() {
-        0 => "a required package has".to_owned(),
-        1 => format!("{} has", names[0]),
-        _ => format!("{} have", and_list(&names)),
-    }
-}
-
-/// What a user line requires, as the derivation states it where it can.
-pub(crate) fn label(requirement: &Requirement, conflict: &Conflict) -> String {
-    let mut found = None;
-    for cause in conflict.causes() {
-        // Every release in the range needs another Python: "`numpy>=2.1` requires `python>=3.10`".
-        if let Cause::NoVersions { package, range } = cause
-            && found.is_none()
-            && package.name() == requirement.name.as_ref()
-            && let Some(python) = conflict.python_needed_by(package, range)
-        {
-            found = Some(format!(
-                "`{}` requires `{}`",
-                requirement.display(),
-                nplint_solver::explain::requirement(&SolverPackage::Python, &python)
-            ));
-        }
-        if let Cause::Dependency {
-            package: p1,
-            range: r1,
-            dependency: p2,
-            dependency_range: r2,
-        } = cause
-            && found.is_none()
-            && p1.name() == requirement.name.as_ref()
-            && (is_numpy(p2) || *p2 == SolverPackage::Python)
-        {
-            // A range of several segments (`pandas==1.3.0 | ==1.3.1 | ...`) reads worse than the user's line.
-            let from = if r1.iter().count() == 1 {
-                nplint_solver::explain::requirement(p1, r1)
-            } else {
-                requirement.display()
-            };
-            found = Some(format!(
-                "`{from}` requires `{}`",
-                nplint_solver::explain::requirement(p2, r2)
-            ));
-        }
-    }
-    let found = crate::conda::label(requirement, conflict, found);
-    found.unwrap_or_else(|| {
-        let verb = if is_locked(requirement) {
-            "locks"
-        } else {
-            "requires"
-        };
-        format!("{verb} `{}`", requirement.display())
-    })
-}
-
-/// Whether a requirement is a lockfile's pin.
-pub(crate) fn is_locked(requirement: &Requirement) -> bool {
-    matches!(
-        requirement.origin.section,
-        Section::Locked | Section::LockedConda
-    )
-}
-
-/// How explanations name a manifest's requirements: a lockfile's are the lock's pins.
-pub(crate) fn voice(manifest: &Manifest) -> Voice {
-    if !manifest.requirements.is_empty() && manifest.requirements.iter().all(is_locked) {
-        Voice::Lock
-    } else {
-        Voice::Requirements
-    }
-}
-
-/// Targets as a diagnostic carries them.
-pub(crate) fn diagnostic_targets(targets: &[Target]) -> Vec<nplint_diagnostics::Target> {
-    targets
-        .iter()
-        .map(|target| nplint_diagnostics::Target {
-            python: target.python.to_string(),
-            platform: target.platform.to_string(),
-        })
-        .collect()
-}
-
-/// `3.8`, `3.8 and 3.9`, `3.6, 3.10 and 3.11`; runs of three or more as `3.10-3.13`.
-fn python_list(pythons: &[PythonVersion]) -> String {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    while start < pythons.len() {
-        let mut end = start;
-        while end + 1 < pythons.len()
-            && pythons[end + 1].major == pythons[end].major
-            && pythons[end + 1].minor == pythons[end].minor + 1
-        {
-            end += 1;
-        }
-        if end - start >= 2 {
-            parts.push(format!("{}-{}", pythons[start], pythons[end]));
-        } else {
-            parts.extend(pythons[start..=end].iter().map(ToString::to_string));
-        }
-        start = end + 1;
-    }
-    and_list(&parts)
-}
-
-pub(crate) fn or_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{}, or {last}", rest.join(", ")),
-    }
-}
-
-pub(crate) fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 #[cfg(test)]
@@ -1080,11 +600,7 @@ mod tests {
 
     /// How many targets `resolver` made a solver for.
     fn solvers_made(resolver: &Resolver) -> usize {
-        resolver
-            .solvers
-            .values()
-            .filter(|solver| solver.get().is_some())
-            .count()
+        resolver.solvers.made()
     }
 
     #[test]
@@ -1112,17 +628,6 @@ mod tests {
             diagnostics
                 .iter()
                 .any(|diagnostic| diagnostic.rule == numpy_conflict::RULE.id)
-        );
-    }
-
-    #[test]
-    fn python_lists_read_naturally() {
-        let v = |minor| PythonVersion::new(3, minor);
-        assert_eq!(python_list(&[v(8)]), "3.8");
-        assert_eq!(python_list(&[v(8), v(9)]), "3.8 and 3.9");
-        assert_eq!(
-            python_list(&[v(6), v(10), v(11), v(12)]),
-            "3.6 and 3.10-3.12"
         );
     }
 }

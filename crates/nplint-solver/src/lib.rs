@@ -57,6 +57,7 @@ mod package;
 mod provider;
 pub mod python;
 mod replay;
+mod targets;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,6 +81,7 @@ pub use crate::package::{CondaPatchNode, RuntimeNode, SolverPackage};
 use crate::provider::{Cache, Provider, Range, push_dependency};
 use crate::replay::Recorder;
 pub use crate::replay::Transcript;
+pub use crate::targets::Solvers;
 
 /// What an input asks of its package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,6 +1,12 @@
 //! `numpy-conflict`: no NumPy version satisfies an environment's requirements on a target.
 
+use nplint_diagnostics::{Diagnostic, Severity};
+use nplint_solver::{Conflict, Input, Outcome, Voice};
+
+use crate::finding::{Context, Group, voice};
 use crate::registry::declare_rule;
+use crate::targets::numpy_name;
+use crate::wording::and_list;
 
 declare_rule! {
     /// ## What it does
@@ -62,4 +68,64 @@ declare_rule! {
     name: "numpy-conflict",
     code: "NPL010",
     severity: Error,
+}
+
+/// The diagnostic of a conflict on NumPy's versions.
+pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Diagnostic {
+    let where_ = cx.where_(&group.targets, false);
+    cx.conflict_diagnostic(
+        RULE.id,
+        group,
+        severity,
+        format!("no version of `numpy` satisfies these requirements{where_}"),
+        help(cx, &group.first),
+    )
+}
+
+/// Solves again without the user's NumPy requirements: the NumPy version the rest admits (and works with at
+/// runtime, where one does) is the change.
+fn help(cx: &Context, conflict: &Conflict) -> Option<String> {
+    let numpy = numpy_name();
+    let numpy_lines: Vec<&Input> = cx
+        .inputs
+        .iter()
+        .filter(|input| input.name == numpy)
+        .collect();
+    if numpy_lines.is_empty() {
+        return None;
+    }
+    let rest: Vec<Input> = cx
+        .inputs
+        .iter()
+        .filter(|input| input.name != numpy)
+        .cloned()
+        .collect();
+    let shown: Vec<String> = numpy_lines
+        .iter()
+        .map(|input| format!("`{}`", cx.manifest.requirements[input.id].display()))
+        .collect();
+    // The NumPy that works at runtime with the rest, where there is one: a version that installs but then
+    // fails at import would contradict the environment's runtime findings.
+    let solver = cx.solvers.get(conflict.target);
+    let outcome = match solver.solve_runtime(&rest) {
+        Outcome::Solved(solution) => Outcome::Solved(solution),
+        Outcome::Conflict(_) => solver.solve(&rest),
+    };
+    match outcome {
+        Outcome::Solved(solution) => {
+            let version = solution.versions.get(&numpy)?;
+            Some(match voice(cx.manifest) {
+                Voice::Requirements => format!(
+                    "`numpy=={version}` satisfies the rest of the requirements: relax or drop {}",
+                    and_list(&shown)
+                ),
+                // A lock is written by its tool: the pin changes by locking again.
+                Voice::Lock => format!(
+                    "`numpy=={version}` satisfies the rest of the lock: lock again instead of pinning {}",
+                    and_list(&shown)
+                ),
+            })
+        }
+        Outcome::Conflict(_) => None,
+    }
 }

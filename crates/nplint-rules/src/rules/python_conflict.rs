@@ -1,6 +1,15 @@
 //! `python-conflict`: a required package, NumPy included, has no installable release on a target Python.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use nplint_diagnostics::{Diagnostic, Severity};
+use nplint_index::{Platform, PythonVersion, Target};
+use nplint_solver::{Cause, Conflict, Outcome, SolverPackage};
+
+use crate::finding::{Context, Group};
 use crate::registry::declare_rule;
+use crate::runtime;
+use crate::wording::{and_list, python_list};
 
 declare_rule! {
     /// ## What it does
@@ -52,4 +61,104 @@ declare_rule! {
     name: "python-conflict",
     code: "NPL011",
     severity: Error,
+}
+
+/// The diagnostic of a conflict where a package has no release installable on the target.
+pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Diagnostic {
+    let where_ = cx.where_(&group.targets, false);
+    cx.conflict_diagnostic(
+        RULE.id,
+        group,
+        severity,
+        format!(
+            "{} no installable release{where_}",
+            unavailable_subject(&group.first)
+        ),
+        help(cx, group.first.target),
+    )
+}
+
+/// The released Python versions on which the environment installs on the same platform and has no runtime
+/// finding (those the file admits, else supported ones, else any), so that the help never sends the user to a
+/// target where another finding fails; `None` when there is none, where another finding (a NumPy conflict, a
+/// platform without wheels, a runtime breakage) is the real cause.
+fn help(cx: &Context, target: Target) -> Option<String> {
+    let index = cx.solvers.index();
+    let works = |pythons: &[PythonVersion]| -> Vec<PythonVersion> {
+        pythons
+            .iter()
+            .copied()
+            .filter(|&python| {
+                let here = Target::new(python, target.platform);
+                let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>| {
+                    outcomes
+                        .get(&target.platform)
+                        .is_some_and(|pythons| pythons.contains(&python))
+                };
+                // The targets of the check are solved already; only the other Pythons need a solve.
+                if found(cx.installing) {
+                    !cx.breaking.contains(&here)
+                } else if found(cx.failing) {
+                    false
+                } else {
+                    let solver = cx.solvers.get(here);
+                    match solver.solve(cx.inputs) {
+                        Outcome::Solved(solution) => {
+                            runtime::check(index, solver, cx.inputs, &solution).is_none()
+                        }
+                        Outcome::Conflict(_) => false,
+                    }
+                }
+            })
+            .collect()
+    };
+    // The Pythons the file admits; when none works there, the released ones, supported first (an end-of-life
+    // Python is named only when no supported one works).
+    let mut working = match cx.admitted {
+        Some(admitted) => works(admitted),
+        None => Vec::new(),
+    };
+    if working.is_empty() {
+        working = works(&cx.known.released);
+        let supported = &cx.known.supported;
+        if working.iter().any(|python| supported.contains(python)) {
+            working.retain(|python| supported.contains(python));
+        }
+    }
+    (!working.is_empty()).then(|| {
+        format!(
+            "these requirements install on Python {} on {}, with no known runtime breakage there",
+            python_list(&working),
+            target.platform
+        )
+    })
+}
+
+/// `numpy 1.19.5 has` / `tensorflow 2.5.0 and numpy 1.19.5 have`: the packages whose releases were unavailable.
+fn unavailable_subject(conflict: &Conflict) -> String {
+    let mut names = BTreeSet::new();
+    for cause in conflict.causes() {
+        match cause {
+            Cause::Unavailable { package, .. } => {
+                names.insert(package.to_string());
+            }
+            Cause::NoVersions { package, range } if conflict.uninstallable(package, range) => {
+                names.insert(package.to_string());
+            }
+            Cause::Dependency {
+                package,
+                dependency: SolverPackage::Python,
+                ..
+            } if *package != SolverPackage::Root => {
+                names.insert(package.to_string());
+            }
+            _ => {}
+        }
+    }
+    let names: Vec<String> = names.into_iter().map(|name| format!("`{name}`")).collect();
+    match names.len() {
+        0 => "a required package has".to_owned(),
+        1 => format!("{} has", names[0]),
+        _ => format!("{} have", and_list(&names)),
+    }
 }

@@ -13,10 +13,11 @@ use nplint_manifest::Section;
 use nplint_solver::{Conflict, ConflictKey, Role, explain, explain_with};
 
 use super::{Broken, Finding, Remedy};
+use crate::finding::{Context, diagnostic_targets, is_locked, label, voice};
 use crate::registry::RuleInfo;
-use crate::resolution::{Context, and_list, diagnostic_targets, is_locked, label, or_list, voice};
 use crate::rules::{abi_mismatch, known_pitfall, removed_numpy_api};
 use crate::targets::numpy_name;
+use crate::wording::{and_list, or_list};
 
 /// Which rule a runtime finding belongs to: that of its first fact (ABI before removed API before known
 /// pitfalls).
@@ -67,14 +68,28 @@ impl RuntimeGroup {
         }
     }
 
-    /// An error where the environment breaks at runtime wherever it installs (on the platforms of this finding),
-    /// else a warning: `installing` lists, per platform, the Pythons on which it installs, `breaking` the targets
-    /// with a runtime finding of any kind.
+    /// An error where the finding holds on what the user `stated` ([`crate::targets`]), or where the environment
+    /// breaks at runtime wherever it installs (on the platforms of this finding), else a warning: `installing`
+    /// lists, per platform, the Pythons on which it installs, `breaking` the targets with a runtime finding of any
+    /// kind. An advisory finding (a function that fails when called) is a warning, and a note when its only
+    /// remedy is an older NumPy (no release of the package drops the use): downgrading NumPy for one function is
+    /// no advice.
     pub(crate) fn severity(
         &self,
+        stated: bool,
         installing: &BTreeMap<Platform, BTreeSet<PythonVersion>>,
         breaking: &BTreeSet<Target>,
     ) -> Severity {
+        if self.first.is_advisory() {
+            return if self.first.offers_upgrade() {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+        }
+        if stated {
+            return Severity::Error;
+        }
         let everywhere = self.targets.iter().all(|target| {
             installing.get(&target.platform).is_some_and(|pythons| {
                 pythons
@@ -256,7 +271,7 @@ impl Context<'_> {
             explanation.push_str(&provenance(name, None, fact));
         }
         diagnostic.explanation = Some(explanation);
-        let solver = self.resolver.solver(group.target);
+        let solver = self.solvers.get(group.target);
         let mut alternatives = super::alternatives(solver.index(), solver, self.inputs, conflict);
         // The package a fact is about first: moving it is the change the finding is about.
         alternatives.sort_by_key(|(id, _)| {
