@@ -108,6 +108,22 @@ mod tests {
 
     use super::*;
 
+    /// NumPy 1.24.4 (any Python 3) and 1.26.4 and 2.0.0 (`Requires-Python: >=3.9`); pandas 2.0.3, which
+    /// conda-forge's repodata patches bound to `numpy <2`.
+    fn index() -> &'static nplint_index::Index {
+        static INDEX: std::sync::OnceLock<&'static nplint_index::Index> =
+            std::sync::OnceLock::new();
+        INDEX.get_or_init(|| {
+            nplint_index::IndexBuilder::new()
+                .pure("numpy", "1.24.4", &[])
+                .pure_for_python("numpy", "1.26.4", ">=3.9", &[])
+                .pure_for_python("numpy", "2.0.0", ">=3.9", &[])
+                .pure("pandas", "2.0.3", &["numpy>=1.23.2"])
+                .build()
+                .unwrap()
+        })
+    }
+
     /// The `help:` a conflict of conda requirements on CPython 3.`minor` gets, starting from `help`.
     fn help(lines: &[(&str, &str)], minor: u8) -> Option<String> {
         let inputs: Vec<Input> = lines
@@ -124,7 +140,7 @@ mod tests {
             })
             .collect();
         let outcome = solve(
-            nplint_index::Index::embedded(),
+            index(),
             &inputs,
             Target::new(PythonVersion::new(3, minor), Platform::LinuxX86_64),
         );

@@ -616,13 +616,27 @@ mod tests {
             select: Some(vec!["parse-error".parse::<Selector>().unwrap()]),
             ..SelectionLayer::default()
         });
-        let resolver = Resolver::new(Index::embedded(), &[]);
+        let index = nplint_index::IndexBuilder::new()
+            .pure("tensorflow", "2.5.0", &["numpy~=1.19.2"])
+            .pure("numpy", "1.19.5", &[])
+            .pure("numpy", "1.21.0", &[])
+            .build()
+            .unwrap();
+        let python = PythonVersion::new(3, 12);
+        let resolver = Resolver::new(index, &[python]);
         let mut diagnostics = Vec::new();
         resolver.check(&manifest, &settings, &mut diagnostics);
         assert!(diagnostics.is_empty());
         assert_eq!(solvers_made(&resolver), 0);
         // The default selection solves, and finds the conflict.
-        resolver.check(&manifest, &Settings::default(), &mut diagnostics);
+        let settings = Settings {
+            targets: TargetOptions {
+                pythons: crate::targets::PythonRequest::Versions(vec![python]),
+                platforms: vec![Platform::LinuxX86_64],
+            },
+            ..Settings::default()
+        };
+        resolver.check(&manifest, &settings, &mut diagnostics);
         assert!(solvers_made(&resolver) > 0);
         assert!(
             diagnostics

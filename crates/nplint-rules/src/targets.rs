@@ -343,33 +343,45 @@ mod tests {
         list.into_iter().map(|python| python.to_string()).collect()
     }
 
-    #[test]
-    fn known_pythons_start_at_3_6_and_are_contiguous() {
-        let known = known_pythons(Index::embedded());
-        assert_eq!(known.first(), Some(&PythonVersion::new(3, 6)));
-        assert!(known.windows(2).all(|w| w[1].minor == w[0].minor + 1));
-        assert!(known.contains(&PythonVersion::new(3, 12)));
+    /// An index dated 2025-01-01 whose NumPy has wheels for CPython 3.6 to 3.9 (1.19.5), 3.10 to 3.13 (2.2.0)
+    /// and 3.14 (2.3.0, a Python released after that date).
+    fn index() -> &'static Index {
+        use nplint_index::source::{Platform as SourcePlatform, ReleaseEntry, ReleaseKind};
+        let binary = |version: &str, minors: std::ops::RangeInclusive<u8>| {
+            let mut release =
+                ReleaseEntry::new(version, "2025-01-01T00:00:00Z", ReleaseKind::Binary);
+            release.wheels = std::collections::BTreeMap::from([(
+                SourcePlatform::LinuxX86_64,
+                minors.map(|minor| format!("cp3{minor}")).collect(),
+            )]);
+            release
+        };
+        nplint_index::IndexBuilder::new()
+            .release("numpy", binary("1.19.5", 6..=9))
+            .release("numpy", binary("2.2.0", 10..=13))
+            .release("numpy", binary("2.3.0", 14..=14))
+            .build()
+            .unwrap()
     }
 
     #[test]
-    fn the_embedded_index_defaults_to_supported_released_pythons() {
-        let pythons = Pythons::of(Index::embedded());
-        assert!(!pythons.supported.is_empty());
-        assert!(
-            pythons
-                .supported
-                .iter()
-                .all(|python| pythons.released.contains(python))
+    fn known_pythons_are_those_numpy_has_wheels_for() {
+        assert_eq!(known_pythons(index()), (6..=14).map(v).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_default_is_the_pythons_released_and_supported_on_the_snapshot_date() {
+        let pythons = Pythons::of(index());
+        assert_eq!(pythons.known, (6..=14).map(v).collect::<Vec<_>>());
+        assert_eq!(
+            pythons.released,
+            (6..=13).map(v).collect::<Vec<_>>(),
+            "3.14 was released in October 2025"
         );
-        assert!(
-            pythons
-                .released
-                .iter()
-                .all(|python| pythons.known.contains(python))
-        );
-        assert!(
-            !pythons.supported.contains(&v(9)),
-            "3.9 reached its end of life in 2025"
+        assert_eq!(
+            pythons.supported,
+            (9..=13).map(v).collect::<Vec<_>>(),
+            "3.8 reached its end of life in October 2024"
         );
     }
 

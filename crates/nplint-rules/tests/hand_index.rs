@@ -30,7 +30,9 @@ fn package(name: &str, releases: Vec<ReleaseEntry>) -> PackageFile {
 }
 
 /// `numpy` 1.26.4 and 2.0.0; `oldlib` 1.0, which declares `numpy<2`; `binlib` 1.0, whose only wheel (CPython 3.12,
-/// Linux x86_64) was built against NumPy 1.x although it declares `numpy` without a bound.
+/// Linux x86_64) was built against NumPy 1.x although it declares `numpy` without a bound; `newlib` 1.0, which
+/// needs CPython 3.13; `xarray` and `patsy`, each a release that a curated fact says breaks under NumPy 2 and a
+/// release that works.
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(build_index)
@@ -49,6 +51,9 @@ fn build_index() -> Index {
         member: Some("binlib/_core.cpython-312-x86_64-linux-gnu.so".to_owned()),
         numpy_floor: None,
     });
+    // Needs a Python newer than the one checked.
+    let mut newlib = pure("newlib", "1.0", &["numpy"]);
+    newlib.metadata[0].requires_python = Some(">=3.13".to_owned());
     let packages = [
         package("binlib", vec![binlib]),
         package(
@@ -56,6 +61,24 @@ fn build_index() -> Index {
             vec![pure("numpy", "1.26.4", &[]), pure("numpy", "2.0.0", &[])],
         ),
         package("oldlib", vec![pure("oldlib", "1.0", &["numpy<2"])]),
+        package("newlib", vec![newlib]),
+        // Curated facts (`crates/nplint-index/data/runtime.toml`) hold for these by name and version:
+        // `xarray-numpy-2-removed-api` (xarray>=0.16.0,<2023.9.0 imports `np.unicode_`) and
+        // `patsy-numpy-2-known-pitfall` (patsy<1.0.0 passes `copy=False` to `np.array`).
+        package(
+            "xarray",
+            vec![
+                pure("xarray", "2023.8.0", &["numpy>=1.21"]),
+                pure("xarray", "2023.9.0", &["numpy>=1.21"]),
+            ],
+        ),
+        package(
+            "patsy",
+            vec![
+                pure("patsy", "0.5.6", &["numpy>=1.4"]),
+                pure("patsy", "1.0.1", &["numpy>=1.4"]),
+            ],
+        ),
     ];
     let snapshot = Snapshot {
         newest_upload: "2025-01-01T00:00:00Z".to_owned(),
@@ -124,4 +147,35 @@ fn binaries_built_against_numpy_1_are_an_abi_mismatch_under_numpy_2() {
 fn a_package_outside_the_index_is_named() {
     let found = check(&["numpy", "mystery-internal==1.0"]);
     assert_eq!(rules(&found), [("unknown-package", Severity::Info)]);
+}
+
+#[test]
+fn a_package_without_a_release_for_the_python_is_a_python_conflict() {
+    let found = check(&["newlib==1.0"]);
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    assert_eq!(found[0].message, "`newlib` has no installable release");
+    assert_eq!(
+        found[0].primary_label.as_deref(),
+        Some("`newlib==1.0` requires `python>=3.13`")
+    );
+}
+
+#[test]
+fn a_release_that_imports_a_removed_name_is_a_removed_numpy_api_finding() {
+    // Declared metadata lets a resolver pick NumPy 2, under which xarray 2023.8.0 fails at import.
+    let found = check(&["xarray==2023.8.0"]);
+    assert_eq!(rules(&found), [("removed-numpy-api", Severity::Error)]);
+    let help = found[0].help.as_deref().unwrap_or_default();
+    assert!(help.contains("numpy<2"), "{help}");
+    // The release that dropped the name, or NumPy 1.x, works.
+    assert!(check(&["xarray==2023.9.0"]).is_empty());
+    assert!(check(&["xarray==2023.8.0", "numpy<2"]).is_empty());
+}
+
+#[test]
+fn a_documented_breakage_is_a_known_pitfall() {
+    let found = check(&["patsy==0.5.6"]);
+    assert_eq!(rules(&found), [("known-pitfall", Severity::Error)]);
+    assert!(check(&["patsy==1.0.1"]).is_empty());
+    assert!(check(&["patsy==0.5.6", "numpy<2"]).is_empty());
 }

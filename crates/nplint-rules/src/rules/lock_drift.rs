@@ -266,11 +266,25 @@ mod tests {
         load("pyproject.toml", Format::Pyproject, &text)
     }
 
+    /// NumPy, and two packages that depend on it; `requests` is not in it.
+    fn index() -> &'static Index {
+        static INDEX: std::sync::OnceLock<&'static Index> = std::sync::OnceLock::new();
+        INDEX.get_or_init(|| {
+            nplint_index::IndexBuilder::new()
+                .pure("numpy", "1.26.4", &[])
+                .pure("numpy", "2.2.6", &[])
+                .pure("pandas", "2.2.3", &["numpy>=1.22.4"])
+                .pure("scipy", "1.11.4", &["numpy>=1.21.6,<1.28.0"])
+                .build()
+                .unwrap()
+        })
+    }
+
     fn findings(lock: &Manifest, manifest: &Manifest) -> Vec<Diagnostic> {
         assert!(lock.issues.is_empty(), "{:?}", lock.issues);
         assert!(manifest.issues.is_empty(), "{:?}", manifest.issues);
         let mut diagnostics = Vec::new();
-        check(Index::embedded(), lock, manifest, &mut diagnostics);
+        check(index(), lock, manifest, &mut diagnostics);
         diagnostics
     }
 
