@@ -10,7 +10,7 @@ use anyhow::Context;
 use nplint_config::{Config, ConfigError, Configs, Discovery, Overrides, Patterns};
 use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile};
 use nplint_index::PythonVersion;
-use nplint_manifest::{Format, LoadError, Manifest, detect_format};
+use nplint_manifest::{Format, LoadError, Loader, Manifest, detect_format};
 use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, RuleMeta};
 use nplint_rules::{PythonRequest, Resolver, Settings};
 use rayon::prelude::*;
@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::Status;
 use crate::args::{CheckArgs, ColorChoice, DebugManifestArgs, OutputFormatArg};
 use crate::discover::{Found, discover};
-use crate::fs::FsLoader;
+use crate::fs::{FsLoader, Keeping, ReadOnce, Taking};
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let start = Instant::now();
@@ -32,7 +32,8 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         width: terminal_width(),
     };
     let format = output_format(args.format);
-    let configs = match configs(args)? {
+    let reads = Arc::new(ReadOnce::default());
+    let configs = match configs(args, &reads)? {
         Ok(configs) => Arc::new(configs),
         Err(error) => return config_errors(&[error], format, options),
     };
@@ -86,7 +87,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
     // Each finding keeps only the lines it shows, not its whole file, until the report is printed.
     let check = |group: &Vec<usize>| {
-        check_group(&work, group, &resolver)
+        check_group(&work, group, &resolver, &Taking(reads.clone()))
             .into_iter()
             .map(Diagnostic::into_excerpts)
     };
@@ -127,7 +128,10 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
 
 /// The run's configurations as the command line asks: `--isolated`, `--config FILE`, or the closest to each file;
 /// the inner error is a `--config` file nplint cannot use.
-fn configs(args: &CheckArgs) -> anyhow::Result<Result<Configs, ConfigError>> {
+fn configs(
+    args: &CheckArgs,
+    reads: &Arc<ReadOnce>,
+) -> anyhow::Result<Result<Configs, ConfigError>> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     let patterns = |flag: &str, globs: &[String]| -> anyhow::Result<Patterns> {
         let mut builder = Patterns::builder();
@@ -174,7 +178,7 @@ fn configs(args: &CheckArgs) -> anyhow::Result<Result<Configs, ConfigError>> {
         discovery,
         overrides,
         &cwd,
-        std::sync::Arc::new(FsLoader),
+        Arc::new(Keeping(reads.clone())),
     )))
 }
 
@@ -283,12 +287,17 @@ fn groups(work: &[Work]) -> Vec<Vec<usize>> {
 }
 
 /// Checks one group of [`groups`]: each file, and each lockfile against its manifest (read once).
-fn check_group(work: &[Work], group: &[usize], resolver: &Resolver) -> Vec<Diagnostic> {
+fn check_group(
+    work: &[Work],
+    group: &[usize],
+    resolver: &Resolver,
+    reader: &dyn Loader,
+) -> Vec<Diagnostic> {
     let loaded: Vec<(usize, Result<Manifest, LoadError>)> = group
         .iter()
         .map(|&index| {
             let (path, format, _) = &work[index];
-            (index, nplint_manifest::load(path, *format, &FsLoader))
+            (index, nplint_manifest::load(path, *format, reader))
         })
         .collect();
     let mut diagnostics = Vec::new();

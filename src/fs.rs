@@ -1,8 +1,10 @@
 //! Reading files for the parsers, with nplint's limits.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use nplint_manifest::{LoadError, Loader};
 
@@ -46,5 +48,96 @@ impl Loader for FsLoader {
 
     fn identity(&self, path: &Path) -> PathBuf {
         std::fs::canonicalize(path).unwrap_or_else(|_| nplint_manifest::normalize_lexically(path))
+    }
+}
+
+/// What configuration discovery read of `pyproject.toml` files, kept for the check of the same file, so that a
+/// project's `pyproject.toml` is read once: discovery reads through [`Keeping`], the checks through [`Taking`],
+/// which hands the bytes over (a file that is not checked keeps its bytes until the run ends: a few kilobytes per
+/// directory that configures nplint).
+#[derive(Debug, Default)]
+pub(crate) struct ReadOnce {
+    kept: Mutex<HashMap<PathBuf, Vec<u8>>>,
+}
+
+impl ReadOnce {
+    /// The key of a file whose reads are shared: a `pyproject.toml`, by its absolute path.
+    fn key(path: &Path) -> Option<PathBuf> {
+        if path.file_name()? != "pyproject.toml" {
+            return None;
+        }
+        std::path::absolute(path)
+            .ok()
+            .map(|path| nplint_manifest::normalize_lexically(&path))
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Vec<u8>>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Reads as [`FsLoader`] does, keeping what it reads of a `pyproject.toml` in a [`ReadOnce`].
+#[derive(Debug, Clone)]
+pub(crate) struct Keeping(pub Arc<ReadOnce>);
+
+impl Loader for Keeping {
+    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        let bytes = FsLoader.load(path)?;
+        if let Some(key) = ReadOnce::key(path) {
+            self.0.kept().insert(key, bytes.clone());
+        }
+        Ok(bytes)
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        FsLoader.identity(path)
+    }
+}
+
+/// Reads as [`FsLoader`] does, except a file a [`Keeping`] read first: that one's bytes are taken from it.
+#[derive(Debug, Clone)]
+pub(crate) struct Taking(pub Arc<ReadOnce>);
+
+impl Loader for Taking {
+    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        if let Some(key) = ReadOnce::key(path)
+            && let Some(bytes) = self.0.kept().remove(&key)
+        {
+            return Ok(bytes);
+        }
+        FsLoader.load(path)
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        FsLoader.identity(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pyproject_read_for_configuration_is_not_read_again_by_the_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pyproject.toml");
+        std::fs::write(&path, "[tool.nplint]\n").unwrap();
+        let shared = Arc::new(ReadOnce::default());
+        assert_eq!(
+            Keeping(shared.clone()).load(&path).unwrap(),
+            b"[tool.nplint]\n"
+        );
+        // Changed on disk after discovery read it: the check sees what discovery saw, once.
+        std::fs::write(&path, "[project]\n").unwrap();
+        assert_eq!(
+            Taking(shared.clone()).load(&path).unwrap(),
+            b"[tool.nplint]\n"
+        );
+        assert_eq!(Taking(shared.clone()).load(&path).unwrap(), b"[project]\n");
+        // Other files are never kept.
+        let requirements = dir.path().join("requirements.txt");
+        std::fs::write(&requirements, "numpy\n").unwrap();
+        Keeping(shared.clone()).load(&requirements).unwrap();
+        assert!(shared.kept().is_empty());
     }
 }
