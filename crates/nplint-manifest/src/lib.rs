@@ -16,7 +16,7 @@ mod pyproject;
 mod requirements_txt;
 
 pub use format::{Format, detect_format};
-pub use loader::{LoadError, Loader, normalize_lexically, without_current_dir};
+pub use loader::{LoadError, Loader, MemoryLoader, normalize_lexically, without_current_dir};
 pub use model::{
     CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement,
     RequirementSource, Role, Section,
