@@ -935,6 +935,11 @@ mod blanking {
     use std::path::Path;
 
     use super::*;
+    use crate::lockfile::TomlLock;
+    use crate::lockfile::pdm::PdmLock;
+    use crate::lockfile::poetry::PoetryLock;
+    use crate::lockfile::pylock::Pylock;
+    use crate::lockfile::uv::UvLock;
 
     /// Every TOML lockfile fixture reads the same with its skipped values blanked as lexed whole, and the ones
     /// the tools wrote are blanked.
@@ -942,10 +947,10 @@ mod blanking {
     fn blanking_changes_nothing_but_the_lexing() {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let formats: [(&str, &[&str]); 4] = [
-            ("uv-lock", super::super::uv::SKIP),
-            ("poetry-lock", super::super::poetry::SKIP),
-            ("pdm-lock", super::super::pdm::SKIP),
-            ("pylock", super::super::pylock::SKIP),
+            ("uv-lock", UvLock::SKIP),
+            ("poetry-lock", PoetryLock::SKIP),
+            ("pdm-lock", PdmLock::SKIP),
+            ("pylock", Pylock::SKIP),
         ];
         let mut blanked = Vec::new();
         for (dir, skip) in formats {
@@ -975,10 +980,10 @@ mod blanking {
     fn blanking_agrees_on_the_fuzzing_corpus() {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
         let formats: [(&str, &[&str]); 4] = [
-            ("uv_lock", super::super::uv::SKIP),
-            ("poetry_lock", super::super::poetry::SKIP),
-            ("pdm_lock", super::super::pdm::SKIP),
-            ("pylock", super::super::pylock::SKIP),
+            ("uv_lock", UvLock::SKIP),
+            ("poetry_lock", PoetryLock::SKIP),
+            ("pdm_lock", PdmLock::SKIP),
+            ("pylock", Pylock::SKIP),
         ];
         let mut read = 0;
         for (dir, skip) in formats {
