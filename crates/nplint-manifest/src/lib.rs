@@ -14,6 +14,8 @@ mod pep508;
 mod pipfile;
 mod pyproject;
 mod requirements_txt;
+#[cfg(test)]
+mod test_support;
 
 pub use format::{Format, detect_format};
 pub use loader::{LoadError, Loader, MemoryLoader, normalize_lexically, without_current_dir};

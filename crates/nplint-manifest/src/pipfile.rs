@@ -425,39 +425,11 @@ fn first_line(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Format, LoadError};
-
-    struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
+    use crate::Format;
+    use crate::test_support::{self, environment, messages};
 
     fn read(text: &str) -> Manifest {
-        let manifest = Manifest::new(Format::Pipfile, SourceFile::new("Pipfile", text));
-        parse(manifest, &NoFiles)
-    }
-
-    fn environment<'a>(manifest: &'a Manifest, name: &str) -> Vec<&'a str> {
-        let environment = manifest
-            .environments
-            .iter()
-            .find(|environment| environment.name == name)
-            .unwrap_or_else(|| panic!("no environment `{name}`"));
-        manifest
-            .environment_requirements(environment)
-            .map(|requirement| requirement.location.text())
-            .collect()
-    }
-
-    fn messages(manifest: &Manifest) -> Vec<&str> {
-        manifest
-            .issues
-            .iter()
-            .map(|issue| issue.message.as_str())
-            .collect()
+        test_support::read(parse, Format::Pipfile, "Pipfile", text)
     }
 
     #[test]

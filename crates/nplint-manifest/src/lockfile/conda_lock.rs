@@ -239,7 +239,7 @@ mod tests {
     /// name, and two conda packages that one PyPI name would merge stay apart.
     #[test]
     fn conda_names_are_kept() {
-        let manifest = crate::lockfile::test_support::read(
+        let manifest = crate::test_support::read(
             parse,
             crate::Format::CondaLock,
             "conda-lock.yml",

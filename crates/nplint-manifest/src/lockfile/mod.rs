@@ -25,53 +25,6 @@ pub(crate) mod toml;
 pub(crate) mod uv;
 mod yaml;
 
-#[cfg(test)]
-pub(crate) mod test_support {
-    //! What the lock readers' unit tests share: a lock read on its own, and its pins with their markers.
-
-    use nplint_diagnostics::SourceFile;
-
-    use crate::{Format, LoadError, Loader, Manifest};
-
-    /// A loader for a lock read on its own: no other file exists.
-    pub(crate) struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
-
-    /// `text` read as the lockfile `name` of `format`.
-    pub(crate) fn read(
-        parse: fn(Manifest, &dyn Loader) -> Manifest,
-        format: Format,
-        name: &str,
-        text: &str,
-    ) -> Manifest {
-        parse(Manifest::new(format, SourceFile::new(name, text)), &NoFiles)
-    }
-
-    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
-    pub(crate) fn markers(manifest: &Manifest) -> Vec<String> {
-        manifest
-            .requirements
-            .iter()
-            .map(|requirement| {
-                let marker = requirement
-                    .marker
-                    .try_to_string()
-                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
-                format!(
-                    "{}{} ; {marker}",
-                    requirement.name.as_ref().unwrap(),
-                    requirement.specifiers
-                )
-            })
-            .collect()
-    }
-}
-
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;

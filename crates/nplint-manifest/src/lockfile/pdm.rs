@@ -171,7 +171,7 @@ fn leading_name(text: &str) -> &str {
 mod tests {
     use super::*;
     use crate::Format;
-    use crate::lockfile::test_support::{self, markers};
+    use crate::test_support::{self, markers};
 
     fn read(text: &str) -> Manifest {
         test_support::read(parse, Format::PdmLock, "pdm.lock", text)

@@ -212,7 +212,7 @@ fn constrained(targets: &[(usize, Option<Version>)], version: Option<&str>) -> V
 mod tests {
     use super::*;
     use crate::Format;
-    use crate::lockfile::test_support;
+    use crate::test_support;
 
     /// Each locked package's `name==version` and marker (`true` where it holds everywhere), from a lock read
     /// without issues.

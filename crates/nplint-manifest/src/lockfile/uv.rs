@@ -217,7 +217,7 @@ fn resolution_markers<'t>(table: &Table<'_>) -> Option<(Cow<'t, str>, Span)> {
 mod tests {
     use super::*;
     use crate::Format;
-    use crate::lockfile::test_support::{self, markers};
+    use crate::test_support::{self, markers};
 
     fn read(text: &str) -> Manifest {
         test_support::read(parse, Format::UvLock, "uv.lock", text)
