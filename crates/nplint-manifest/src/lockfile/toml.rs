@@ -935,6 +935,7 @@ mod blanking {
     use std::path::Path;
 
     use super::*;
+    use crate::Format;
     use crate::lockfile::TomlLock;
     use crate::lockfile::pdm::PdmLock;
     use crate::lockfile::poetry::PoetryLock;
@@ -946,15 +947,15 @@ mod blanking {
     #[test]
     fn blanking_changes_nothing_but_the_lexing() {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        let formats: [(&str, &[&str]); 4] = [
-            ("uv-lock", UvLock::SKIP),
-            ("poetry-lock", PoetryLock::SKIP),
-            ("pdm-lock", PdmLock::SKIP),
-            ("pylock", Pylock::SKIP),
+        let formats: [(Format, &[&str]); 4] = [
+            (Format::UvLock, UvLock::SKIP),
+            (Format::PoetryLock, PoetryLock::SKIP),
+            (Format::PdmLock, PdmLock::SKIP),
+            (Format::Pylock, Pylock::SKIP),
         ];
         let mut blanked = Vec::new();
-        for (dir, skip) in formats {
-            for entry in std::fs::read_dir(fixtures.join(dir)).unwrap() {
+        for (format, skip) in formats {
+            for entry in std::fs::read_dir(fixtures.join(format.fixture_dir())).unwrap() {
                 let path = entry.unwrap().path();
                 let text = std::fs::read_to_string(&path).unwrap();
                 let whole = format!("{:?}", parse_lexing(&text, &text, skip));
