@@ -31,26 +31,10 @@ fn malformed_fixtures_render() {
             return;
         }
         let relative: PathBuf = path.strip_prefix(FIXTURES).unwrap().to_path_buf();
-        let format = match relative
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_str()
-            .unwrap()
-        {
-            "requirements" => Format::RequirementsTxt,
-            "conda" => Format::CondaEnvironment,
-            "uv-lock" => Format::UvLock,
-            "poetry-lock" => Format::PoetryLock,
-            "pdm-lock" => Format::PdmLock,
-            "pylock" => Format::Pylock,
-            "pipfile-lock" => Format::PipfileLock,
-            "conda-lock" => Format::CondaLock,
-            "pixi-lock" => Format::PixiLock,
-            "pipfile" => Format::Pipfile,
-            _ => Format::Pyproject,
-        };
+        let dir = relative.components().next().unwrap().as_os_str();
+        let format = Format::all()
+            .find(|format| dir == format.fixture_dir())
+            .unwrap_or_else(|| panic!("unknown fixture directory `{}`", dir.display()));
         let manifest = nplint_manifest::load(&relative, format, &FixtureLoader).unwrap();
         let mut diagnostics = nplint_rules::check_manifest(&manifest);
         if diagnostics.is_empty() {

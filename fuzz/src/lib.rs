@@ -1,37 +1,18 @@
-//! What the fuzz targets share: an in-memory loader, the manifest invariants, and the whole check.
+//! What the fuzz targets share: parsing the fuzzer's bytes as one file, the manifest invariants, and the whole check.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use nplint_index::{Platform, PythonVersion};
-use nplint_manifest::{Format, LoadError, Loader, Manifest};
+use nplint_manifest::{Format, Manifest, MemoryLoader};
 use nplint_report::{OutputFormat, RenderOptions, Report};
 use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions};
 
-/// Serves the fuzzer's bytes as the root file; every other file (an include) does not exist.
-struct Memory<'a> {
-    root: &'a Path,
-    data: &'a [u8],
-}
-
-impl Loader for Memory<'_> {
-    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        if path == self.root {
-            Ok(self.data.to_vec())
-        } else {
-            Err(LoadError::NotFound)
-        }
-    }
-
-    fn identity(&self, path: &Path) -> PathBuf {
-        path.to_path_buf()
-    }
-}
-
-/// Parses `data` as a file `name` of `format` and checks what every parser promises.
+/// Parses `data` as a file `name` of `format` and checks what every parser promises. The file is the only one
+/// the loader holds: an include of any other file is not found.
 pub fn parse(format: Format, name: &str, data: &[u8]) -> Manifest {
-    let root = PathBuf::from(name);
-    let manifest = nplint_manifest::load(&root, format, &Memory { root: &root, data })
+    let loader = MemoryLoader::from([(name, data)]);
+    let manifest = nplint_manifest::load(Path::new(name), format, &loader)
         .expect("the root file is always readable");
     check_invariants(&manifest);
     manifest

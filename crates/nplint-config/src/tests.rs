@@ -1,10 +1,10 @@
 //! Reading configurations, the closest-wins rule, overrides, and every located error.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use nplint_diagnostics::Severity;
 use nplint_index::PythonVersion;
+use nplint_manifest::MemoryLoader;
 
 use super::*;
 
@@ -189,27 +189,14 @@ fn errors_are_located_and_say_how_to_fix_them() {
 
 /// A tree with configurations at several depths, in memory under a made-up absolute root, read through the
 /// loader the configurations are given (as the command line gives them one that reads the file system).
-#[derive(Clone)]
-struct Tree(Arc<BTreeMap<PathBuf, Vec<u8>>>);
-
-impl Loader for Tree {
-    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        if let Some(bytes) = self.0.get(path) {
-            return Ok(bytes.clone());
-        }
-        if self.0.keys().any(|file| file.starts_with(path)) {
-            return Err(LoadError::NotAFile);
-        }
-        Err(LoadError::NotFound)
-    }
-}
+struct Tree(Arc<MemoryLoader>);
 
 impl Tree {
     fn new(files: &[(&str, &str)]) -> Self {
         Self(Arc::new(
             files
                 .iter()
-                .map(|(path, text)| (Self::root().join(path), text.as_bytes().to_vec()))
+                .map(|(path, text)| (Self::root().join(path), *text))
                 .collect(),
         ))
     }
@@ -219,7 +206,7 @@ impl Tree {
     }
 
     fn configs(&self, discovery: Discovery, overrides: Overrides) -> Configs {
-        Configs::new(discovery, overrides, Self::root(), Arc::new(self.clone()))
+        Configs::new(discovery, overrides, Self::root(), self.0.clone())
     }
 
     /// The file name of the configuration that governs `path`, relative to the tree.
@@ -340,7 +327,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
     );
 
     let fixed = Config::load_explicit(
-        &tree,
+        &*tree.0,
         &Tree::root().join("nplint.toml"),
         Path::new("nplint.toml"),
     )
@@ -419,7 +406,7 @@ fn a_broken_configuration_is_an_error_once() {
     assert_eq!(errors[0].location.file.path(), Path::new("nplint.toml"));
 
     let missing = Config::load_explicit(
-        &tree,
+        &*tree.0,
         &Tree::root().join("absent.toml"),
         Path::new("absent.toml"),
     )
@@ -427,7 +414,7 @@ fn a_broken_configuration_is_an_error_once() {
     assert!(missing.message.starts_with("cannot read the configuration"));
     let tree = Tree::new(&[("pyproject.toml", "[project]\nname = \"x\"\n")]);
     let error = Config::load_explicit(
-        &tree,
+        &*tree.0,
         &Tree::root().join("pyproject.toml"),
         Path::new("pyproject.toml"),
     )

@@ -3,23 +3,15 @@
 //! Run with `cargo bench -p nplint-manifest`. The inputs are real files from the fixtures: a pip-compile output
 //! with hashes, a conda environment, a PEP 621 project with Poetry, uv and PDM tables, and the lockfiles that the
 //! real tools wrote for the sample project (see `tests/fixtures/LOCKFILES.md`). Includes are not followed (the
-//! loader serves only the file itself). The 5,000-package lockfile benchmark is in nplint-rules.
+//! loader holds only the file itself). The 5,000-package lockfile benchmark is in nplint-rules.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use divan::Bencher;
-use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_manifest::{Format, MemoryLoader, load};
 
 fn main() {
     divan::main();
-}
-
-struct One(&'static str);
-
-impl Loader for One {
-    fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
-        Ok(self.0.as_bytes().to_vec())
-    }
 }
 
 macro_rules! fixture {
@@ -84,8 +76,9 @@ fn parse(bencher: Bencher, name: &str) {
         .find(|(file, _, _)| *file == name)
         .expect("a listed file");
     let path = PathBuf::from(name);
+    let loader = MemoryLoader::from([(name, *text)]);
     bencher.bench(|| {
-        load(&path, *format, &One(text))
+        load(&path, *format, &loader)
             .expect("the loader serves the file")
             .requirements
             .len()

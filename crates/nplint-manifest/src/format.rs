@@ -1,6 +1,7 @@
 //! The registry of file formats: how each is recognised and which parser reads it.
 //!
-//! Adding a format is one parser module plus one entry in [`FORMATS`].
+//! Adding a format is one parser module plus one entry in [`FORMATS`] (and its fixtures, in the folder the entry
+//! names).
 
 use std::path::Path;
 
@@ -40,6 +41,8 @@ pub enum Format {
 struct FormatEntry {
     format: Format,
     name: &'static str,
+    /// The folder of the parser's fixtures, `tests/fixtures/<fixtures>/` in this crate.
+    fixtures: &'static str,
     /// Whether a file of this name is of this format, when found by directory discovery.
     discover: fn(&str) -> bool,
     /// Whether a file given explicitly is of this format, when no entry's `discover` claims it.
@@ -62,6 +65,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::RequirementsTxt,
         name: "requirements-txt",
+        fixtures: "requirements",
         discover: requirements_txt::discover,
         fallback: |name| has_extension(name, &["txt", "in"]),
         decoding: Decoding::Pip,
@@ -71,6 +75,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::CondaEnvironment,
         name: "conda-environment",
+        fixtures: "conda",
         discover: conda::discover,
         fallback: |name| has_extension(name, &["yml", "yaml"]),
         decoding: Decoding::Conda,
@@ -80,6 +85,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::Pyproject,
         name: "pyproject",
+        fixtures: "pyproject",
         discover: |name| name == "pyproject.toml",
         fallback: |name| has_extension(name, &["toml"]),
         decoding: Decoding::Utf8,
@@ -89,6 +95,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::UvLock,
         name: "uv-lock",
+        fixtures: "uv-lock",
         discover: |name| name == "uv.lock",
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -101,6 +108,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::PoetryLock,
         name: "poetry-lock",
+        fixtures: "poetry-lock",
         discover: |name| name == "poetry.lock",
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -113,6 +121,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::PdmLock,
         name: "pdm-lock",
+        fixtures: "pdm-lock",
         discover: |name| name == "pdm.lock",
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -125,6 +134,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::Pylock,
         name: "pylock",
+        fixtures: "pylock",
         discover: is_pylock,
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -134,6 +144,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::PipfileLock,
         name: "pipfile-lock",
+        fixtures: "pipfile-lock",
         discover: |name| name == "Pipfile.lock",
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -146,6 +157,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::CondaLock,
         name: "conda-lock",
+        fixtures: "conda-lock",
         discover: is_conda_lock,
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -155,6 +167,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::PixiLock,
         name: "pixi-lock",
+        fixtures: "pixi-lock",
         discover: |name| name == "pixi.lock",
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -164,6 +177,7 @@ const FORMATS: &[FormatEntry] = &[
     FormatEntry {
         format: Format::Pipfile,
         name: "pipfile",
+        fixtures: "pipfile",
         discover: |name| name == "Pipfile",
         fallback: |_| false,
         decoding: Decoding::Utf8,
@@ -218,6 +232,12 @@ impl Format {
     /// formats.
     pub fn relock_command(self) -> Option<&'static str> {
         entry(self).lock.as_ref().map(|lock| lock.relock)
+    }
+
+    /// The folder of this format's parser fixtures: `crates/nplint-manifest/tests/fixtures/<folder>/`, where the
+    /// snapshot tests of the manifest and of its rendered diagnostics find the files to read as this format.
+    pub fn fixture_dir(self) -> &'static str {
+        entry(self).fixtures
     }
 
     /// Every supported format.
@@ -305,6 +325,22 @@ mod tests {
         // conda-lock and pixi read manifests of their own; `pylock.toml` may come from any tool.
         assert_eq!(Format::CondaLock.relock_command(), None);
         assert_eq!(Format::Pylock.lock_manifest(), None);
+    }
+
+    /// Every format has a folder of fixtures, and every folder of fixtures is a format's.
+    #[test]
+    fn fixture_folders_are_the_formats() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut folders: Vec<String> = std::fs::read_dir(&fixtures)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.is_dir())
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        folders.sort();
+        let mut expected: Vec<&str> = Format::all().map(Format::fixture_dir).collect();
+        expected.sort_unstable();
+        assert_eq!(folders, expected);
     }
 
     #[test]

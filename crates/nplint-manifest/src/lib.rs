@@ -14,9 +14,11 @@ mod pep508;
 mod pipfile;
 mod pyproject;
 mod requirements_txt;
+#[cfg(test)]
+mod test_support;
 
 pub use format::{Format, detect_format};
-pub use loader::{LoadError, Loader, normalize_lexically, without_current_dir};
+pub use loader::{LoadError, Loader, MemoryLoader, normalize_lexically, without_current_dir};
 pub use model::{
     CondaSpec, Environment, Issue, IssueKind, Manifest, Origin, PythonConstraint, Requirement,
     RequirementSource, Role, Section,

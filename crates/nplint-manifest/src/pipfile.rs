@@ -18,9 +18,9 @@ use std::sync::Arc;
 use nplint_diagnostics::{Location, Severity, SourceFile, Span};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{ExtraName, MarkerTree, PackageName};
-use toml_edit::{Document, Item, Key, TableLike};
+use toml_edit::{Item, Key, TableLike};
 
-use crate::pyproject::toml::{describe, string_contents};
+use crate::pyproject::toml::{describe, document, string_contents};
 use crate::{
     Environment, Issue, Loader, Manifest, Origin, PythonConstraint, Requirement, RequirementSource,
     Role, Section,
@@ -51,16 +51,8 @@ const MARKER_KEYS: &[&str] = &[
 
 pub(crate) fn parse(mut manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let file = manifest.sources[0].clone();
-    let document = match Document::parse(file.text()) {
-        Ok(document) => document,
-        Err(error) => {
-            let span = error.span().map_or(Span::empty(0), Span::from_range);
-            manifest.issues.push(
-                Issue::invalid(error.message(), Location::new(file, span))
-                    .with_label("invalid TOML"),
-            );
-            return manifest;
-        }
+    let Some(document) = document(&mut manifest, &file) else {
+        return manifest;
     };
     let mut reader = Reader {
         file: file.clone(),
@@ -433,39 +425,11 @@ fn first_line(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Format, LoadError};
-
-    struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
+    use crate::Format;
+    use crate::test_support::{self, environment, messages};
 
     fn read(text: &str) -> Manifest {
-        let manifest = Manifest::new(Format::Pipfile, SourceFile::new("Pipfile", text));
-        parse(manifest, &NoFiles)
-    }
-
-    fn environment<'a>(manifest: &'a Manifest, name: &str) -> Vec<&'a str> {
-        let environment = manifest
-            .environments
-            .iter()
-            .find(|environment| environment.name == name)
-            .unwrap_or_else(|| panic!("no environment `{name}`"));
-        manifest
-            .environment_requirements(environment)
-            .map(|requirement| requirement.location.text())
-            .collect()
-    }
-
-    fn messages(manifest: &Manifest) -> Vec<&str> {
-        manifest
-            .issues
-            .iter()
-            .map(|issue| issue.message.as_str())
-            .collect()
+        test_support::read(parse, Format::Pipfile, "Pipfile", text)
     }
 
     #[test]

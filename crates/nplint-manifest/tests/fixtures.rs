@@ -22,21 +22,11 @@ impl Loader for FixtureLoader {
     }
 }
 
+/// The format whose fixtures are in `dir`.
 fn format_of_dir(dir: &str) -> Format {
-    match dir {
-        "requirements" => Format::RequirementsTxt,
-        "conda" => Format::CondaEnvironment,
-        "pyproject" => Format::Pyproject,
-        "uv-lock" => Format::UvLock,
-        "poetry-lock" => Format::PoetryLock,
-        "pdm-lock" => Format::PdmLock,
-        "pylock" => Format::Pylock,
-        "pipfile-lock" => Format::PipfileLock,
-        "conda-lock" => Format::CondaLock,
-        "pixi-lock" => Format::PixiLock,
-        "pipfile" => Format::Pipfile,
-        other => panic!("unknown fixture directory `{other}`"),
-    }
+    Format::all()
+        .find(|format| format.fixture_dir() == dir)
+        .unwrap_or_else(|| panic!("unknown fixture directory `{dir}`"))
 }
 
 /// Invariants every parser upholds, whatever the input.

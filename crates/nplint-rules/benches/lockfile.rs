@@ -14,19 +14,19 @@
 //! does now.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use divan::Bencher;
-use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_manifest::{Format, MemoryLoader, load};
 use nplint_rules::{Resolver, Settings, check_manifest_resolved};
 
 fn main() {
     divan::main();
 }
 
-/// The real lock with synthetic entries appended up to 5,000 packages.
-static LOCK: LazyLock<String> = LazyLock::new(|| {
+/// The real lock with synthetic entries appended up to 5,000 packages, as `uv.lock`.
+static LOCK: LazyLock<MemoryLoader> = LazyLock::new(|| {
     let mut text = include_str!("data/uv-146.lock").trim_end().to_owned();
     let real = text.matches("\n[[package]]\n").count();
     for i in 0..5000 - real {
@@ -44,19 +44,11 @@ static LOCK: LazyLock<String> = LazyLock::new(|| {
         );
     }
     text.push('\n');
-    text
+    MemoryLoader::from([("uv.lock", text)])
 });
 
-struct Text<'a>(&'a str);
-
-impl Loader for Text<'_> {
-    fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
-        Ok(self.0.as_bytes().to_vec())
-    }
-}
-
 fn check(resolver: &Resolver) -> usize {
-    let manifest = load(&PathBuf::from("uv.lock"), Format::UvLock, &Text(&LOCK)).unwrap();
+    let manifest = load(Path::new("uv.lock"), Format::UvLock, &*LOCK).unwrap();
     assert_eq!(
         manifest.requirements.len(),
         5000 - 1,
@@ -67,9 +59,9 @@ fn check(resolver: &Resolver) -> usize {
 
 #[divan::bench]
 fn parse(bencher: Bencher) {
-    let text = LOCK.as_str();
+    let lock = &*LOCK;
     bencher.bench(|| {
-        load(&PathBuf::from("uv.lock"), Format::UvLock, &Text(text))
+        load(Path::new("uv.lock"), Format::UvLock, lock)
             .unwrap()
             .requirements
             .len()

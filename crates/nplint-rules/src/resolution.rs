@@ -583,20 +583,12 @@ enum TargetOutcome {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
-    use nplint_manifest::{Format, LoadError, Loader, load};
+    use nplint_manifest::{Format, MemoryLoader, load};
 
     use super::*;
     use crate::settings::{SelectionLayer, Selector};
-
-    struct Text(&'static str);
-
-    impl Loader for Text {
-        fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
-            Ok(self.0.as_bytes().to_vec())
-        }
-    }
 
     /// How many targets `resolver` made a solver for.
     fn solvers_made(resolver: &Resolver) -> usize {
@@ -608,7 +600,7 @@ mod tests {
         let manifest = load(
             &PathBuf::from("requirements.txt"),
             Format::RequirementsTxt,
-            &Text("tensorflow==2.5.0\nnumpy>=1.21\n"),
+            &MemoryLoader::from([("requirements.txt", "tensorflow==2.5.0\nnumpy>=1.21\n")]),
         )
         .unwrap();
         let mut settings = Settings::default();

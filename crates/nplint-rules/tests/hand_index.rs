@@ -2,7 +2,7 @@
 //! refresh of the embedded data cannot move these tests.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use nplint_diagnostics::{Diagnostic, Severity};
@@ -10,7 +10,7 @@ use nplint_index::Index;
 use nplint_index::source::{
     BuildNumpy, BuildScan, PackageFile, Platform, ReleaseEntry, ReleaseKind, Snapshot,
 };
-use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_manifest::{Format, MemoryLoader, load};
 use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions, check_manifest_resolved};
 use nplint_solver::PythonVersion;
 
@@ -91,21 +91,13 @@ fn build_index() -> Index {
     Index::from_source(&snapshot, &packages).unwrap()
 }
 
-struct Text(String);
-
-impl Loader for Text {
-    fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
-        Ok(self.0.clone().into_bytes())
-    }
-}
-
 /// The findings for `lines` as a requirements file on CPython 3.12, Linux x86_64, over [`index`].
 fn check(lines: &[&str]) -> Vec<Diagnostic> {
     let python = PythonVersion::new(3, 12);
     let manifest = load(
         &PathBuf::from("requirements.txt"),
         Format::RequirementsTxt,
-        &Text(lines.join("\n")),
+        &MemoryLoader::from([("requirements.txt", lines.join("\n"))]),
     )
     .unwrap();
     let settings = Settings {

@@ -14,12 +14,12 @@
 //!   since 1.24, and fails when called);
 //! - the pair worked but the metadata refuses it: nplint reports `numpy-conflict`, and no runtime rule.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use nplint_diagnostics::{Diagnostic, Severity};
 use nplint_index::{Index, PackageName, Version};
-use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_manifest::{Format, MemoryLoader, load};
 use nplint_rules::{PythonRequest, Resolver, Settings, TargetOptions, check_manifest_resolved};
 use nplint_solver::{Platform, PythonVersion};
 
@@ -95,15 +95,6 @@ fn pairs() -> Vec<Pair> {
         .collect()
 }
 
-/// Serves one in-memory requirements file.
-struct Text(String);
-
-impl Loader for Text {
-    fn load(&self, _: &Path) -> Result<Vec<u8>, LoadError> {
-        Ok(self.0.clone().into_bytes())
-    }
-}
-
 /// Whether a pin of `with` names a release newer than every release the index holds of an indexed package: the
 /// experiments were recorded after the snapshot, with the newest releases of the packages installed beside, which
 /// the index cannot know (`fonttools==4.69.1`). Such a pin is left out of the check, as a release past the snapshot
@@ -135,7 +126,7 @@ fn check(pair: &Pair, resolver: &Resolver, settings: &Settings) -> Vec<Diagnosti
     let manifest = load(
         &PathBuf::from("requirements.txt"),
         Format::RequirementsTxt,
-        &Text(text),
+        &MemoryLoader::from([("requirements.txt", text)]),
     )
     .unwrap();
     check_manifest_resolved(&manifest, resolver, settings)

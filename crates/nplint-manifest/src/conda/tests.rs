@@ -1,7 +1,6 @@
 //! Tests of the MatchSpec conversion (against `rattler_conda_types` as the oracle), discovery and robustness.
 
 use std::fmt::Write as _;
-use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -9,7 +8,7 @@ use pep440_rs::{Version, VersionSpecifiers};
 
 use super::matchspec::{self, Unconvertible};
 use super::*;
-use crate::{Format, LoadError};
+use crate::{Format, MemoryLoader};
 
 /// Release versions the oracle was asked about. Pre- and post-releases are left out on purpose: conda admits them
 /// where PEP 440 specifiers do not (see the module documentation).
@@ -293,23 +292,11 @@ fn discovery() {
     }
 }
 
-struct MemoryLoader(&'static [(&'static str, &'static str)]);
-
-impl Loader for MemoryLoader {
-    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        self.0
-            .iter()
-            .find(|(name, _)| Path::new(name) == path)
-            .map(|(_, text)| text.as_bytes().to_vec())
-            .ok_or(LoadError::NotFound)
-    }
-}
-
 fn parse_text(text: &str) -> Manifest {
     let source = SourceFile::new("environment.yml", text);
     parse(
         Manifest::new(Format::CondaEnvironment, source),
-        &MemoryLoader(&[]),
+        &MemoryLoader::new(),
     )
 }
 

@@ -8,55 +8,50 @@
 //! `manager: pip` is a PyPI package. Categories (`main`, `dev`, ...) are not told apart: every category is
 //! installed by `conda-lock install` unless the user opts out.
 //!
-//! This module also holds what `pixi.lock` shares with it: reading fields of the YAML tree, and reading a conda
-//! package's file name.
+//! This module also holds what `pixi.lock` shares with it: reading a conda package's file name.
 
-use nplint_diagnostics::{Severity, Span};
-use saphyr_parser::ScalarStyle;
+use nplint_diagnostics::Span;
 
+use super::yaml::{YamlLock, field, first_key, node, outer_end, read_yaml_lock};
 use super::{CondaLocked, LockBuilder, Locked};
-use crate::conda::yaml::{self, Node, Scalar};
-use crate::{Issue, Loader, Manifest};
+use crate::conda::yaml::Node;
+use crate::{Loader, Manifest};
 
 /// The environment of every platform; the platform tells them apart.
 const ENVIRONMENT: &str = "conda-lock";
 
+/// conda-lock.yml reads as `version: 1`, the only version conda-lock writes.
+const LOCK: YamlLock = YamlLock {
+    file: "conda-lock.yml",
+    versions: &["1"],
+    supported: "1",
+};
+
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    let mut builder = LockBuilder::new(manifest);
-    let file = builder.file();
-    let text = file.text();
-    let Some(Node::Mapping(entries, _)) = root(&mut builder, text) else {
-        return builder.finish();
-    };
-    let entries = entries.as_slice();
-    if let Ok(Some(version)) = field(&mut builder, entries, "version")
-        && version.value != "1"
-    {
-        unsupported_version(&mut builder, version, "conda-lock.yml", "1");
-    }
-    if let Ok(Some(metadata)) = node(&mut builder, entries, "metadata", "mapping")
-        && let Node::Mapping(metadata, _) = metadata
-        && let Ok(Some(platforms)) = node(&mut builder, metadata, "platforms", "list")
-        && let Node::Sequence(platforms, _) = platforms
-    {
-        for platform in platforms {
-            match platform {
-                Node::Scalar(platform) if platform.non_string_kind().is_none() => {
-                    builder.environment(ENVIRONMENT, Some(&platform.value));
+    read_yaml_lock(manifest, &LOCK, |builder, _text, entries| {
+        if let Ok(Some(metadata)) = node(builder, entries, "metadata", "mapping")
+            && let Node::Mapping(metadata, _) = metadata
+            && let Ok(Some(platforms)) = node(builder, metadata, "platforms", "list")
+            && let Node::Sequence(platforms, _) = platforms
+        {
+            for platform in platforms {
+                match platform {
+                    Node::Scalar(platform) if platform.non_string_kind().is_none() => {
+                        builder.environment(ENVIRONMENT, Some(&platform.value));
+                    }
+                    other => builder.invalid(
+                        format!("a platform must be a string, found a {}", other.kind()),
+                        other.span(),
+                    ),
                 }
-                other => builder.invalid(
-                    format!("a platform must be a string, found a {}", other.kind()),
-                    other.span(),
-                ),
             }
         }
-    }
-    if let Ok(Some(Node::Sequence(packages, _))) = node(&mut builder, entries, "package", "list") {
-        for package in packages {
-            read_package(&mut builder, package);
+        if let Ok(Some(Node::Sequence(packages, _))) = node(builder, entries, "package", "list") {
+            for package in packages {
+                read_package(builder, package);
+            }
         }
-    }
-    builder.finish()
+    })
 }
 
 fn read_package(builder: &mut LockBuilder, package: &Node) {
@@ -131,129 +126,6 @@ fn read_package(builder: &mut LockBuilder, package: &Node) {
     if let Some(index) = builder.package(&locked) {
         builder.add_to(ENVIRONMENT, Some(&platform.value), index);
     }
-}
-
-/// Why a field could not be read; the issue is already reported.
-#[derive(Debug)]
-pub(super) struct Reported;
-
-/// Parses `text` into its top-level mapping; `None`, with an issue unless the file is empty, when there is none.
-pub(super) fn root(builder: &mut LockBuilder, text: &str) -> Option<Node> {
-    let root = match yaml::parse(text) {
-        Ok((root, _extra_document)) => root?,
-        Err(error) => {
-            builder.invalid(format!("invalid YAML: {}", error.message), error.span);
-            return None;
-        }
-    };
-    match root {
-        Node::Mapping(..) => Some(root),
-        Node::Scalar(scalar) if scalar.non_string_kind() == Some("null") => None,
-        other => {
-            builder.invalid(
-                format!(
-                    "expected a mapping at the top level, found a {}",
-                    other.kind()
-                ),
-                other.span(),
-            );
-            None
-        }
-    }
-}
-
-/// The value of `key` in a mapping, `Ok(None)` when missing or null, `Err` (reported) when it is not a `kind`
-/// (`mapping` or `list`).
-pub(super) fn node<'n>(
-    builder: &mut LockBuilder,
-    entries: &'n [(Node, Node)],
-    key: &str,
-    kind: &str,
-) -> Result<Option<&'n Node>, Reported> {
-    let Some((key_node, value)) = entry(entries, key) else {
-        return Ok(None);
-    };
-    if let Node::Scalar(scalar) = value
-        && scalar.non_string_kind() == Some("null")
-    {
-        return Ok(None);
-    }
-    if value.kind() == kind {
-        return Ok(Some(value));
-    }
-    let at = if matches!(value, Node::Scalar(_)) {
-        value.span()
-    } else {
-        key_node.span()
-    };
-    builder.invalid(
-        format!("`{key}` must be a {kind}, found a {}", value.kind()),
-        at,
-    );
-    Err(Reported)
-}
-
-/// The scalar value of `key` in a mapping: `Ok(None)` when missing or null, `Err` (reported) when it is a list,
-/// a mapping or an alias. Numbers are kept as written (`version: 2.40` is `2.40`).
-pub(super) fn field<'n>(
-    builder: &mut LockBuilder,
-    entries: &'n [(Node, Node)],
-    key: &str,
-) -> Result<Option<&'n Scalar>, Reported> {
-    match entry(entries, key).map(|(_, value)| value) {
-        None => Ok(None),
-        Some(Node::Scalar(scalar)) if scalar.non_string_kind() == Some("null") => Ok(None),
-        Some(Node::Scalar(scalar)) => Ok(Some(scalar)),
-        Some(other) => {
-            builder.invalid(
-                format!("`{key}` must be a string, found a {}", other.kind()),
-                other.span(),
-            );
-            Err(Reported)
-        }
-    }
-}
-
-/// The first entry of `key` (a duplicate key is YAML's problem, and lock writers do not produce them).
-pub(super) fn entry<'n>(entries: &'n [(Node, Node)], key: &str) -> Option<(&'n Node, &'n Node)> {
-    entries
-        .iter()
-        .find_map(|(candidate, value)| match candidate {
-            Node::Scalar(scalar) if scalar.value == key => Some((candidate, value)),
-            _ => None,
-        })
-}
-
-/// The first key of a list item mapping, where its entry starts (the mapping's own span may start at the `-`), or
-/// the mapping when it is empty.
-pub(super) fn first_key(entries: &[(Node, Node)], span: Span) -> Span {
-    entries.first().map_or(span, |(key, _)| key.span())
-}
-
-/// Where a scalar ends in the source, its closing quote included.
-pub(super) fn outer_end(scalar: &Scalar) -> u32 {
-    match scalar.style {
-        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => scalar.inner.end + 1,
-        _ => scalar.inner.end,
-    }
-}
-
-/// A warning that the lock's `version` is not one nplint knows; the file is still read as the latest known one.
-pub(super) fn unsupported_version(
-    builder: &mut LockBuilder,
-    version: &Scalar,
-    format: &str,
-    supported: &str,
-) {
-    let issue = Issue::unread(
-        Severity::Warning,
-        format!(
-            "`{format}` version `{}` is not supported (nplint reads {supported}); packages may be missed",
-            version.value
-        ),
-        builder.location(version.inner),
-    );
-    builder.issue(issue);
 }
 
 /// A conda package file as its URL names it:
@@ -367,7 +239,7 @@ mod tests {
     /// name, and two conda packages that one PyPI name would merge stay apart.
     #[test]
     fn conda_names_are_kept() {
-        let manifest = crate::lockfile::test_support::read(
+        let manifest = crate::test_support::read(
             parse,
             crate::Format::CondaLock,
             "conda-lock.yml",

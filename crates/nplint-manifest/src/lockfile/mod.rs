@@ -23,54 +23,9 @@ pub(crate) mod poetry;
 pub(crate) mod pylock;
 pub(crate) mod toml;
 pub(crate) mod uv;
+mod yaml;
 
-#[cfg(test)]
-pub(crate) mod test_support {
-    //! What the lock readers' unit tests share: a lock read on its own, and its pins with their markers.
-
-    use nplint_diagnostics::SourceFile;
-
-    use crate::{Format, LoadError, Loader, Manifest};
-
-    /// A loader for a lock read on its own: no other file exists.
-    pub(crate) struct NoFiles;
-
-    impl Loader for NoFiles {
-        fn load(&self, _path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
-            Err(LoadError::NotFound)
-        }
-    }
-
-    /// `text` read as the lockfile `name` of `format`.
-    pub(crate) fn read(
-        parse: fn(Manifest, &dyn Loader) -> Manifest,
-        format: Format,
-        name: &str,
-        text: &str,
-    ) -> Manifest {
-        parse(Manifest::new(format, SourceFile::new(name, text)), &NoFiles)
-    }
-
-    /// Each locked package's `name==version` and marker (`true` where it holds everywhere).
-    pub(crate) fn markers(manifest: &Manifest) -> Vec<String> {
-        manifest
-            .requirements
-            .iter()
-            .map(|requirement| {
-                let marker = requirement
-                    .marker
-                    .try_to_string()
-                    .unwrap_or_else(|| format!("{:?}", requirement.marker));
-                format!(
-                    "{}{} ; {marker}",
-                    requirement.name.as_ref().unwrap(),
-                    requirement.specifiers
-                )
-            })
-            .collect()
-    }
-}
-
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -310,55 +265,113 @@ pub(crate) fn unquoted(span: Span) -> Span {
 /// The environment of a lockfile that locks one set: everything it locks.
 pub(crate) const LOCKED: &str = "locked";
 
-/// How a TOML lockfile is laid out, for [`read_toml_lock`].
-pub(crate) struct TomlLock {
-    /// The array of tables that holds the packages (`package`, `packages` for PEP 751).
-    pub packages: &'static str,
+/// A TOML lockfile format, for [`read_toml_lock`]: where its packages are, and the hooks for what its entries say
+/// in a way of their own. Each hook's default is what most formats share.
+pub(crate) trait TomlLock {
+    /// The array of tables that holds the packages (`package`; `packages` for PEP 751).
+    const PACKAGES: &'static str = "package";
     /// Key paths whose values no reader needs (`package.wheels`): checked for syntax, never decoded.
-    pub skip: &'static [&'static str],
-    /// Reads the file's Python from the root table.
-    pub python: fn(&mut LockBuilder, &toml::Table<'_>),
-    /// Reads one package table; the index of its requirement, if it is one.
-    pub package: fn(&mut LockBuilder, &toml::Table<'_>) -> Option<usize>,
-    /// Narrows the requirements to where the lock's dependency graph installs them, given the root table, the
-    /// package tables and their requirements (see [`graph`]).
-    pub graph: Option<ReadGraph>,
+    const SKIP: &'static [&'static str];
+    /// The reader of the lock's dependency graph, which narrows the requirements to where the graph installs
+    /// them. `None` (the default) where the format's markers say where each package is installed.
+    const GRAPH: Option<ReadGraph> = None;
+
+    /// Reads the file's Python from the root table: by default its `requires-python`.
+    fn python(builder: &mut LockBuilder, root: &toml::Table<'_>) {
+        if let Some((python, span)) = toml_string(builder, root, "requires-python") {
+            builder.python(python, span);
+        }
+    }
+
+    /// Whether a package entry is left out: the project or a path dependency, not something installed from an
+    /// index. Asked once the entry has a name, before its version is read.
+    fn left_out(package: &toml::Table<'_>) -> bool;
+
+    /// The entry's marker, where the format records one per package: by default its `marker` string.
+    fn marker<'t>(
+        builder: &mut LockBuilder,
+        package: &'t toml::Table<'_>,
+    ) -> Option<(Cow<'t, str>, Span)> {
+        toml_string(builder, package, "marker").map(|(marker, span)| (Cow::Borrowed(marker), span))
+    }
 }
 
-/// A reader of a lock's dependency graph: the builder, the root table, the package tables and their requirements.
+/// A reader of a lock's dependency graph: the builder, the root table, the package tables and their requirements
+/// (see [`graph`]).
 pub(crate) type ReadGraph =
     fn(&mut LockBuilder, &toml::Table<'_>, &[toml::Table<'_>], &[Option<usize>]);
 
 /// Reads a TOML lockfile that locks one set: its Python, then each package table, into the environment
-/// [`LOCKED`]; a file that is not valid TOML is one issue at the error.
-pub(crate) fn read_toml_lock(manifest: Manifest, layout: &TomlLock) -> Manifest {
+/// [`LOCKED`], then its graph; a file that is not valid TOML is one issue at the error.
+pub(crate) fn read_toml_lock<L: TomlLock>(manifest: Manifest) -> Manifest {
     let mut builder = LockBuilder::new(manifest);
     let file = builder.file.clone();
-    let root = match toml::parse(file.text(), layout.skip) {
+    let root = match toml::parse(file.text(), L::SKIP) {
         Ok(root) => root,
         Err(error) => {
             builder.invalid(format!("invalid TOML: {}", error.message), error.span);
             return builder.finish();
         }
     };
-    (layout.python)(&mut builder, &root);
+    L::python(&mut builder, &root);
     builder.environment(LOCKED, None);
-    if let Some(packages) = toml_tables(&mut builder, &root, layout.packages) {
+    if let Some(packages) = toml_tables(&mut builder, &root, L::PACKAGES) {
         let requirements: Vec<Option<usize>> = packages
             .iter()
             .map(|table| {
-                let index = (layout.package)(&mut builder, table);
+                let index = read_toml_package::<L>(&mut builder, table);
                 if let Some(index) = index {
                     builder.add_to(LOCKED, None, index);
                 }
                 index
             })
             .collect();
-        if let Some(graph) = layout.graph {
+        if let Some(graph) = L::GRAPH {
             graph(&mut builder, &root, packages, &requirements);
         }
     }
     builder.finish()
+}
+
+/// Reads one package table: its `name`, whether it is left out, its `version` and its marker. The index of its
+/// requirement, if it is one.
+fn read_toml_package<L: TomlLock>(
+    builder: &mut LockBuilder,
+    table: &toml::Table<'_>,
+) -> Option<usize> {
+    let header = table.span;
+    let Some((name, name_span)) = toml_string(builder, table, "name") else {
+        // A name of another type is already an issue.
+        if !table.contains_key("name") {
+            builder.invalid(
+                format!("a `[[{}]]` entry without a `name`", L::PACKAGES),
+                header,
+            );
+        }
+        return None;
+    };
+    if L::left_out(table) {
+        return None;
+    }
+    let Some((version, version_span)) = toml_string(builder, table, "version") else {
+        // A version of another type is already an issue.
+        if !table.contains_key("version") {
+            unversioned(builder, name, name_span);
+        }
+        return None;
+    };
+    let marker = L::marker(builder, table);
+    let locked = Locked {
+        name,
+        version,
+        version_span,
+        entry: toml_entry(header, name_span, version_span),
+        marker: marker
+            .as_ref()
+            .map(|(marker, span)| (marker.as_ref(), *span)),
+        conda: None,
+    };
+    builder.package(&locked)
 }
 
 /// Narrows each package's requirement to where `graph` reaches it (node `i` is the package of `requirements[i]`).
@@ -487,7 +500,7 @@ pub(crate) fn toml_string<'t>(
 
 /// Where findings about a `[[package]]` table point: from its header to its name or version, whichever ends
 /// later, so that the version span lies inside it.
-pub(crate) fn toml_entry(header: Span, name: Span, version: Span) -> Span {
+fn toml_entry(header: Span, name: Span, version: Span) -> Span {
     let start = header.start.min(name.start).min(version.start);
     Span::new(start, name.end.max(version.end))
 }

@@ -20,85 +20,56 @@ use pep508_rs::MarkerTree;
 
 use super::graph::Graph;
 use super::toml::{Table, Value};
-use super::{LockBuilder, Locked, TomlLock, nodes_by_name, normalized, toml_string};
+use super::{LockBuilder, ReadGraph, TomlLock, nodes_by_name, normalized, toml_string};
 use crate::{Loader, Manifest};
 
-/// What a reader of pdm.lock never needs: the distributions.
-pub(super) const SKIP: &[&str] = &["package.files"];
+/// pdm.lock's layout: `[[package]]`, each with its `marker` (`inherit_metadata`) or its edges; the Python of
+/// `[metadata]`.
+pub(crate) struct PdmLock;
+
+impl TomlLock for PdmLock {
+    /// What a reader of pdm.lock never needs: the distributions.
+    const SKIP: &'static [&'static str] = &["package.files"];
+    const GRAPH: Option<ReadGraph> = Some(read_graph);
+
+    fn python(builder: &mut LockBuilder, root: &Table<'_>) {
+        let Some(metadata) = root.get("metadata").and_then(Value::as_table) else {
+            return;
+        };
+        if let Some((python, span)) = toml_string(builder, metadata, "requires_python") {
+            builder.python(python, span);
+            return;
+        }
+        let Some(targets) = metadata.get("targets").and_then(Value::as_array_of_tables) else {
+            return;
+        };
+        let mut pythons = targets.iter().map(|target| {
+            target
+                .get("requires_python")
+                .and_then(|value| Some((value.as_str()?, value.span())))
+        });
+        let Some(Some((python, span))) = pythons.next() else {
+            return;
+        };
+        if pythons.all(|other| other.is_some_and(|(other, _)| other == python)) {
+            builder.python(python, super::unquoted(span));
+        }
+    }
+
+    /// A local package, and the second entry of a package installed with extras.
+    fn left_out(package: &Table<'_>) -> bool {
+        let local = package.contains_key("path")
+            || package.get("editable").and_then(Value::as_bool) == Some(true);
+        let with_extras = package
+            .get("extras")
+            .and_then(Value::as_array)
+            .is_some_and(|extras| !extras.is_empty());
+        local || with_extras
+    }
+}
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    super::read_toml_lock(
-        manifest,
-        &TomlLock {
-            packages: "package",
-            skip: SKIP,
-            python: |builder, root| {
-                if let Some(metadata) = root.get("metadata").and_then(Value::as_table) {
-                    read_python(builder, metadata);
-                }
-            },
-            package: read_package,
-            graph: Some(read_graph),
-        },
-    )
-}
-
-fn read_python(builder: &mut LockBuilder, metadata: &Table<'_>) {
-    if let Some((python, span)) = toml_string(builder, metadata, "requires_python") {
-        builder.python(python, span);
-        return;
-    }
-    let Some(targets) = metadata.get("targets").and_then(Value::as_array_of_tables) else {
-        return;
-    };
-    let mut pythons = targets.iter().map(|target| {
-        target
-            .get("requires_python")
-            .and_then(|value| Some((value.as_str()?, value.span())))
-    });
-    let Some(Some((python, span))) = pythons.next() else {
-        return;
-    };
-    if pythons.all(|other| other.is_some_and(|(other, _)| other == python)) {
-        builder.python(python, super::unquoted(span));
-    }
-}
-
-fn read_package(builder: &mut LockBuilder, table: &Table<'_>) -> Option<usize> {
-    let header = table.span;
-    let Some((name, name_span)) = toml_string(builder, table, "name") else {
-        // A name of another type is already an issue.
-        if !table.contains_key("name") {
-            builder.invalid("a `[[package]]` entry without a `name`", header);
-        }
-        return None;
-    };
-    let local =
-        table.contains_key("path") || table.get("editable").and_then(Value::as_bool) == Some(true);
-    let with_extras = table
-        .get("extras")
-        .and_then(Value::as_array)
-        .is_some_and(|extras| !extras.is_empty());
-    if local || with_extras {
-        return None;
-    }
-    let Some((version, version_span)) = toml_string(builder, table, "version") else {
-        // A version of another type is already an issue.
-        if !table.contains_key("version") {
-            super::unversioned(builder, name, name_span);
-        }
-        return None;
-    };
-    let marker = toml_string(builder, table, "marker");
-    let locked = Locked {
-        name,
-        version,
-        version_span,
-        entry: super::toml_entry(header, name_span, version_span),
-        marker,
-        conda: None,
-    };
-    builder.package(&locked)
+    super::read_toml_lock::<PdmLock>(manifest)
 }
 
 /// Reads the dependency graph of a lock made without `inherit_metadata`, and narrows each package to where the
@@ -200,7 +171,7 @@ fn leading_name(text: &str) -> &str {
 mod tests {
     use super::*;
     use crate::Format;
-    use crate::lockfile::test_support::{self, markers};
+    use crate::test_support::{self, markers};
 
     fn read(text: &str) -> Manifest {
         test_support::read(parse, Format::PdmLock, "pdm.lock", text)

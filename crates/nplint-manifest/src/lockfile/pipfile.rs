@@ -230,31 +230,10 @@ fn span(range: Range) -> Span {
 mod tests {
     use super::*;
     use crate::Format;
-    use crate::lockfile::test_support;
+    use crate::test_support::{self, environment, messages};
 
     fn read(text: &str) -> Manifest {
         test_support::read(parse, Format::PipfileLock, "Pipfile.lock", text)
-    }
-
-    /// The text each requirement of `environment` points at.
-    fn environment<'a>(manifest: &'a Manifest, name: &str) -> Vec<&'a str> {
-        let environment = manifest
-            .environments
-            .iter()
-            .find(|environment| environment.name == name)
-            .unwrap_or_else(|| panic!("no environment `{name}`"));
-        manifest
-            .environment_requirements(environment)
-            .map(|requirement| requirement.location.text())
-            .collect()
-    }
-
-    fn messages(manifest: &Manifest) -> Vec<&str> {
-        manifest
-            .issues
-            .iter()
-            .map(|issue| issue.message.as_str())
-            .collect()
     }
 
     #[test]

@@ -15,47 +15,39 @@ use std::collections::HashMap;
 
 use nplint_diagnostics::Span;
 
-use super::conda_lock::{
-    conda_file, entry, field, first_key, node, outer_end, root, unsupported_version,
-};
+use super::conda_lock::conda_file;
+use super::yaml::{YamlLock, entry, field, first_key, node, outer_end, read_yaml_lock};
 use super::{CondaLocked, LockBuilder, Locked};
 use crate::conda::yaml::{Node, Scalar};
 use crate::{Loader, Manifest};
 
 /// The lock versions nplint reads. Version 4 and 5 differ from 6 only in how package entries name their kind.
-const SUPPORTED: [&str; 3] = ["4", "5", "6"];
+const LOCK: YamlLock = YamlLock {
+    file: "pixi.lock",
+    versions: &["4", "5", "6"],
+    supported: "versions 4 to 6",
+};
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    let mut builder = LockBuilder::new(manifest);
-    let file = builder.file();
-    let text = file.text();
-    let Some(Node::Mapping(entries, _)) = root(&mut builder, text) else {
-        return builder.finish();
-    };
-    let entries = entries.as_slice();
-    if let Ok(Some(version)) = field(&mut builder, entries, "version")
-        && !SUPPORTED.contains(&version.value.as_str())
-    {
-        unsupported_version(&mut builder, version, "pixi.lock", "versions 4 to 6");
-    }
-    // Each package's URL and its requirement; `None` for a package left out or not read, so that references to
-    // it are not errors too.
-    let mut packages: HashMap<&str, Option<usize>> = HashMap::new();
-    if let Ok(Some(Node::Sequence(items, _))) = node(&mut builder, entries, "packages", "list") {
-        for item in items {
-            if let Some((url, index)) = read_package(&mut builder, text, item) {
-                packages.entry(url).or_insert(index);
+    read_yaml_lock(manifest, &LOCK, |builder, text, entries| {
+        // Each package's URL and its requirement; `None` for a package left out or not read, so that references
+        // to it are not errors too.
+        let mut packages: HashMap<&str, Option<usize>> = HashMap::new();
+        if let Ok(Some(Node::Sequence(items, _))) = node(builder, entries, "packages", "list") {
+            for item in items {
+                if let Some((url, index)) = read_package(builder, text, item) {
+                    packages.entry(url).or_insert(index);
+                }
             }
         }
-    }
-    if let Ok(Some(Node::Mapping(environments, _))) =
-        node(&mut builder, entries, "environments", "mapping")
-    {
-        for (name, environment) in environments {
-            read_environment(&mut builder, &packages, name, environment);
+        if let Ok(Some(Node::Mapping(environments, _))) =
+            node(builder, entries, "environments", "mapping")
+        {
+            for (name, environment) in environments {
+                read_environment(builder, &packages, name, environment);
+            }
         }
-    }
-    builder.finish()
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -18,6 +18,7 @@
 //! project's own requirement is checked in its `pyproject.toml`. Every extra is installed, so `extra` markers
 //! hold; a `python` constraint on an edge is not read (the edge holds on every Python).
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use nplint_diagnostics::Span;
@@ -26,80 +27,55 @@ use pep508_rs::MarkerTree;
 
 use super::graph::Graph;
 use super::toml::{Table, Value};
-use super::{LockBuilder, Locked, Markers, TomlLock, nodes_by_name, normalized, toml_string};
+use super::{LockBuilder, Markers, ReadGraph, TomlLock, nodes_by_name, normalized, toml_string};
 use crate::pyproject::poetry_constraint;
 use crate::{Loader, Manifest};
 
-/// What a reader of poetry.lock never needs: the distributions and the extras' requirement strings.
-pub(super) const SKIP: &[&str] = &["package.files", "package.extras", "metadata.files"];
+/// poetry.lock's layout: `[[package]]`, each with its `markers` (Poetry 2) or its edges (Poetry 1); `[metadata]
+/// python-versions`.
+pub(crate) struct PoetryLock;
+
+impl TomlLock for PoetryLock {
+    /// What a reader of poetry.lock never needs: the distributions and the extras' requirement strings.
+    const SKIP: &'static [&'static str] = &["package.files", "package.extras", "metadata.files"];
+    const GRAPH: Option<ReadGraph> = Some(read_graph);
+
+    fn python(builder: &mut LockBuilder, root: &Table<'_>) {
+        if let Some(metadata) = root.get("metadata").and_then(Value::as_table)
+            && let Some((python, span)) = toml_string(builder, metadata, "python-versions")
+            && let Ok(constraint) = poetry_constraint::parse(python)
+            && let Ok(specifiers) = constraint.to_specifiers()
+        {
+            builder.python(&specifiers.to_string(), span);
+        }
+    }
+
+    fn left_out(package: &Table<'_>) -> bool {
+        package
+            .get("source")
+            .and_then(Value::as_table)
+            .and_then(|source| source.get("type"))
+            .and_then(Value::as_str)
+            .is_some_and(|kind| matches!(kind, "directory" | "file"))
+    }
+
+    fn marker<'t>(_: &mut LockBuilder, package: &'t Table<'_>) -> Option<(Cow<'t, str>, Span)> {
+        markers(package)
+    }
+}
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    super::read_toml_lock(
-        manifest,
-        &TomlLock {
-            packages: "package",
-            skip: SKIP,
-            python: read_python,
-            package: read_package,
-            graph: Some(read_graph),
-        },
-    )
-}
-
-fn read_python(builder: &mut LockBuilder, root: &Table<'_>) {
-    if let Some(metadata) = root.get("metadata").and_then(Value::as_table)
-        && let Some((python, span)) = toml_string(builder, metadata, "python-versions")
-        && let Ok(constraint) = poetry_constraint::parse(python)
-        && let Ok(specifiers) = constraint.to_specifiers()
-    {
-        builder.python(&specifiers.to_string(), span);
-    }
-}
-
-fn read_package(builder: &mut LockBuilder, table: &Table<'_>) -> Option<usize> {
-    let header = table.span;
-    let Some((name, name_span)) = toml_string(builder, table, "name") else {
-        // A name of another type is already an issue.
-        if !table.contains_key("name") {
-            builder.invalid("a `[[package]]` entry without a `name`", header);
-        }
-        return None;
-    };
-    if let Some(source) = table.get("source").and_then(Value::as_table)
-        && let Some(kind) = source.get("type").and_then(Value::as_str)
-        && matches!(kind, "directory" | "file")
-    {
-        return None;
-    }
-    let Some((version, version_span)) = toml_string(builder, table, "version") else {
-        // A version of another type is already an issue.
-        if !table.contains_key("version") {
-            super::unversioned(builder, name, name_span);
-        }
-        return None;
-    };
-    let marker = markers(table);
-    let locked = Locked {
-        name,
-        version,
-        version_span,
-        entry: super::toml_entry(header, name_span, version_span),
-        marker: marker
-            .as_ref()
-            .map(|(marker, span)| (marker.as_str(), *span)),
-        conda: None,
-    };
-    builder.package(&locked)
+    super::read_toml_lock::<PoetryLock>(manifest)
 }
 
 /// The package's marker: `marker = "A"` (before Poetry 1.0) and `markers = "A"` as is; `markers = { main = "A", dev = "B" }` as `(A) or (B)`, since
 /// every group is installed, or none when one of the package's `groups` has no marker. Values of other types
 /// are ignored: the marker only narrows where the package is installed.
-fn markers(table: &Table<'_>) -> Option<(String, Span)> {
+fn markers<'t>(table: &'t Table<'_>) -> Option<(Cow<'t, str>, Span)> {
     let value = table.get("markers").or_else(|| table.get("marker"))?;
     let span = value.span();
     if let Some(marker) = value.as_str() {
-        return Some((marker.to_owned(), super::unquoted(span)));
+        return Some((Cow::Borrowed(marker), super::unquoted(span)));
     }
     let per_group = value.as_table()?;
     let groups = table.get("groups").and_then(Value::as_array);
@@ -119,13 +95,15 @@ fn markers(table: &Table<'_>) -> Option<(String, Span)> {
     markers.dedup();
     match markers.as_slice() {
         [] => None,
-        [only] => Some(((*only).to_owned(), span)),
+        [only] => Some((Cow::Borrowed(*only), span)),
         several => Some((
-            several
-                .iter()
-                .map(|marker| format!("({marker})"))
-                .collect::<Vec<_>>()
-                .join(" or "),
+            Cow::Owned(
+                several
+                    .iter()
+                    .map(|marker| format!("({marker})"))
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            ),
             span,
         )),
     }
@@ -234,7 +212,7 @@ fn constrained(targets: &[(usize, Option<Version>)], version: Option<&str>) -> V
 mod tests {
     use super::*;
     use crate::Format;
-    use crate::lockfile::test_support;
+    use crate::test_support;
 
     /// Each locked package's `name==version` and marker (`true` where it holds everywhere), from a lock read
     /// without issues.

@@ -935,21 +935,27 @@ mod blanking {
     use std::path::Path;
 
     use super::*;
+    use crate::Format;
+    use crate::lockfile::TomlLock;
+    use crate::lockfile::pdm::PdmLock;
+    use crate::lockfile::poetry::PoetryLock;
+    use crate::lockfile::pylock::Pylock;
+    use crate::lockfile::uv::UvLock;
 
     /// Every TOML lockfile fixture reads the same with its skipped values blanked as lexed whole, and the ones
     /// the tools wrote are blanked.
     #[test]
     fn blanking_changes_nothing_but_the_lexing() {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        let formats: [(&str, &[&str]); 4] = [
-            ("uv-lock", super::super::uv::SKIP),
-            ("poetry-lock", super::super::poetry::SKIP),
-            ("pdm-lock", super::super::pdm::SKIP),
-            ("pylock", super::super::pylock::SKIP),
+        let formats: [(Format, &[&str]); 4] = [
+            (Format::UvLock, UvLock::SKIP),
+            (Format::PoetryLock, PoetryLock::SKIP),
+            (Format::PdmLock, PdmLock::SKIP),
+            (Format::Pylock, Pylock::SKIP),
         ];
         let mut blanked = Vec::new();
-        for (dir, skip) in formats {
-            for entry in std::fs::read_dir(fixtures.join(dir)).unwrap() {
+        for (format, skip) in formats {
+            for entry in std::fs::read_dir(fixtures.join(format.fixture_dir())).unwrap() {
                 let path = entry.unwrap().path();
                 let text = std::fs::read_to_string(&path).unwrap();
                 let whole = format!("{:?}", parse_lexing(&text, &text, skip));
@@ -975,10 +981,10 @@ mod blanking {
     fn blanking_agrees_on_the_fuzzing_corpus() {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
         let formats: [(&str, &[&str]); 4] = [
-            ("uv_lock", super::super::uv::SKIP),
-            ("poetry_lock", super::super::poetry::SKIP),
-            ("pdm_lock", super::super::pdm::SKIP),
-            ("pylock", super::super::pylock::SKIP),
+            ("uv_lock", UvLock::SKIP),
+            ("poetry_lock", PoetryLock::SKIP),
+            ("pdm_lock", PdmLock::SKIP),
+            ("pylock", Pylock::SKIP),
         ];
         let mut read = 0;
         for (dir, skip) in formats {

@@ -14,6 +14,7 @@
 //! `resolution-markers` and reached by edges that name its `version`; its marker is both (any of its forks, and
 //! where an edge reaches it), so that each target sees at most one version.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -23,58 +24,29 @@ use rustc_hash::FxBuildHasher;
 
 use super::graph::Graph;
 use super::toml::{Table, Value};
-use super::{LockBuilder, Locked, Markers, TomlLock, toml_string};
+use super::{LockBuilder, Markers, ReadGraph, TomlLock};
 use crate::{Loader, Manifest};
 
-/// What a reader of uv.lock never needs: the distributions and what the members declared, most of the file.
-pub(super) const SKIP: &[&str] = &["package.sdist", "package.wheels", "package.metadata"];
+/// uv.lock's layout: `[[package]]`, each with its `resolution-markers` and its edges; the top-level
+/// `requires-python`.
+pub(crate) struct UvLock;
 
-pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
-    super::read_toml_lock(
-        manifest,
-        &TomlLock {
-            packages: "package",
-            skip: SKIP,
-            python: |builder, root| {
-                if let Some((python, span)) = toml_string(builder, root, "requires-python") {
-                    builder.python(python, span);
-                }
-            },
-            package: read_package,
-            graph: Some(read_graph),
-        },
-    )
+impl TomlLock for UvLock {
+    /// What a reader of uv.lock never needs: the distributions and what the members declared, most of the file.
+    const SKIP: &'static [&'static str] = &["package.sdist", "package.wheels", "package.metadata"];
+    const GRAPH: Option<ReadGraph> = Some(read_graph);
+
+    fn left_out(package: &Table<'_>) -> bool {
+        source_is(package, &["editable", "virtual", "directory", "path"])
+    }
+
+    fn marker<'t>(_: &mut LockBuilder, package: &'t Table<'_>) -> Option<(Cow<'t, str>, Span)> {
+        resolution_markers(package)
+    }
 }
 
-fn read_package(builder: &mut LockBuilder, table: &Table<'_>) -> Option<usize> {
-    let header = table.span;
-    let Some((name, name_span)) = toml_string(builder, table, "name") else {
-        if !table.contains_key("name") {
-            builder.invalid("a `[[package]]` entry without a `name`", header);
-        }
-        return None;
-    };
-    if source_is(table, &["editable", "virtual", "directory", "path"]) {
-        return None;
-    }
-    let Some((version, version_span)) = toml_string(builder, table, "version") else {
-        if !table.contains_key("version") {
-            super::unversioned(builder, name, name_span);
-        }
-        return None;
-    };
-    let marker = resolution_markers(table);
-    let locked = Locked {
-        name,
-        version,
-        version_span,
-        entry: super::toml_entry(header, name_span, version_span),
-        marker: marker
-            .as_ref()
-            .map(|(marker, span)| (marker.as_str(), *span)),
-        conda: None,
-    };
-    builder.package(&locked)
+pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
+    super::read_toml_lock::<UvLock>(manifest)
 }
 
 /// Whether the package's `source` is one of `kinds` (`source = { editable = "." }`).
@@ -229,7 +201,7 @@ impl<'t> GraphReader<'t> {
 }
 
 /// `resolution-markers = ["A", "B"]` as one marker, `(A) or (B)`.
-fn resolution_markers(table: &Table<'_>) -> Option<(String, Span)> {
+fn resolution_markers<'t>(table: &Table<'_>) -> Option<(Cow<'t, str>, Span)> {
     let value = table.get("resolution-markers")?;
     let mut marker = String::new();
     for string in value.as_array()?.iter().filter_map(Value::as_str) {
@@ -238,14 +210,14 @@ fn resolution_markers(table: &Table<'_>) -> Option<(String, Span)> {
         }
         let _ = write!(marker, "({string})");
     }
-    (!marker.is_empty()).then(|| (marker, value.span()))
+    (!marker.is_empty()).then(|| (Cow::Owned(marker), value.span()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Format;
-    use crate::lockfile::test_support::{self, markers};
+    use crate::test_support::{self, markers};
 
     fn read(text: &str) -> Manifest {
         test_support::read(parse, Format::UvLock, "uv.lock", text)

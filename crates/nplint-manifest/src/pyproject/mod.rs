@@ -28,7 +28,7 @@ use std::sync::Arc;
 use nplint_diagnostics::{Location, Severity, SourceFile, Span};
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::{ExtraName, MarkerTree, PackageName};
-use toml_edit::{Document, Item, TableLike};
+use toml_edit::{Item, TableLike};
 
 use crate::pep508;
 use crate::{
@@ -38,16 +38,8 @@ use crate::{
 
 pub(crate) fn parse(mut manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let file = manifest.sources[0].clone();
-    let document = match Document::parse(file.text()) {
-        Ok(document) => document,
-        Err(error) => {
-            let span = error.span().map_or(Span::empty(0), Span::from_range);
-            manifest.issues.push(
-                Issue::invalid(error.message(), Location::new(file, span))
-                    .with_label("invalid TOML"),
-            );
-            return manifest;
-        }
+    let Some(document) = toml::document(&mut manifest, &file) else {
+        return manifest;
     };
     let mut reader = Reader::new(file.clone());
     reader.read(document.as_table());

@@ -1,43 +1,12 @@
 //! Tests of the pyproject.toml reader that fixtures cannot express: properties, limits, exact spans.
 
-use std::path::Path;
-
-use nplint_diagnostics::SourceFile;
 use proptest::prelude::*;
 
-use crate::{Format, IssueKind, LoadError, Loader, Manifest};
-
-struct NoFiles;
-
-impl Loader for NoFiles {
-    fn load(&self, _path: &Path) -> Result<Vec<u8>, LoadError> {
-        Err(LoadError::NotFound)
-    }
-}
+use crate::test_support::{self, environment, messages};
+use crate::{Format, IssueKind, Manifest};
 
 fn parse(text: &str) -> Manifest {
-    let manifest = Manifest::new(Format::Pyproject, SourceFile::new("pyproject.toml", text));
-    super::parse(manifest, &NoFiles)
-}
-
-fn environment<'a>(manifest: &'a Manifest, name: &str) -> Vec<&'a str> {
-    let environment = manifest
-        .environments
-        .iter()
-        .find(|environment| environment.name == name)
-        .unwrap_or_else(|| panic!("no environment `{name}`"));
-    manifest
-        .environment_requirements(environment)
-        .map(|requirement| requirement.location.text())
-        .collect()
-}
-
-fn messages(manifest: &Manifest) -> Vec<&str> {
-    manifest
-        .issues
-        .iter()
-        .map(|issue| issue.message.as_str())
-        .collect()
+    test_support::read(super::parse, Format::Pyproject, "pyproject.toml", text)
 }
 
 #[test]

@@ -1,12 +1,32 @@
 //! Typed access to toml_edit's parsed document: wrong types become issues, strings map back to source bytes.
 
 use std::ops::Range;
+use std::sync::Arc;
 
-use nplint_diagnostics::{Location, Span};
-use toml_edit::{Array, Item, Key, TableLike, Value};
+use nplint_diagnostics::{Location, SourceFile, Span};
+use toml_edit::{Array, Document, Item, Key, TableLike, Value};
 
 use super::Reader;
-use crate::Issue;
+use crate::{Issue, Manifest};
+
+/// `file`, the manifest's file, as a TOML document; `None`, with the syntax error as the manifest's issue, when it
+/// is not TOML.
+pub(crate) fn document<'t>(
+    manifest: &mut Manifest,
+    file: &'t Arc<SourceFile>,
+) -> Option<Document<&'t str>> {
+    match Document::parse(file.text()) {
+        Ok(document) => Some(document),
+        Err(error) => {
+            let span = error.span().map_or(Span::empty(0), Span::from_range);
+            manifest.issues.push(
+                Issue::invalid(error.message(), Location::new(file.clone(), span))
+                    .with_label("invalid TOML"),
+            );
+            None
+        }
+    }
+}
 
 /// A TOML string with the source span of its contents.
 #[derive(Debug, Clone, Copy)]

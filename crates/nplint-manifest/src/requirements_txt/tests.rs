@@ -1,44 +1,14 @@
 //! Tests of whole files: includes, roles, spans, and a property test of spans over generated files.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use nplint_diagnostics::{SourceFile, Span};
 use proptest::prelude::*;
 
 use super::*;
-use crate::{Format, IssueKind, LoadError, RequirementSource};
-
-/// Files in memory, by path.
-#[derive(Default)]
-struct MemoryLoader {
-    files: HashMap<PathBuf, Vec<u8>>,
-}
-
-impl MemoryLoader {
-    fn with(files: &[(&str, &str)]) -> Self {
-        let mut loader = Self::default();
-        for (path, text) in files {
-            loader.add(path, text);
-        }
-        loader
-    }
-
-    fn add(&mut self, path: &str, text: &str) {
-        self.files
-            .insert(PathBuf::from(path), text.as_bytes().to_vec());
-    }
-}
-
-impl Loader for MemoryLoader {
-    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        self.files
-            .get(&crate::loader::normalize_lexically(path))
-            .cloned()
-            .ok_or(LoadError::NotFound)
-    }
-}
+use crate::test_support::messages;
+use crate::{Format, IssueKind, MemoryLoader, RequirementSource};
 
 fn load(loader: &MemoryLoader, path: &str) -> Manifest {
     crate::load(Path::new(path), Format::RequirementsTxt, loader).expect("root file exists")
@@ -46,7 +16,7 @@ fn load(loader: &MemoryLoader, path: &str) -> Manifest {
 
 fn parse_text(text: &str) -> Manifest {
     load(
-        &MemoryLoader::with(&[("requirements.txt", text)]),
+        &MemoryLoader::from([("requirements.txt", text)]),
         "requirements.txt",
     )
 }
@@ -60,14 +30,6 @@ fn names(manifest: &Manifest) -> Vec<String> {
                 .as_ref()
                 .map_or_else(|| "?".to_owned(), ToString::to_string)
         })
-        .collect()
-}
-
-fn messages(manifest: &Manifest) -> Vec<&str> {
-    manifest
-        .issues
-        .iter()
-        .map(|issue| issue.message.as_str())
         .collect()
 }
 
@@ -106,7 +68,7 @@ fn discovery() {
 
 #[test]
 fn one_environment_with_every_requirement() {
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         ("r.txt", "numpy\n-c c.txt\nscipy\n"),
         ("c.txt", "numpy<2\n"),
     ]);
@@ -129,7 +91,7 @@ fn one_environment_with_every_requirement() {
 
 #[test]
 fn includes_are_relative_to_the_including_file() {
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         ("app/requirements.txt", "-r base/common.txt\n"),
         ("app/base/common.txt", "--requirement=../../shared.txt\n"),
         ("shared.txt", "numpy==1.26.4\n"),
@@ -158,7 +120,7 @@ fn includes_are_relative_to_the_including_file() {
 /// `-r ./requirements/pytorch/base.txt`: the files are named without the `./`, and `..` is kept.
 #[test]
 fn included_paths_drop_current_dir_components() {
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         (
             "project/requirements.txt",
             "-r ./requirements/fabric/base.txt\n-r requirements/./pytorch/../pytorch/base.txt\n",
@@ -190,7 +152,7 @@ fn included_paths_drop_current_dir_components() {
 
 #[test]
 fn a_file_included_twice_is_read_once_and_counted_twice() {
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         ("r.txt", "-r a.txt\n-r b.txt\n"),
         ("a.txt", "-r common.txt\n"),
         ("b.txt", "-r ./common.txt\n"),
@@ -204,7 +166,7 @@ fn a_file_included_twice_is_read_once_and_counted_twice() {
 
 #[test]
 fn cycles_are_reported_at_the_closing_include() {
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         ("r.txt", "numpy\n-r a.txt\n"),
         ("a.txt", "scipy\n-r b.txt\n"),
         ("b.txt", "-r a.txt\npandas\n"),
@@ -240,12 +202,12 @@ fn deep_include_chains_do_not_overflow() {
     const DEPTH: usize = 1_000;
     let mut loader = MemoryLoader::default();
     for level in 0..DEPTH {
-        loader.add(
-            &format!("r{level}.txt"),
-            &format!("-r r{}.txt\npkg{level}\n", level + 1),
+        loader.insert(
+            format!("r{level}.txt"),
+            format!("-r r{}.txt\npkg{level}\n", level + 1),
         );
     }
-    loader.add(&format!("r{DEPTH}.txt"), "numpy==1.26.4\n");
+    loader.insert(format!("r{DEPTH}.txt"), "numpy==1.26.4\n");
     let manifest = load(&loader, "r0.txt");
     assert!(manifest.issues.is_empty(), "{:?}", manifest.issues.first());
     assert_eq!(manifest.requirements.len(), DEPTH + 1);
@@ -260,7 +222,7 @@ fn deep_include_chains_do_not_overflow() {
 fn include_depth_is_capped() {
     let mut loader = MemoryLoader::default();
     for level in 0..=MAX_INCLUDE_DEPTH + 1 {
-        loader.add(&format!("r{level}"), &format!("-r r{}", level + 1));
+        loader.insert(format!("r{level}"), format!("-r r{}", level + 1));
     }
     let manifest = load(&loader, "r0");
     assert_eq!(
@@ -298,7 +260,7 @@ fn missing_and_remote_includes() {
 
 #[test]
 fn file_urls_are_read_as_paths() {
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         ("dir/r.txt", "-r file:///abs/base.txt\n"),
         ("/abs/base.txt", "numpy\n"),
     ]);
@@ -309,10 +271,8 @@ fn file_urls_are_read_as_paths() {
 
 #[test]
 fn invalid_utf8_in_an_included_file() {
-    let mut loader = MemoryLoader::with(&[("r.txt", "-r bad.txt\nnumpy\n")]);
-    loader
-        .files
-        .insert("bad.txt".into(), b"sci\xffpy\n".to_vec());
+    let mut loader = MemoryLoader::from([("r.txt", "-r bad.txt\nnumpy\n")]);
+    loader.insert("bad.txt", b"sci\xffpy\n");
     let manifest = load(&loader, "r.txt");
     assert_eq!(names(&manifest), ["numpy"]);
     assert_eq!(messages(&manifest), ["file is not valid UTF-8"]);
@@ -323,7 +283,7 @@ fn invalid_utf8_in_an_included_file() {
 #[test]
 fn requirements_in_a_constraints_file_include_follow_pip() {
     // pip's `nested_constraint`: `-r` in a constraints file includes requirements, `-c` constraints.
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         ("r.txt", "-c c.txt\n"),
         ("c.txt", "numpy<2\n-r more.txt\n-c more-constraints.txt\n"),
         ("more.txt", "scipy\n"),
@@ -343,7 +303,7 @@ fn requirements_in_a_constraints_file_include_follow_pip() {
 
 #[test]
 fn invalid_constraints() {
-    let loader = MemoryLoader::with(&[
+    let loader = MemoryLoader::from([
         ("r.txt", "-c c.txt\n"),
         ("c.txt", "-e ./pkg\n./other\nnumpy[dev]<2\nscipy<2\n"),
     ]);
@@ -493,7 +453,7 @@ fn bom_and_crlf() {
 fn pip_entries_verbatim_and_escaped() {
     let yml = "dependencies:\n  - pip:\n    - numpy>=1.20 # pinned\n    - \"scipy\\u003e=1\"\n    - -r reqs.txt\n";
     let source = SourceFile::new("env/environment.yml", yml);
-    let loader = MemoryLoader::with(&[("env/reqs.txt", "pandas\n")]);
+    let loader = MemoryLoader::from([("env/reqs.txt", "pandas\n")]);
     let mut manifest = Manifest::new(Format::CondaEnvironment, source.clone());
     let entry = |needle: &str| {
         let start = yml.find(needle).unwrap();

@@ -220,25 +220,12 @@ fn file_name(path: &Path) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use nplint_manifest::{Format, LoadError, Loader};
+    use nplint_manifest::{Format, MemoryLoader};
 
     use super::*;
 
-    /// Files held in memory.
-    struct Files(Vec<(&'static str, String)>);
-
-    impl Loader for Files {
-        fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-            self.0
-                .iter()
-                .find(|(name, _)| Path::new(name) == path)
-                .map(|(_, text)| text.clone().into_bytes())
-                .ok_or(LoadError::NotFound)
-        }
-    }
-
     fn load(name: &'static str, format: Format, text: &str) -> Manifest {
-        let files = Files(vec![(name, text.to_owned())]);
+        let files = MemoryLoader::from([(name, text)]);
         nplint_manifest::load(&PathBuf::from(name), format, &files).expect("in memory")
     }
 
