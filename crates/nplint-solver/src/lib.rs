@@ -71,12 +71,12 @@ pub use nplint_index::{Platform, PythonVersion, Target};
 use pep440_rs::{Operator, Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree, PackageName};
 use pubgrub::PubGrubError;
-pub use pubgrub::{DerivationTree, Derived, External};
 pub use version_ranges::Ranges;
 
 pub use crate::cause::{Cause, ConflictKey};
 pub use crate::explain::{Voice, explain, explain_with};
-pub use crate::outcome::{Conflict, Derivation, Outcome, Solution, Unavailable};
+use crate::outcome::Derivation;
+pub use crate::outcome::{Conflict, Outcome, Solution, Unavailable};
 pub use crate::package::{CondaPatchNode, RuntimeNode, SolverPackage};
 use crate::provider::{Cache, Provider, Range, push_dependency};
 use crate::replay::Recorder;

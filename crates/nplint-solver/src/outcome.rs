@@ -13,7 +13,7 @@ use version_ranges::Ranges;
 use crate::package::SolverPackage;
 
 /// pubgrub's explanation of a conflict, over the solver's packages.
-pub type Derivation = DerivationTree<SolverPackage, Ranges<Version>, Unavailable>;
+pub(crate) type Derivation = DerivationTree<SolverPackage, Ranges<Version>, Unavailable>;
 
 /// Why a release that exists cannot be installed on the target: pubgrub's custom incompatibility reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,8 +138,9 @@ pub struct Conflict {
     pub index: &'static Index,
     /// The target the conflict holds on.
     pub target: Target,
-    /// pubgrub's derivation tree, unsimplified (see [`explain`](mod@crate::explain)).
-    pub derivation: Derivation,
+    /// pubgrub's derivation tree, unsimplified (see [`explain`](mod@crate::explain)); read outside this crate
+    /// through [`Conflict::causes`].
+    pub(crate) derivation: Derivation,
     /// Ids of the inputs whose package takes part in the derivation, ascending: the lines to label.
     pub inputs: Vec<usize>,
     /// Ids of the inputs left out of the solve: naming a package outside the index, or admitting only releases

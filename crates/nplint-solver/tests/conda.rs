@@ -5,8 +5,8 @@ mod common;
 
 use std::str::FromStr;
 
-use common::{externals, requirements, solve, target};
-use nplint_solver::{External, Input, Outcome, SolverPackage, explain};
+use common::{requirements, solve, target};
+use nplint_solver::{Cause, Input, Outcome, SolverPackage, explain};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 
@@ -40,12 +40,14 @@ fn a_conda_pandas_before_2_2_2_gets_numpy_1() {
 fn a_conda_pandas_before_2_2_2_and_numpy_2_conflict_through_the_patch() {
     let outcome = solve(&inputs(&["pandas==2.0.3", "numpy>=2"], true), target(11));
     let conflict = outcome.as_conflict().expect("a conflict");
-    let patches: Vec<&str> = externals(&conflict.derivation)
+    let patches: Vec<&str> = conflict
+        .causes()
         .into_iter()
-        .filter_map(|external| match external {
-            External::FromDependencyOf(SolverPackage::CondaPatch(node), ..) => {
-                Some(node.bound.patch)
-            }
+        .filter_map(|cause| match cause {
+            Cause::Dependency {
+                package: SolverPackage::CondaPatch(node),
+                ..
+            } => Some(node.bound.patch),
             _ => None,
         })
         .collect();

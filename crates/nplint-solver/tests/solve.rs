@@ -4,10 +4,10 @@ mod common;
 
 use std::str::FromStr;
 
-use common::{externals, input, requirements, solve, target};
+use common::{input, requirements, solve, target};
 use nplint_index::WheelPythonRange;
 use nplint_solver::{
-    Conflict, External, Outcome, Platform, PythonVersion, Role, Solver, SolverPackage, Target,
+    Cause, Conflict, Outcome, Platform, PythonVersion, Role, Solver, SolverPackage, Target,
     Unavailable,
 };
 use pep440_rs::Version;
@@ -48,10 +48,12 @@ fn tensorflow_2_5_and_a_newer_numpy_conflict() {
     assert!(conflict.unknown.is_empty());
     let tensorflow = SolverPackage::Package(name("tensorflow"));
     let numpy = SolverPackage::Package(name("numpy"));
-    assert!(externals(&conflict.derivation).iter().any(|external| matches!(
-        external,
-        External::FromDependencyOf(from, _, to, range)
-            if *from == tensorflow && *to == numpy && range.to_string() == ">=1.19.2, <1.20.dev0"
+    assert!(conflict.causes().iter().any(|cause| matches!(
+        cause,
+        Cause::Dependency { package, dependency, dependency_range, .. }
+            if **package == tensorflow
+                && **dependency == numpy
+                && dependency_range.to_string() == ">=1.19.2, <1.20.dev0"
     )));
 }
 
@@ -90,16 +92,12 @@ fn tensorflow_2_5_has_no_wheel_for_python_3_10() {
     );
     // The solver passes over releases without a wheel for the target rather than rejecting them one by one:
     // the derivation says no version of the range is left, and the explanation says why.
-    assert!(
-        externals(&conflict.derivation)
-            .iter()
-            .any(|external| matches!(
-                external,
-                External::NoVersions(SolverPackage::Package(package), range)
-                    if package.as_ref() == "tensorflow"
-                        && range.contains(&Version::from_str("2.5.0").unwrap())
-            ))
-    );
+    assert!(conflict.causes().iter().any(|cause| matches!(
+        cause,
+        Cause::NoVersions { package: SolverPackage::Package(package), range }
+            if package.as_ref() == "tensorflow"
+                && range.contains(&Version::from_str("2.5.0").unwrap())
+    )));
     assert!(
         explained(&["tensorflow==2.5.0"], 10).contains(&format!("tensorflow==2.5.0 {expected}")),
         "{}",
@@ -113,9 +111,10 @@ fn numpy_1_19_5_has_no_wheel_for_python_3_11() {
     let conflict = conflict(&outcome);
     assert_eq!(conflict.inputs, [0]);
     assert!(
-        externals(&conflict.derivation)
+        conflict
+            .causes()
             .iter()
-            .any(|external| matches!(external, External::NoVersions(..)))
+            .any(|cause| matches!(cause, Cause::NoVersions { .. }))
     );
     assert!(
         explained(&["numpy==1.19.5"], 11)
@@ -130,19 +129,19 @@ fn numpy_2_1_needs_python_3_10() {
     assert_eq!(conflict.inputs, [0]);
     // The releases that `Requires-Python` excludes are passed over, not offered one by one: one step says that
     // none is left.
-    let externals = externals(&conflict.derivation);
+    let causes = conflict.causes();
     assert!(
-        externals.iter().any(|external| matches!(
-            external,
-            External::NoVersions(SolverPackage::Package(name), _) if name.as_ref() == "numpy"
+        causes.iter().any(|cause| matches!(
+            cause,
+            Cause::NoVersions { package: SolverPackage::Package(name), .. } if name.as_ref() == "numpy"
         )),
-        "{externals:#?}"
+        "{causes:#?}"
     );
     assert!(
-        !externals
+        !causes
             .iter()
-            .any(|external| matches!(external, External::Custom(..))),
-        "{externals:#?}"
+            .any(|cause| matches!(cause, Cause::Unavailable { .. })),
+        "{causes:#?}"
     );
 }
 
@@ -227,15 +226,11 @@ fn yanked_releases_count_only_when_pinned() {
     let pinned = solve(&requirements(&["numpy==2.4.0"]), target(12));
     assert_eq!(solved_version(&pinned, "numpy").as_deref(), Some("2.4.0"));
     let ranged = solve(&requirements(&["numpy>=2.4.0,<2.4.1"]), target(12));
-    assert!(
-        externals(&conflict(&ranged).derivation)
-            .iter()
-            .any(|external| matches!(
-                external,
-                External::Custom(_, _, Unavailable::Yanked { reason: Some(reason) })
-                    if *reason == "Backward compatibility bug"
-            ))
-    );
+    assert!(conflict(&ranged).causes().iter().any(|cause| matches!(
+        cause,
+        Cause::Unavailable { reason: Unavailable::Yanked { reason: Some(reason) }, .. }
+            if *reason == "Backward compatibility bug"
+    )));
     let around = solve(&requirements(&["numpy>=2.3.5,<2.4.1"]), target(12));
     assert_ne!(solved_version(&around, "numpy").as_deref(), Some("2.4.0"));
 }

@@ -1,13 +1,9 @@
-//! What the solver's integration tests share: targets, requirements as inputs, a derivation's externals.
+//! What the solver's integration tests share: targets, requirements as inputs.
 
 use std::str::FromStr;
 
 use nplint_index::{Index, RawUrl};
-use nplint_solver::{
-    Derivation, External, Input, Outcome, Platform, PythonVersion, Role, SolverPackage, Target,
-    Unavailable,
-};
-use pep440_rs::Version;
+use nplint_solver::{Input, Outcome, Platform, PythonVersion, Role, Target};
 use pep508_rs::VersionOrUrl;
 
 /// Solves `inputs` on `target` over the embedded index: these tests are end-to-end, on the real data.
@@ -43,18 +39,4 @@ pub fn requirements(lines: &[&str]) -> Vec<Input> {
         .enumerate()
         .map(|(id, line)| input(id, line, Role::Requirement))
         .collect()
-}
-
-/// Every external incompatibility of the derivation.
-pub fn externals(
-    derivation: &Derivation,
-) -> Vec<&External<SolverPackage, nplint_solver::Ranges<Version>, Unavailable>> {
-    match derivation {
-        Derivation::External(external) => vec![external],
-        Derivation::Derived(derived) => {
-            let mut all = externals(&derived.cause1);
-            all.extend(externals(&derived.cause2));
-            all
-        }
-    }
 }
