@@ -117,6 +117,25 @@ impl Platform {
         }
     }
 
+    /// conda's name of the platform (its "subdir"), as environment files and conda lockfiles write it:
+    /// `linux-64`.
+    pub const fn conda_subdir(self) -> &'static str {
+        match self {
+            Platform::LinuxX86_64 => "linux-64",
+            Platform::LinuxAarch64 => "linux-aarch64",
+            Platform::MacosX86_64 => "osx-64",
+            Platform::MacosArm64 => "osx-arm64",
+            Platform::WindowsX86_64 => "win-64",
+        }
+    }
+
+    /// The platform conda calls `subdir`, `None` for one nplint does not track (`linux-ppc64le`, `noarch`).
+    pub fn from_conda_subdir(subdir: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|platform| platform.conda_subdir() == subdir)
+    }
+
     /// The `sys_platform` marker value.
     pub const fn sys_platform(self) -> &'static str {
         match self {
@@ -238,6 +257,18 @@ mod tests {
     use pep508_rs::MarkerTree;
 
     use super::*;
+
+    #[test]
+    fn conda_subdirs_name_each_platform_once() {
+        for platform in Platform::ALL {
+            assert_eq!(
+                Platform::from_conda_subdir(platform.conda_subdir()),
+                Some(platform)
+            );
+        }
+        assert_eq!(Platform::from_conda_subdir("linux-ppc64le"), None);
+        assert_eq!(Platform::from_conda_subdir("noarch"), None);
+    }
 
     #[test]
     fn platform_names_round_trip_and_match_the_source_form() {

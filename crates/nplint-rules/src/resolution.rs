@@ -349,13 +349,8 @@ fn environment_platforms(environment: &Environment, options: &TargetOptions) -> 
     let Some(conda_platform) = &environment.platform else {
         return options.platforms().to_vec();
     };
-    let platform = match conda_platform.as_str() {
-        "linux-64" => Platform::LinuxX86_64,
-        "linux-aarch64" => Platform::LinuxAarch64,
-        "osx-64" => Platform::MacosX86_64,
-        "osx-arm64" => Platform::MacosArm64,
-        "win-64" => Platform::WindowsX86_64,
-        _ => return Vec::new(),
+    let Some(platform) = Platform::from_conda_subdir(conda_platform) else {
+        return Vec::new();
     };
     if options.platforms.is_empty() || options.platforms.contains(&platform) {
         vec![platform]
