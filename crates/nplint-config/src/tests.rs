@@ -230,33 +230,22 @@ fn the_closest_configuration_wins() {
         ("c/d/pyproject.toml", "[tool.nplint]\npython = \"3.9\"\n"),
     ]);
     let configs = tree.configs(Discovery::Closest, Overrides::default());
-    let governing = |path| Tree::governing(&configs, path);
-    assert_eq!(
-        governing("requirements.txt").as_deref(),
-        Some("pyproject.toml")
-    );
-    // `.nplint.toml` beats `nplint.toml` in the same directory.
-    assert_eq!(
-        governing("a/requirements.txt").as_deref(),
-        Some("a/.nplint.toml")
-    );
-    assert_eq!(
-        governing("a/x/y/requirements.txt").as_deref(),
-        Some("a/.nplint.toml")
-    );
-    // A pyproject.toml without `[tool.nplint]` is no configuration.
-    assert_eq!(
-        governing("b/requirements.txt").as_deref(),
-        Some("pyproject.toml")
-    );
-    assert_eq!(
-        governing("c/requirements.txt").as_deref(),
-        Some("pyproject.toml")
-    );
-    assert_eq!(
-        governing("c/d/environment.yml").as_deref(),
-        Some("c/d/pyproject.toml")
-    );
+    for (file, governing) in [
+        ("requirements.txt", "pyproject.toml"),
+        // `.nplint.toml` beats `nplint.toml` in the same directory.
+        ("a/requirements.txt", "a/.nplint.toml"),
+        ("a/x/y/requirements.txt", "a/.nplint.toml"),
+        // A pyproject.toml without `[tool.nplint]` is no configuration.
+        ("b/requirements.txt", "pyproject.toml"),
+        ("c/requirements.txt", "pyproject.toml"),
+        ("c/d/environment.yml", "c/d/pyproject.toml"),
+    ] {
+        assert_eq!(
+            Tree::governing(&configs, file).as_deref(),
+            Some(governing),
+            "{file}"
+        );
+    }
     assert!(configs.errors().is_empty());
 
     // Configurations do not merge: `a`'s does not inherit the root's `ignore`.

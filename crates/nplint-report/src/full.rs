@@ -40,9 +40,11 @@ pub(crate) fn render(
     writeln!(out, "{}", summary::line(report))
 }
 
-/// An error that stops a run before any check (a configuration nplint cannot use), drawn like a finding: the
-/// offending line with its label, then the help.
-pub(crate) fn render_error(
+/// Renders an error that stops a run before any check, such as an unusable configuration, in the graphical form
+/// of a finding: the offending line with `label` under it, then `help`. Whatever `--format` says, such errors go
+/// to standard error in this form (and, for `github`, also as an annotation: see
+/// [`github_error_command`](crate::github_error_command)).
+pub fn render_error(
     location: &Location,
     message: &str,
     label: Option<&str>,

@@ -28,19 +28,7 @@ pub fn github_error_command(
     github::error_command(location, message, help)
 }
 
-/// Renders an error that stops a run before any check, such as an unusable configuration, in the graphical form:
-/// the offending line with `label` under it, then `help`. Whatever `--format` says, such errors go to standard
-/// error in this form (and, for `github`, also as an annotation: see [`github_error_command`]).
-pub fn render_error(
-    location: &nplint_diagnostics::Location,
-    message: &str,
-    label: Option<&str>,
-    help: Option<&str>,
-    options: RenderOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    full::render_error(location, message, label, help, options, out)
-}
+pub use full::render_error;
 
 /// Everything a reporter prints: the files checked and their findings, sorted.
 #[derive(Debug)]

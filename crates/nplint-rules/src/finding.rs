@@ -109,9 +109,9 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// The diagnostic of a conflict, with `message` and `help` from its rule: on the NumPy line taking part (else
-    /// the first), with a label on every line taking part, the explanation, and what it rests on for conda
-    /// packages.
+    /// The diagnostic of a conflict, with `message` and `help` from its rule (the message followed by where the
+    /// conflict holds): on the NumPy line taking part (else the first), with a label on every line taking part,
+    /// the explanation, and what it rests on for conda packages.
     pub(crate) fn conflict_diagnostic(
         &self,
         rule: RuleId,
@@ -138,6 +138,7 @@ impl Context<'_> {
             },
             |id| requirements[id].location.clone(),
         );
+        let message = message + &self.where_(&group.targets, false);
         let mut diagnostic = Diagnostic::new(rule, severity, message, location);
         for &id in &conflict.inputs {
             let label = label(&requirements[id], conflict);

@@ -72,14 +72,8 @@ declare_rule! {
 
 /// The diagnostic of a conflict on NumPy's versions.
 pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Diagnostic {
-    let where_ = cx.where_(&group.targets, false);
-    cx.conflict_diagnostic(
-        RULE.id,
-        group,
-        severity,
-        format!("no version of `numpy` satisfies these requirements{where_}"),
-        help(cx, &group.first),
-    )
+    let message = "no version of `numpy` satisfies these requirements".to_owned();
+    cx.conflict_diagnostic(RULE.id, group, severity, message, help(cx, &group.first))
 }
 
 /// Solves again without the user's NumPy requirements: the NumPy version the rest admits (and works with at

@@ -65,17 +65,9 @@ declare_rule! {
 
 /// The diagnostic of a conflict where a package has no release installable on the target.
 pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Diagnostic {
-    let where_ = cx.where_(&group.targets, false);
-    cx.conflict_diagnostic(
-        RULE.id,
-        group,
-        severity,
-        format!(
-            "{} no installable release{where_}",
-            unavailable_subject(&group.first)
-        ),
-        help(cx, group.first.target),
-    )
+    let conflict = &group.first;
+    let message = format!("{} no installable release", unavailable_subject(conflict));
+    cx.conflict_diagnostic(RULE.id, group, severity, message, help(cx, conflict.target))
 }
 
 /// The released Python versions on which the environment installs on the same platform and has no runtime
