@@ -68,6 +68,7 @@ pub mod metadata;
 pub mod output;
 pub mod python;
 pub mod release;
+pub mod release_scans;
 pub mod rescan;
 pub mod scan;
 pub mod simple;
@@ -287,7 +288,7 @@ fn parse_exclude_newer(value: &str) -> Result<String, String> {
     });
     let zone = &rest[fraction_end..];
     if shape && matches!(zone, "Z" | "z" | "+00:00") {
-        Ok(release::normalize_time(&value.to_ascii_uppercase()))
+        Ok(simple::normalize_time(&value.to_ascii_uppercase()))
     } else {
         Err(format!(
             "`{value}` is not an RFC 3339 time in UTC, such as `2026-11-21T12:24:32Z`"
