@@ -103,7 +103,8 @@ pub(super) fn checked(measured: Measured) -> Result<Measured> {
     Ok(measured)
 }
 
-/// The whole tree, checked once to warm up (page cache, binary) and `runs` times timed.
+/// The whole tree checked `runs` times, timed (after one untimed run to warm up the page cache and the binary,
+/// when asked for).
 #[derive(Debug)]
 pub(super) struct TreeTimes {
     /// What the runs printed, read once every run is over.
@@ -115,19 +116,28 @@ pub(super) struct TreeTimes {
     pub(super) peak_kib: u64,
 }
 
-/// The runs' JSON output goes to `output` (each run replaces it; the output is deterministic).
+/// The runs' JSON output goes to `output` (each run replaces it; the output is deterministic). `configure` adds
+/// to [`nplint_check`]'s command (options, environment).
 pub(super) fn time_tree(
     nplint: &Path,
     tree: &Path,
     runs: usize,
+    warm_up: bool,
     output: &Path,
+    configure: impl Fn(&mut Command),
 ) -> Result<TreeTimes> {
-    let to_file = || -> Result<Stdio> { Ok(std::fs::File::create(output)?.into()) };
-    let warm = checked(measure(&mut nplint_check(nplint, tree), to_file()?)?)?;
+    let check = || -> Result<Measured> {
+        let mut command = nplint_check(nplint, tree);
+        configure(&mut command);
+        checked(measure(
+            &mut command,
+            std::fs::File::create(output)?.into(),
+        )?)
+    };
+    let mut peak_kib = if warm_up { check()?.max_rss_kib } else { 0 };
     let mut walls = Vec::new();
-    let mut peak_kib = warm.max_rss_kib;
     for _ in 0..runs {
-        let run = checked(measure(&mut nplint_check(nplint, tree), to_file()?)?)?;
+        let run = check()?;
         walls.push(run.wall);
         peak_kib = peak_kib.max(run.max_rss_kib);
     }

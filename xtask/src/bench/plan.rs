@@ -111,7 +111,8 @@ pub(super) struct Planned {
     pub(super) seed: u64,
     /// A sibling this file includes (`-r`) or constrains by (`-c`), by file name.
     pub(super) include: Option<(&'static str, String)>,
-    /// The Python version is given (a `requires-python`, `python=3.11`, or an `nplint.toml` beside it).
+    /// The Python version is given: by the file (a `requires-python`, `python=3.11`, a lock's Python) or by an
+    /// `nplint.toml` beside it.
     pub(super) python_pinned: bool,
     /// Only real package names (no internal ones): a candidate for the comparison with uv.
     pub(super) public_only: bool,
@@ -129,6 +130,17 @@ pub(super) struct Plan {
     pub(super) decoys: Vec<(String, String)>,
 }
 
+/// Whether a tree's files say which Python they run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Python {
+    /// Most files do (a `requires-python`, `python=3.11`, a lock's Python); ~20% of the requirements projects leave
+    /// it open, the others have an `nplint.toml` naming CPython 3.11.
+    Stated,
+    /// No file does and there is no `nplint.toml`: each file is solved on every default target. The same files as
+    /// [`Python::Stated`]'s tree of the same seed, without what states a Python.
+    Unstated,
+}
+
 fn planned(path: String, kind: Kind, rng: &mut Rng) -> Planned {
     Planned {
         path,
@@ -142,7 +154,7 @@ fn planned(path: String, kind: Kind, rng: &mut Rng) -> Planned {
     }
 }
 
-pub(super) fn plan(seed: u64, files: usize, conflict_percent: u32) -> Plan {
+pub(super) fn plan(seed: u64, files: usize, conflict_percent: u32, python: Python) -> Plan {
     let mut rng = Rng::new(seed);
     let mut out: Vec<Planned> = Vec::with_capacity(files);
     let mut configs = Vec::new();
@@ -222,6 +234,16 @@ pub(super) fn plan(seed: u64, files: usize, conflict_percent: u32) -> Plan {
             _ => &[Conflict::BottleneckAbi],
         };
         file.conflict = Some(*rng.pick(allowed));
+    }
+
+    // Only now, so that both trees plant the same conflicts: `tensorflow==2.5.0` (Python 3.9 at most) goes only
+    // where the stated tree leaves the Python open, since a file's other packages may need a newer Python, which
+    // would make it a python-conflict instead.
+    if python == Python::Unstated {
+        configs.clear();
+        for file in &mut out {
+            file.python_pinned = false;
+        }
     }
 
     let decoys = plan_decoys(&mut rng, &out);
@@ -397,7 +419,7 @@ mod tests {
 
     #[test]
     fn the_mix_is_as_asked() {
-        let plan = plan(42, 2000, 5);
+        let plan = plan(42, 2000, 5, Python::Stated);
         assert_eq!(plan.files.len(), 2000);
         let mut shares: BTreeMap<Share, usize> = BTreeMap::new();
         for file in &plan.files {
@@ -414,5 +436,20 @@ mod tests {
         assert_eq!(kinds.len(), 13, "every kind of file: {kinds:?}");
         let paths: BTreeSet<&str> = plan.files.iter().map(|file| file.path.as_str()).collect();
         assert_eq!(paths.len(), plan.files.len(), "no path twice");
+    }
+
+    #[test]
+    fn an_unstated_tree_has_the_same_files_and_conflicts() {
+        let stated = plan(42, 1000, 5, Python::Stated);
+        let unstated = plan(42, 1000, 5, Python::Unstated);
+        let summary = |plan: &Plan| -> Vec<(String, Option<Conflict>)> {
+            plan.files
+                .iter()
+                .map(|file| (file.path.clone(), file.conflict))
+                .collect()
+        };
+        assert_eq!(summary(&stated), summary(&unstated));
+        assert!(unstated.configs.is_empty() && !stated.configs.is_empty());
+        assert!(unstated.files.iter().all(|file| !file.python_pinned));
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 
-use super::plan::{Plan, plan};
+use super::plan::{Plan, Python, plan};
 use super::pool::Pool;
 use super::render::render;
 
@@ -19,6 +19,7 @@ pub(super) fn generate(
     seed: u64,
     files: usize,
     conflicts: u32,
+    python: Python,
 ) -> Result<Plan> {
     if out.exists() {
         let ours = out.join(EXPECTED).is_file() || std::fs::read_dir(out)?.next().is_none();
@@ -29,7 +30,7 @@ pub(super) fn generate(
         );
         std::fs::remove_dir_all(out).with_context(|| format!("removing {}", out.display()))?;
     }
-    let plan = plan(seed, files, conflicts);
+    let plan = plan(seed, files, conflicts, python);
     let write = |path: &str, text: &str| -> Result<()> {
         let path = out.join(path);
         std::fs::create_dir_all(path.parent().expect("a file in the tree"))?;
@@ -47,12 +48,12 @@ pub(super) fn generate(
     for (path, text) in &plan.decoys {
         write(path, text)?;
     }
-    write(EXPECTED, &expected_json(&plan, seed, conflicts))?;
+    write(EXPECTED, &expected_json(&plan, seed, conflicts, python))?;
     Ok(plan)
 }
 
 /// `expected.json`: the generator's parameters, the count of files of each format, and every planted problem.
-fn expected_json(plan: &Plan, seed: u64, conflicts: u32) -> String {
+fn expected_json(plan: &Plan, seed: u64, conflicts: u32, python: Python) -> String {
     let mut formats: BTreeMap<&str, usize> = BTreeMap::new();
     for file in &plan.files {
         *formats.entry(file.kind.format().name()).or_default() += 1;
@@ -70,7 +71,10 @@ fn expected_json(plan: &Plan, seed: u64, conflicts: u32) -> String {
         })
         .collect();
     let document = serde_json::json!({
-        "generator": "cargo xtask bench",
+        "generator": match python {
+            Python::Stated => "cargo xtask bench",
+            Python::Unstated => "cargo xtask bench (no Python stated)",
+        },
         "seed": seed,
         "files": plan.files.len(),
         "conflict_percent": conflicts,
@@ -104,7 +108,7 @@ mod tests {
             }
         }
         let out = dir.join(format!("tree-{seed}"));
-        generate(&pool(), &out, seed, files, 5).unwrap();
+        generate(&pool(), &out, seed, files, 5, Python::Stated).unwrap();
         let mut files = BTreeMap::new();
         walk(&out, &out, &mut files);
         files
@@ -123,8 +127,9 @@ mod tests {
 
     #[test]
     fn expected_json_lists_every_planted_problem() {
-        let plan = plan(42, 1000, 5);
-        let json: serde_json::Value = serde_json::from_str(&expected_json(&plan, 42, 5)).unwrap();
+        let plan = plan(42, 1000, 5, Python::Stated);
+        let json: serde_json::Value =
+            serde_json::from_str(&expected_json(&plan, 42, 5, Python::Stated)).unwrap();
         assert_eq!(json["expected"].as_array().unwrap().len(), 50);
         assert_eq!(json["files"], 1000);
     }

@@ -119,8 +119,11 @@ pub(super) fn pyproject(rng: &mut Rng, pool: &Pool, file: &Planned) -> String {
     // Poetry style for a fifth of the stand-alone files (a conflict stays PEP 621, where its text is PEP 508).
     if file.conflict.is_none() && rng.chance(20) {
         let mut text = format!(
-            "[tool.poetry]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"\"\nauthors = [\"Acme <dev@acme.invalid>\"]\n\n[tool.poetry.dependencies]\npython = \">=3.11,<3.12\"\n"
+            "[tool.poetry]\nname = \"{name}\"\nversion = \"0.1.0\"\ndescription = \"\"\nauthors = [\"Acme <dev@acme.invalid>\"]\n\n[tool.poetry.dependencies]\n"
         );
+        if file.python_pinned {
+            text.push_str("python = \">=3.11,<3.12\"\n");
+        }
         for package in pool.draw_between(rng, 3, 20, false) {
             let parts = release(&package.version);
             match parts.as_slice() {
@@ -156,9 +159,12 @@ pub(super) fn pyproject(rng: &mut Rng, pool: &Pool, file: &Planned) -> String {
 
 pub(super) fn conda_env(rng: &mut Rng, pool: &Pool, file: &Planned) -> String {
     let mut text = format!(
-        "name: {}\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n",
+        "name: {}\nchannels:\n  - conda-forge\ndependencies:\n",
         rng.pick(WORDS)
     );
+    if file.python_pinned {
+        text.push_str("  - python=3.11\n");
+    }
     let conda = pool.draw_between(rng, 4, 20, file.conflict.is_some());
     for package in conda {
         let parts = release(&package.version);
@@ -188,13 +194,16 @@ pub(super) fn conda_env(rng: &mut Rng, pool: &Pool, file: &Planned) -> String {
     text
 }
 
-pub(super) fn pipfile(rng: &mut Rng, pool: &Pool) -> String {
+pub(super) fn pipfile(rng: &mut Rng, pool: &Pool, file: &Planned) -> String {
     let mut text = format!(
         "[[source]]\nurl = \"{INDEX_URL}\"\nverify_ssl = true\nname = \"pypi\"\n\n[packages]\n"
     );
     for package in pool.draw_between(rng, 3, 15, false) {
         let _ = writeln!(text, "{} = \"*\"", package.name);
     }
-    text.push_str("\n[dev-packages]\npytest = \"*\"\n\n[requires]\npython_version = \"3.11\"\n");
+    text.push_str("\n[dev-packages]\npytest = \"*\"\n");
+    if file.python_pinned {
+        text.push_str("\n[requires]\npython_version = \"3.11\"\n");
+    }
     text
 }

@@ -20,14 +20,14 @@ pub(super) fn render(file: &Planned, pool: &Pool) -> String {
         Kind::Constraints => manifest::constraints(rng, pool),
         Kind::Pyproject => manifest::pyproject(rng, pool, file),
         Kind::CondaEnv => manifest::conda_env(rng, pool, file),
-        Kind::Pipfile => manifest::pipfile(rng, pool),
-        Kind::UvLock => lock::UV.render(rng, pool, file.conflict),
-        Kind::PoetryLock => lock::POETRY.render(rng, pool, file.conflict),
-        Kind::PdmLock => lock::PDM.render(rng, pool, file.conflict),
-        Kind::Pylock => lock::PYLOCK.render(rng, pool, file.conflict),
-        Kind::PipfileLock => lock::pipfile_lock(rng, pool, file.conflict),
-        Kind::CondaLock => lock::conda_lock(rng, pool),
-        Kind::PixiLock => lock::pixi_lock(rng, pool),
+        Kind::Pipfile => manifest::pipfile(rng, pool, file),
+        Kind::UvLock => lock::UV.render(rng, pool, file),
+        Kind::PoetryLock => lock::POETRY.render(rng, pool, file),
+        Kind::PdmLock => lock::PDM.render(rng, pool, file),
+        Kind::Pylock => lock::PYLOCK.render(rng, pool, file),
+        Kind::PipfileLock => lock::pipfile_lock(rng, pool, file),
+        Kind::CondaLock => lock::conda_lock(rng, pool, file.python_pinned),
+        Kind::PixiLock => lock::pixi_lock(rng, pool, file.python_pinned),
     }
 }
 
@@ -36,14 +36,14 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::bench::plan::{Conflict, Share, plan};
+    use crate::bench::plan::{Conflict, Python, Share, plan};
     use crate::bench::pool::CONFLICT_NAMES;
     use crate::bench::pool::tests::pool;
 
     #[test]
     fn every_file_is_detected_as_its_format() {
         let pool = pool();
-        let plan = plan(42, 400, 5);
+        let plan = plan(42, 400, 5, Python::Stated);
         for file in &plan.files {
             let format = nplint_manifest::detect_format(Path::new(&file.path), false);
             assert_eq!(format, Some(file.kind.format()), "{}", file.path);
@@ -62,7 +62,7 @@ mod tests {
     #[test]
     fn lockfiles_have_realistic_sizes() {
         let pool = pool();
-        let plan = plan(42, 400, 0);
+        let plan = plan(42, 400, 0, Python::Stated);
         for file in plan
             .files
             .iter()
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn conflicts_are_exact_and_well_formed() {
         let pool = pool();
-        let plan = plan(42, 1000, 5);
+        let plan = plan(42, 1000, 5, Python::Stated);
         let conflicted: Vec<&Planned> = plan
             .files
             .iter()
@@ -124,5 +124,43 @@ mod tests {
                 assert!(named.count() <= 1, "{}: {name} twice", file.path);
             }
         }
+    }
+
+    #[test]
+    fn an_unstated_tree_states_no_python() {
+        let pool = pool();
+        let plan = plan(42, 400, 5, Python::Unstated);
+        assert!(plan.configs.is_empty());
+        let statements = [
+            "requires-python",
+            "requires_python = \"==",
+            "\npython = \"",
+            "python=3",
+            "\"python_version\": ",
+            "python_version = ",
+            "python-versions = \">=3.11",
+            "- name: python\n",
+            "python >=3.11",
+            "python: '>=3.11",
+        ];
+        for file in &plan.files {
+            let text = render(file, &pool);
+            for statement in statements {
+                assert!(!text.contains(statement), "{}: {statement}", file.path);
+            }
+        }
+        // The tree of the same seed that states it does so in every file but some requirements files.
+        let stated = crate::bench::plan::plan(42, 400, 5, Python::Stated);
+        let silent = stated
+            .files
+            .iter()
+            .filter(|file| !statements.iter().any(|s| render(file, &pool).contains(s)))
+            .all(|file| {
+                matches!(
+                    file.kind,
+                    Kind::Requirements | Kind::RequirementsIn | Kind::Constraints
+                )
+            });
+        assert!(silent);
     }
 }
