@@ -255,10 +255,8 @@ fn typical_file(plan: &Plan, pool: &Pool) -> String {
     plan.files
         .iter()
         .find(|file| {
-            file.kind == Kind::Requirements
-                && file.eligible
+            file.is_plain_requirements()
                 && file.python_pinned
-                && file.conflict.is_none()
                 && (10..=25).contains(&render(file, pool).lines().count())
         })
         .or_else(|| {

@@ -130,6 +130,20 @@ pub(super) struct Plan {
     pub(super) decoys: Vec<(String, String)>,
 }
 
+impl Planned {
+    /// This file, including (`-r`) or constrained by (`-c`) its sibling `name`.
+    fn including(mut self, option: &'static str, name: &str) -> Self {
+        self.include = Some((option, name.to_string()));
+        self
+    }
+
+    /// A requirements file that stands alone (it includes nothing and nothing includes it) and carries no
+    /// conflict: what the single-file time and the comparison with uv run on.
+    pub(super) fn is_plain_requirements(&self) -> bool {
+        self.kind == Kind::Requirements && self.eligible && self.conflict.is_none()
+    }
+}
+
 /// Whether a tree's files say which Python they run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Python {
@@ -184,30 +198,18 @@ pub(super) fn plan(seed: u64, files: usize, conflict_percent: u32, python: Pytho
                 plan_requirements(&mut rng, &dir, remaining, &mut out, &mut configs);
             }
             Share::Pyproject => {
-                let count = rng.range(1, 3).min(remaining);
-                for i in 0..count {
-                    let path = if i == 0 {
-                        format!("{dir}/pyproject.toml")
-                    } else {
-                        format!("{dir}/packages/{}-{i}/pyproject.toml", rng.pick(WORDS))
-                    };
-                    let mut file = planned(path, Kind::Pyproject, &mut rng);
-                    file.eligible = true;
-                    out.push(file);
-                }
+                let path = |rng: &mut Rng, i| match i {
+                    0 => format!("{dir}/pyproject.toml"),
+                    _ => format!("{dir}/packages/{}-{i}/pyproject.toml", rng.pick(WORDS)),
+                };
+                plan_standalone(&mut rng, Kind::Pyproject, 3, remaining, &mut out, path);
             }
             Share::Conda => {
-                let count = rng.range(1, 2).min(remaining);
-                for i in 0..count {
-                    let path = if i == 0 {
-                        format!("{dir}/environment.yml")
-                    } else {
-                        format!("{dir}/envs/environment-gpu.yml")
-                    };
-                    let mut file = planned(path, Kind::CondaEnv, &mut rng);
-                    file.eligible = true;
-                    out.push(file);
-                }
+                let path = |_: &mut Rng, i| match i {
+                    0 => format!("{dir}/environment.yml"),
+                    _ => format!("{dir}/envs/environment-gpu.yml"),
+                };
+                plan_standalone(&mut rng, Kind::CondaEnv, 2, remaining, &mut out, path);
             }
             Share::Lock => plan_lock(&mut rng, &dir, remaining, &mut out),
         }
@@ -254,6 +256,24 @@ pub(super) fn plan(seed: u64, files: usize, conflict_percent: u32, python: Pytho
     }
 }
 
+/// One to `most` (at most `remaining`) stand-alone files of `kind`, each of which may carry a conflict; the `i`th
+/// at `path(rng, i)`.
+fn plan_standalone(
+    rng: &mut Rng,
+    kind: Kind,
+    most: usize,
+    remaining: usize,
+    out: &mut Vec<Planned>,
+    path: impl Fn(&mut Rng, usize) -> String,
+) {
+    let count = rng.range(1, most).min(remaining);
+    for i in 0..count {
+        let mut file = planned(path(rng, i), kind, rng);
+        file.eligible = true;
+        out.push(file);
+    }
+}
+
 fn plan_requirements(
     rng: &mut Rng,
     dir: &str,
@@ -270,11 +290,12 @@ fn plan_requirements(
     let public_only = rng.chance(40);
     let start = out.len();
     let with_constraints = budget >= 2 && rng.chance(30);
-    let mut main = planned(format!("{dir}/requirements.txt"), Kind::Requirements, rng);
-    if with_constraints {
-        main.include = Some(("-c", "constraints.txt".to_string()));
-    }
-    out.push(main);
+    let main = planned(format!("{dir}/requirements.txt"), Kind::Requirements, rng);
+    out.push(if with_constraints {
+        main.including("-c", "constraints.txt")
+    } else {
+        main
+    });
     if with_constraints {
         out.push(planned(
             format!("{dir}/constraints.txt"),
@@ -289,13 +310,12 @@ fn plan_requirements(
                 .iter()
                 .any(|f| f.path.ends_with("requirements-dev.txt")) =>
             {
-                let mut dev = planned(
+                let dev = planned(
                     format!("{dir}/requirements-dev.txt"),
                     Kind::Requirements,
                     rng,
                 );
-                dev.include = Some(("-r", "requirements.txt".to_string()));
-                out.push(dev);
+                out.push(dev.including("-r", "requirements.txt"));
             }
             1 if budget - n >= 2 && !out[start..].iter().any(|f| f.path.ends_with("base.in")) => {
                 out.push(planned(
@@ -303,13 +323,12 @@ fn plan_requirements(
                     Kind::RequirementsIn,
                     rng,
                 ));
-                let mut dev = planned(
+                let dev = planned(
                     format!("{dir}/requirements/dev.in"),
                     Kind::RequirementsIn,
                     rng,
                 );
-                dev.include = Some(("-r", "base.in".to_string()));
-                out.push(dev);
+                out.push(dev.including("-r", "base.in"));
             }
             _ => {
                 let sub = format!("{}-{n}", rng.pick(WORDS));

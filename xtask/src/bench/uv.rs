@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Result, ensure};
 
 use super::measure::{checked, measure, median};
-use super::plan::{Kind, Plan};
+use super::plan::Plan;
 
 /// `uv pip compile` and `nplint check` timed on the same requirements files.
 #[derive(Debug)]
@@ -32,12 +32,7 @@ pub(super) fn compare_uv(
     let candidates: Vec<&str> = plan
         .files
         .iter()
-        .filter(|file| {
-            file.kind == Kind::Requirements
-                && file.public_only
-                && file.eligible
-                && file.conflict.is_none()
-        })
+        .filter(|file| file.is_plain_requirements() && file.public_only)
         .map(|file| file.path.as_str())
         .take(count)
         .collect();

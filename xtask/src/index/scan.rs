@@ -72,9 +72,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use nplint_index::source::{ApiScope, ApiUse, BuildNumpy, BuildScan};
 use serde::{Deserialize, Serialize};
 
@@ -128,34 +127,6 @@ const CAPSULES: [&[u8]; 2] = [b"_ARRAY_API", b"_UFUNC_API"];
 const FLOOR_CHECK: &[u8] = b"module was compiled against NumPy C-API version 0x%x (NumPy ";
 /// Bytes of `X.Y)` read after [`FLOOR_CHECK`], at most.
 const FLOOR_VERSION: usize = 16;
-
-/// The names of `data/numpy-api.toml`: every `names` entry of every `[[removal]]`.
-pub fn removed_names(path: &Path) -> Result<BTreeSet<String>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let document: toml_edit::DocumentMut = text
-        .parse()
-        .with_context(|| format!("parsing `{}`", path.display()))?;
-    let removals = document
-        .get("removal")
-        .and_then(toml_edit::Item::as_array_of_tables)
-        .context("`numpy-api.toml` has no `[[removal]]`")?;
-    let mut names = BTreeSet::new();
-    for removal in removals {
-        let list = removal
-            .get("names")
-            .and_then(toml_edit::Item::as_array)
-            .context("a `[[removal]]` without `names`")?;
-        for name in list {
-            names.insert(
-                name.as_str()
-                    .context("a removed name that is not a string")?
-                    .to_string(),
-            );
-        }
-    }
-    Ok(names)
-}
 
 /// A binary of a wheel that may import NumPy's C API: an extension module (`*.so`, ABI-suffixed or not, `*.pyd`)
 /// or a versioned shared library (`libfoo.so.12`), outside the directories auditwheel and delocate put vendored
@@ -535,35 +506,50 @@ pub fn removed_api(uses: &[NameUses], removed: &BTreeSet<String>, file: &str) ->
 
 #[cfg(test)]
 mod tests {
+    use std::path::{Path, PathBuf};
+
     use super::*;
     use crate::index::zip::tests::{Memory, build_zip};
 
-    /// The `build` the synced data records for `package==version`.
-    fn recorded_build(package: &str, version: &str) -> BuildScan {
-        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
-        let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
-        let file: nplint_index::source::StoredPackageFile = serde_json::from_str(&text).unwrap();
-        file.releases
-            .into_iter()
-            .find(|release| release.version == version)
-            .and_then(|release| release.build)
-            .unwrap_or_else(|| panic!("{package} {version} is scanned"))
+    /// The synced data's package files.
+    fn data_dir() -> PathBuf {
+        crate::workspace_root().join("crates/nplint-index/data/packages")
+    }
+
+    fn stored(path: &Path) -> nplint_index::source::StoredPackageFile {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// The `build` the synced data records for each `(package, version, expected)`, checked to be `expected`.
+    fn recorded_builds(cases: &[(&str, &str, BuildNumpy)]) -> Vec<BuildScan> {
+        cases
+            .iter()
+            .map(|&(package, version, expected)| {
+                let build = stored(&data_dir().join(format!("{package}.json")))
+                    .releases
+                    .into_iter()
+                    .find(|release| release.version == version)
+                    .and_then(|release| release.build)
+                    .unwrap_or_else(|| panic!("{package} {version} is scanned"));
+                assert_eq!(build.numpy, expected, "{package} {version}");
+                build
+            })
+            .collect()
     }
 
     /// The releases whose wheels moved from NumPy 1 to NumPy 2 builds, as the synced data records them: the
     /// string split them with no exception.
     #[test]
     fn recorded_builds_split_numpy_1_from_numpy_2() {
-        for (package, version, expected) in [
+        let builds = recorded_builds(&[
             ("pandas", "2.1.1", BuildNumpy::Numpy1),
             ("pandas", "2.2.2", BuildNumpy::Numpy2),
             ("h5py", "3.10.0", BuildNumpy::Numpy1),
             ("h5py", "3.11.0", BuildNumpy::Numpy2),
             ("scikit-learn", "1.4.1.post1", BuildNumpy::Numpy1),
             ("scikit-learn", "1.4.2", BuildNumpy::Numpy2),
-        ] {
-            let build = recorded_build(package, version);
-            assert_eq!(build.numpy, expected, "{package} {version}");
+        ]);
+        for build in builds {
             assert!(build.file.contains("x86_64"), "{}", build.file);
         }
     }
@@ -572,7 +558,7 @@ mod tests {
     /// behaved under NumPy 2.0.2, and every recorded NumPy floor belongs to a `2.x` build and reads `X.Y`.
     #[test]
     fn recorded_cython_builds_and_floors_agree_with_installs() {
-        for (package, version, expected) in [
+        recorded_builds(&[
             ("thinc", "9.0.0", BuildNumpy::Numpy1),
             ("thinc", "9.1.1", BuildNumpy::Numpy2),
             ("blis", "0.7.11", BuildNumpy::Numpy1),
@@ -580,17 +566,10 @@ mod tests {
             ("rasterio", "1.3.8", BuildNumpy::Numpy1),
             ("rasterio", "1.3.10", BuildNumpy::Numpy2),
             ("gensim", "4.3.3", BuildNumpy::Numpy1),
-        ] {
-            let build = recorded_build(package, version);
-            assert_eq!(build.numpy, expected, "{package} {version}");
-        }
+        ]);
         let mut floors = 0;
-        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
-        for entry in std::fs::read_dir(&data).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let file: nplint_index::source::StoredPackageFile =
-                serde_json::from_str(&text).unwrap();
+        for entry in std::fs::read_dir(data_dir()).unwrap() {
+            let file = stored(&entry.unwrap().path());
             for release in &file.releases {
                 let Some(build) = &release.build else {
                     continue;
@@ -618,9 +597,10 @@ mod tests {
 
     #[test]
     fn reads_the_names_of_the_reviewed_list() {
-        let names =
-            removed_names(&crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"))
-                .unwrap();
+        let names = crate::index::removed_names(
+            &crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"),
+        )
+        .unwrap();
         for name in ["float", "NaN", "product", "float_", "asscalar", "bool"] {
             assert!(names.contains(name), "{name}");
         }
@@ -1251,9 +1231,10 @@ mod tests {
         ]);
         let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
         let uses = scan_api(&archive, API_BUDGET).unwrap();
-        let removed =
-            removed_names(&crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"))
-                .unwrap();
+        let removed = crate::index::removed_names(
+            &crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"),
+        )
+        .unwrap();
         let facts: Vec<String> = removed_api(&uses, &removed, "pkg-1.0-py3-none-any.whl")
             .iter()
             .map(|found| {
