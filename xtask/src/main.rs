@@ -35,7 +35,8 @@ enum Task {
         check: bool,
     },
     /// Generate a synthetic 10,000-file monorepo from a fixed seed, time `nplint check` over it (wall time, files
-    /// per second, peak memory, scaling) and print a Markdown table for `docs/performance.md`.
+    /// per second, peak memory, scaling) and print a Markdown table for `docs/performance.md`; then the same for
+    /// a copy whose files state no Python.
     Bench(bench::BenchArgs),
     /// Runs a program and writes its wall time and peak memory to a file (used by `bench`).
     #[command(hide = true)]

@@ -20,14 +20,10 @@ pub fn run(root: &Path) -> Result<()> {
     git(project, &["init", "-q"])?;
     git(project, &["config", "user.email", "check@nplint.invalid"])?;
     git(project, &["config", "user.name", "nplint check"])?;
-    std::fs::write(project.join("requirements.txt"), CONFLICTING)?;
-    git(project, &["add", "requirements.txt"])?;
 
-    let failing = try_repo(root, project)?;
-    let text = output_text(&failing);
-    println!("{text}");
+    let (passed, text) = hook_on(root, project, CONFLICTING)?;
     ensure!(
-        !failing.status.success(),
+        !passed,
         "the hook passed on a conflicting requirements file"
     );
     ensure!(
@@ -35,17 +31,21 @@ pub fn run(root: &Path) -> Result<()> {
         "the hook's output lacks nplint's diagnostic"
     );
 
-    std::fs::write(project.join("requirements.txt"), FIXED)?;
-    git(project, &["add", "requirements.txt"])?;
-    let passing = try_repo(root, project)?;
-    let text = output_text(&passing);
-    println!("{text}");
-    ensure!(
-        passing.status.success(),
-        "the hook failed on the fixed requirements file"
-    );
+    let (passed, _) = hook_on(root, project, FIXED)?;
+    ensure!(passed, "the hook failed on the fixed requirements file");
     println!("pre-commit: the hook fails on the conflict and passes after the fix");
     Ok(())
+}
+
+/// Stages `requirements` as the project's `requirements.txt`, runs the hook, and prints what it said: whether it
+/// passed, and its output.
+fn hook_on(root: &Path, project: &Path, requirements: &str) -> Result<(bool, String)> {
+    std::fs::write(project.join("requirements.txt"), requirements)?;
+    git(project, &["add", "requirements.txt"])?;
+    let output = try_repo(root, project)?;
+    let text = output_text(&output);
+    println!("{text}");
+    Ok((output.status.success(), text))
 }
 
 fn try_repo(root: &Path, project: &Path) -> Result<Output> {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::fetch::Fetcher;
 use super::release::{self, ReadMetadata, SyncedRelease};
-use super::scan;
+use super::release_scans;
 use super::{is_unconditional, normalize, requirement_name};
 
 /// A package as synced: its kept releases, with metadata not yet filtered to the universe.
@@ -118,10 +118,10 @@ pub fn sync_package<F: Fetcher>(
         .map(|((release, (reads, notes)), scans)| -> Result<_> {
             let selection = release::select(release);
             let scans = if scans {
-                scan::release_facts(fetcher, name, release, &selection)
+                release_scans::release_facts(fetcher, name, release, &selection)
                     .with_context(|| format!("`{name}` {}: scanning wheels", release.display))?
             } else {
-                scan::ReleaseScans::default()
+                release::ReleaseScans::default()
             };
             Ok((
                 SyncedRelease {

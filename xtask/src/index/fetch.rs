@@ -11,12 +11,11 @@ use nplint_index::source::{ApiUse, BuildScan, MetadataSource};
 use serde::{Deserialize, Serialize};
 
 use super::filename::{has_suffix, is_sdist};
-use super::http::Transport;
+use super::http::{NetworkError, Transport, is_network};
 use super::metadata::{CoreMetadata, requires_txt_to_requires_dist};
 use super::normalize;
-use super::release::normalize_time;
 use super::scan::{self, BuildFound, NameUses};
-use super::simple::{self, File, ProjectPage};
+use super::simple::{self, File, ProjectPage, normalize_time};
 use super::zip::{Archive, ByteSource};
 
 /// Source distributions larger than this are not downloaded for their `PKG-INFO`; their metadata is `unknown`.
@@ -73,25 +72,6 @@ pub trait Fetcher: Sync {
     fn scans_every_release(&self, _project: &str) -> bool {
         true
     }
-}
-
-/// A network failure while reading a file by ranges: it fails the sync, where a malformed archive only makes that
-/// file's metadata unknown.
-#[derive(Debug)]
-struct NetworkError(anyhow::Error);
-
-impl std::fmt::Display for NetworkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0)
-    }
-}
-
-impl std::error::Error for NetworkError {}
-
-pub fn is_network(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(<dyn std::error::Error>::is::<NetworkError>)
 }
 
 /// A remote file read by ranges.

@@ -17,7 +17,8 @@ use pep440_rs::Version;
 use rayon::prelude::*;
 
 use super::fetch::Fetcher;
-use super::release::{self, normalize_time};
+use super::release;
+use super::simple::normalize_time;
 
 /// What one package's page lists up to the snapshot date and its data lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -35,6 +35,26 @@ pub trait Transport: Sync {
     fn download(&self, url: &str, max: u64) -> Result<Vec<u8>>;
 }
 
+/// A network failure while reading a file by ranges: it fails the sync, where a malformed archive only makes that
+/// file's metadata unknown.
+#[derive(Debug)]
+pub struct NetworkError(pub anyhow::Error);
+
+impl std::fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for NetworkError {}
+
+/// Whether `error` is, or was caused by, a [`NetworkError`].
+pub fn is_network(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(<dyn std::error::Error>::is::<NetworkError>)
+}
+
 /// Counters for the summary.
 #[derive(Debug, Default)]
 pub struct Stats {

@@ -40,7 +40,7 @@ struct Scanned {
 
 /// Scans each wheel and prints, per wheel, a JSON line with its `build` and `removed_api` facts.
 pub fn run(root: &Path, wheels: &[PathBuf]) -> Result<()> {
-    let removed = scan::removed_names(&root.join("crates/nplint-index/data/numpy-api.toml"))?;
+    let removed = super::removed_names(&root.join("crates/nplint-index/data/numpy-api.toml"))?;
     for path in wheels {
         let scanned =
             scan_wheel(path, &removed).with_context(|| format!("scanning `{}`", path.display()))?;

@@ -68,6 +68,7 @@ pub mod metadata;
 pub mod output;
 pub mod python;
 pub mod release;
+pub mod release_scans;
 pub mod rescan;
 pub mod scan;
 pub mod simple;
@@ -287,7 +288,7 @@ fn parse_exclude_newer(value: &str) -> Result<String, String> {
     });
     let zone = &rest[fraction_end..];
     if shape && matches!(zone, "Z" | "z" | "+00:00") {
-        Ok(release::normalize_time(&value.to_ascii_uppercase()))
+        Ok(simple::normalize_time(&value.to_ascii_uppercase()))
     } else {
         Err(format!(
             "`{value}` is not an RFC 3339 time in UTC, such as `2026-11-21T12:24:32Z`"
@@ -369,33 +370,49 @@ fn index_url(flag: Option<&str>) -> Result<String> {
 
 /// The seed list: every package of every group of `packages.toml`, normalized, in file order, without duplicates.
 pub fn read_seeds(path: &Path) -> Result<Vec<String>> {
+    let mut seen = BTreeSet::new();
+    Ok(toml_string_lists(path, "group", "packages")?
+        .iter()
+        .map(|name| normalize(name))
+        .filter(|name| seen.insert(name.clone()))
+        .collect())
+}
+
+/// The names of `data/numpy-api.toml`, which the wheel scans look for: every `names` entry of every `[[removal]]`.
+pub fn removed_names(path: &Path) -> Result<BTreeSet<String>> {
+    Ok(toml_string_lists(path, "removal", "names")?
+        .into_iter()
+        .collect())
+}
+
+/// The strings of the `key` array of every `[[table]]` of the TOML file at `path`, in file order.
+fn toml_string_lists(path: &Path, table: &str, key: &str) -> Result<Vec<String>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
     let document: toml_edit::DocumentMut = text
         .parse()
         .with_context(|| format!("parsing `{}`", path.display()))?;
-    let groups = document
-        .get("group")
+    let tables = document
+        .get(table)
         .and_then(toml_edit::Item::as_array_of_tables)
-        .context("`packages.toml` has no `[[group]]`")?;
-    let mut seen = BTreeSet::new();
-    let mut seeds = Vec::new();
-    for group in groups {
-        let packages = group
-            .get("packages")
+        .with_context(|| format!("`{}` has no `[[{table}]]`", path.display()))?;
+    let mut strings = Vec::new();
+    for entry in tables {
+        let list = entry
+            .get(key)
             .and_then(toml_edit::Item::as_array)
-            .context("a `[[group]]` without `packages`")?;
-        for package in packages {
-            let name = package
-                .as_str()
-                .context("a package name that is not a string")?;
-            let name = normalize(name);
-            if seen.insert(name.clone()) {
-                seeds.push(name);
-            }
+            .with_context(|| format!("a `[[{table}]]` without `{key}` in `{}`", path.display()))?;
+        for value in list {
+            let string = value.as_str().with_context(|| {
+                format!(
+                    "a `{key}` entry that is not a string in `{}`",
+                    path.display()
+                )
+            })?;
+            strings.push(string.to_string());
         }
     }
-    Ok(seeds)
+    Ok(strings)
 }
 
 /// The seeds ranked within this many of the list are held with every release (see [`SyncArgs::deep`]).
@@ -423,7 +440,7 @@ fn seeds_and_scans(data: &Path, top: Option<u32>, deep: u32) -> Result<(Seeds, S
         }
     }
     let scan = ScanConfig {
-        removed: scan::removed_names(&data.join("numpy-api.toml"))?,
+        removed: removed_names(&data.join("numpy-api.toml"))?,
         every_release: reviewed.into_iter().collect(),
         build_budget: scan::BUILD_BUDGET,
         api_budget: scan::API_BUDGET,

@@ -4,13 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use nplint_index::source::{MetadataVariant, Platform, ReleaseEntry, ReleaseKind};
+use nplint_index::source::{
+    ApiUse, BuildScan, MetadataVariant, Platform, ReleaseEntry, ReleaseKind,
+};
 use pep440_rs::{Version, VersionSpecifiers};
 
 use super::fetch::Fetched;
 use super::filename::{PythonTag, WheelName, is_sdist, sdist_version};
-use super::scan::ReleaseScans;
-use super::simple::{File, ProjectPage};
+use super::simple::{File, ProjectPage, normalize_time};
 
 /// Releases uploaded before this are not indexed (except NumPy's, see [`keep`]).
 pub const EARLIEST: &str = nplint_index::source::HISTORY_START;
@@ -55,13 +56,6 @@ impl Release<'_> {
                 .to_string()
         })
     }
-}
-
-/// `2024-08-18T21:51:09.966467Z` → `2024-08-18T21:51:09Z`; an offset of `+00:00` is written `Z`.
-pub fn normalize_time(time: &str) -> String {
-    let time = time.trim();
-    let seconds = time.get(..19).unwrap_or(time);
-    format!("{seconds}Z")
 }
 
 /// Groups a page's wheels and sdists by PEP 440 version (other files, such as eggs and installers, are ignored).
@@ -391,6 +385,18 @@ impl<'a> Selection<'a> {
     }
 }
 
+/// The measured facts of one release (see [`super::release_scans`] for which releases and which wheels).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseScans {
+    /// The scan of the first platform's wheel.
+    pub build: Option<BuildScan>,
+    /// The other platforms whose wheel reads as `build` does (the same `numpy` and `numpy_floor`).
+    pub build_agrees_on: Vec<Platform>,
+    /// The other platforms whose wheel reads otherwise.
+    pub platform_builds: BTreeMap<Platform, BuildScan>,
+    pub removed_api: Vec<ApiUse>,
+}
+
 /// One file's metadata as read, before the requirements are filtered to the universe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadMetadata {
@@ -412,7 +418,7 @@ pub struct SyncedRelease {
     pub kind: ReleaseKind,
     pub wheels: BTreeMap<Platform, Vec<String>>,
     pub reads: Vec<ReadMetadata>,
-    /// What the wheel scans found (see [`super::scan`]).
+    /// What the wheel scans found (see [`super::release_scans`]).
     pub scans: ReleaseScans,
 }
 
@@ -1001,21 +1007,5 @@ mod tests {
             ["numpy (<2.0,>=1.16.0)", "scipy; extra == \"all\""]
         );
         assert_eq!(variants[1].applies_to, ["macos-arm64"]);
-    }
-
-    #[test]
-    fn normalizes_upload_times() {
-        assert_eq!(
-            normalize_time("2024-08-18T21:51:09.966467Z"),
-            "2024-08-18T21:51:09Z"
-        );
-        assert_eq!(
-            normalize_time("2024-08-18T21:51:09Z"),
-            "2024-08-18T21:51:09Z"
-        );
-        assert_eq!(
-            normalize_time("2024-08-18T21:51:09+00:00"),
-            "2024-08-18T21:51:09Z"
-        );
     }
 }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use super::fetch::Fetcher;
 use super::output::Tree;
-use super::scan;
+use super::release_scans;
 
 /// A label as the data writes it.
 pub fn label(build: Option<&BuildScan>) -> &'static str {
@@ -92,7 +92,7 @@ pub fn rescan<F: Fetcher>(
                     let build = fetcher.rescan_build(file, recorded)?;
                     Ok((
                         position,
-                        Some(scan::with_wheel_floor(fetcher, file, build)?),
+                        Some(release_scans::with_wheel_floor(fetcher, file, build)?),
                     ))
                 })
                 .collect::<Result<Vec<_>>>()?;

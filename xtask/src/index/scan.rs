@@ -1,27 +1,8 @@
 //! Facts measured in a release's wheels, beyond its metadata: which NumPy its extension modules were compiled
 //! against (`build`), and which removed NumPy names its Python code uses (`removed_api`). Both are read by range
 //! requests through [`Archive`], `build` from one wheel per tracked platform and `removed_api` from one wheel per
-//! release, and cached per wheel as what was found (not the bytes), so a re-sync reads nothing again.
-//!
-//! # Which releases, which wheel
-//!
-//! Pre-releases, yanked releases and `numpy` itself are not scanned. `build` is scanned for a release with a
-//! platform-specific wheel of a tracked platform: the wheel the metadata selection chose for linux x86_64 (the
-//! newest CPython tag), else the one of the first other platform (linux aarch64, macOS x86_64, macOS arm64,
-//! windows); a platform-tagged wheel without binaries (`py3-none-manylinux1_x86_64`) reads as `none`. When that
-//! wheel was compiled against NumPy's C API (`1.x`, `2.x`), the other platforms' wheels (each the metadata
-//! selection's, the newest CPython tag) are read as well: the wheels of one release are built on different
-//! machines, at different times, sometimes against different NumPys. A platform that reads the same (NumPy and
-//! floor) is listed in `build_agrees_on`, one built otherwise against NumPy's C API is recorded in
-//! `platform_builds`. One that reads `none` or `name-only` is not recorded: macOS and Windows wheels keep the
-//! C-API code of pyarrow, torch or eigenpy in a `.dylib` or `.dll` of the project's own, which the scan does not
-//! read, where Linux has a `.so` (of the 533 such reads of the first run, most were in pyarrow, torch, eigenpy and
-//! snowflake-connector-python, which have that shape). A release whose first wheel uses no C API is read on that
-//! platform only, which keeps the sync's reads to the releases where the answer can matter.
-//! `removed_api` is scanned for every release with a wheel: its pure wheel, else the wheel of the `build` scan; an
-//! sdist-only release is not scanned. Every indexed package is there because of NumPy, and a release may use it
-//! without declaring it (transforms3d 0.4.1 declares no requirement and calls `np.maximum_sctype` at import). As for metadata, a network error fails the
-//! sync (and caches nothing), so that the output never depends on a transient failure.
+//! release, and cached per wheel as what was found (not the bytes), so a re-sync reads nothing again. This module
+//! reads one wheel; which releases and which of their wheels are read is [`super::release_scans`]'s.
 //!
 //! # `build`
 //!
@@ -91,16 +72,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::Path;
 
-use anyhow::{Context, Result};
-use nplint_index::source::{ApiScope, ApiUse, BuildNumpy, BuildScan, Platform};
+use anyhow::Result;
+use nplint_index::source::{ApiScope, ApiUse, BuildNumpy, BuildScan};
 use serde::{Deserialize, Serialize};
 
-use super::fetch::Fetcher;
 use super::filename::has_suffix;
+use super::http::is_network;
 use super::python;
-use super::release::{Release, Selection};
 use super::zip::{Archive, ByteSource, Entry};
 
 /// Compressed bytes of extension modules read per wheel, at most.
@@ -148,34 +127,6 @@ const CAPSULES: [&[u8]; 2] = [b"_ARRAY_API", b"_UFUNC_API"];
 const FLOOR_CHECK: &[u8] = b"module was compiled against NumPy C-API version 0x%x (NumPy ";
 /// Bytes of `X.Y)` read after [`FLOOR_CHECK`], at most.
 const FLOOR_VERSION: usize = 16;
-
-/// The names of `data/numpy-api.toml`: every `names` entry of every `[[removal]]`.
-pub fn removed_names(path: &Path) -> Result<BTreeSet<String>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
-    let document: toml_edit::DocumentMut = text
-        .parse()
-        .with_context(|| format!("parsing `{}`", path.display()))?;
-    let removals = document
-        .get("removal")
-        .and_then(toml_edit::Item::as_array_of_tables)
-        .context("`numpy-api.toml` has no `[[removal]]`")?;
-    let mut names = BTreeSet::new();
-    for removal in removals {
-        let list = removal
-            .get("names")
-            .and_then(toml_edit::Item::as_array)
-            .context("a `[[removal]]` without `names`")?;
-        for name in list {
-            names.insert(
-                name.as_str()
-                    .context("a removed name that is not a string")?
-                    .to_string(),
-            );
-        }
-    }
-    Ok(names)
-}
 
 /// A binary of a wheel that may import NumPy's C API: an extension module (`*.so`, ABI-suffixed or not, `*.pyd`)
 /// or a versioned shared library (`libfoo.so.12`), outside the directories auditwheel and delocate put vendored
@@ -397,7 +348,7 @@ pub fn scan_build<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Bu
                 name_only.get_or_insert_with(|| entry.name.clone());
             }
             Ok(Some(_) | None) => {}
-            Err(error) if super::fetch::is_network(&error) => return Err(error),
+            Err(error) if is_network(&error) => return Err(error),
             Err(_) => all_read = false,
         }
     }
@@ -440,7 +391,7 @@ pub fn scan_floor<S: ByteSource>(archive: &Archive<S>, budget: u64) -> Result<Op
                 }
             }
             Ok(_) => {}
-            Err(error) if super::fetch::is_network(&error) => return Err(error),
+            Err(error) if is_network(&error) => return Err(error),
             Err(_) => return Ok(None),
         }
     }
@@ -469,7 +420,7 @@ pub fn rescan_build<S: ByteSource>(
             Ok(Some(found)) if matches!(found.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2) => {
                 return Ok(BuildFound::deciding(entry.name.clone(), found));
             }
-            Err(error) if super::fetch::is_network(&error) => return Err(error),
+            Err(error) if is_network(&error) => return Err(error),
             _ => {}
         }
     }
@@ -553,157 +504,52 @@ pub fn removed_api(uses: &[NameUses], removed: &BTreeSet<String>, file: &str) ->
         .collect()
 }
 
-/// The tracked platforms in the order their wheel is preferred for the `build` scan.
-const BUILD_PLATFORMS: [Platform; 5] = [
-    Platform::LinuxX86_64,
-    Platform::LinuxAarch64,
-    Platform::MacosX86_64,
-    Platform::MacosArm64,
-    Platform::WindowsX86_64,
-];
-
-/// The measured facts of one release (see the module documentation for which releases and which wheels).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReleaseScans {
-    /// The scan of the first platform's wheel.
-    pub build: Option<BuildScan>,
-    /// The other platforms whose wheel reads as `build` does (the same `numpy` and `numpy_floor`).
-    pub build_agrees_on: Vec<Platform>,
-    /// The other platforms whose wheel reads otherwise.
-    pub platform_builds: BTreeMap<Platform, BuildScan>,
-    pub removed_api: Vec<ApiUse>,
-}
-
-/// Whether two scans say the same of the NumPy a wheel runs with, whatever the files and members read.
-fn same_build(a: &BuildScan, b: &BuildScan) -> bool {
-    a.numpy == b.numpy && a.numpy_floor == b.numpy_floor
-}
-
-/// `scan` of `wheel` with, for a build against NumPy 2, the wheel's floor ([`scan_floor`]) in place of the deciding
-/// member's.
-pub fn with_wheel_floor<F: Fetcher>(
-    fetcher: &F,
-    wheel: &super::simple::File,
-    scan: Option<BuildScan>,
-) -> Result<Option<BuildScan>> {
-    Ok(match scan {
-        Some(mut scan) if scan.numpy == BuildNumpy::Numpy2 => {
-            scan.numpy_floor = fetcher.floor_scan(wheel)?;
-            Some(scan)
-        }
-        other => other,
-    })
-}
-
-/// The `build` fact of `wheel`, its floor the wheel's.
-fn wheel_build<F: Fetcher>(fetcher: &F, wheel: &super::simple::File) -> Result<Option<BuildScan>> {
-    let scan = fetcher.build_scan(wheel)?;
-    with_wheel_floor(fetcher, wheel, scan)
-}
-
-/// The measured facts of one release (see the module documentation for which releases and which wheels).
-pub fn release_facts<F: Fetcher>(
-    fetcher: &F,
-    project: &str,
-    release: &Release,
-    selection: &Selection,
-) -> Result<ReleaseScans> {
-    if project == "numpy" || release.version.any_prerelease() || release.yanked().is_some() {
-        return Ok(ReleaseScans::default());
-    }
-    // Each platform's wheel, as the metadata selection chose it (the newest CPython tag).
-    let wheels: Vec<(Platform, &super::simple::File)> = BUILD_PLATFORMS
-        .iter()
-        .filter_map(|platform| {
-            let name = super::release::platform_name(*platform);
-            selection
-                .reads
-                .iter()
-                .find(|read| read.applies_to.contains(&name))
-                .map(|read| (*platform, read.file))
-        })
-        .collect();
-    let mut scans = ReleaseScans::default();
-    if let Some(&(first, file)) = wheels.first() {
-        scans.build = wheel_build(fetcher, file)?;
-        // Only a build against NumPy's C API can differ in what matters; the other platforms' wheels are read only
-        // then, which keeps the sync's reads to the releases that need them.
-        let compiled = scans
-            .build
-            .as_ref()
-            .is_some_and(|build| matches!(build.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2));
-        if compiled && let Some(primary) = scans.build.clone() {
-            for &(platform, other) in &wheels {
-                if platform == first {
-                    continue;
-                }
-                // A universal2 wheel stands for both macOS platforms: the same file reads the same.
-                let found = if other.filename == file.filename {
-                    Some(primary.clone())
-                } else {
-                    wheel_build(fetcher, other)?
-                };
-                match found {
-                    Some(found) if same_build(&found, &primary) => {
-                        scans.build_agrees_on.push(platform);
-                    }
-                    // Only evidence of a build is recorded. `none` or `name-only` on another platform is mostly
-                    // what the scan cannot see: macOS and Windows keep the C-API code of pyarrow, torch or
-                    // eigenpy in a `.dylib` or `.dll` of their own, which the scan does not read, where Linux
-                    // has a `.so` it does.
-                    Some(found)
-                        if matches!(found.numpy, BuildNumpy::Numpy1 | BuildNumpy::Numpy2) =>
-                    {
-                        scans.platform_builds.insert(platform, found);
-                    }
-                    Some(_) | None => {}
-                }
-            }
-        }
-    }
-    let platform_wheel = wheels.first().map(|&(_, file)| file);
-    let pure_wheel = selection
-        .reads
-        .iter()
-        .find(|read| read.applies_to.contains("any"))
-        .map(|read| read.file);
-    if let Some(file) = pure_wheel.or(platform_wheel) {
-        scans.removed_api = fetcher.removed_api(file)?;
-    }
-    Ok(scans)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::{Path, PathBuf};
+
     use super::*;
     use crate::index::zip::tests::{Memory, build_zip};
 
-    /// The `build` the synced data records for `package==version`.
-    fn recorded_build(package: &str, version: &str) -> BuildScan {
-        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
-        let text = std::fs::read_to_string(data.join(format!("{package}.json"))).unwrap();
-        let file: nplint_index::source::StoredPackageFile = serde_json::from_str(&text).unwrap();
-        file.releases
-            .into_iter()
-            .find(|release| release.version == version)
-            .and_then(|release| release.build)
-            .unwrap_or_else(|| panic!("{package} {version} is scanned"))
+    /// The synced data's package files.
+    fn data_dir() -> PathBuf {
+        crate::workspace_root().join("crates/nplint-index/data/packages")
+    }
+
+    fn stored(path: &Path) -> nplint_index::source::StoredPackageFile {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// The `build` the synced data records for each `(package, version, expected)`, checked to be `expected`.
+    fn recorded_builds(cases: &[(&str, &str, BuildNumpy)]) -> Vec<BuildScan> {
+        cases
+            .iter()
+            .map(|&(package, version, expected)| {
+                let build = stored(&data_dir().join(format!("{package}.json")))
+                    .releases
+                    .into_iter()
+                    .find(|release| release.version == version)
+                    .and_then(|release| release.build)
+                    .unwrap_or_else(|| panic!("{package} {version} is scanned"));
+                assert_eq!(build.numpy, expected, "{package} {version}");
+                build
+            })
+            .collect()
     }
 
     /// The releases whose wheels moved from NumPy 1 to NumPy 2 builds, as the synced data records them: the
     /// string split them with no exception.
     #[test]
     fn recorded_builds_split_numpy_1_from_numpy_2() {
-        for (package, version, expected) in [
+        let builds = recorded_builds(&[
             ("pandas", "2.1.1", BuildNumpy::Numpy1),
             ("pandas", "2.2.2", BuildNumpy::Numpy2),
             ("h5py", "3.10.0", BuildNumpy::Numpy1),
             ("h5py", "3.11.0", BuildNumpy::Numpy2),
             ("scikit-learn", "1.4.1.post1", BuildNumpy::Numpy1),
             ("scikit-learn", "1.4.2", BuildNumpy::Numpy2),
-        ] {
-            let build = recorded_build(package, version);
-            assert_eq!(build.numpy, expected, "{package} {version}");
+        ]);
+        for build in builds {
             assert!(build.file.contains("x86_64"), "{}", build.file);
         }
     }
@@ -712,7 +558,7 @@ mod tests {
     /// behaved under NumPy 2.0.2, and every recorded NumPy floor belongs to a `2.x` build and reads `X.Y`.
     #[test]
     fn recorded_cython_builds_and_floors_agree_with_installs() {
-        for (package, version, expected) in [
+        recorded_builds(&[
             ("thinc", "9.0.0", BuildNumpy::Numpy1),
             ("thinc", "9.1.1", BuildNumpy::Numpy2),
             ("blis", "0.7.11", BuildNumpy::Numpy1),
@@ -720,17 +566,10 @@ mod tests {
             ("rasterio", "1.3.8", BuildNumpy::Numpy1),
             ("rasterio", "1.3.10", BuildNumpy::Numpy2),
             ("gensim", "4.3.3", BuildNumpy::Numpy1),
-        ] {
-            let build = recorded_build(package, version);
-            assert_eq!(build.numpy, expected, "{package} {version}");
-        }
+        ]);
         let mut floors = 0;
-        let data = crate::workspace_root().join("crates/nplint-index/data/packages");
-        for entry in std::fs::read_dir(&data).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let file: nplint_index::source::StoredPackageFile =
-                serde_json::from_str(&text).unwrap();
+        for entry in std::fs::read_dir(data_dir()).unwrap() {
+            let file = stored(&entry.unwrap().path());
             for release in &file.releases {
                 let Some(build) = &release.build else {
                     continue;
@@ -758,9 +597,10 @@ mod tests {
 
     #[test]
     fn reads_the_names_of_the_reviewed_list() {
-        let names =
-            removed_names(&crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"))
-                .unwrap();
+        let names = crate::index::removed_names(
+            &crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"),
+        )
+        .unwrap();
         for name in ["float", "NaN", "product", "float_", "asscalar", "bool"] {
             assert!(names.contains(name), "{name}");
         }
@@ -1349,148 +1189,6 @@ mod tests {
         assert_eq!(scan_floor(&archive, BUILD_BUDGET).unwrap(), None);
     }
 
-    /// Scans by file name: the platform part of the name decides what its modules say.
-    struct Platforms;
-
-    impl Fetcher for Platforms {
-        fn project(&self, _name: &str) -> Result<Option<super::super::simple::ProjectPage>> {
-            unreachable!("the release is given")
-        }
-
-        fn metadata(
-            &self,
-            _project: &str,
-            _file: &super::super::simple::File,
-        ) -> Result<super::super::fetch::Fetched> {
-            unreachable!("the selection is given")
-        }
-
-        fn build_scan(&self, wheel: &super::super::simple::File) -> Result<Option<BuildScan>> {
-            let name = &wheel.filename;
-            let numpy = if name.contains("win_amd64") {
-                BuildNumpy::Numpy1
-            } else if name.contains("universal2") && name.starts_with("dylib") {
-                BuildNumpy::None
-            } else if name.contains("macosx") && name.contains("cp39") {
-                return Ok(None);
-            } else if name.starts_with("plain") {
-                BuildNumpy::None
-            } else {
-                BuildNumpy::Numpy2
-            };
-            Ok(Some(BuildScan {
-                numpy,
-                file: name.clone(),
-                member: Some("pkg/_a.so".to_string()),
-                numpy_floor: (numpy == BuildNumpy::Numpy2).then(|| "2.0".to_string()),
-            }))
-        }
-
-        fn floor_scan(&self, wheel: &super::super::simple::File) -> Result<Option<String>> {
-            Ok(Some(
-                if wheel.filename.contains("aarch64") {
-                    "1.25"
-                } else {
-                    "1.23"
-                }
-                .to_string(),
-            ))
-        }
-    }
-
-    fn release_of(filenames: &[&str]) -> Vec<super::super::simple::File> {
-        filenames
-            .iter()
-            .map(|filename| super::super::simple::File {
-                filename: (*filename).to_string(),
-                url: format!("https://index.example.invalid/{filename}"),
-                requires_python: None,
-                yanked: super::super::simple::Yanked::No,
-                upload_time: None,
-                size: Some(1),
-            })
-            .collect()
-    }
-
-    fn scans_of(files: &[super::super::simple::File]) -> ReleaseScans {
-        let release = Release {
-            version: "1.0".parse().unwrap(),
-            display: "1.0".to_string(),
-            files: files.iter().collect(),
-        };
-        let selection = super::super::release::select(&release);
-        release_facts(&Platforms, "pkg", &release, &selection).unwrap()
-    }
-
-    /// The first platform's scan of the release of `files`, which no other platform's adds to.
-    fn first_platform_only(files: &[super::super::simple::File]) -> BuildScan {
-        let scans = scans_of(files);
-        assert!(scans.build_agrees_on.is_empty() && scans.platform_builds.is_empty());
-        scans.build.unwrap()
-    }
-
-    #[test]
-    fn a_compiled_release_is_read_on_every_platform() {
-        let files = release_of(&[
-            "pkg-1.0-cp312-cp312-macosx_11_0_arm64.whl",
-            "pkg-1.0-cp312-cp312-manylinux_2_17_aarch64.whl",
-            "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
-            "pkg-1.0-cp312-cp312-win_amd64.whl",
-            "pkg-1.0-cp39-cp39-macosx_10_9_x86_64.whl",
-        ]);
-        let scans = scans_of(&files);
-        let build = scans.build.unwrap();
-        assert_eq!(
-            (build.file.as_str(), build.numpy_floor.as_deref()),
-            (
-                "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
-                Some("1.23")
-            ),
-            "the linux x86_64 wheel first, with the wheel's floor, not the member's"
-        );
-        assert_eq!(scans.build_agrees_on, [Platform::MacosArm64]);
-        let differing: Vec<_> = scans
-            .platform_builds
-            .iter()
-            .map(|(platform, build)| (*platform, build.numpy, build.numpy_floor.as_deref()))
-            .collect();
-        assert_eq!(
-            differing,
-            [
-                (Platform::LinuxAarch64, BuildNumpy::Numpy2, Some("1.25")),
-                (Platform::WindowsX86_64, BuildNumpy::Numpy1, None),
-            ],
-            "macOS x86_64's scan read nothing decisive, so it is in neither list"
-        );
-    }
-
-    #[test]
-    fn another_platform_without_the_c_api_is_no_evidence() {
-        // pyarrow's shape: the C-API code sits in a `.so` library on Linux and a `.dylib` on macOS.
-        let files = release_of(&[
-            "dylib-1.0-cp312-cp312-macosx_11_0_universal2.whl",
-            "dylib-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
-        ]);
-        assert_eq!(first_platform_only(&files).numpy, BuildNumpy::Numpy2);
-    }
-
-    #[test]
-    fn a_release_without_the_c_api_is_read_on_one_platform() {
-        let files = release_of(&[
-            "plain-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
-            "plain-1.0-cp312-cp312-win_amd64.whl",
-        ]);
-        assert_eq!(first_platform_only(&files).numpy, BuildNumpy::None);
-        // A universal2 wheel is one file for both macOS platforms: read once, and it agrees with itself.
-        let files = release_of(&["pkg-1.0-cp312-cp312-macosx_11_0_universal2.whl"]);
-        let scans = scans_of(&files);
-        assert_eq!(
-            scans.build.unwrap().file,
-            "pkg-1.0-cp312-cp312-macosx_11_0_universal2.whl"
-        );
-        assert_eq!(scans.build_agrees_on, [Platform::MacosArm64]);
-    }
-
     #[test]
     fn no_import_is_none_and_a_spent_budget_unknown() {
         let source = archive_of(&[
@@ -1533,9 +1231,10 @@ mod tests {
         ]);
         let archive = Archive::open(&source, source.bytes.len() as u64).unwrap();
         let uses = scan_api(&archive, API_BUDGET).unwrap();
-        let removed =
-            removed_names(&crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"))
-                .unwrap();
+        let removed = crate::index::removed_names(
+            &crate::workspace_root().join("crates/nplint-index/data/numpy-api.toml"),
+        )
+        .unwrap();
         let facts: Vec<String> = removed_api(&uses, &removed, "pkg-1.0-py3-none-any.whl")
             .iter()
             .map(|found| {

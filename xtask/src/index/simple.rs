@@ -34,6 +34,14 @@ pub fn redact_index_host(text: &str, index_url: &str) -> String {
     }
 }
 
+/// `2024-08-18T21:51:09.966467Z` → `2024-08-18T21:51:09Z`; an offset of `+00:00` is written `Z`.
+/// Upload times are compared as strings, so they are written one way.
+pub fn normalize_time(time: &str) -> String {
+    let time = time.trim();
+    let seconds = time.get(..19).unwrap_or(time);
+    format!("{seconds}Z")
+}
+
 /// One distribution file.
 #[derive(Debug, Clone, Deserialize)]
 pub struct File {
@@ -147,6 +155,22 @@ pub fn resolve(base: &str, reference: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalizes_upload_times() {
+        assert_eq!(
+            normalize_time("2024-08-18T21:51:09.966467Z"),
+            "2024-08-18T21:51:09Z"
+        );
+        assert_eq!(
+            normalize_time("2024-08-18T21:51:09Z"),
+            "2024-08-18T21:51:09Z"
+        );
+        assert_eq!(
+            normalize_time("2024-08-18T21:51:09+00:00"),
+            "2024-08-18T21:51:09Z"
+        );
+    }
 
     #[test]
     fn resolves_relative_urls() {

@@ -365,14 +365,7 @@ pub fn crawl<F: Fetcher>(
         .par_iter()
         .map(|(rank, name)| read(name, Some(*rank)))
         .collect::<Result<_>>()?;
-    for (name, classified) in first {
-        match classified {
-            Some(classified) => {
-                projects.insert(name, classified);
-            }
-            None => missing.push(name),
-        }
-    }
+    file(first, &mut projects, &mut missing);
     // One level of dependencies outside the list, newest release only.
     let outside: BTreeSet<String> = projects
         .values()
@@ -389,7 +382,18 @@ pub fn crawl<F: Fetcher>(
         .par_iter()
         .map(|name| read(name, None))
         .collect::<Result<_>>()?;
-    for (name, classified) in second {
+    file(second, &mut projects, &mut missing);
+    missing.sort();
+    Ok((projects, missing))
+}
+
+/// Files each project read into `projects`, or into `missing` when the index does not have it.
+fn file(
+    read: Vec<(String, Option<Classified>)>,
+    projects: &mut BTreeMap<String, Classified>,
+    missing: &mut Vec<String>,
+) {
+    for (name, classified) in read {
         match classified {
             Some(classified) => {
                 projects.insert(name, classified);
@@ -397,8 +401,6 @@ pub fn crawl<F: Fetcher>(
             None => missing.push(name),
         }
     }
-    missing.sort();
-    Ok((projects, missing))
 }
 
 /// `data/tiers.tsv`: a header, then one line per project, sorted by name.

@@ -58,7 +58,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::filename::WheelName;
-use super::release::{normalize_time, platform_name};
+use super::release::platform_name;
+use super::simple::normalize_time;
 use super::{NetworkArgs, normalize, output, requirement_name};
 
 /// The arguments of `cargo xtask index verify`.
