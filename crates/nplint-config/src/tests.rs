@@ -20,6 +20,16 @@ fn rule(name: &str) -> nplint_diagnostics::RuleId {
     nplint_rules::find_rule(name).unwrap().id
 }
 
+/// The codes of the rules enabled for `path`.
+fn enabled(configs: &Configs, path: &str) -> Vec<&'static str> {
+    configs
+        .settings(Path::new(path))
+        .rules
+        .enabled()
+        .map(nplint_rules::RuleInfo::code)
+        .collect()
+}
+
 #[test]
 fn every_key_is_read() {
     let options = read(
@@ -249,13 +259,7 @@ fn the_closest_configuration_wins() {
     assert!(configs.errors().is_empty());
 
     // Configurations do not merge: `a`'s does not inherit the root's `ignore`.
-    let settings = configs.settings(Path::new("a/requirements.txt"));
-    let enabled: Vec<_> = settings
-        .rules
-        .enabled()
-        .map(nplint_rules::RuleInfo::code)
-        .collect();
-    assert_eq!(enabled, ["NPL002", "NPL011"]);
+    assert_eq!(enabled(&configs, "a/requirements.txt"), ["NPL002", "NPL011"]);
     let settings = configs.settings(Path::new("requirements.txt"));
     assert!(!settings.rules.is_enabled(rule("unknown-package")));
     assert!(settings.rules.is_enabled(rule("abi-mismatch")));
@@ -279,12 +283,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
     };
     let configs = tree.configs(Discovery::Closest, overrides);
     let settings = configs.settings(Path::new("requirements.txt"));
-    let enabled: Vec<_> = settings
-        .rules
-        .enabled()
-        .map(nplint_rules::RuleInfo::code)
-        .collect();
-    assert_eq!(enabled, ["NPL002", "NPL011", "NPL013"]);
+    assert_eq!(enabled(&configs, "requirements.txt"), ["NPL002", "NPL011", "NPL013"]);
     assert_eq!(
         settings.targets.pythons,
         PythonRequest::Versions(vec![PythonVersion::new(3, 12)])
@@ -297,13 +296,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
         ..Overrides::default()
     };
     let configs = tree.configs(Discovery::Closest, overrides);
-    let settings = configs.settings(Path::new("requirements.txt"));
-    let enabled: Vec<_> = settings
-        .rules
-        .enabled()
-        .map(nplint_rules::RuleInfo::code)
-        .collect();
-    assert_eq!(enabled, ["NPL002", "NPL012"]);
+    assert_eq!(enabled(&configs, "requirements.txt"), ["NPL002", "NPL012"]);
 
     let configs = tree.configs(Discovery::Isolated, Overrides::default());
     assert!(configs.config_for(Path::new("requirements.txt")).is_none());

@@ -121,11 +121,6 @@ mod synthetic {
                     ],
                 };
                 ReleaseEntry {
-                    version: format!("{}.{}.0", r / 10, r % 10),
-                    uploaded: format!("2020-01-{:02}T00:00:00Z", r % 28 + 1),
-                    yanked: None,
-                    prerelease: false,
-                    kind: ReleaseKind::Binary,
                     wheels: Platform::ALL
                         .into_iter()
                         .map(|p| (p, tags.clone()))
@@ -139,19 +134,15 @@ mod synthetic {
                         ]),
                         variant(&["sdist", "windows-x86_64"]),
                     ],
-                    build: None,
-                    build_agrees_on: Vec::new(),
-                    platform_builds: std::collections::BTreeMap::new(),
-                    removed_api: Vec::new(),
+                    ..ReleaseEntry::new(
+                        &format!("{}.{}.0", r / 10, r % 10),
+                        &format!("2020-01-{:02}T00:00:00Z", r % 28 + 1),
+                        ReleaseKind::Binary,
+                    )
                 }
             })
             .collect();
-        PackageFile {
-            earlier: Vec::new(),
-            held_from: None,
-            name: format!("example-{i:03}"),
-            releases,
-        }
+        PackageFile::new(&format!("example-{i:03}"), releases)
     }
 
     #[divan::bench]

@@ -74,12 +74,7 @@ impl IndexBuilder {
         let packages: Vec<PackageFile> = self
             .packages
             .into_iter()
-            .map(|(name, releases)| PackageFile {
-                name,
-                releases,
-                earlier: Vec::new(),
-                held_from: None,
-            })
+            .map(|(name, releases)| PackageFile::new(&name, releases))
             .collect();
         let snapshot = Snapshot {
             newest_upload: UPLOADED.to_owned(),

@@ -49,6 +49,18 @@ pub struct PackageFile<V = MetadataVariant, A = ApiUse> {
     pub held_from: Option<String>,
 }
 
+impl<V, A> PackageFile<V, A> {
+    /// `name` with `releases`, held whole and with no release before the index's history.
+    pub fn new(name: &str, releases: Vec<ReleaseEntry<V, A>>) -> Self {
+        Self {
+            name: name.to_owned(),
+            releases,
+            earlier: Vec::new(),
+            held_from: None,
+        }
+    }
+}
+
 /// How many final releases the index holds of a package it holds only the newest releases of
 /// ([`PackageFile::held_from`]).
 pub const NEWEST_HELD: usize = 25;

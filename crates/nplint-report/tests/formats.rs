@@ -121,24 +121,18 @@ fn rendered(format: OutputFormat) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// Every format renders the same report; each has its snapshot (`formats__<name>.snap`).
 #[test]
-fn full() {
-    insta::assert_snapshot!(rendered(OutputFormat::Full));
-}
-
-#[test]
-fn concise() {
-    insta::assert_snapshot!(rendered(OutputFormat::Concise));
-}
-
-#[test]
-fn github() {
-    insta::assert_snapshot!(rendered(OutputFormat::Github));
-}
-
-#[test]
-fn sarif() {
-    insta::assert_snapshot!(rendered(OutputFormat::Sarif));
+fn every_format() {
+    for (name, format) in [
+        ("full", OutputFormat::Full),
+        ("concise", OutputFormat::Concise),
+        ("github", OutputFormat::Github),
+        ("sarif", OutputFormat::Sarif),
+        ("json", OutputFormat::Json),
+    ] {
+        insta::assert_snapshot!(name, rendered(format));
+    }
 }
 
 #[test]
@@ -193,11 +187,6 @@ fn sarif_fingerprints_survive_moved_lines() {
         fingerprints("# a comment added above\n\nnumpy>=1.21\n", "numpy>=1.21")
     );
     assert_ne!(before, fingerprints("numpy>=1.22\n", "numpy>=1.22"));
-}
-
-#[test]
-fn json() {
-    insta::assert_snapshot!(rendered(OutputFormat::Json));
 }
 
 #[test]

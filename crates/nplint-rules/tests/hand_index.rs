@@ -21,12 +21,7 @@ fn pure(name: &str, version: &str, requires: &[&str]) -> ReleaseEntry {
 
 /// `name` with `releases`.
 fn package(name: &str, releases: Vec<ReleaseEntry>) -> PackageFile {
-    PackageFile {
-        name: name.to_owned(),
-        releases,
-        earlier: Vec::new(),
-        held_from: None,
-    }
+    PackageFile::new(name, releases)
 }
 
 /// `numpy` 1.26.4 and 2.0.0; `oldlib` 1.0, which declares `numpy<2`; `binlib` 1.0, whose only wheel (CPython 3.12,

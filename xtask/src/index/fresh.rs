@@ -196,25 +196,11 @@ mod tests {
         let releases = listed(name, &page, limit)
             .into_iter()
             .map(|(version, listed)| nplint_index::source::ReleaseEntry {
-                version,
-                uploaded: String::new(),
-                yanked: None,
-                prerelease: false,
-                kind: listed.kind,
                 wheels: listed.wheels,
-                metadata: Vec::new(),
-                build: None,
-                build_agrees_on: Vec::new(),
-                platform_builds: std::collections::BTreeMap::new(),
-                removed_api: Vec::new(),
+                ..nplint_index::source::ReleaseEntry::new(&version, "", listed.kind)
             })
             .collect();
-        PackageFile {
-            earlier: Vec::new(),
-            held_from: None,
-            name: name.to_owned(),
-            releases,
-        }
+        PackageFile::new(name, releases)
     }
 
     #[test]

@@ -650,12 +650,7 @@ mod tests {
                 .map(|(name, releases)| {
                     (
                         (*name).to_string(),
-                        PackageFile {
-                            earlier: Vec::new(),
-                            held_from: None,
-                            name: (*name).to_string(),
-                            releases: releases.clone(),
-                        },
+                        PackageFile::new(name, releases.clone()),
                     )
                 })
                 .collect(),

@@ -1195,12 +1195,7 @@ mod tests {
 
     #[test]
     fn draws_are_seeded_uniform_and_restricted_to_the_packages_named() {
-        let package = |name: &str, count: usize| PackageFile {
-            earlier: Vec::new(),
-            held_from: None,
-            name: name.to_string(),
-            releases: vec![one(); count],
-        };
+        let package = |name: &str, count: usize| PackageFile::new(name, vec![one(); count]);
         let packages: BTreeMap<String, PackageFile> = [
             ("a".to_string(), package("a", 30)),
             ("b".to_string(), package("b", 70)),
