@@ -38,6 +38,19 @@ fn findings(case: &str) -> Vec<(String, String, String, Vec<String>, String)> {
         .collect()
 }
 
+/// The one finding of `case`, which must be of `rule` at `severity`.
+fn only_finding(
+    case: &str,
+    rule: &str,
+    severity: &str,
+) -> (String, String, String, Vec<String>, String) {
+    let mut found = findings(case);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let finding = found.remove(0);
+    assert_eq!((finding.0.as_str(), finding.1.as_str()), (rule, severity));
+    finding
+}
+
 #[test]
 fn a_conda_pandas_from_before_numpy_2_gets_numpy_1_and_works() {
     // conda-forge's builds of pandas 2.0.3 need NumPy 1.x, and conda installs 1.26: PyPI's wheels say nothing here.
@@ -46,13 +59,7 @@ fn a_conda_pandas_from_before_numpy_2_gets_numpy_1_and_works() {
 
 #[test]
 fn the_same_pandas_from_pip_keeps_its_abi_verdict() {
-    let found = findings("pandas-pip");
-    assert_eq!(found.len(), 1, "{found:#?}");
-    let (rule, severity, message, _, _) = &found[0];
-    assert_eq!(
-        (rule.as_str(), severity.as_str()),
-        ("abi-mismatch", "error")
-    );
+    let (_, _, message, _, _) = only_finding("pandas-pip", "abi-mismatch", "error");
     assert!(
         message.contains("`pandas==2.0.3` fails at import"),
         "{message}"
@@ -61,13 +68,7 @@ fn the_same_pandas_from_pip_keeps_its_abi_verdict() {
 
 #[test]
 fn a_conda_pandas_from_before_numpy_2_conflicts_with_numpy_2_through_the_patch() {
-    let found = findings("pandas-numpy2");
-    assert_eq!(found.len(), 1, "{found:#?}");
-    let (rule, severity, _, labels, explanation) = &found[0];
-    assert_eq!(
-        (rule.as_str(), severity.as_str()),
-        ("numpy-conflict", "error")
-    );
+    let (_, _, _, labels, explanation) = only_finding("pandas-numpy2", "numpy-conflict", "error");
     assert!(
         labels.contains(
             &"`pandas=2.0.3` requires `numpy<2.0` by conda-forge's repodata patch".to_owned()

@@ -259,7 +259,10 @@ fn the_closest_configuration_wins() {
     assert!(configs.errors().is_empty());
 
     // Configurations do not merge: `a`'s does not inherit the root's `ignore`.
-    assert_eq!(enabled(&configs, "a/requirements.txt"), ["NPL002", "NPL011"]);
+    assert_eq!(
+        enabled(&configs, "a/requirements.txt"),
+        ["NPL002", "NPL011"]
+    );
     let settings = configs.settings(Path::new("requirements.txt"));
     assert!(!settings.rules.is_enabled(rule("unknown-package")));
     assert!(settings.rules.is_enabled(rule("abi-mismatch")));
@@ -283,7 +286,10 @@ fn the_command_line_overrides_and_can_replace_discovery() {
     };
     let configs = tree.configs(Discovery::Closest, overrides);
     let settings = configs.settings(Path::new("requirements.txt"));
-    assert_eq!(enabled(&configs, "requirements.txt"), ["NPL002", "NPL011", "NPL013"]);
+    assert_eq!(
+        enabled(&configs, "requirements.txt"),
+        ["NPL002", "NPL011", "NPL013"]
+    );
     assert_eq!(
         settings.targets.pythons,
         PythonRequest::Versions(vec![PythonVersion::new(3, 12)])

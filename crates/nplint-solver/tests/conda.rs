@@ -70,34 +70,29 @@ fn releases_the_patches_do_not_cover_keep_their_metadata() {
     assert!(numpy_of(&outcome) >= Version::from_str("2").unwrap());
 }
 
-#[test]
-fn a_conda_package_installs_without_a_wheel_for_the_target() {
-    // numpy 1.19.5 has wheels for CPython 3.6-3.9 only; its Requires-Python (>=3.6) admits 3.10.
-    let lines = ["numpy==1.19.5"];
+/// `line` on CPython 3.`minor` does not install from PyPI, and installs NumPy `numpy` from conda.
+fn installs_from_conda_only(line: &str, minor: u8, numpy: &str) {
     assert!(
-        solve(&inputs(&lines, false), target(10))
+        solve(&inputs(&[line], false), target(minor))
             .as_conflict()
             .is_some()
     );
     assert_eq!(
-        numpy_of(&solve(&inputs(&lines, true), target(10))),
-        Version::from_str("1.19.5").unwrap()
+        numpy_of(&solve(&inputs(&[line], true), target(minor))),
+        Version::from_str(numpy).unwrap()
     );
+}
+
+#[test]
+fn a_conda_package_installs_without_a_wheel_for_the_target() {
+    // numpy 1.19.5 has wheels for CPython 3.6-3.9 only; its Requires-Python (>=3.6) admits 3.10.
+    installs_from_conda_only("numpy==1.19.5", 10, "1.19.5");
 }
 
 #[test]
 fn pypi_yanking_does_not_reach_conda_packages() {
     // numpy 2.4.0 is yanked on PyPI.
-    let lines = ["numpy>=2.4.0,<2.4.1"];
-    assert!(
-        solve(&inputs(&lines, false), target(12))
-            .as_conflict()
-            .is_some()
-    );
-    assert_eq!(
-        numpy_of(&solve(&inputs(&lines, true), target(12))),
-        Version::from_str("2.4.0").unwrap()
-    );
+    installs_from_conda_only("numpy>=2.4.0,<2.4.1", 12, "2.4.0");
 }
 
 #[test]
