@@ -80,8 +80,11 @@ pub struct Index {
     snapshot: SnapshotInfo,
     /// Sorted by name.
     packages: Vec<Package>,
-    /// Each name's position in `packages`. A solve looks names up hundreds of thousands of times per run, and
-    /// hashing a name once beats a binary search's eight string comparisons.
+    /// Each package's name with its first eight bytes as an integer ([`name_key`]), in the order of `packages`,
+    /// which sorts these pairs too. A check looks names up millions of times (each solve, on each target, looks
+    /// up each of its inputs): a binary search over this table compares integers, and strings only among the few
+    /// names that share a key, where one over `packages` compared strings of the string pool, behind each package.
+    names: Vec<(u64, &'static str)>,
     /// See [`Index::first_numpy_2_build`].
     first_numpy_2_build: OnceLock<Option<UploadTime>>,
     /// The light tier (see [`light`]).
@@ -148,6 +151,7 @@ impl Index {
         }));
         // Pushed into a vector made to size: collected through `Result`, it grew by copying (a fifth of the load).
         let mut packages: Vec<Package> = Vec::with_capacity(header.packages.len());
+        let mut names: Vec<(u64, &'static str)> = Vec::with_capacity(header.packages.len());
         let mut previous: Option<&str> = None;
         for entry in header.packages {
             if !compact::is_normalized_name(entry.name) {
@@ -162,6 +166,7 @@ impl Index {
                 });
             }
             previous = Some(entry.name);
+            names.push((name_key(entry.name), entry.name));
             packages.push(Package::new(
                 entry.name,
                 entry.added_by,
@@ -172,6 +177,7 @@ impl Index {
         Ok(Index {
             snapshot,
             packages,
+            names,
             first_numpy_2_build: OnceLock::new(),
             light: LightTable::EMPTY,
         })
@@ -237,9 +243,8 @@ impl Index {
 
     /// [`Index::position`] of a normalized name.
     fn position_of(&self, name: &str) -> Option<usize> {
-        self.packages
-            .binary_search_by(|package| package.raw_name().cmp(name))
-            .ok()
+        // Pairs compare by key first, and by name only when the keys are equal.
+        self.names.binary_search(&(name_key(name), name)).ok()
     }
 
     /// Every package, sorted by name.
@@ -270,6 +275,16 @@ impl Index {
     pub fn is_empty(&self) -> bool {
         self.packages.is_empty()
     }
+}
+
+/// The first eight bytes of `name`, big-endian, padded with zero bytes: keys compare as the names they begin do, or
+/// equal. A shorter name is padded with bytes below any a name can hold, so it sorts before the longer names it
+/// begins, as strings do; names that differ only after their eighth byte share a key.
+fn name_key(name: &str) -> u64 {
+    let mut key = [0; 8];
+    let prefix = &name.as_bytes()[..name.len().min(8)];
+    key[..prefix.len()].copy_from_slice(prefix);
+    u64::from_be_bytes(key)
 }
 
 /// A conda-only package of conda-forge, as an index sees it ([`Index::conda_only`]).

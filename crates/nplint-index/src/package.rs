@@ -82,11 +82,6 @@ impl Package {
         })
     }
 
-    /// The name as stored: normalized.
-    pub(crate) fn raw_name(&self) -> &'static str {
-        self.raw_name
-    }
-
     /// The indexed package whose dependency brought this one in, when the sync's closure added it rather than the
     /// seed list.
     pub fn added_by(&self) -> Option<&str> {
@@ -127,6 +122,16 @@ impl Package {
     /// held from a version on, any version before it counts as a release (the index does not list them all):
     /// each version a specifier names is tried, beside [`Self::earlier`].
     pub fn predates_history(&self, specifiers: &VersionSpecifiers) -> bool {
+        // An indexed release the specifiers admit settles it. The versions they name are the likeliest (`==2.1.0`,
+        // `>=1.22`), found by binary search: tried first, they spare most requirements a test of every version
+        // before the history, which was a sixth of a check's time.
+        let names_an_admitted_release = specifiers
+            .iter()
+            .filter_map(|specifier| self.release(specifier.version()))
+            .any(|release| specifiers.contains(&release.version));
+        if names_an_admitted_release {
+            return false;
+        }
         let older = |version: &Version| specifiers.contains(version);
         let named_older = self.held_from().is_some_and(|held_from| {
             specifiers

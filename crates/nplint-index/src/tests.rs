@@ -41,6 +41,46 @@ fn snapshot_and_lookup() {
 }
 
 #[test]
+fn names_that_share_their_first_eight_bytes_are_told_apart() {
+    let names = [
+        "azure",
+        "azure-m",
+        "azure-mg",
+        "azure-mgmt",
+        "azure-mgmt-a",
+        "azure-mgmt-b",
+        "azure-mgmt-compute",
+        "azure-mgmtz",
+        "azurf",
+        "b",
+    ];
+    let index = names
+        .iter()
+        .fold(IndexBuilder::new(), |builder, name| {
+            builder.pure(name, "1.0", &[])
+        })
+        .build()
+        .unwrap();
+    for (at, found) in names.iter().enumerate() {
+        assert_eq!(index.position(&name(found)), Some(at), "{found}");
+    }
+    // Searched as written (`azure-` is no package name, but a prefix of some).
+    for missing in [
+        "a",
+        "azur",
+        "azure-",
+        "azure-mgm",
+        "azure-mgmt-",
+        "azure-mgmt-c",
+        "azure-mgmu",
+        "c",
+        "",
+    ] {
+        assert_eq!(index.position_of(missing), None, "{missing}");
+    }
+}
+
+#[test]
 fn releases_are_sorted_and_unparseable_versions_reported() {
     let index = index();
     let b = index.package(&name("example-b")).unwrap();
@@ -389,6 +429,10 @@ fn a_requirement_admitting_only_releases_before_the_history_predates_it() {
     // No release at all, before the history or after: a conflict the index can show.
     assert!(!predates("==0.3"));
     assert!(!predates(">=5"));
+    // Indexed releases the specifiers name, admitted (`==1.0.0` is 1.0) or not (then every version is tried).
+    assert!(!predates("==1.0.0"));
+    assert!(!predates("<=0.9"));
+    assert!(predates("<1.0,!=0.9.0"));
     // A package without earlier releases predates nothing.
     let b = index.package(&name("example-b")).unwrap();
     assert!(b.earlier().is_empty());

@@ -111,10 +111,16 @@ fn help(cx: &Context, target: Target) -> Option<String> {
         None => Vec::new(),
     };
     if working.is_empty() {
-        working = works(&cx.known.released);
-        let supported = &cx.known.supported;
-        if working.iter().any(|python| supported.contains(python)) {
-            working.retain(|python| supported.contains(python));
+        // The end-of-life Pythons are solved only when no supported one works: most often one does, and a file
+        // that states no Python was solved on the supported ones already, so they cost no solve.
+        let (supported, end_of_life): (Vec<PythonVersion>, Vec<PythonVersion>) = cx
+            .known
+            .released
+            .iter()
+            .partition(|python| cx.known.supported.contains(python));
+        working = works(&supported);
+        if working.is_empty() {
+            working = works(&end_of_life);
         }
     }
     (!working.is_empty()).then(|| {
