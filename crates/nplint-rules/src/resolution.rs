@@ -631,4 +631,49 @@ mod tests {
                 .any(|diagnostic| diagnostic.rule == numpy_conflict::RULE.id)
         );
     }
+
+    #[test]
+    fn a_python_help_solves_end_of_life_pythons_only_when_no_supported_one_works() {
+        use nplint_index::source::{Platform as SourcePlatform, ReleaseEntry, ReleaseKind};
+        // NumPy wheels for CPython 3.8-3.13 on an index dated 2025-01-01: 3.8 is past its end of life.
+        let mut numpy = ReleaseEntry::new("2.0.0", "2025-01-01T00:00:00Z", ReleaseKind::Binary);
+        numpy.wheels = BTreeMap::from([(
+            SourcePlatform::LinuxX86_64,
+            (8..=13).map(|minor| format!("cp3{minor}")).collect(),
+        )]);
+        let index = nplint_index::IndexBuilder::new()
+            .release("numpy", numpy)
+            .pure_for_python("newlib", "1.0", ">=3.11", &["numpy"])
+            .build()
+            .unwrap();
+        let manifest = load(
+            &PathBuf::from("requirements.txt"),
+            Format::RequirementsTxt,
+            &MemoryLoader::from([("requirements.txt", "newlib==1.0\n")]),
+        )
+        .unwrap();
+        let settings = Settings {
+            targets: TargetOptions {
+                pythons: crate::targets::PythonRequest::Versions(vec![PythonVersion::new(3, 10)]),
+                platforms: vec![Platform::LinuxX86_64],
+            },
+            ..Settings::default()
+        };
+        let resolver = Resolver::new(index, &[]);
+        let mut diagnostics = Vec::new();
+        resolver.check(&manifest, &settings, &mut diagnostics);
+        let [finding] = diagnostics.as_slice() else {
+            panic!("one finding: {diagnostics:#?}");
+        };
+        assert_eq!(finding.rule, python_conflict::RULE.id);
+        assert_eq!(
+            finding.help.as_deref(),
+            Some(
+                "these requirements install on Python 3.11-3.13 on linux-x86_64, with no known runtime \
+                 breakage there"
+            )
+        );
+        // 3.10, checked, and the supported 3.9 and 3.11-3.13 the help tried: not 3.8.
+        assert_eq!(solvers_made(&resolver), 5);
+    }
 }
