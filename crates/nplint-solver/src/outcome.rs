@@ -38,7 +38,9 @@ impl Unavailable {
     pub(crate) fn same_as(&self, other: &Self) -> bool {
         match (self, other) {
             (Self::NoWheel { wheels: a, .. }, Self::NoWheel { wheels: b, .. }) => a == b,
-            (Self::Yanked { reason: a }, Self::Yanked { reason: b }) => a == b,
+            (Self::Yanked { reason: a }, Self::Yanked { reason: b }) => {
+                stated_reason(*a) == stated_reason(*b)
+            }
             (Self::SourceOnly, Self::SourceOnly) => true,
             _ => false,
         }
@@ -50,10 +52,15 @@ impl Unavailable {
         std::mem::discriminant(self).hash(state);
         match self {
             Self::NoWheel { wheels, .. } => wheels.hash(state),
-            Self::Yanked { reason } => reason.hash(state),
+            Self::Yanked { reason } => stated_reason(*reason).hash(state),
             Self::SourceOnly => {}
         }
     }
+}
+
+/// A yank's reason as messages state it: an empty one is none.
+fn stated_reason(reason: Option<&'static str>) -> Option<&'static str> {
+    reason.filter(|reason| !reason.is_empty())
 }
 
 impl fmt::Display for Unavailable {
@@ -70,12 +77,10 @@ impl fmt::Display for Unavailable {
                 wheels: None,
                 ..
             } => write!(f, "has no wheels for {platform}"),
-            Unavailable::Yanked {
-                reason: Some(reason),
-            } if !reason.is_empty() => {
-                write!(f, "was yanked (reason: {reason})")
-            }
-            Unavailable::Yanked { .. } => f.write_str("was yanked"),
+            Unavailable::Yanked { reason } => match stated_reason(*reason) {
+                Some(reason) => write!(f, "was yanked (reason: {reason})"),
+                None => f.write_str("was yanked"),
+            },
             Unavailable::SourceOnly => {
                 f.write_str("has no wheels, only a source distribution that would need building")
             }
@@ -165,5 +170,26 @@ impl fmt::Debug for Conflict {
             .field("metadata_unknown", &self.metadata_unknown)
             .field("conda", &self.conda)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_the_same_as_messages_state_them() {
+        let yanked = |reason| Unavailable::Yanked { reason };
+        assert!(yanked(None).same_as(&yanked(Some(""))));
+        assert_eq!(yanked(Some("")).to_string(), "was yanked");
+        assert!(!yanked(None).same_as(&yanked(Some("broken"))));
+        let no_wheel = |python, platform| Unavailable::NoWheel {
+            python: PythonVersion::new(3, python),
+            platform,
+            wheels: None,
+        };
+        // The target a reason was found on is left aside.
+        assert!(no_wheel(12, Platform::LinuxX86_64).same_as(&no_wheel(13, Platform::MacosArm64)));
+        assert!(!no_wheel(12, Platform::LinuxX86_64).same_as(&Unavailable::SourceOnly));
     }
 }
