@@ -167,7 +167,7 @@ fn configs(
     let discovery = if args.isolated {
         Discovery::Isolated
     } else if let Some(path) = &args.config {
-        match Config::load_explicit(&FsLoader, &cwd.join(path), path) {
+        match Config::load_explicit(&Keeping(reads.clone()), &cwd.join(path), path) {
             Ok(config) => Discovery::Fixed(Arc::new(config)),
             Err(error) => return Ok(Err(error)),
         }
