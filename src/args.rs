@@ -25,7 +25,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check environment files and report problems.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Show what nplint reads from a file.
     #[command(subcommand)]
     Debug(DebugCommand),
@@ -157,6 +157,17 @@ pub(crate) struct CheckArgs {
     /// configuration's exclusions still apply)
     #[arg(long, help_heading = "File selection")]
     pub no_ignore: bool,
+
+    /// Check the document on standard input as the file at this path: its format comes from the name, its
+    /// includes and configuration from the path's directory, and findings name the path (for editors, on unsaved
+    /// buffers)
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "paths",
+        help_heading = "File selection"
+    )]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

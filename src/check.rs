@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::Status;
 use crate::args::{CheckArgs, ColorChoice, DebugManifestArgs, OutputFormatArg};
 use crate::discover::{Found, discover};
-use crate::fs::{FsLoader, Keeping, ReadOnce, Taking};
+use crate::fs::{FsLoader, Keeping, MAX_FILE_SIZE, ReadOnce, Stdin, Taking, read_stdin};
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let start = Instant::now();
@@ -37,7 +37,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         Ok(configs) => Arc::new(configs),
         Err(error) => return config_errors(&[error], format, options),
     };
-    let found = discover(&paths, &configs, args.no_ignore);
+    let Some((found, stdin)) = inputs(args, &paths, &configs)? else {
+        return Ok(Status::Failure);
+    };
 
     let mut status = Status::Clean;
     let mut files = Vec::new();
@@ -85,9 +87,13 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
     let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
+    let reader: Box<dyn Loader> = match stdin {
+        Some((path, bytes)) => Box::new(Stdin::new(&path, bytes, Taking(reads.clone()))),
+        None => Box::new(Taking(reads.clone())),
+    };
     // Each finding keeps only the lines it shows, not its whole file, until the report is printed.
     let check = |group: &Vec<usize>| {
-        check_group(&work, group, &resolver, &Taking(reads.clone()))
+        check_group(&work, group, &resolver, &*reader)
             .into_iter()
             .map(Diagnostic::into_excerpts)
     };
@@ -124,6 +130,44 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     nplint_report::render(&report, format, options, &mut stdout)?;
     stdout.flush()?;
     Ok(status)
+}
+
+/// A document read from standard input, with the path it is checked as.
+type StdinDocument = (PathBuf, Vec<u8>);
+
+/// The files to check: those discovery finds under `paths`, or with `--stdin-filename`, the one document on
+/// standard input, with its bytes. `None` when standard input is too large to read (said on standard error).
+fn inputs(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+    configs: &Arc<Configs>,
+) -> anyhow::Result<Option<(Vec<Found>, Option<StdinDocument>)>> {
+    let Some(path) = &args.stdin_filename else {
+        return Ok(Some((discover(paths, configs, args.no_ignore), None)));
+    };
+    match read_stdin().context("cannot read standard input")? {
+        Ok(bytes) => Ok(Some((vec![stdin_found(path)], Some((path.clone(), bytes))))),
+        Err(size) => {
+            eprintln!(
+                "error: standard input is larger than the {} MiB nplint reads (read {size} bytes)",
+                MAX_FILE_SIZE / (1024 * 1024)
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// What `--stdin-filename PATH` names: the file at `PATH`, in the format its name says.
+fn stdin_found(path: &Path) -> Found {
+    match detect_format(path, true) {
+        Some(format) => Found::File {
+            path: path.to_path_buf(),
+            format,
+        },
+        None => Found::UnknownFormat {
+            path: path.to_path_buf(),
+        },
+    }
 }
 
 /// The run's configurations as the command line asks: `--isolated`, `--config FILE`, or the closest to each file;

@@ -113,6 +113,51 @@ impl Loader for Taking {
     }
 }
 
+/// The document given on standard input (`--stdin-filename`), read as the file it is named after; every other file
+/// (its includes, a lockfile's manifest) through `below`.
+#[derive(Debug)]
+pub(crate) struct Stdin<L> {
+    document: nplint_manifest::MemoryLoader,
+    below: L,
+}
+
+impl<L: Loader> Stdin<L> {
+    /// `bytes` as the file at `path`, over `below`.
+    pub(crate) fn new(path: &Path, bytes: Vec<u8>, below: L) -> Self {
+        Self {
+            document: nplint_manifest::MemoryLoader::from([(path, bytes)]),
+            below,
+        }
+    }
+}
+
+impl<L: Loader> Loader for Stdin<L> {
+    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        match self.document.load(path) {
+            Err(LoadError::NotFound | LoadError::NotAFile) => self.below.load(path),
+            read => read,
+        }
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        self.below.identity(path)
+    }
+}
+
+/// Standard input, whole, unless it is larger than [`MAX_FILE_SIZE`] (then `Err` with the size read so far).
+pub(crate) fn read_stdin() -> std::io::Result<Result<Vec<u8>, u64>> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(if bytes.len() as u64 > MAX_FILE_SIZE {
+        Err(bytes.len() as u64)
+    } else {
+        Ok(bytes)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +184,30 @@ mod tests {
         std::fs::write(&requirements, "numpy\n").unwrap();
         Keeping(shared.clone()).load(&requirements).unwrap();
         assert!(shared.kept().is_empty());
+    }
+
+    #[test]
+    fn the_document_on_standard_input_stands_for_its_file_and_only_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requirements.txt");
+        std::fs::write(&path, "on disk\n").unwrap();
+        std::fs::write(dir.path().join("base.txt"), "numpy\n").unwrap();
+        let loader = Stdin::new(&path, b"-r base.txt\n".to_vec(), FsLoader);
+        assert_eq!(loader.load(&path).unwrap(), b"-r base.txt\n");
+        // Written another way, the same file.
+        assert_eq!(
+            loader
+                .load(&dir.path().join("x/../requirements.txt"))
+                .unwrap(),
+            b"-r base.txt\n"
+        );
+        assert_eq!(
+            loader.load(&dir.path().join("base.txt")).unwrap(),
+            b"numpy\n"
+        );
+        assert!(matches!(
+            loader.load(&dir.path().join("absent.txt")),
+            Err(LoadError::NotFound)
+        ));
     }
 }
