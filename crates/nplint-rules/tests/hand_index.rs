@@ -123,6 +123,24 @@ fn a_declared_cap_against_a_floor_is_a_numpy_conflict() {
 }
 
 #[test]
+fn a_numpy_conflict_carries_a_verified_fix_that_pins_the_numpy_the_rest_admits() {
+    let lines = ["oldlib==1.0", "numpy>=2"];
+    let found = check(&lines);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    assert_eq!(fix.message, "pin `numpy==1.26.4`");
+    assert_eq!(fix.applicability, nplint_diagnostics::Applicability::Unsafe);
+    // Applied, the file passes.
+    let mut text = lines.join("\n");
+    for edit in fix.edits.iter().rev() {
+        let span = edit.location.span;
+        text.replace_range(span.start as usize..span.end as usize, &edit.replacement);
+    }
+    assert_eq!(text, "oldlib==1.0\nnumpy==1.26.4");
+    let fixed: Vec<&str> = text.lines().collect();
+    assert!(check(&fixed).is_empty());
+}
+
+#[test]
 fn binaries_built_against_numpy_1_are_an_abi_mismatch_under_numpy_2() {
     // The metadata admits NumPy 2; the binaries do not.
     let found = check(&["binlib==1.0", "numpy>=2"]);

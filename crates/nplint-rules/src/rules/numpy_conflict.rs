@@ -1,6 +1,9 @@
 //! `numpy-conflict`: no NumPy version satisfies an environment's requirements on a target.
 
-use nplint_diagnostics::{Diagnostic, Severity};
+use std::str::FromStr;
+
+use nplint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
+use nplint_index::{Target, Version, VersionSpecifiers};
 use nplint_solver::{Conflict, Input, Outcome, Voice};
 
 use crate::finding::{Context, Group, voice};
@@ -50,6 +53,11 @@ declare_rule! {
     /// ```
     /// Or move the package that pins NumPy to a release that accepts the NumPy you need.
     ///
+    /// Outside lockfiles, the finding carries that change as a fix (in `--format json`): each of your NumPy
+    /// requirements pinned to the version named, offered only when a solve of the changed requirements succeeds
+    /// on every target of the finding (with runtime facts, where the version was chosen with them). It is
+    /// `unsafe`, as ruff calls a fix that changes behaviour: it changes what gets installed.
+    ///
     /// ## Severity
     /// Follows what you stated. Targets are the Python versions and platforms you name (`--python`,
     /// `--platform`, the configuration's `python` and `platforms`, the file's own Python constraint, a lockfile
@@ -70,56 +78,127 @@ declare_rule! {
     severity: Error,
 }
 
-/// The diagnostic of a conflict on NumPy's versions.
+/// The diagnostic of a conflict on NumPy's versions, with the change that solves it where there is one: the
+/// `help:` names it, and the fix makes it when a solve of the changed requirements, on every target of the
+/// conflict, confirms it.
 pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Diagnostic {
     let message = "no version of `numpy` satisfies these requirements".to_owned();
-    cx.conflict_diagnostic(RULE.id, group, severity, message, help(cx, &group.first))
+    let change = Change::find(cx, &group.first);
+    let help = change.as_ref().map(|change| change.help(cx));
+    let mut diagnostic = cx.conflict_diagnostic(RULE.id, group, severity, message, help);
+    diagnostic.fix = change.and_then(|change| change.fix(cx, &group.targets));
+    diagnostic
 }
 
-/// Solves again without the user's NumPy requirements: the NumPy version the rest admits (and works with at
-/// runtime, where one does) is the change.
-fn help(cx: &Context, conflict: &Conflict) -> Option<String> {
-    let numpy = numpy_name();
-    let numpy_lines: Vec<&Input> = cx
-        .inputs
-        .iter()
-        .filter(|input| input.name == numpy)
-        .collect();
-    if numpy_lines.is_empty() {
-        return None;
-    }
-    let rest: Vec<Input> = cx
-        .inputs
-        .iter()
-        .filter(|input| input.name != numpy)
-        .cloned()
-        .collect();
-    let shown: Vec<String> = numpy_lines
-        .iter()
-        .map(|input| format!("`{}`", cx.manifest.requirements[input.id].display()))
-        .collect();
-    // The NumPy that works at runtime with the rest, where there is one: a version that installs but then
-    // fails at import would contradict the environment's runtime findings.
-    let solver = cx.solvers.get(conflict.target);
-    let outcome = match solver.solve_runtime(&rest) {
-        Outcome::Solved(solution) => Outcome::Solved(solution),
-        Outcome::Conflict(_) => solver.solve(&rest),
-    };
-    match outcome {
-        Outcome::Solved(solution) => {
-            let version = solution.versions.get(&numpy)?;
-            Some(match voice(cx.manifest) {
-                Voice::Requirements => format!(
-                    "`numpy=={version}` satisfies the rest of the requirements: relax or drop {}",
-                    and_list(&shown)
-                ),
-                // A lock is written by its tool: the pin changes by locking again.
-                Voice::Lock => format!(
-                    "`numpy=={version}` satisfies the rest of the lock: lock again instead of pinning {}",
-                    and_list(&shown)
-                ),
-            })
+/// The NumPy version the rest of the requirements admit (and work with at runtime, where one does), found by
+/// solving again without the user's NumPy requirements.
+struct Change<'a> {
+    version: Version,
+    /// The version works at runtime with the rest (runtime facts included in the solve that found it).
+    runtime: bool,
+    /// The environment's requirements on NumPy.
+    numpy_lines: Vec<&'a Input>,
+}
+
+impl<'a> Change<'a> {
+    fn find(cx: &Context<'a>, conflict: &Conflict) -> Option<Self> {
+        let numpy = numpy_name();
+        let numpy_lines: Vec<&Input> = cx
+            .inputs
+            .iter()
+            .filter(|input| input.name == numpy)
+            .collect();
+        if numpy_lines.is_empty() {
+            return None;
         }
-        Outcome::Conflict(_) => None,
+        let rest: Vec<Input> = cx
+            .inputs
+            .iter()
+            .filter(|input| input.name != numpy)
+            .cloned()
+            .collect();
+        // The NumPy that works at runtime with the rest, where there is one: a version that installs but then
+        // fails at import would contradict the environment's runtime findings.
+        let solver = cx.solvers.get(conflict.target);
+        let (outcome, runtime) = match solver.solve_runtime(&rest) {
+            Outcome::Solved(solution) => (Outcome::Solved(solution), true),
+            Outcome::Conflict(_) => (solver.solve(&rest), false),
+        };
+        let Outcome::Solved(solution) = outcome else {
+            return None;
+        };
+        Some(Self {
+            version: solution.versions.get(&numpy)?.clone(),
+            runtime,
+            numpy_lines,
+        })
+    }
+
+    fn help(&self, cx: &Context) -> String {
+        let version = &self.version;
+        let shown: Vec<String> = self
+            .numpy_lines
+            .iter()
+            .map(|input| format!("`{}`", cx.manifest.requirements[input.id].display()))
+            .collect();
+        match voice(cx.manifest) {
+            Voice::Requirements => format!(
+                "`numpy=={version}` satisfies the rest of the requirements: relax or drop {}",
+                and_list(&shown)
+            ),
+            // A lock is written by its tool: the pin changes by locking again.
+            Voice::Lock => format!(
+                "`numpy=={version}` satisfies the rest of the lock: lock again instead of pinning {}",
+                and_list(&shown)
+            ),
+        }
+    }
+
+    /// Every NumPy requirement pinned to the version, verified: the changed requirements solve on each of
+    /// `targets` (with runtime facts, when the version was found with them). `None` for a lockfile (its tool
+    /// writes it), for a NumPy requirement without a specifier to replace, and when the solves disagree.
+    fn fix(&self, cx: &Context, targets: &[Target]) -> Option<Fix> {
+        if voice(cx.manifest) == Voice::Lock {
+            return None;
+        }
+        let pin = VersionSpecifiers::from_str(&format!("=={}", self.version)).ok()?;
+        let edits = self
+            .numpy_lines
+            .iter()
+            .map(|input| {
+                let at = cx.manifest.requirements[input.id]
+                    .version_location
+                    .as_ref()?;
+                Some(Edit {
+                    location: at.clone(),
+                    replacement: format!("=={}", self.version),
+                })
+            })
+            .collect::<Option<Vec<Edit>>>()?;
+        let fixed: Vec<Input> = cx
+            .inputs
+            .iter()
+            .map(|input| {
+                let mut input = input.clone();
+                if self.numpy_lines.iter().any(|numpy| numpy.id == input.id) {
+                    input.specifiers = pin.clone();
+                }
+                input
+            })
+            .collect();
+        let solves = targets.iter().all(|&target| {
+            let solver = cx.solvers.get(target);
+            let outcome = if self.runtime {
+                solver.solve_runtime(&fixed)
+            } else {
+                solver.solve(&fixed)
+            };
+            outcome.is_solved()
+        });
+        solves.then(|| Fix {
+            message: format!("pin `numpy=={}`", self.version),
+            applicability: Applicability::Unsafe,
+            edits,
+        })
     }
 }
