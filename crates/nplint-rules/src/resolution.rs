@@ -632,20 +632,56 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_python_help_solves_end_of_life_pythons_only_when_no_supported_one_works() {
+    /// NumPy with wheels for CPython 3.8-3.13 on Linux, on an index dated 2025-01-01 (3.8 is past its end of
+    /// life), and `newlib` 1.0, which needs CPython 3.11.
+    fn index_with_newlib() -> &'static Index {
         use nplint_index::source::{Platform as SourcePlatform, ReleaseEntry, ReleaseKind};
-        // NumPy wheels for CPython 3.8-3.13 on an index dated 2025-01-01: 3.8 is past its end of life.
         let mut numpy = ReleaseEntry::new("2.0.0", "2025-01-01T00:00:00Z", ReleaseKind::Binary);
         numpy.wheels = BTreeMap::from([(
             SourcePlatform::LinuxX86_64,
             (8..=13).map(|minor| format!("cp3{minor}")).collect(),
         )]);
-        let index = nplint_index::IndexBuilder::new()
+        nplint_index::IndexBuilder::new()
             .release("numpy", numpy)
             .pure_for_python("newlib", "1.0", ">=3.11", &["numpy"])
             .build()
-            .unwrap();
+            .unwrap()
+    }
+
+    #[test]
+    fn a_python_conflict_on_the_oldest_pythons_a_file_admits_raises_its_floor() {
+        let text = "[project]\nname = \"x\"\nversion = \"0\"\nrequires-python = \">=3.8, <3.14\"\ndependencies = [\"newlib\"]\n";
+        let manifest = load(
+            &PathBuf::from("pyproject.toml"),
+            Format::Pyproject,
+            &MemoryLoader::from([("pyproject.toml", text)]),
+        )
+        .unwrap();
+        let settings = Settings {
+            targets: TargetOptions {
+                platforms: vec![Platform::LinuxX86_64],
+                ..TargetOptions::default()
+            },
+            ..Settings::default()
+        };
+        let mut diagnostics = Vec::new();
+        Resolver::new(index_with_newlib(), &[]).check(&manifest, &settings, &mut diagnostics);
+        let [finding] = diagnostics.as_slice() else {
+            panic!("one finding: {diagnostics:#?}");
+        };
+        assert_eq!(finding.rule, python_conflict::RULE.id);
+        let fix = finding.fix.as_ref().expect("a fix");
+        assert_eq!(fix.message, "raise the Python floor to `>=3.11`");
+        let [edit] = fix.edits.as_slice() else {
+            panic!("one edit: {fix:#?}");
+        };
+        assert_eq!(edit.location.text(), ">=3.8, <3.14");
+        assert_eq!(edit.replacement, ">=3.11, <3.14");
+    }
+
+    #[test]
+    fn a_python_help_solves_end_of_life_pythons_only_when_no_supported_one_works() {
+        let index = index_with_newlib();
         let manifest = load(
             &PathBuf::from("requirements.txt"),
             Format::RequirementsTxt,

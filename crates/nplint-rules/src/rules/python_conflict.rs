@@ -2,8 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use nplint_diagnostics::{Diagnostic, Severity};
-use nplint_index::{Platform, PythonVersion, Target};
+use std::str::FromStr;
+
+use nplint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Severity};
+use nplint_index::{Platform, PythonVersion, Target, VersionSpecifiers};
 use nplint_solver::{Cause, Conflict, Outcome, SolverPackage};
 
 use crate::finding::{Context, Group};
@@ -44,6 +46,11 @@ declare_rule! {
     /// Python range the file states (`requires-python = ">=3.10"`), or allow a release of the package that
     /// supports your Python (`numpy>=1.23`).
     ///
+    /// When the conflict holds on the oldest Pythons a `requires-python` admits, the finding carries a fix (in
+    /// `--format json`) that raises its floor past them and keeps its upper bounds (`">=3.8, <3.14"` →
+    /// `">=3.10, <3.14"`), offered only when the environment installs, with no runtime finding, on every Python
+    /// left, on each platform of the finding. It is `unsafe`: it drops Pythons the project said it supports.
+    ///
     /// ## Severity
     /// Follows what you stated. Targets are the Python versions and platforms you name (`--python`,
     /// `--platform`, the configuration's `python` and `platforms`, the file's own Python constraint, a lockfile
@@ -67,7 +74,10 @@ declare_rule! {
 pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Diagnostic {
     let conflict = &group.first;
     let message = format!("{} no installable release", unavailable_subject(conflict));
-    cx.conflict_diagnostic(RULE.id, group, severity, message, help(cx, conflict.target))
+    let mut diagnostic =
+        cx.conflict_diagnostic(RULE.id, group, severity, message, help(cx, conflict.target));
+    diagnostic.fix = fix(cx, group);
+    diagnostic
 }
 
 /// The released Python versions on which the environment installs on the same platform and has no runtime
@@ -75,39 +85,10 @@ pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Dia
 /// target where another finding fails; `None` when there is none, where another finding (a NumPy conflict, a
 /// platform without wheels, a runtime breakage) is the real cause.
 fn help(cx: &Context, target: Target) -> Option<String> {
-    let index = cx.solvers.index();
-    let works = |pythons: &[PythonVersion]| -> Vec<PythonVersion> {
-        pythons
-            .iter()
-            .copied()
-            .filter(|&python| {
-                let here = Target::new(python, target.platform);
-                let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>| {
-                    outcomes
-                        .get(&target.platform)
-                        .is_some_and(|pythons| pythons.contains(&python))
-                };
-                // The targets of the check are solved already; only the other Pythons need a solve.
-                if found(cx.installing) {
-                    !cx.breaking.contains(&here)
-                } else if found(cx.failing) {
-                    false
-                } else {
-                    let solver = cx.solvers.get(here);
-                    match solver.solve(cx.inputs) {
-                        Outcome::Solved(solution) => {
-                            runtime::check(index, solver, cx.inputs, &solution).is_none()
-                        }
-                        Outcome::Conflict(_) => false,
-                    }
-                }
-            })
-            .collect()
-    };
     // The Pythons the file admits; when none works there, the released ones, supported first (an end-of-life
     // Python is named only when no supported one works).
     let mut working = match cx.admitted {
-        Some(admitted) => works(admitted),
+        Some(admitted) => works(cx, target.platform, admitted),
         None => Vec::new(),
     };
     if working.is_empty() {
@@ -118,9 +99,9 @@ fn help(cx: &Context, target: Target) -> Option<String> {
             .released
             .iter()
             .partition(|python| cx.known.supported.contains(python));
-        working = works(&supported);
+        working = works(cx, target.platform, &supported);
         if working.is_empty() {
-            working = works(&end_of_life);
+            working = works(cx, target.platform, &end_of_life);
         }
     }
     (!working.is_empty()).then(|| {
@@ -129,6 +110,94 @@ fn help(cx: &Context, target: Target) -> Option<String> {
             python_list(&working),
             target.platform
         )
+    })
+}
+
+/// Those of `pythons` on which the environment installs on `platform` with no runtime finding.
+fn works(cx: &Context, platform: Platform, pythons: &[PythonVersion]) -> Vec<PythonVersion> {
+    let index = cx.solvers.index();
+    let found = |outcomes: &BTreeMap<Platform, BTreeSet<PythonVersion>>, python| {
+        outcomes
+            .get(&platform)
+            .is_some_and(|pythons| pythons.contains(&python))
+    };
+    pythons
+        .iter()
+        .copied()
+        .filter(|&python| {
+            // The targets of the check are solved already; only the other Pythons need a solve.
+            if found(cx.installing, python) {
+                !cx.breaking.contains(&Target::new(python, platform))
+            } else if found(cx.failing, python) {
+                false
+            } else {
+                let solver = cx.solvers.get(Target::new(python, platform));
+                match solver.solve(cx.inputs) {
+                    Outcome::Solved(solution) => {
+                        runtime::check(index, solver, cx.inputs, &solution).is_none()
+                    }
+                    Outcome::Conflict(_) => false,
+                }
+            }
+        })
+        .collect()
+}
+
+/// The file's own Python constraint with its floor raised above the Pythons the conflict holds on
+/// (`requires-python = ">=3.8, <3.14"` → `">=3.10, <3.14"`), verified: on every platform of the conflict, the
+/// environment installs with no runtime finding on each Python the raised constraint admits. `None` when the file
+/// states no Python in PEP 440 form (`requires-python`; conda's and Poetry's forms are left alone), when the
+/// conflict holds on its newest Python (a floor cannot help) or on a Python between others that work (a floor
+/// would drop those), and when a Python left would fail.
+fn fix(cx: &Context, group: &Group) -> Option<Fix> {
+    let admitted = cx.admitted?;
+    let python = cx.manifest.python.as_ref()?;
+    let specifiers = VersionSpecifiers::from_str(python.location.text()).ok()?;
+    let failing: BTreeSet<PythonVersion> =
+        group.targets.iter().map(|target| target.python).collect();
+    let newest_failing = *failing.last()?;
+    let floor = admitted
+        .iter()
+        .copied()
+        .filter(|&python| python > newest_failing)
+        .min()?;
+    // Only the oldest Pythons fail: a floor would drop none that works.
+    if !admitted
+        .iter()
+        .filter(|&&python| python < floor)
+        .all(|python| failing.contains(python))
+    {
+        return None;
+    }
+    let kept: Vec<PythonVersion> = admitted
+        .iter()
+        .copied()
+        .filter(|&python| python >= floor)
+        .collect();
+    let platforms: BTreeSet<Platform> =
+        group.targets.iter().map(|target| target.platform).collect();
+    if platforms
+        .into_iter()
+        .any(|platform| works(cx, platform, &kept) != kept)
+    {
+        return None;
+    }
+    // The floor, then the file's own upper bounds and exclusions.
+    let mut clauses = vec![format!(">={floor}")];
+    for specifier in specifiers.iter() {
+        match specifier.operator().to_string().as_str() {
+            ">" | ">=" => {}
+            "<" | "<=" | "!=" => clauses.push(specifier.to_string()),
+            _ => return None,
+        }
+    }
+    Some(Fix {
+        message: format!("raise the Python floor to `>={floor}`"),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit {
+            location: python.location.clone(),
+            replacement: clauses.join(", "),
+        }],
     })
 }
 
