@@ -69,7 +69,11 @@ pub(crate) enum DataFormat {
     Json,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each is a command-line flag, as clap reads it"
+)]
 pub(crate) struct CheckArgs {
     /// Files to check, or directories to search for environment files [default: .]
     pub paths: Vec<PathBuf>,
@@ -168,6 +172,23 @@ pub(crate) struct CheckArgs {
         help_heading = "File selection"
     )]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Apply the fixes that keep what gets installed (`safe`), then check again and report what remains
+    #[arg(long, conflicts_with = "stdin_filename", help_heading = "Fixes")]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`, also the fixes that change what gets installed (`unsafe`: every fix nplint
+    /// offers today pins or bounds a version, or raises a Python floor)
+    #[arg(long, help_heading = "Fixes")]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff and change nothing; exit 1 when there is something to fix
+    #[arg(
+        long,
+        conflicts_with_all = ["fix", "stdin_filename"],
+        help_heading = "Fixes"
+    )]
+    pub diff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

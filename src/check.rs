@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::Status;
 use crate::args::{CheckArgs, ColorChoice, DebugManifestArgs, OutputFormatArg};
 use crate::discover::{Found, discover};
+use crate::fix;
 use crate::fs::{FsLoader, Keeping, MAX_FILE_SIZE, ReadOnce, Stdin, Taking, read_stdin};
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
@@ -118,6 +119,9 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         status = Status::Findings;
     }
 
+    if args.fix || args.diff {
+        return fix_or_diff(args, &diagnostics);
+    }
     let report = Report {
         files,
         diagnostics,
@@ -130,6 +134,70 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     nplint_report::render(&report, format, options, &mut stdout)?;
     stdout.flush()?;
     Ok(status)
+}
+
+/// `--fix` or `--diff` on the findings of a check: writes the fixes and checks again, or prints them as a diff.
+fn fix_or_diff(args: &CheckArgs, diagnostics: &[Diagnostic]) -> anyhow::Result<Status> {
+    let which = if args.unsafe_fixes {
+        fix::Which::All
+    } else {
+        fix::Which::Safe
+    };
+    let fixed = fix::plan(diagnostics, which);
+    let count: usize = fixed.iter().map(|file| file.fixes).sum();
+    if which == fix::Which::Safe {
+        let hidden = diagnostics
+            .iter()
+            .filter(|diagnostic| {
+                diagnostic.fix.as_ref().is_some_and(|fix| {
+                    fix.applicability == nplint_diagnostics::Applicability::Unsafe
+                })
+            })
+            .count();
+        if hidden > 0 {
+            eprintln!(
+                "{hidden} more {} with `--unsafe-fixes`",
+                plural(hidden, "fix is available", "fixes are available")
+            );
+        }
+    }
+    if args.diff {
+        let mut stdout = std::io::stdout().lock();
+        for file in &fixed {
+            write!(stdout, "{}", file.diff())?;
+        }
+        stdout.flush()?;
+        eprintln!(
+            "would fix {count} {} in {} {}",
+            plural(count, "finding", "findings"),
+            fixed.len(),
+            plural(fixed.len(), "file", "files")
+        );
+        return Ok(if fixed.is_empty() {
+            Status::Clean
+        } else {
+            Status::Findings
+        });
+    }
+    for file in &fixed {
+        file.write()?;
+    }
+    eprintln!(
+        "fixed {count} {} in {} {}",
+        plural(count, "finding", "findings"),
+        fixed.len(),
+        plural(fixed.len(), "file", "files")
+    );
+    // What remains, as a check without `--fix` reports it.
+    let again = CheckArgs {
+        fix: false,
+        ..args.clone()
+    };
+    run(&again)
+}
+
+fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
 }
 
 /// A document read from standard input, with the path it is checked as.

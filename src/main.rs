@@ -11,6 +11,7 @@
 mod args;
 mod check;
 mod discover;
+mod fix;
 mod fs;
 mod index;
 

@@ -240,6 +240,20 @@ impl Format {
         entry(self).fixtures
     }
 
+    /// Whether a tool writes files of this format (a lockfile): nplint never edits one.
+    pub fn is_lock(self) -> bool {
+        matches!(
+            self,
+            Format::UvLock
+                | Format::PoetryLock
+                | Format::PdmLock
+                | Format::Pylock
+                | Format::PipfileLock
+                | Format::CondaLock
+                | Format::PixiLock
+        )
+    }
+
     /// Every supported format.
     pub fn all() -> impl Iterator<Item = Self> {
         FORMATS.iter().map(|entry| entry.format)
