@@ -173,8 +173,9 @@ pub(crate) struct CheckArgs {
     )]
     pub stdin_filename: Option<PathBuf>,
 
-    /// Apply the fixes that keep what gets installed (`safe`), then check again and report what remains
-    #[arg(long, conflicts_with = "stdin_filename", help_heading = "Fixes")]
+    /// Apply the fixes that keep what gets installed (`safe`), then check again and report what remains (with
+    /// `--stdin-filename`: print the fixed document, and the report on standard error)
+    #[arg(long, help_heading = "Fixes")]
     pub fix: bool,
 
     /// With `--fix` or `--diff`, also the fixes that change what gets installed (`unsafe`: every fix nplint
@@ -183,11 +184,7 @@ pub(crate) struct CheckArgs {
     pub unsafe_fixes: bool,
 
     /// Print the fixes as a unified diff and change nothing; exit 1 when there is something to fix
-    #[arg(
-        long,
-        conflicts_with_all = ["fix", "stdin_filename"],
-        help_heading = "Fixes"
-    )]
+    #[arg(long, conflicts_with = "fix", help_heading = "Fixes")]
     pub diff: bool,
 }
 

@@ -22,6 +22,12 @@ use crate::fix;
 use crate::fs::{FsLoader, Keeping, MAX_FILE_SIZE, ReadOnce, Stdin, Taking, read_stdin};
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
+    check(args, None, false)
+}
+
+/// [`run`], with the document standard input would give when `document` is set (a check again after fixing it),
+/// and the report on standard error when `to_stderr` (standard output then holds the fixed document).
+fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow::Result<Status> {
     let start = Instant::now();
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -38,7 +44,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         Ok(configs) => Arc::new(configs),
         Err(error) => return config_errors(&[error], format, options),
     };
-    let Some((found, stdin)) = inputs(args, &paths, &configs)? else {
+    let Some((found, stdin)) = inputs(args, &paths, &configs, document)? else {
         return Ok(Status::Failure);
     };
 
@@ -88,6 +94,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
     let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
+    let read_from_stdin = stdin.as_ref().map(|(_, bytes)| bytes.clone());
     let reader: Box<dyn Loader> = match stdin {
         Some((path, bytes)) => Box::new(Stdin::new(&path, bytes, Taking(reads.clone()))),
         None => Box::new(Taking(reads.clone())),
@@ -110,17 +117,13 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     // A file included by several checked files reports its own problems once.
     diagnostics.dedup_by(|a, b| a.sort_key() == b.sort_key());
 
-    if diagnostics
-        .iter()
-        .any(|d| d.rule == nplint_rules::io_error_rule())
-    {
-        status = Status::Failure;
-    } else if status == Status::Clean && diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        status = Status::Findings;
-    }
+    status = outcome(status, &diagnostics);
 
     if args.fix || args.diff {
-        return fix_or_diff(args, &diagnostics);
+        return match (&args.stdin_filename, read_from_stdin) {
+            (Some(path), Some(bytes)) => fix_stdin(args, path, bytes, &diagnostics),
+            _ => fix_or_diff(args, &diagnostics),
+        };
     }
     let report = Report {
         files,
@@ -128,21 +131,97 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         elapsed: Some(start.elapsed()),
         rules: nplint_rules_meta(),
     };
-    // Buffered: stdout is line-buffered, and a report of thousands of findings is many small writes, each of which
-    // a line buffer scans for a newline.
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    nplint_report::render(&report, format, options, &mut stdout)?;
-    stdout.flush()?;
+    print_report(&report, format, options, to_stderr)?;
     Ok(status)
+}
+
+/// The run's status, from what came before the check and its findings: an I/O error fails the run, an error-level
+/// finding makes it one with findings.
+fn outcome(status: Status, diagnostics: &[Diagnostic]) -> Status {
+    if diagnostics
+        .iter()
+        .any(|d| d.rule == nplint_rules::io_error_rule())
+    {
+        Status::Failure
+    } else if status == Status::Clean && diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        Status::Findings
+    } else {
+        status
+    }
+}
+
+/// The report, on standard output (or standard error, when standard output holds a fixed document).
+fn print_report(
+    report: &Report,
+    format: OutputFormat,
+    options: RenderOptions,
+    to_stderr: bool,
+) -> anyhow::Result<()> {
+    if to_stderr {
+        nplint_report::render(report, format, options, &mut std::io::stderr().lock())?;
+    } else {
+        // Buffered: stdout is line-buffered, and a report of thousands of findings is many small writes, each of
+        // which a line buffer scans for a newline.
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        nplint_report::render(report, format, options, &mut stdout)?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
+
+/// `--fix` or `--diff` on the document on standard input: the fixed document on standard output, then the check
+/// of it on standard error (as ruff does); or the diff.
+fn fix_stdin(
+    args: &CheckArgs,
+    path: &Path,
+    bytes: Vec<u8>,
+    diagnostics: &[Diagnostic],
+) -> anyhow::Result<Status> {
+    let which = which(args);
+    let fixed = match String::from_utf8(bytes.clone()) {
+        Ok(text) => fix::in_memory(diagnostics, which, path, text),
+        Err(_) => Err("it is not UTF-8, and nplint writes only UTF-8".to_owned()),
+    };
+    let fixed = fixed.unwrap_or_else(|reason| {
+        eprintln!("warning: `{}` not fixed: {reason}", path.display());
+        None
+    });
+    let count = fixed.as_ref().map_or(0, |fixed| fixed.fixes);
+    if args.diff {
+        if let Some(fixed) = &fixed {
+            print!("{}", fixed.diff());
+        }
+        eprintln!("would fix {count} {}", plural(count, "finding", "findings"));
+        return Ok(if count == 0 {
+            Status::Clean
+        } else {
+            Status::Findings
+        });
+    }
+    let after = fixed.map_or(bytes, |fixed| fixed.after.into_bytes());
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&after)?;
+    stdout.flush()?;
+    eprintln!("fixed {count} {}", plural(count, "finding", "findings"));
+    let again = CheckArgs {
+        fix: false,
+        ..args.clone()
+    };
+    check(&again, Some(after), true)
+}
+
+/// The fixes the command line admits.
+fn which(args: &CheckArgs) -> fix::Which {
+    if args.unsafe_fixes {
+        fix::Which::All
+    } else {
+        fix::Which::Safe
+    }
 }
 
 /// `--fix` or `--diff` on the findings of a check: writes the fixes and checks again, or prints them as a diff.
 fn fix_or_diff(args: &CheckArgs, diagnostics: &[Diagnostic]) -> anyhow::Result<Status> {
-    let which = if args.unsafe_fixes {
-        fix::Which::All
-    } else {
-        fix::Which::Safe
-    };
+    let which = which(args);
     let fixed = fix::plan(diagnostics, which);
     let count: usize = fixed.iter().map(|file| file.fixes).sum();
     if which == fix::Which::Safe {
@@ -209,11 +288,16 @@ fn inputs(
     args: &CheckArgs,
     paths: &[PathBuf],
     configs: &Arc<Configs>,
+    document: Option<Vec<u8>>,
 ) -> anyhow::Result<Option<(Vec<Found>, Option<StdinDocument>)>> {
     let Some(path) = &args.stdin_filename else {
         return Ok(Some((discover(paths, configs, args.no_ignore), None)));
     };
-    match read_stdin().context("cannot read standard input")? {
+    let read = match document {
+        Some(bytes) => Ok(bytes),
+        None => read_stdin().context("cannot read standard input")?,
+    };
+    match read {
         Ok(bytes) => Ok(Some((vec![stdin_found(path)], Some((path.clone(), bytes))))),
         Err(size) => {
             eprintln!(

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use nplint_diagnostics::{Applicability, Diagnostic, Edit};
-use nplint_manifest::{Format, detect_format};
+use nplint_manifest::{Format, detect_format, normalize_lexically};
 
 /// Which fixes apply: the safe ones, or every one that is not for display only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,44 @@ pub(crate) struct Fixed {
 /// earlier one's is left for the next run, as ruff does; a file that cannot be fixed is said so on standard error
 /// and left out.
 pub(crate) fn plan(diagnostics: &[Diagnostic], which: Which) -> Vec<Fixed> {
+    by_file(diagnostics, which)
+        .into_iter()
+        .filter_map(|(path, fixes)| match fixed(&path, &fixes) {
+            Ok(fixed) => fixed,
+            Err(reason) => {
+                eprintln!("warning: `{}` not fixed: {reason}", path.display());
+                None
+            }
+        })
+        .collect()
+}
+
+/// The document `text` (standard input's, checked as `path`) with the fixes of `diagnostics` that `which` admits
+/// and that edit it; fixes of other files (an included one) are not applied, and said so on standard error.
+pub(crate) fn in_memory(
+    diagnostics: &[Diagnostic],
+    which: Which,
+    path: &Path,
+    text: String,
+) -> Result<Option<Fixed>, String> {
+    let path = normalize_lexically(path);
+    let mut own = Vec::new();
+    for (file, fixes) in by_file(diagnostics, which) {
+        if normalize_lexically(&file) == path {
+            own = fixes;
+        } else {
+            eprintln!(
+                "warning: `{}` not fixed: only the document on standard input is",
+                file.display()
+            );
+        }
+    }
+    apply(&path, text, &own)
+}
+
+/// The edits of the fixes `which` admits, by the file they edit. A fix edits one file (every fix nplint makes
+/// does); one that does not is shown, never applied.
+fn by_file(diagnostics: &[Diagnostic], which: Which) -> BTreeMap<PathBuf, Vec<&[Edit]>> {
     let mut by_file: BTreeMap<PathBuf, Vec<&[Edit]>> = BTreeMap::new();
     for diagnostic in diagnostics {
         let Some(fix) = diagnostic
@@ -54,7 +92,6 @@ pub(crate) fn plan(diagnostics: &[Diagnostic], which: Which) -> Vec<Fixed> {
         else {
             continue;
         };
-        // A fix edits one file (every fix nplint makes does); one that does not is shown, never applied.
         let Some(first) = fix.edits.first() else {
             continue;
         };
@@ -72,15 +109,6 @@ pub(crate) fn plan(diagnostics: &[Diagnostic], which: Which) -> Vec<Fixed> {
             .push(&fix.edits);
     }
     by_file
-        .into_iter()
-        .filter_map(|(path, fixes)| match fixed(&path, &fixes) {
-            Ok(fixed) => fixed,
-            Err(reason) => {
-                eprintln!("warning: `{}` not fixed: {reason}", path.display());
-                None
-            }
-        })
-        .collect()
 }
 
 /// `path` with `fixes` applied, `None` when none changes it.
@@ -92,6 +120,11 @@ fn fixed(path: &Path, fixes: &[&[Edit]]) -> Result<Option<Fixed>, String> {
     // A byte order mark is kept as `U+FEFF`, as the check read it: spans count it.
     let before = String::from_utf8(bytes)
         .map_err(|_| "it is not UTF-8, and nplint writes only UTF-8".to_owned())?;
+    apply(path, before, fixes)
+}
+
+/// `before`, the text of `path`, with `fixes` applied; `None` when none changes it.
+fn apply(path: &Path, before: String, fixes: &[&[Edit]]) -> Result<Option<Fixed>, String> {
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut edits: Vec<&Edit> = Vec::new();
     let mut count = 0;
