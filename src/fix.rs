@@ -2,10 +2,11 @@
 //! unified diff.
 //!
 //! A fix is applied only where it is sure to do what it says: never to a lockfile (its tool writes it), only to a
-//! file that is UTF-8 (a byte order mark is kept: the text the check read holds it, as `U+FEFF`), and only when the text each edit replaces is still what
-//! the check read (otherwise the file changed underneath, and the file is left alone). Edits replace their spans
-//! and nothing else, so formatting, comments and line endings stay as they were. A file is written whole, to a
-//! temporary file beside it that then replaces it, with the original's permissions.
+//! file that is UTF-8 (a byte order mark is kept: the text the check read holds it, as `U+FEFF`), and only when
+//! the text each edit replaces is still what the check read (otherwise the file changed underneath, and the file
+//! is left alone). Edits replace their spans and nothing else, so formatting, comments and line endings stay as
+//! they were. A file is written whole, to a temporary file beside it that then replaces it, with the original's
+//! permissions; a symbolic link stays one (the file it points to is replaced).
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -173,11 +174,11 @@ fn apply(path: &Path, before: String, fixes: &[&[Edit]]) -> Result<Option<Fixed>
 impl Fixed {
     /// Writes the new text: to a temporary file beside the file, with its permissions, then renamed over it.
     pub(crate) fn write(&self) -> anyhow::Result<()> {
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let permissions = std::fs::metadata(&self.path)
+        // The file a symbolic link points to, so that the link stays.
+        let target = std::fs::canonicalize(&self.path)
+            .with_context(|| format!("cannot read `{}`", self.path.display()))?;
+        let dir = target.parent().unwrap_or_else(|| Path::new("."));
+        let permissions = std::fs::metadata(&target)
             .with_context(|| format!("cannot read `{}`", self.path.display()))?
             .permissions();
         let mut temporary = tempfile::NamedTempFile::new_in(dir)
@@ -186,7 +187,7 @@ impl Fixed {
         temporary.as_file().sync_all()?;
         std::fs::set_permissions(temporary.path(), permissions)?;
         temporary
-            .persist(&self.path)
+            .persist(&target)
             .with_context(|| format!("cannot replace `{}`", self.path.display()))?;
         Ok(())
     }

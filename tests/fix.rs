@@ -103,3 +103,29 @@ fn a_diff_shows_the_fix_and_changes_nothing() {
     assert_eq!(output.status.code(), Some(0));
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn a_symbolic_link_stays_one() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    std::fs::rename(
+        dir.path().join("include/numpy.txt"),
+        dir.path().join("include/real.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("real.txt", dir.path().join("include/numpy.txt")).unwrap();
+    let output = nplint(dir.path(), &["--fix", "--unsafe-fixes", "requirements.txt"]);
+    assert_eq!(output.status.code(), Some(0));
+    let link = dir.path().join("include/numpy.txt");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("include/real.txt"))
+            .unwrap()
+            .contains("numpy==1.19.5")
+    );
+}
