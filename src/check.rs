@@ -94,7 +94,11 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
     let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
-    let read_from_stdin = stdin.as_ref().map(|(_, bytes)| bytes.clone());
+    // Kept only for fixing it: the reader holds the document for the check.
+    let read_from_stdin = stdin
+        .as_ref()
+        .filter(|_| args.fix || args.diff)
+        .map(|(_, bytes)| bytes.clone());
     let reader: Box<dyn Loader> = match stdin {
         Some((path, bytes)) => Box::new(Stdin::new(&path, bytes, Taking(reads.clone()))),
         None => Box::new(Taking(reads.clone())),
@@ -178,9 +182,15 @@ fn fix_stdin(
     diagnostics: &[Diagnostic],
 ) -> anyhow::Result<Status> {
     let which = which(args);
-    let fixed = match String::from_utf8(bytes.clone()) {
-        Ok(text) => fix::in_memory(diagnostics, which, path, text),
-        Err(_) => Err("it is not UTF-8, and nplint writes only UTF-8".to_owned()),
+    let (fixed, bytes) = match String::from_utf8(bytes) {
+        Ok(text) => (
+            fix::in_memory(diagnostics, which, path, text.clone()),
+            text.into_bytes(),
+        ),
+        Err(error) => (
+            Err("it is not UTF-8, and nplint writes only UTF-8".to_owned()),
+            error.into_bytes(),
+        ),
     };
     let fixed = fixed.unwrap_or_else(|reason| {
         eprintln!("warning: `{}` not fixed: {reason}", path.display());

@@ -134,7 +134,7 @@ fn collapse_empty_no_versions(tree: &mut Derivation, index: &Index) {
 
 /// Whether a "no versions of `package` in `range`" step of a derivation on `target` means that the range's
 /// releases exist but none installs there (no wheel for the target), rather than that the range holds none.
-pub fn uninstallable(
+pub(crate) fn uninstallable(
     index: &'static Index,
     target: Target,
     package: &SolverPackage,
@@ -305,7 +305,7 @@ fn python_needed(reasons: &[Why]) -> Option<Range> {
 
 /// When every release of `package` in `range` is excluded on `target` by its `Requires-Python`: the Pythons
 /// they need, together (`python>=3.10` for `numpy>=2.1` on CPython 3.9).
-pub fn python_needed_by(
+pub(crate) fn python_needed_by(
     index: &'static Index,
     target: Target,
     package: &SolverPackage,
