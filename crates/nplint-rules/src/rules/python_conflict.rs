@@ -161,7 +161,8 @@ fn fix(cx: &Context, group: &Group) -> Option<Fix> {
         .copied()
         .filter(|&python| python > newest_failing)
         .min()?;
-    // Only the oldest Pythons fail: a floor would drop none that works.
+    // Only the oldest Pythons fail (on the platforms of the conflict): a floor drops none that works there. On
+    // another platform a dropped Python may work; the fix is unsafe for that reason too.
     if !admitted
         .iter()
         .filter(|&&python| python < floor)
