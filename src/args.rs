@@ -34,6 +34,8 @@ pub(crate) enum Command {
     /// Show what the embedded package index knows.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Run the language server on standard input and output, for editors (see the README's "Editors").
+    Server,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,5 @@
 //! `nplint check` and `nplint debug manifest`: load, check, sort, report.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,9 +9,9 @@ use anyhow::Context;
 use nplint_config::{Config, ConfigError, Configs, Discovery, Overrides, Patterns};
 use nplint_diagnostics::{Diagnostic, Location, Severity, SourceFile};
 use nplint_index::PythonVersion;
-use nplint_manifest::{Format, LoadError, Loader, Manifest, detect_format};
+use nplint_manifest::{Loader, detect_format};
 use nplint_report::{CheckedFile, OutputFormat, RenderOptions, Report, RuleMeta};
-use nplint_rules::{PythonRequest, Resolver, Settings};
+use nplint_rules::{PythonRequest, Resolver};
 use rayon::prelude::*;
 
 use crate::Status;
@@ -105,11 +104,11 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
     };
     // Each finding keeps only the lines it shows, not its whole file, until the report is printed.
     let check = |group: &Vec<usize>| {
-        check_group(&work, group, &resolver, &*reader)
+        nplint_rules::check_group(&work, group, &resolver, &*reader, &FsLoader)
             .into_iter()
             .map(Diagnostic::into_excerpts)
     };
-    let groups = groups(&work);
+    let groups = nplint_rules::groups(&work);
     if groups.len() == 1 {
         // One file, or one manifest and its lockfiles (a pre-commit hook's usual run): starting the thread pool
         // would cost more than it saves.
@@ -461,107 +460,6 @@ fn nplint_rules_meta() -> Vec<RuleMeta> {
             )),
         })
         .collect()
-}
-
-/// A file to check: its path, format and settings.
-type Work = (PathBuf, Format, Settings);
-
-/// The files checked together, as indices into `work`: a manifest and the lockfiles made from it
-/// (`pyproject.toml` with `uv.lock`, `Pipfile` with `Pipfile.lock`), so that the manifest is read once, for its
-/// own check and for `lock-drift`; every other file alone. In the order of `work`.
-fn groups(work: &[Work]) -> Vec<Vec<usize>> {
-    let by_path: HashMap<&Path, usize> = work
-        .iter()
-        .enumerate()
-        .map(|(index, (path, _, _))| (path.as_path(), index))
-        .collect();
-    let mut group_of: Vec<Option<usize>> = vec![None; work.len()];
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (index, (path, format, _)) in work.iter().enumerate() {
-        let sibling = format
-            .lock_manifest()
-            .and_then(|name| by_path.get(path.with_file_name(name).as_path()).copied());
-        let leader = sibling.unwrap_or(index);
-        let group = *group_of[leader].get_or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        group_of[index] = Some(group);
-        groups[group].push(index);
-    }
-    groups
-}
-
-/// Checks one group of [`groups`]: each file, and each lockfile against its manifest (read once).
-fn check_group(
-    work: &[Work],
-    group: &[usize],
-    resolver: &Resolver,
-    reader: &dyn Loader,
-) -> Vec<Diagnostic> {
-    let loaded: Vec<(usize, Result<Manifest, LoadError>)> = group
-        .iter()
-        .map(|&index| {
-            let (path, format, _) = &work[index];
-            (index, nplint_manifest::load(path, *format, reader))
-        })
-        .collect();
-    let mut diagnostics = Vec::new();
-    for (index, manifest) in &loaded {
-        let (path, format, settings) = &work[*index];
-        let manifest = match manifest {
-            Ok(manifest) => manifest,
-            Err(error) => {
-                let location = Location::file_start(SourceFile::new(path, ""));
-                diagnostics.push(nplint_rules::io_error(
-                    location,
-                    format!("cannot read `{}`: {error}", path.display()),
-                ));
-                continue;
-            }
-        };
-        diagnostics.extend(nplint_rules::check_manifest_resolved(
-            manifest, resolver, settings,
-        ));
-        if !settings.rules.is_enabled(nplint_rules::lock_drift_rule()) {
-            continue;
-        }
-        let Some(name) = format.lock_manifest() else {
-            continue;
-        };
-        let sibling_path = path.with_file_name(name);
-        let in_group = loaded.iter().find_map(|(other, manifest)| {
-            (work[*other].0 == sibling_path)
-                .then_some(manifest.as_ref().ok())
-                .flatten()
-        });
-        let from_disk;
-        let sibling = if let Some(sibling) = in_group {
-            Some(sibling)
-        } else {
-            from_disk = lock_manifest(path, *format);
-            from_disk.as_ref()
-        };
-        if let Some(sibling) = sibling {
-            diagnostics.extend(nplint_rules::check_lock_drift(
-                resolver.index(),
-                manifest,
-                sibling,
-                settings,
-            ));
-        }
-    }
-    diagnostics
-}
-
-/// The manifest a lockfile was made from (`pyproject.toml` beside `uv.lock`, `Pipfile` beside `Pipfile.lock`),
-/// for `lock-drift`. A missing one is no finding, and one that cannot be read is skipped: it is checked on its
-/// own when discovery finds it.
-fn lock_manifest(lock: &Path, format: Format) -> Option<Manifest> {
-    let name = format.lock_manifest()?;
-    let path = lock.with_file_name(name);
-    let sibling_format = detect_format(&path, false)?;
-    nplint_manifest::load(&path, sibling_format, &FsLoader).ok()
 }
 
 pub(crate) fn debug_manifest(args: &DebugManifestArgs) -> anyhow::Result<Status> {

@@ -14,6 +14,7 @@ mod discover;
 mod fix;
 mod fs;
 mod index;
+mod server;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Rule(args) => rule(&args),
         Command::Index(IndexCommand::Show(args)) => index::show(&args),
         Command::Index(IndexCommand::Stats(args)) => index::stats(&args),
+        Command::Server => server::run(),
     };
     match result {
         Ok(status) => status.into(),

@@ -5,6 +5,7 @@
 
 mod conda;
 mod finding;
+mod group;
 mod registry;
 mod resolution;
 mod rules;
@@ -14,12 +15,14 @@ mod suppression;
 mod targets;
 mod wording;
 
+pub use group::{Work, check_group, groups};
 pub use registry::{RULES, RuleInfo, find_rule};
 pub use resolution::{Knowledge, Resolver, environment_requirements, solver_input};
 pub use settings::{
     FixedSeverity, RuleSelection, SelectionLayer, Selector, Settings, UnknownSelector,
     edit_distance,
 };
+pub use suppression::ignore_edit;
 pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
 
 use nplint_diagnostics::Diagnostic;

@@ -297,6 +297,26 @@ impl Resolver {
         unknown_package::check(self.index(), manifest, &of_file, diagnostics);
     }
 
+    /// What solving `environment` gives on each target it is checked on under `settings` (declared metadata and
+    /// binary facts, no runtime check): the versions an editor's hover shows.
+    pub fn solve_environment(
+        &self,
+        manifest: &Manifest,
+        environment: &Environment,
+        settings: &Settings,
+    ) -> Vec<(Target, Outcome)> {
+        let inputs = environment_inputs(manifest, &environment.requirements);
+        let targets = self.environment_targets(manifest, environment, settings);
+        self.solvers.solve_targets(&inputs, &targets)
+    }
+
+    /// The solver for `target`, when the resolver has one (every known or requested Python on every platform).
+    pub fn target_solver(&self, target: Target) -> Option<&Solver> {
+        self.solvers
+            .contains(target)
+            .then(|| self.solvers.get(target))
+    }
+
     /// The targets `environment` is checked on under `settings`: its Pythons on its platforms (none for a
     /// lockfile's section for a platform nplint does not track). A check may add older Pythons to them when the
     /// environment installs on none of these ([`Resolver::check`]), which only a solve can tell.

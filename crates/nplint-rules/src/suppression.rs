@@ -95,6 +95,54 @@ fn rule_id(name: &str) -> nplint_diagnostics::RuleId {
     find_rule(name).expect("a registered rule").id
 }
 
+/// The edit that silences `diagnostic` with a suppression comment on the first line of its primary span: the rule
+/// added to the line's `# nplint: ignore[...]`, else the directive put before the line's comment, else a comment at
+/// the line's end. `None` where a comment cannot go: a file whose format has no comments (`Pipfile.lock` is JSON),
+/// a line continued on the next (`\`), or a finding located in no text.
+pub fn ignore_edit(diagnostic: &Diagnostic) -> Option<nplint_diagnostics::Edit> {
+    let file = &diagnostic.location.file;
+    if file.is_excerpt()
+        || file
+            .path()
+            .file_name()
+            .is_some_and(|name| name == "Pipfile.lock")
+    {
+        return None;
+    }
+    let text = file.text();
+    let at = (diagnostic.location.span.start as usize).min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    let line_end = text[at..]
+        .find('\n')
+        .map_or(text.len(), |newline| at + newline);
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    if line.trim_end().ends_with('\\') {
+        return None;
+    }
+    let name = diagnostic.rule.name;
+    let insert = |offset: usize, replacement: String| nplint_diagnostics::Edit {
+        location: Location::new(file.clone(), Span::from_range(offset..offset)),
+        replacement,
+    };
+    let Some(comment) = comment_start(line) else {
+        let end = line_start + line.trim_end().len();
+        return Some(insert(end, format!("  # {MARKER} ignore[{name}]")));
+    };
+    Some(match directive(&line[comment..]) {
+        // `# nplint: ignore[a]` -> `# nplint: ignore[a, name]`
+        Some((length, names)) => {
+            let close = line_start + comment + length - 1;
+            let added = if names.is_empty() {
+                name.to_owned()
+            } else {
+                format!(", {name}")
+            };
+            insert(close, added)
+        }
+        None => insert(line_start + comment, format!("# {MARKER} ignore[{name}] ")),
+    })
+}
+
 /// The suppression comments of one file.
 fn parse(source: &std::sync::Arc<SourceFile>) -> Vec<Suppression> {
     let text = source.text();

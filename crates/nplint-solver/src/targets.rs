@@ -44,6 +44,11 @@ impl Solvers {
             .get_or_init(|| Solver::new(self.index, target))
     }
 
+    /// Whether the set was made for `target`.
+    pub fn contains(&self, target: Target) -> bool {
+        self.solvers.contains_key(&target)
+    }
+
     /// How many solvers have been made so far.
     pub fn made(&self) -> usize {
         self.solvers
