@@ -70,8 +70,8 @@ pub(crate) struct Worker {
     resolvers: Resolvers,
     /// Each document's last check, with the generation it saw.
     cache: HashMap<PathBuf, (u64, Arc<Checked>)>,
-    /// What was last published for each file.
-    published: HashMap<Url, Vec<lsp_types::Diagnostic>>,
+    /// What was last published for each file, with the version of the document it was published for.
+    published: HashMap<Url, (Option<i32>, Vec<lsp_types::Diagnostic>)>,
     cancelled: Arc<Mutex<HashSet<RequestId>>>,
     discover: Discover,
 }
@@ -272,12 +272,18 @@ impl Worker {
         by_file
     }
 
-    /// Publishes the diagnostics of every file whose diagnostics changed (clearing those that have none left).
+    /// Publishes the diagnostics of every file whose diagnostics changed, or whose document has a new version
+    /// (a client may drop diagnostics of an older version), and clears those of files that have none left.
     fn publish(&mut self, snapshot: &Snapshot) {
-        let now = self.by_file(snapshot);
-        for (uri, diagnostics) in &now {
-            if self.published.get(uri) != Some(diagnostics) {
-                self.send_diagnostics(snapshot, uri.clone(), diagnostics.clone());
+        let now: HashMap<Url, (Option<i32>, Vec<lsp_types::Diagnostic>)> = self
+            .by_file(snapshot)
+            .into_iter()
+            .map(|(uri, diagnostics)| (version(snapshot, &uri), (uri, diagnostics)))
+            .map(|(version, (uri, diagnostics))| (uri, (version, diagnostics)))
+            .collect();
+        for (uri, published) in &now {
+            if self.published.get(uri) != Some(published) {
+                self.send_diagnostics(uri.clone(), published.0, published.1.clone());
             }
         }
         let gone: Vec<Url> = self
@@ -287,21 +293,18 @@ impl Worker {
             .cloned()
             .collect();
         for uri in gone {
-            self.send_diagnostics(snapshot, uri, Vec::new());
+            let version = version(snapshot, &uri);
+            self.send_diagnostics(uri, version, Vec::new());
         }
         self.published = now;
     }
 
     fn send_diagnostics(
         &self,
-        snapshot: &Snapshot,
         uri: Url,
+        version: Option<i32>,
         diagnostics: Vec<lsp_types::Diagnostic>,
     ) {
-        let version = uri
-            .to_file_path()
-            .ok()
-            .and_then(|path| snapshot.scope.documents.get(&path).map(|d| d.version));
         let params = PublishDiagnosticsParams {
             uri,
             diagnostics,
@@ -445,6 +448,16 @@ impl Worker {
             WorkspaceDiagnosticReport { items },
         ))
     }
+}
+
+/// The version of the open document at `uri`; `None` for a file that is not open.
+fn version(snapshot: &Snapshot, uri: &Url) -> Option<i32> {
+    let path = uri.to_file_path().ok()?;
+    snapshot
+        .scope
+        .documents
+        .get(&path)
+        .map(|document| document.version)
 }
 
 fn report_uri(report: &WorkspaceDocumentDiagnosticReport) -> &str {
