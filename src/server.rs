@@ -19,6 +19,7 @@ pub(crate) fn run() -> anyhow::Result<Status> {
         files: Arc::new(FsLoader),
         limit: MAX_FILE_SIZE,
         discover: Arc::new(environment_files),
+        cwd: std::env::current_dir().context("cannot read the working directory")?,
     };
     nplint_server::run(&connection, options)?;
     drop(connection);

@@ -36,6 +36,8 @@ pub struct Options {
     pub limit: u64,
     /// Finds the environment files under a folder, for `workspace/diagnostic`.
     pub discover: Discover,
+    /// The workspace's root when the client names none: the server's working directory.
+    pub cwd: PathBuf,
 }
 
 impl std::fmt::Debug for Options {
@@ -121,7 +123,7 @@ pub fn run(connection: &Connection, options: Options) -> anyhow::Result<()> {
     let mut session = Session {
         connection,
         client,
-        root: root(&params),
+        root: root(&params).unwrap_or(options.cwd),
         files: options.files,
         limit: options.limit,
         documents: Arc::new(HashMap::new()),
@@ -141,9 +143,9 @@ pub fn run(connection: &Connection, options: Options) -> anyhow::Result<()> {
     result
 }
 
-/// The first workspace folder, else the root the client names, else the working directory: where configuration
-/// is searched from and what `workspace/diagnostic` checks.
-fn root(params: &InitializeParams) -> PathBuf {
+/// The first workspace folder, else the root the client names: where configuration is searched from and what
+/// `workspace/diagnostic` checks.
+fn root(params: &InitializeParams) -> Option<PathBuf> {
     #[allow(
         deprecated,
         reason = "clients that send no workspace folders send a root URI"
@@ -156,8 +158,6 @@ fn root(params: &InitializeParams) -> PathBuf {
         .map(|folder| &folder.uri)
         .or(root_uri)
         .and_then(|uri| uri.to_file_path().ok())
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_default()
 }
 
 fn capabilities(client: Client) -> ServerCapabilities {

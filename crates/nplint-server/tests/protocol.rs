@@ -242,3 +242,60 @@ fn pulled_diagnostics_include_the_documents_that_depend_on_it() {
     );
     client.shutdown();
 }
+
+#[test]
+fn a_workspace_check_reports_every_file_with_progress() {
+    let (_dir, root) = folder(&[
+        ("requirements.txt", CONFLICT),
+        (
+            "environment.yml",
+            "dependencies:\n  - python=3.11\n  - numpy=1.26\n",
+        ),
+    ]);
+    let files = vec![
+        (
+            root.join("environment.yml"),
+            nplint_manifest::Format::CondaEnvironment,
+        ),
+        (
+            root.join("requirements.txt"),
+            nplint_manifest::Format::RequirementsTxt,
+        ),
+    ];
+    let capabilities =
+        json!({"textDocument": {"diagnostic": {}}, "window": {"workDoneProgress": true}});
+    let mut client = Client::start_with(&root, &capabilities, files);
+    let report = client.request(
+        "workspace/diagnostic",
+        json!({"previousResultIds": [], "workDoneToken": "check"}),
+    );
+    let items = report["items"].as_array().unwrap();
+    let uris: Vec<&str> = items
+        .iter()
+        .map(|item| item["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            url(&root.join("environment.yml")),
+            url(&root.join("requirements.txt"))
+        ]
+    );
+    let requirements = &items[1];
+    assert_eq!(requirements["version"], Value::Null, "not open: no version");
+    assert!(
+        requirements["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "numpy-conflict")
+    );
+    let progress: Vec<&str> = client
+        .notifications
+        .iter()
+        .filter(|n| n.method == "$/progress" && n.params["token"] == "check")
+        .map(|n| n.params["value"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(progress, ["begin", "report", "report", "end"]);
+    client.shutdown();
+}

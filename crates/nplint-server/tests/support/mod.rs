@@ -38,13 +38,23 @@ pub const TIMEOUT: Duration = Duration::from_mins(1);
 impl Client {
     /// Starts a server and initializes it with `capabilities`, in the folder `root`.
     pub fn start(root: &Path, capabilities: &Value) -> Self {
+        Self::start_with(root, capabilities, Vec::new())
+    }
+
+    /// [`Client::start`], with the files the workspace holds (what `workspace/diagnostic` checks).
+    pub fn start_with(
+        root: &Path,
+        capabilities: &Value,
+        files: Vec<(PathBuf, nplint_manifest::Format)>,
+    ) -> Self {
         let (server, client) = Connection::memory();
         let thread = std::thread::spawn(move || {
             let options = nplint_server::Options {
                 index: nplint_index::Index::embedded(),
                 files: Arc::new(Disk),
                 limit: 16 * 1024 * 1024,
-                discover: Arc::new(|_: &Path| Vec::new()),
+                discover: Arc::new(move |_: &Path| files.clone()),
+                cwd: PathBuf::from("/"),
             };
             nplint_server::run(&server, options)
         });
