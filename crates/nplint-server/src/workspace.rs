@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use nplint_config::{ConfigError, Configs, Discovery, Overrides};
-use nplint_diagnostics::Diagnostic;
+use nplint_diagnostics::{Diagnostic, Location, SourceFile};
 use nplint_index::{Index, Platform, PythonVersion, Target};
 use nplint_manifest::{Format, LoadError, Loader, normalize_lexically};
 use nplint_rules::{Resolver, Settings};
@@ -146,7 +146,23 @@ pub(crate) fn settings(
         overlay.clone(),
     );
     let settings = configs.settings(path);
-    (settings, configs.errors(), overlay.read())
+    let errors = configs
+        .errors()
+        .into_iter()
+        .map(|error| absolute(error, &scope.root))
+        .collect();
+    (settings, errors, overlay.read())
+}
+
+/// A configuration error located by its absolute path: configurations name their files relative to the folder
+/// they were searched from, as the command line prints them.
+fn absolute(mut error: ConfigError, root: &Path) -> ConfigError {
+    let file = &error.location.file;
+    if file.path().is_relative() && !file.is_excerpt() {
+        let absolute = SourceFile::new(root.join(file.path()), file.text());
+        error.location = Location::new(absolute, error.location.span);
+    }
+    error
 }
 
 /// Checks the file at `path`, in `format`, as `nplint check` would check it alone (a lockfile against the manifest

@@ -299,3 +299,69 @@ fn a_workspace_check_reports_every_file_with_progress() {
     assert_eq!(progress, ["begin", "report", "report", "end"]);
     client.shutdown();
 }
+
+#[test]
+fn an_edited_configuration_applies_from_the_next_check() {
+    let (_dir, root) = folder(&[("requirements.txt", CONFLICT)]);
+    let (requirements, config) = (root.join("requirements.txt"), root.join("nplint.toml"));
+    let mut client = Client::start(&root, &json!({}));
+    client.open(&requirements, CONFLICT);
+    let conflict =
+        |diagnostics: &[Value]| diagnostics.iter().any(|d| d["code"] == "numpy-conflict");
+    assert!(conflict(&client.diagnostics(&url(&requirements))));
+    // A configuration the editor holds unsaved: it counts at once.
+    client.open(&config, "ignore = [\"numpy-conflict\"]\n");
+    assert!(!conflict(&client.diagnostics(&url(&requirements))));
+    // A misspelt rule: the configuration cannot be used, said in the configuration file, and nothing is checked.
+    client.change(
+        &config,
+        2,
+        &json!([{"text": "ignore = [\"numpy-conflic\"]\n"}]),
+    );
+    let mut in_config = client.diagnostics(&url(&config));
+    // The configuration's own publication may first be the empty one of its opening.
+    if in_config.is_empty() {
+        in_config = client.diagnostics(&url(&config));
+    }
+    assert_eq!(in_config[0]["code"], "config", "{in_config:#?}");
+    assert_eq!(
+        in_config[0]["range"]["start"],
+        json!({"line": 0, "character": 10})
+    );
+    assert_eq!(client.diagnostics(&url(&requirements)), Vec::<Value>::new());
+    client.change(&config, 3, &json!([{"text": "\n"}]));
+    assert!(conflict(&client.diagnostics(&url(&requirements))));
+    client.shutdown();
+}
+
+#[test]
+fn a_change_to_an_included_file_updates_its_includer() {
+    let (_dir, root) = folder(&[
+        ("requirements.txt", "-r base.txt\ntensorflow==2.5.0\n"),
+        ("base.txt", "numpy>=1.19\n"),
+    ]);
+    let (requirements, base) = (root.join("requirements.txt"), root.join("base.txt"));
+    let mut client = Client::start(&root, &json!({}));
+    client.open(&requirements, "-r base.txt\ntensorflow==2.5.0\n");
+    let conflict =
+        |diagnostics: &[Value]| diagnostics.iter().any(|d| d["code"] == "numpy-conflict");
+    assert!(!conflict(&client.diagnostics(&url(&requirements))));
+    // The included file, edited in the editor and not saved: the includer's check reads the unsaved text, and its
+    // conflict stands on the included line, pointing back at the includer's TensorFlow line.
+    // (`base.txt` is not a name nplint reads on its own: it has findings only through its includer.)
+    client.open(&base, "numpy>=1.19\n");
+    client.change(&base, 2, &json!([{"text": "numpy>=1.21\n"}]));
+    let found = client.diagnostics(&url(&base));
+    let finding = found
+        .iter()
+        .find(|d| d["code"] == "numpy-conflict")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    let related = finding["relatedInformation"].as_array().unwrap();
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["uri"] == url(&requirements)),
+        "{related:#?}"
+    );
+    client.shutdown();
+}
