@@ -19,6 +19,29 @@ fn main() {
 
 const FILE: &str = "tests/coverage/ibis-project__ibis/requirements-dev.txt";
 
+fn requirements() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(FILE))
+        .expect("the coverage corpus's file")
+}
+
+/// A new server (the index decoded already, as after the first file of a session), the file opened, until its
+/// diagnostics are published: the solvers' tables are built on the way.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn diagnostics_on_open(bencher: divan::Bencher) {
+    let text = requirements();
+    let (_dir, root) = folder(&[]);
+    let path = root.join("requirements-dev.txt");
+    let uri = url(&path);
+    nplint_index::Index::embedded();
+    bencher
+        .with_inputs(|| Client::start(&root, &json!({})))
+        .bench_local_values(|mut client| {
+            client.open(&path, &text);
+            client.diagnostics(&uri);
+            client
+        });
+}
+
 #[divan::bench(sample_count = 40, sample_size = 1)]
 fn diagnostics_after_a_change(bencher: divan::Bencher) {
     let text = std::fs::read_to_string(
