@@ -20,8 +20,12 @@ fn main() {
 const FILE: &str = "tests/coverage/ibis-project__ibis/requirements-dev.txt";
 
 fn requirements() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(FILE))
-        .expect("the coverage corpus's file")
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(FILE),
+    )
+    .expect("the coverage corpus's file")
 }
 
 /// A new server (the index decoded already, as after the first file of a session), the file opened, until its

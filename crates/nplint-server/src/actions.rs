@@ -2,6 +2,7 @@
 //! safe fixes of the document, as `nplint check --fix` applies them).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Range, WorkspaceEdit,
@@ -17,15 +18,13 @@ pub(crate) fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.nplint")
 }
 
-/// The code actions for the range and kinds `params` ask for.
+/// The code actions for the range and kinds `params` ask for, from the checks that found something in the
+/// document (its own, and those of the open files that include it or are locked from it).
 pub(crate) fn code_actions(
-    checked: Option<&Checked>,
+    checks: &[Arc<Checked>],
     params: &CodeActionParams,
     encoding: Encoding,
 ) -> Vec<CodeActionOrCommand> {
-    let Some(checked) = checked else {
-        return Vec::new();
-    };
     let Ok(path) = params.text_document.uri.to_file_path() else {
         return Vec::new();
     };
@@ -35,11 +34,14 @@ pub(crate) fn code_actions(
                 .any(|asked| kind.as_str().starts_with(asked.as_str()))
         })
     };
-    let in_document: Vec<&Diagnostic> = checked
-        .diagnostics
+    let mut in_document: Vec<&Diagnostic> = checks
         .iter()
+        .flat_map(|checked| &checked.diagnostics)
         .filter(|diagnostic| diagnostic.location.file.path() == path)
         .collect();
+    // A finding of an included file is found by every open file that includes it: offered once.
+    in_document.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    in_document.dedup_by(|a, b| a.sort_key() == b.sort_key());
     let mut actions = Vec::new();
     if wanted(&CodeActionKind::QUICKFIX) {
         for diagnostic in &in_document {

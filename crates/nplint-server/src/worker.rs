@@ -182,9 +182,9 @@ impl Worker {
                 return content_modified(id);
             }
             Request::CodeAction(params) => {
-                let checked = self.checked_uri(snapshot, &params.text_document.uri);
+                let checks = self.checks_into(snapshot, &params.text_document.uri);
                 serde_json::to_value(crate::actions::code_actions(
-                    checked.as_deref(),
+                    &checks,
                     &params,
                     snapshot.encoding,
                 ))
@@ -241,6 +241,26 @@ impl Worker {
         self.cache
             .insert(path.to_path_buf(), (snapshot.generation, checked.clone()));
         Some(checked)
+    }
+
+    /// The checks whose findings may stand in the file at `uri`: its own, and those of the open documents.
+    fn checks_into(&mut self, snapshot: &Snapshot, uri: &Url) -> Vec<Arc<Checked>> {
+        let mut paths: Vec<PathBuf> = snapshot
+            .scope
+            .documents
+            .iter()
+            .filter(|(_, document)| document.format.is_some())
+            .map(|(path, _)| path.clone())
+            .collect();
+        if let Ok(path) = uri.to_file_path() {
+            paths.push(path);
+        }
+        paths.sort();
+        paths.dedup();
+        paths
+            .iter()
+            .filter_map(|path| self.checked(snapshot, path))
+            .collect()
     }
 
     fn checked_uri(&mut self, snapshot: &Snapshot, uri: &Url) -> Option<Arc<Checked>> {
