@@ -84,6 +84,15 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<OutputFormatArg>,
 
+    /// Write the report to this file instead of standard output; with `--output-file-format`, write it there in
+    /// that format and print the `--format` report as well (annotations and SARIF from one run)
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+
+    /// The format of `--output-file` [default: `--format`'s]
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "output_file")]
+    pub output_file_format: Option<OutputFormatArg>,
+
     /// When to use colour in the `full` format. `auto` honours `NO_COLOR`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -134,8 +134,43 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
         elapsed: Some(start.elapsed()),
         rules: nplint_rules_meta(),
     };
+    if let Some(path) = &args.output_file {
+        let file_format = args
+            .output_file_format
+            .map_or(format, |arg| output_format(Some(arg)));
+        write_report(&report, file_format, options, path)?;
+        if args.output_file_format.is_none() {
+            return Ok(status);
+        }
+    }
     print_report(&report, format, options, to_stderr)?;
     Ok(status)
+}
+
+/// `--output-file`: the report in `format`, without colour, written to a temporary file beside `path` and renamed
+/// over it (a reader never sees half a report).
+fn write_report(
+    report: &Report,
+    format: OutputFormat,
+    options: RenderOptions,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let options = RenderOptions {
+        color: false,
+        ..options
+    };
+    let mut bytes = Vec::new();
+    nplint_report::render(report, format, options, &mut bytes)?;
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(directory)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    file.write_all(&bytes)?;
+    file.persist(path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    Ok(())
 }
 
 /// The run's status, from what came before the check and its findings: an I/O error fails the run, an error-level
