@@ -134,17 +134,29 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
         elapsed: Some(start.elapsed()),
         rules: nplint_rules_meta(),
     };
+    emit(args, &report, format, options, to_stderr)?;
+    Ok(status)
+}
+
+/// The report where the command line asks for it: standard output (or standard error), `--output-file`, or both
+/// in two formats.
+fn emit(
+    args: &CheckArgs,
+    report: &Report,
+    format: OutputFormat,
+    options: RenderOptions,
+    to_stderr: bool,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.output_file {
         let file_format = args
             .output_file_format
             .map_or(format, |arg| output_format(Some(arg)));
-        write_report(&report, file_format, options, path)?;
+        write_report(report, file_format, options, path)?;
         if args.output_file_format.is_none() {
-            return Ok(status);
+            return Ok(());
         }
     }
-    print_report(&report, format, options, to_stderr)?;
-    Ok(status)
+    print_report(report, format, options, to_stderr)
 }
 
 /// `--output-file`: the report in `format`, without colour, written to a temporary file beside `path` and renamed
