@@ -160,9 +160,8 @@ fn the_fixes_of_the_corpus_make_its_files_pass() {
     );
     assert!(with_errors.len() >= 20, "{with_errors:#?}");
     // `tf24-h5py3`: `tensorflow==2.4.1` and `pandas<1.3` each keep it off every supported Python; no one move
-    // fixes both. `torch23`: `torch==2.3.1` breaks under the NumPy 2 a resolver picks on Windows, and no bound
-    // on NumPy nor a newer torch works on every Python there (a runtime finding, not a conflict).
-    assert_eq!(unfixed, ["tf24-h5py3.txt", "torch23.txt"]);
+    // fixes both.
+    assert_eq!(unfixed, ["tf24-h5py3.txt"]);
     // Each needs a second change that a single edit cannot make: `numba==0.63.0` leaves out the Python 3.9
     // the project's `requires-python = ">=3.9"` states (the second `--fix` raises that floor), and
     // `tensorflow==2.20.0` leaves out 3.8 with no floor to raise, since 3.14 fails too.

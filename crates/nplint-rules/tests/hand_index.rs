@@ -274,6 +274,31 @@ fn a_release_that_imports_a_removed_name_is_a_removed_numpy_api_finding() {
 }
 
 #[test]
+fn a_bare_numpy_line_gets_the_bound_that_avoids_a_removed_name() {
+    let lines = ["xarray==2023.8.0", "numpy  # any"];
+    let found = check(&lines);
+    assert_eq!(rules(&found), [("removed-numpy-api", Severity::Error)]);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    let mut text = lines.join("\n");
+    for edit in fix.edits.iter().rev() {
+        let span = edit.location.span;
+        text.replace_range(span.start as usize..span.end as usize, &edit.replacement);
+    }
+    assert_eq!(text, "xarray==2023.8.0\nnumpy<2  # any");
+    let fixed: Vec<&str> = text.lines().collect();
+    assert!(check(&fixed).is_empty());
+    // A line with a marker has no place for it before the marker: the next remedy is the fix.
+    let found = check(&["xarray==2023.8.0", "numpy ; python_version >= '3'"]);
+    assert_eq!(rules(&found), [("removed-numpy-api", Severity::Error)]);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.message,
+        "require `xarray>=2023.9.0`, the oldest release that works with `numpy==2.0.0`"
+    );
+    assert_eq!(fix.edits[0].location.text(), "==2023.8.0");
+}
+
+#[test]
 fn a_documented_breakage_is_a_known_pitfall() {
     let found = check(&["patsy==0.5.6"]);
     assert_eq!(rules(&found), [("known-pitfall", Severity::Error)]);
