@@ -222,11 +222,12 @@ impl Search<'_> {
             .map(|release| release.version().clone())
             .collect();
         let served_best = |best: &Option<Move>| best.as_ref().map_or(0, |best| best.served.len());
-        let candidates = shape.candidates(&releases).into_iter().filter(|to| {
-            // A pin to a release that cannot install on a target serves none there.
-            !matches!(shape, Shape::Pin(_))
-                || possible.iter().any(|&target| self.pinnable(to, target))
-        });
+        // A release that installs on none of those targets is passed over: a pin to it serves none, and a floor
+        // lowered (a cap raised) to it admits no release there that the one before did not.
+        let candidates = shape
+            .candidates(&releases)
+            .into_iter()
+            .filter(|to| possible.iter().any(|&target| self.pinnable(to, target)));
         for to in candidates.take(TRIES) {
             if served_best(best) >= possible.len() {
                 break;
