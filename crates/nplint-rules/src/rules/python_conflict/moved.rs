@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use nplint_diagnostics::{Applicability, Edit, Fix};
 use nplint_index::{Platform, PythonVersion, Target, Version, VersionSpecifiers};
-use nplint_solver::{Input, Outcome, Role};
+use nplint_solver::{Input, Role};
 
 use crate::finding::{Context, Group, voice};
 use crate::runtime;
@@ -96,7 +96,18 @@ impl Shape {
 
     /// What the fix does, and why this release: "pin `pandas==2.3.0`, the oldest release after 2.2.0 with which
     /// these requirements install on ...".
-    fn message(&self, name: &str, to: &Version, on: &str) -> String {
+    fn message(&self, name: &str, to: &Version, on: &str, farthest: bool) -> String {
+        if farthest {
+            // Tried after the nearest ones: what lies between is not known to serve less.
+            let (change, which) = match self {
+                Shape::Pin(_) => (format!("pin `{name}=={to}`"), "newest"),
+                Shape::Floor(_) => (format!("lower the floor to `{name}>={to}`"), "oldest"),
+                Shape::Cap { .. } => (format!("raise the cap to `{name}<={to}`"), "newest"),
+            };
+            return format!(
+                "{change}, the {which} release, with which these requirements install {on}"
+            );
+        }
         match self {
             Shape::Pin(pinned) if to > pinned => format!(
                 "pin `{name}=={to}`, the oldest release after {pinned} with which these requirements install {on}"
@@ -175,8 +186,8 @@ pub(super) fn fix(cx: &Context, group: &Group) -> Option<Fix> {
     })
 }
 
-/// Releases solved per requirement, nearest first: enough to step over a few minor versions, and a bound on
-/// the solves a requirement no release helps can cost.
+/// Releases solved per requirement, nearest first (and then the farthest): enough to step over a few minor
+/// versions, and a bound on the solves a requirement no release helps can cost.
 const TRIES: usize = 20;
 
 /// The best move found so far, and the targets of the finding it serves.
@@ -224,24 +235,45 @@ impl Search<'_> {
         let served_best = |best: &Option<Move>| best.as_ref().map_or(0, |best| best.served.len());
         // A release that installs on none of those targets is passed over: a pin to it serves none, and a floor
         // lowered (a cap raised) to it admits no release there that the one before did not.
-        let candidates = shape
+        let all: Vec<&Version> = shape
             .candidates(&releases)
             .into_iter()
-            .filter(|to| possible.iter().any(|&target| self.pinnable(to, target)));
-        for to in candidates.take(TRIES) {
+            .filter(|to| possible.iter().any(|&target| self.pinnable(to, target)))
+            .collect();
+        // The nearest, then the farthest one way (the newest for a pin or a cap, the oldest for a floor), which
+        // most often serves a Python the nearest ones do not.
+        let mut candidates: Vec<&Version> = all.iter().copied().take(TRIES).collect();
+        let farthest = match shape {
+            Shape::Pin(ref pinned) => all.iter().copied().filter(|to| *to > pinned).max(),
+            Shape::Floor(_) | Shape::Cap { .. } => all.last().copied(),
+        };
+        if let Some(farthest) = farthest.filter(|farthest| !candidates.contains(farthest)) {
+            candidates.push(farthest);
+        }
+        let nearest = candidates.len().min(TRIES);
+        for (at_candidate, to) in candidates.into_iter().enumerate() {
             if served_best(best) >= possible.len() {
                 break;
             }
             let Ok(specifiers) = VersionSpecifiers::from_str(&shape.replacement(to)) else {
                 continue;
             };
-            let moved = self.with(Some(&specifiers));
-            let served: Vec<Target> = possible
+            let reachable: Vec<Target> = possible
                 .iter()
                 .copied()
                 .filter(|&target| !matches!(shape, Shape::Pin(_)) || self.pinnable(to, target))
-                .filter(|&target| installs_and_works(cx, &moved, target))
                 .collect();
+            // Solved until it can no longer serve more than the best so far.
+            let moved = self.with(Some(&specifiers));
+            let mut served = Vec::new();
+            for (tried, &target) in reachable.iter().enumerate() {
+                if served.len() + (reachable.len() - tried) <= served_best(best) {
+                    break;
+                }
+                if installs_and_works(cx, &moved, target) {
+                    served.push(target);
+                }
+            }
             if served.len() <= served_best(best)
                 || !self
                     .working
@@ -251,7 +283,12 @@ impl Search<'_> {
                 continue;
             }
             *best = Some(Move {
-                message: shape.message(input.name.as_ref(), to, &on(&served)),
+                message: shape.message(
+                    input.name.as_ref(),
+                    to,
+                    &on(&served),
+                    at_candidate >= nearest,
+                ),
                 edit: Edit {
                     location: at.clone(),
                     replacement: shape.replacement(to),
@@ -289,13 +326,7 @@ impl Search<'_> {
 /// Whether `inputs` install on `target` with no runtime finding: the declared resolution, as a resolver picks it,
 /// works once installed.
 fn installs_and_works(cx: &Context, inputs: &[Input], target: Target) -> bool {
-    let solver = cx.solvers.get(target);
-    match solver.solve(inputs) {
-        Outcome::Solved(solution) => {
-            runtime::check(cx.solvers.index(), solver, inputs, &solution).is_none()
-        }
-        Outcome::Conflict(_) => false,
-    }
+    runtime::resolves_and_works(cx.solvers.index(), cx.solvers.get(target), inputs)
 }
 
 /// `on Python 3.13 and 3.14 on linux-x86_64 and macos-arm64`: the targets, always named (a fix is read alone).
