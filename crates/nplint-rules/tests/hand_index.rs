@@ -366,3 +366,66 @@ fn fixes_applied_together_are_offered_only_when_they_install_together() {
     assert_eq!(fixed, "oldpkg==2.0\nnumpy>=1.24\n");
     assert!(check(&fixed).is_empty());
 }
+
+/// `partlib` 1.0 needs a Python before 3.12, 1.1 one before 3.13; no release installs on 3.13. Checked on 3.12 and
+/// 3.13 on Linux x86-64.
+fn check_partlib(path: &str, format: Format, text: &str) -> Vec<Diagnostic> {
+    let index = nplint_index::IndexBuilder::new()
+        .pure("numpy", "1.26.4", &[])
+        .pure_for_python("partlib", "1.0", "<3.12", &["numpy"])
+        .pure_for_python("partlib", "1.1", "<3.13", &["numpy"])
+        .build()
+        .unwrap();
+    let pythons = [PythonVersion::new(3, 12), PythonVersion::new(3, 13)];
+    let settings = Settings {
+        targets: TargetOptions {
+            pythons: PythonRequest::Versions(pythons.to_vec()),
+            platforms: vec![Platform::LinuxX86_64],
+        },
+        ..Settings::default()
+    };
+    let manifest = load(
+        &PathBuf::from(path),
+        format,
+        &MemoryLoader::from([(path, text)]),
+    )
+    .unwrap();
+    check_manifest_resolved(&manifest, &Resolver::new(index, &pythons), &settings)
+}
+
+#[test]
+fn a_move_that_serves_some_targets_of_the_finding_says_which_still_fail() {
+    let found = check_partlib(
+        "requirements.txt",
+        Format::RequirementsTxt,
+        "partlib==1.0\n",
+    );
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.message,
+        "pin `partlib==1.1`, the oldest release after 1.0 with which these requirements install on Python 3.12 on \
+         linux-x86_64 (they still fail on Python 3.13 on linux-x86_64)"
+    );
+    // Applied, 3.12 works and 3.13 still fails.
+    let found = check_partlib(
+        "requirements.txt",
+        Format::RequirementsTxt,
+        "partlib==1.1\n",
+    );
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    assert_eq!(
+        found[0].message,
+        "`partlib` has no installable release on Python 3.13"
+    );
+}
+
+#[test]
+fn a_lockfile_pin_is_not_moved() {
+    let lock = "lock-version = \"1.0\"\ncreated-by = \"uv\"\n\n[[packages]]\nname = \"partlib\"\nversion = \"1.0\"\n\n\
+                [[packages]]\nname = \"numpy\"\nversion = \"1.26.4\"\n";
+    // The same pin in a requirements file is moved (above); a lock is written by its tool.
+    let found = check_partlib("pylock.toml", Format::Pylock, lock);
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    assert!(found[0].fix.is_none());
+}
