@@ -129,3 +129,88 @@ fn a_symbolic_link_stays_one() {
             .contains("numpy==1.19.5")
     );
 }
+
+/// `text` written as `name` in a new directory, then fixed with `--fix --unsafe-fixes` on Linux x86-64 (and `args`):
+/// the file before and after, with a byte order mark and carriage returns shown, for a snapshot. The fixed file
+/// passes: the run that fixes it checks it again and exits 0.
+fn before_and_after(name: &str, text: &str, args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--platform",
+            "linux-x86_64",
+            "--fix",
+            "--unsafe-fixes",
+        ])
+        .args(args)
+        .arg(name)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stderr.starts_with("fixed "), "{stderr}");
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_ne!(after, text, "the fix changes the file");
+    let shown = |text: &str| text.replace('\u{feff}', "<BOM>").replace('\r', "<CR>");
+    format!("--- before\n{}\n--- after\n{}", shown(text), shown(&after))
+}
+
+#[test]
+fn a_pyproject_toml_floor_raise_keeps_its_upper_bound_and_comments() {
+    // `numpy>=2.1` needs CPython 3.10; 3.8 and 3.9 fail, each for its own reason (the releases that install on
+    // 3.9 are not those for 3.8), and one floor serves both.
+    insta::assert_snapshot!(before_and_after(
+        "pyproject.toml",
+        "[project]\nname = \"legacy-model\"\nversion = \"0.3.0\"\n# The cluster still runs 3.8.\n\
+         requires-python = \">=3.8,   <3.14\"   # keep in sync with CI\ndependencies = [\n    'scipy',   # stats\n    \
+         \"numpy >= 2.1\",  # new typing stubs\n]\n",
+        &[],
+    ));
+}
+
+#[test]
+fn a_pyproject_toml_numpy_pin_keeps_its_marker_quotes_and_comments() {
+    insta::assert_snapshot!(before_and_after(
+        "pyproject.toml",
+        "[project]\nname = \"tf-service\"\nversion = \"1.0\"\nrequires-python = \">=3.7,<3.10\"\ndependencies = [\n  \
+         \"tensorflow == 2.5.0\",   # serving image\n  # typing stubs need 1.21\n  \
+         \"numpy>=1.21 ; python_version >= '3.7'\",\n]\n",
+        &[],
+    ));
+}
+
+#[test]
+fn an_environment_yml_numpy_pin_keeps_its_comments() {
+    insta::assert_snapshot!(before_and_after(
+        "environment.yml",
+        "name: legacy  # old project\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.8   # the cluster's \
+         Python\n  - tensorflow=2.5.0\n  # newer typing stubs\n  - numpy >=1.21  # see typing.md\n  - pip\n",
+        &[],
+    ));
+}
+
+#[test]
+fn a_requirements_file_with_a_byte_order_mark_and_crlf_keeps_both() {
+    insta::assert_snapshot!(before_and_after(
+        "requirements.txt",
+        "\u{feff}# TensorFlow 2.5 pins NumPy 1.19\r\ntensorflow==2.5.0  # ml\r\nnumpy>=1.21  # floor\r\n\r\nrequests\r\n",
+        &["--python", "3.8"],
+    ));
+}
+
+#[test]
+fn a_requirements_file_pin_without_a_release_for_the_python_moves() {
+    // `pandas==2.2.0` has no wheels for CPython 3.13: the pin moves to the oldest newer release that has them.
+    insta::assert_snapshot!(before_and_after(
+        "requirements.txt",
+        "pandas==2.2.0   # reports\nnumpy<2.3\n",
+        &["--python", "3.13"],
+    ));
+}

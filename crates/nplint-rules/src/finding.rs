@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use nplint_diagnostics::{Diagnostic, Location, RuleId, Severity};
-use nplint_index::{Platform, PythonVersion, Target};
+use nplint_diagnostics::{Diagnostic, Fix, Location, RuleId, Severity};
+use nplint_index::{Platform, PythonVersion, Target, VersionSpecifiers};
 use nplint_manifest::{Manifest, Requirement, Section};
 use nplint_solver::{Cause, Conflict, Input, SolverPackage, Solvers, Voice, explain_with};
 
@@ -195,6 +195,121 @@ impl Context<'_> {
         }
         out
     }
+}
+
+impl Context<'_> {
+    /// Keeps only fixes of this environment's findings that work together. `--fix` applies every fix at once,
+    /// but each was verified alone, on its own finding's targets: a NumPy pin for the Pythons an old package
+    /// installs on and a move of that package to a newer release each solve their finding, and together
+    /// neither. `found` are the environment's findings with their targets. Fixes are taken in order of how many
+    /// targets failing now the requirements changed by each alone install on (most first); each is kept when
+    /// the requirements changed by it and by those kept before still install where each alone installs among
+    /// its finding's targets,
+    /// else dropped (its finding keeps its `help:`, and the next check offers a fix again if the finding
+    /// remains). A fix whose edits are not a requirement's specifiers (a `requires-python` floor, a new line) is
+    /// kept as it is and left out of the combination.
+    pub(crate) fn reconcile_fixes(
+        &self,
+        mut found: Vec<(Diagnostic, Vec<Target>)>,
+    ) -> impl Iterator<Item = Diagnostic> {
+        self.keep_fixes_that_work_together(&mut found);
+        found.into_iter().map(|(diagnostic, _)| diagnostic)
+    }
+
+    fn keep_fixes_that_work_together(&self, found: &mut [(Diagnostic, Vec<Target>)]) {
+        let mut order: Vec<usize> = (0..found.len())
+            .filter(|&at| found[at].0.fix.is_some())
+            .collect();
+        if order.len() < 2 {
+            return;
+        }
+        // Each fix alone: on how many of the targets where the environment fails now the requirements it
+        // changes install.
+        let failing: Vec<Target> = self
+            .failing
+            .iter()
+            .flat_map(|(&platform, pythons)| {
+                pythons
+                    .iter()
+                    .map(move |&python| Target::new(python, platform))
+            })
+            .collect();
+        let reach: Vec<usize> = found
+            .iter()
+            .map(|(diagnostic, _)| {
+                diagnostic
+                    .fix
+                    .as_ref()
+                    .and_then(|fix| self.specifier_changes(fix))
+                    .map_or(0, |changes| {
+                        let changed = changed(self.inputs, &changes);
+                        failing
+                            .iter()
+                            .filter(|&&target| self.solvers.get(target).solve(&changed).is_solved())
+                            .count()
+                    })
+            })
+            .collect();
+        order.sort_by_key(|&at| std::cmp::Reverse(reach[at]));
+        let mut inputs = self.inputs.to_vec();
+        // The targets the fixes kept serve: where the requirements changed by each alone install.
+        let mut served: BTreeSet<Target> = BTreeSet::new();
+        for at in order {
+            let (diagnostic, own) = &mut found[at];
+            let Some(changes) = diagnostic
+                .fix
+                .as_ref()
+                .and_then(|fix| self.specifier_changes(fix))
+            else {
+                continue;
+            };
+            let alone = changed(self.inputs, &changes);
+            let own: Vec<Target> = own
+                .iter()
+                .copied()
+                .filter(|&target| self.solvers.get(target).solve(&alone).is_solved())
+                .collect();
+            let together = changed(&inputs, &changes);
+            if served
+                .iter()
+                .chain(&own)
+                .all(|&target| self.solvers.get(target).solve(&together).is_solved())
+            {
+                inputs = together;
+                served.extend(own);
+            } else {
+                diagnostic.fix = None;
+            }
+        }
+    }
+
+    /// A fix's edits as new specifiers of the requirements whose version parts they replace; `None` when one
+    /// edits anything else.
+    fn specifier_changes(&self, fix: &Fix) -> Option<Vec<(usize, VersionSpecifiers)>> {
+        fix.edits
+            .iter()
+            .map(|edit| {
+                let id = self.manifest.requirements.iter().position(|requirement| {
+                    requirement.version_location.as_ref().is_some_and(|at| {
+                        at.span == edit.location.span && at.file.path() == edit.location.file.path()
+                    })
+                })?;
+                let specifiers = edit.replacement.parse::<VersionSpecifiers>().ok()?;
+                Some((id, specifiers))
+            })
+            .collect()
+    }
+}
+
+/// `inputs` with the specifiers `changes` give them.
+fn changed(inputs: &[Input], changes: &[(usize, VersionSpecifiers)]) -> Vec<Input> {
+    let mut out = inputs.to_vec();
+    for (id, specifiers) in changes {
+        for input in out.iter_mut().filter(|input| input.id == *id) {
+            input.specifiers = specifiers.clone();
+        }
+    }
+    out
 }
 
 /// What a user line requires, as the derivation states it where it can.

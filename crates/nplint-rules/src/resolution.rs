@@ -271,6 +271,8 @@ impl Resolver {
                     platforms_stated,
                 )
             };
+            // The findings with their targets: `reconcile_fixes` keeps the fixes that work together.
+            let mut found: Vec<(Diagnostic, Vec<Target>)> = Vec::new();
             for (key, group) in groups {
                 let severity = if installing.is_empty() || stated(&group.targets) {
                     Severity::Error
@@ -281,18 +283,18 @@ impl Resolver {
                     // The same conflict in another environment of the file (the base of `project[gpu]`).
                     continue;
                 }
-                diagnostics.push(match group.kind {
-                    Kind::Numpy => numpy_conflict::diagnostic(&context, &group, severity),
-                    Kind::Python => python_conflict::diagnostic(&context, &group, severity),
-                });
+                let diagnostic = conflict_diagnostic(&context, &group, severity);
+                found.push((diagnostic, group.targets));
             }
             for (key, group) in runtime_groups {
                 let severity = group.severity(stated(&group.targets), &installing, &breaking);
                 if !reported.insert((GroupKey::Runtime(key), group.targets.clone())) {
                     continue;
                 }
-                diagnostics.push(context.runtime_diagnostic(&group, severity));
+                let diagnostic = context.runtime_diagnostic(&group, severity);
+                found.push((diagnostic, group.targets));
             }
+            diagnostics.extend(context.reconcile_fixes(found));
         }
         unknown_package::check(self.index(), manifest, &of_file, diagnostics);
     }
@@ -533,6 +535,14 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
 enum GroupKey {
     Conflict((Kind, ConflictKey)),
     Runtime((&'static str, RuntimeKey)),
+}
+
+/// The diagnostic of a conflict, by its rule.
+fn conflict_diagnostic(context: &Context, group: &Group, severity: Severity) -> Diagnostic {
+    match group.kind {
+        Kind::Numpy => numpy_conflict::diagnostic(context, group, severity),
+        Kind::Python => python_conflict::diagnostic(context, group, severity),
+    }
 }
 
 /// An environment's outcomes on its targets, sorted into findings.

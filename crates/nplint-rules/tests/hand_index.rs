@@ -24,7 +24,7 @@ fn package(name: &str, releases: Vec<ReleaseEntry>) -> PackageFile {
     PackageFile::new(name, releases)
 }
 
-/// `numpy` 1.26.4 and 2.0.0; `oldlib` 1.0, which declares `numpy<2`; `binlib` 1.0, whose only wheel (CPython 3.12,
+/// `numpy` 1.26.4 and 2.0.0; `pinlib`, `downlib` and `deadlib`, releases for some Pythons only; `oldlib` 1.0, which declares `numpy<2`; `binlib` 1.0, whose only wheel (CPython 3.12,
 /// Linux x86_64) was built against NumPy 1.x although it declares `numpy` without a bound; `newlib` 1.0, which
 /// needs CPython 3.13; `xarray` and `patsy`, each a release that a curated fact says breaks under NumPy 2 and a
 /// release that works.
@@ -49,7 +49,39 @@ fn build_index() -> Index {
     // Needs a Python newer than the one checked.
     let mut newlib = pure("newlib", "1.0", &["numpy"]);
     newlib.metadata[0].requires_python = Some(">=3.13".to_owned());
+    // Releases for some Pythons only, whose pins a `python-conflict` fix moves: `pinlib` 1.0 and 1.1 need a
+    // Python before 3.12 and 1.2 and 1.3 do not; `downlib` 2.0 and 2.1 need 3.13, 1.0 does not; every release of
+    // `deadlib` needs a Python before 3.12.
+    let for_python = |name: &str, version: &str, requires_python: &str| {
+        let mut release = pure(name, version, &["numpy"]);
+        release.metadata[0].requires_python = Some(requires_python.to_owned());
+        release
+    };
     let packages = [
+        package(
+            "pinlib",
+            vec![
+                for_python("pinlib", "1.0", "<3.12"),
+                for_python("pinlib", "1.1", "<3.12"),
+                for_python("pinlib", "1.2", ">=3.8"),
+                for_python("pinlib", "1.3", ">=3.8"),
+            ],
+        ),
+        package(
+            "downlib",
+            vec![
+                for_python("downlib", "1.0", ">=3.8"),
+                for_python("downlib", "2.0", ">=3.13"),
+                for_python("downlib", "2.1", ">=3.13"),
+            ],
+        ),
+        package(
+            "deadlib",
+            vec![
+                for_python("deadlib", "1.0", "<3.12"),
+                for_python("deadlib", "2.0", "<3.12"),
+            ],
+        ),
         package("binlib", vec![binlib]),
         package(
             "numpy",
@@ -140,6 +172,70 @@ fn a_numpy_conflict_carries_a_verified_fix_that_pins_the_numpy_the_rest_admits()
     assert!(check(&fixed).is_empty());
 }
 
+/// `lines` with the fix of their one finding applied: its message and the fixed text.
+fn fix_of_the_one_finding(lines: &[&str]) -> Option<(String, String)> {
+    let found = check(lines);
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    let fix = found[0].fix.as_ref()?;
+    assert_eq!(fix.applicability, nplint_diagnostics::Applicability::Unsafe);
+    let mut text = lines.join("\n");
+    for edit in fix.edits.iter().rev() {
+        let span = edit.location.span;
+        text.replace_range(span.start as usize..span.end as usize, &edit.replacement);
+    }
+    // Applied, the file passes.
+    let fixed: Vec<&str> = text.lines().collect();
+    assert!(check(&fixed).is_empty(), "{text}");
+    Some((fix.message.clone(), text))
+}
+
+#[test]
+fn a_python_conflict_moves_a_pin_to_the_oldest_newer_release_that_installs() {
+    assert_eq!(
+        fix_of_the_one_finding(&["pinlib==1.0  # pinned", "numpy"]),
+        Some((
+            "pin `pinlib==1.2`, the oldest release after 1.0 with which these requirements install on Python 3.12 \
+             on linux-x86_64"
+                .to_owned(),
+            "pinlib==1.2  # pinned\nnumpy".to_owned()
+        ))
+    );
+    // A cap is raised as little as it takes.
+    assert_eq!(
+        fix_of_the_one_finding(&["pinlib<1.1"]).map(|(_, text)| text),
+        Some("pinlib<=1.2".to_owned())
+    );
+}
+
+#[test]
+fn a_python_conflict_moves_a_pin_back_only_when_no_newer_release_installs() {
+    assert_eq!(
+        fix_of_the_one_finding(&["downlib==2.0"]),
+        Some((
+            "pin `downlib==1.0`, the newest release before 2.0 with which these requirements install on Python \
+             3.12 on linux-x86_64"
+                .to_owned(),
+            "downlib==1.0".to_owned()
+        ))
+    );
+    // A floor is lowered.
+    assert_eq!(
+        fix_of_the_one_finding(&["downlib>=2.0"]),
+        Some((
+            "lower the floor to `downlib>=1.0`, the highest with which these requirements install on Python 3.12 \
+             on linux-x86_64"
+                .to_owned(),
+            "downlib>=1.0".to_owned()
+        ))
+    );
+}
+
+#[test]
+fn a_python_conflict_that_no_release_solves_has_no_fix() {
+    assert_eq!(fix_of_the_one_finding(&["deadlib==1.0"]), None);
+    assert_eq!(fix_of_the_one_finding(&["deadlib>=1.0"]), None);
+}
+
 #[test]
 fn binaries_built_against_numpy_1_are_an_abi_mismatch_under_numpy_2() {
     // The metadata admits NumPy 2; the binaries do not.
@@ -178,9 +274,158 @@ fn a_release_that_imports_a_removed_name_is_a_removed_numpy_api_finding() {
 }
 
 #[test]
+fn a_bare_numpy_line_gets_the_bound_that_avoids_a_removed_name() {
+    let lines = ["xarray==2023.8.0", "numpy  # any"];
+    let found = check(&lines);
+    assert_eq!(rules(&found), [("removed-numpy-api", Severity::Error)]);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    let mut text = lines.join("\n");
+    for edit in fix.edits.iter().rev() {
+        let span = edit.location.span;
+        text.replace_range(span.start as usize..span.end as usize, &edit.replacement);
+    }
+    assert_eq!(text, "xarray==2023.8.0\nnumpy<2  # any");
+    let fixed: Vec<&str> = text.lines().collect();
+    assert!(check(&fixed).is_empty());
+    // A line with a marker has no place for it before the marker: the next remedy is the fix.
+    let found = check(&["xarray==2023.8.0", "numpy ; python_version >= '3'"]);
+    assert_eq!(rules(&found), [("removed-numpy-api", Severity::Error)]);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.message,
+        "require `xarray>=2023.9.0`, the oldest release that works with `numpy==2.0.0`"
+    );
+    assert_eq!(fix.edits[0].location.text(), "==2023.8.0");
+}
+
+#[test]
 fn a_documented_breakage_is_a_known_pitfall() {
     let found = check(&["patsy==0.5.6"]);
     assert_eq!(rules(&found), [("known-pitfall", Severity::Error)]);
     assert!(check(&["patsy==1.0.1"]).is_empty());
     assert!(check(&["patsy==0.5.6", "numpy<2"]).is_empty());
+}
+
+#[test]
+fn fixes_applied_together_are_offered_only_when_they_install_together() {
+    // On 3.11 `oldpkg==1.0` caps NumPy below the floor (a NumPy pin solves it there); on 3.12 it does not install
+    // (a move to `oldpkg==2.0` solves it, on both). Together, the pin and the move conflict: only the move, which
+    // serves both Pythons, is offered.
+    let index = nplint_index::IndexBuilder::new()
+        .pure_for_python("numpy", "1.23.5", "<3.12", &[])
+        .pure("numpy", "1.26.4", &[])
+        .pure_for_python("oldpkg", "1.0", "<3.12", &["numpy<1.24"])
+        .pure("oldpkg", "2.0", &["numpy>=1.24"])
+        .build()
+        .unwrap();
+    let pythons = [PythonVersion::new(3, 11), PythonVersion::new(3, 12)];
+    let resolver = Resolver::new(index, &pythons);
+    let settings = Settings {
+        targets: TargetOptions {
+            pythons: PythonRequest::Versions(pythons.to_vec()),
+            platforms: vec![Platform::LinuxX86_64],
+        },
+        ..Settings::default()
+    };
+    let check = |text: &str| {
+        let manifest = load(
+            &PathBuf::from("requirements.txt"),
+            Format::RequirementsTxt,
+            &MemoryLoader::from([("requirements.txt", text)]),
+        )
+        .unwrap();
+        check_manifest_resolved(&manifest, &resolver, &settings)
+    };
+    let text = "oldpkg==1.0\nnumpy>=1.24\n";
+    let found = check(text);
+    assert_eq!(
+        rules(&found),
+        [
+            ("numpy-conflict", Severity::Error),
+            ("python-conflict", Severity::Error)
+        ]
+    );
+    // The NumPy pin alone would solve the conflict on 3.11: its `help:` still says so.
+    assert_eq!(
+        found[0].help.as_deref(),
+        Some("`numpy==1.23.5` satisfies the rest of the requirements: relax or drop `numpy>=1.24`")
+    );
+    assert!(found[0].fix.is_none());
+    let fix = found[1].fix.as_ref().expect("the move");
+    assert_eq!(
+        fix.message,
+        "pin `oldpkg==2.0`, the oldest release after 1.0 with which these requirements install on Python 3.12 on \
+         linux-x86_64"
+    );
+    let [edit] = fix.edits.as_slice() else {
+        panic!("one edit: {fix:#?}");
+    };
+    let span = edit.location.span;
+    let mut fixed = text.to_owned();
+    fixed.replace_range(span.start as usize..span.end as usize, &edit.replacement);
+    assert_eq!(fixed, "oldpkg==2.0\nnumpy>=1.24\n");
+    assert!(check(&fixed).is_empty());
+}
+
+/// `partlib` 1.0 needs a Python before 3.12, 1.1 one before 3.13; no release installs on 3.13. Checked on 3.12 and
+/// 3.13 on Linux x86-64.
+fn check_partlib(path: &str, format: Format, text: &str) -> Vec<Diagnostic> {
+    let index = nplint_index::IndexBuilder::new()
+        .pure("numpy", "1.26.4", &[])
+        .pure_for_python("partlib", "1.0", "<3.12", &["numpy"])
+        .pure_for_python("partlib", "1.1", "<3.13", &["numpy"])
+        .build()
+        .unwrap();
+    let pythons = [PythonVersion::new(3, 12), PythonVersion::new(3, 13)];
+    let settings = Settings {
+        targets: TargetOptions {
+            pythons: PythonRequest::Versions(pythons.to_vec()),
+            platforms: vec![Platform::LinuxX86_64],
+        },
+        ..Settings::default()
+    };
+    let manifest = load(
+        &PathBuf::from(path),
+        format,
+        &MemoryLoader::from([(path, text)]),
+    )
+    .unwrap();
+    check_manifest_resolved(&manifest, &Resolver::new(index, &pythons), &settings)
+}
+
+#[test]
+fn a_move_that_serves_some_targets_of_the_finding_says_which_still_fail() {
+    let found = check_partlib(
+        "requirements.txt",
+        Format::RequirementsTxt,
+        "partlib==1.0\n",
+    );
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    let fix = found[0].fix.as_ref().expect("a fix");
+    assert_eq!(
+        fix.message,
+        "pin `partlib==1.1`, the oldest release after 1.0 with which these requirements install on Python 3.12 on \
+         linux-x86_64 (they still fail on Python 3.13 on linux-x86_64)"
+    );
+    // Applied, 3.12 works and 3.13 still fails.
+    let found = check_partlib(
+        "requirements.txt",
+        Format::RequirementsTxt,
+        "partlib==1.1\n",
+    );
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    assert_eq!(
+        found[0].message,
+        "`partlib` has no installable release on Python 3.13"
+    );
+}
+
+#[test]
+fn a_lockfile_pin_is_not_moved() {
+    let lock = "lock-version = \"1.0\"\ncreated-by = \"uv\"\n\n[[packages]]\nname = \"partlib\"\nversion = \"1.0\"\n\n\
+                [[packages]]\nname = \"numpy\"\nversion = \"1.26.4\"\n";
+    // The same pin in a requirements file is moved (above); a lock is written by its tool.
+    let found = check_partlib("pylock.toml", Format::Pylock, lock);
+    assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
+    assert!(found[0].fix.is_none());
 }

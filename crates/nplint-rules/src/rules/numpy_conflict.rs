@@ -56,7 +56,9 @@ declare_rule! {
     /// Outside lockfiles, the finding carries that change as a fix (in `--format json`): each of your NumPy
     /// requirements pinned to the version named, offered only when a solve of the changed requirements succeeds
     /// on every target of the finding (with runtime facts, where the version was chosen with them). It is
-    /// `unsafe`, as ruff calls a fix that changes behaviour: it changes what gets installed.
+    /// `unsafe`, as ruff calls a fix that changes behaviour: it changes what gets installed. `--fix` applies an
+    /// environment's fixes together: where a `python-conflict` fix that serves more targets moves the package
+    /// that pins NumPy, and the two do not install together, the pin is left out.
     ///
     /// ## Severity
     /// Follows what you stated. Targets are the Python versions and platforms you name (`--python`,

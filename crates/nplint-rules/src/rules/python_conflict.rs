@@ -13,6 +13,8 @@ use crate::registry::declare_rule;
 use crate::runtime;
 use crate::wording::{and_list, python_list};
 
+mod moved;
+
 declare_rule! {
     /// ## What it does
     /// Reports an environment that cannot be installed on a target Python (or platform) because a package it
@@ -51,6 +53,21 @@ declare_rule! {
     /// `">=3.10, <3.14"`), offered only when the environment installs, with no runtime finding, on every Python
     /// left, on each platform of the finding. It is `unsafe`: it drops Pythons the project said it supports.
     ///
+    /// Otherwise (a requirements file states no Python to raise), the fix moves one of your requirements taking
+    /// part, outside lockfiles: a pin to the nearest release with which the requirements install, with no runtime
+    /// finding, on the finding's targets (on CPython 3.13, `pandas==2.2.0` → `pandas==2.2.3`, the oldest newer
+    /// release with wheels for it; an older one only when no newer one serves), a floor lowered or a cap raised
+    /// (`numpy<2` → `numpy<=2.3.2`) as little as that takes. It is verified by solving the changed requirements
+    /// again on each target of the finding and on each where the environment works now, which it must keep
+    /// working; where no release serves every target of the finding (a Python no release has wheels for yet), it
+    /// serves the most and says which still fail. It is `unsafe`: it changes what gets installed. A lockfile gets
+    /// no fix: lock again.
+    ///
+    /// `--fix` applies the fixes of one environment's findings together, so a fix is kept only when the
+    /// requirements changed by it and by those kept before still install where each alone does (those that
+    /// serve the most targets first): a NumPy pin for an old package and a move of that package are not both
+    /// offered.
+    ///
     /// ## Severity
     /// Follows what you stated. Targets are the Python versions and platforms you name (`--python`,
     /// `--platform`, the configuration's `python` and `platforms`, the file's own Python constraint, a lockfile
@@ -76,7 +93,7 @@ pub(crate) fn diagnostic(cx: &Context, group: &Group, severity: Severity) -> Dia
     let message = format!("{} no installable release", unavailable_subject(conflict));
     let mut diagnostic =
         cx.conflict_diagnostic(RULE.id, group, severity, message, help(cx, conflict.target));
-    diagnostic.fix = fix(cx, group);
+    diagnostic.fix = fix(cx, group).or_else(|| moved::fix(cx, group));
     diagnostic
 }
 
@@ -145,21 +162,36 @@ fn works(cx: &Context, platform: Platform, pythons: &[PythonVersion]) -> Vec<Pyt
 
 /// The file's own Python constraint with its floor raised above the Pythons the conflict holds on
 /// (`requires-python = ">=3.8, <3.14"` → `">=3.10, <3.14"`), verified: on every platform of the conflict, the
-/// environment installs with no runtime finding on each Python the raised constraint admits. `None` when the file
-/// states no Python in PEP 440 form (`requires-python`; conda's and Poetry's forms are left alone), when the
-/// conflict holds on its newest Python (a floor cannot help) or on a Python between others that work (a floor
-/// would drop those), and when a Python left would fail.
+/// environment installs with no runtime finding on each Python the raised constraint admits. The floor passes the
+/// next Pythons too where the environment fails on them for another reason (another finding), so that one change
+/// serves both. `None` when the file states no Python in PEP 440 form (`requires-python`; conda's and Poetry's
+/// forms are left alone), when the conflict holds on its newest Python (a floor cannot help) or on a Python between
+/// others that work (a floor would drop those), and when a Python left would fail.
 fn fix(cx: &Context, group: &Group) -> Option<Fix> {
     let admitted = cx.admitted?;
     let python = cx.manifest.python.as_ref()?;
     let specifiers = VersionSpecifiers::from_str(python.location.text()).ok()?;
-    let failing: BTreeSet<PythonVersion> =
-        group.targets.iter().map(|target| target.python).collect();
-    let newest_failing = *failing.last()?;
+    let platforms: BTreeSet<Platform> =
+        group.targets.iter().map(|target| target.platform).collect();
+    let newest_failing = group.targets.iter().map(|target| target.python).max()?;
+    // The Pythons of the conflict, and those on which the environment fails on each of its platforms for
+    // another reason (a package that needs a newer Python than its neighbour's release does).
+    let failing: BTreeSet<PythonVersion> = admitted
+        .iter()
+        .copied()
+        .filter(|python| {
+            group.targets.iter().any(|target| target.python == *python)
+                || platforms.iter().all(|platform| {
+                    cx.failing
+                        .get(platform)
+                        .is_some_and(|failing| failing.contains(python))
+                })
+        })
+        .collect();
     let floor = admitted
         .iter()
         .copied()
-        .filter(|&python| python > newest_failing)
+        .filter(|&python| python > newest_failing && !failing.contains(&python))
         .min()?;
     // Only the oldest Pythons fail (on the platforms of the conflict): a floor drops none that works there. On
     // another platform a dropped Python may work; the fix is unsafe for that reason too.
@@ -175,8 +207,6 @@ fn fix(cx: &Context, group: &Group) -> Option<Fix> {
         .copied()
         .filter(|&python| python >= floor)
         .collect();
-    let platforms: BTreeSet<Platform> =
-        group.targets.iter().map(|target| target.platform).collect();
     if platforms
         .into_iter()
         .any(|platform| works(cx, platform, &kept) != kept)
@@ -204,6 +234,19 @@ fn fix(cx: &Context, group: &Group) -> Option<Fix> {
 
 /// `numpy 1.19.5 has` / `tensorflow 2.5.0 and numpy 1.19.5 have`: the packages whose releases were unavailable.
 fn unavailable_subject(conflict: &Conflict) -> String {
+    let names: Vec<String> = unavailable_names(conflict)
+        .into_iter()
+        .map(|name| format!("`{name}`"))
+        .collect();
+    match names.len() {
+        0 => "a required package has".to_owned(),
+        1 => format!("{} has", names[0]),
+        _ => format!("{} have", and_list(&names)),
+    }
+}
+
+/// The packages of the conflict with no release installable on its target.
+fn unavailable_names(conflict: &Conflict) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for cause in conflict.causes() {
         match cause {
@@ -223,10 +266,5 @@ fn unavailable_subject(conflict: &Conflict) -> String {
             _ => {}
         }
     }
-    let names: Vec<String> = names.into_iter().map(|name| format!("`{name}`")).collect();
-    match names.len() {
-        0 => "a required package has".to_owned(),
-        1 => format!("{} has", names[0]),
-        _ => format!("{} have", and_list(&names)),
-    }
+    names
 }

@@ -240,8 +240,9 @@ pub(crate) fn check(
     }
 }
 
-/// Whether `inputs` resolve, by declared metadata, to something that works, advisory facts included.
-fn resolves_and_works(index: &Index, solver: &Solver, inputs: &[Input]) -> bool {
+/// Whether `inputs` resolve, by declared metadata, to something that works, advisory facts included: what
+/// [`check`] finds nothing in, without working out remedies.
+pub(crate) fn resolves_and_works(index: &Index, solver: &Solver, inputs: &[Input]) -> bool {
     match solver.solve(inputs) {
         Outcome::Solved(solution) => {
             broken(solver, inputs, &solution).is_empty()

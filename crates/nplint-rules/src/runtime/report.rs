@@ -415,17 +415,15 @@ impl Context<'_> {
         if !shown.is_empty() {
             diagnostic.help = Some(or_list(&shown));
         }
-        diagnostic.fix = remedies
-            .first()
-            .zip(shown.first())
-            .and_then(|(remedy, message)| {
-                self.remedy_fix(remedy, numpy_line, &first.package, message)
-            });
+        // The first remedy the file has a place for.
+        diagnostic.fix = remedies.iter().zip(&shown).find_map(|(remedy, message)| {
+            self.remedy_fix(remedy, numpy_line, &first.package, message)
+        });
         diagnostic
     }
 
-    /// A remedy as edits: narrowing the NumPy line, adding one to a requirements file, or moving a package's
-    /// lower bound. `None` where the file gives no safe place to edit.
+    /// A remedy as edits: narrowing the NumPy line (a bare `numpy` gets the bound after its name), adding one to
+    /// a requirements file, or moving a package's lower bound. `None` where the file gives no safe place to edit.
     fn remedy_fix(
         &self,
         remedy: &Remedy,
@@ -441,10 +439,28 @@ impl Context<'_> {
         let edit = match remedy {
             Remedy::BoundNumpy(bound) => {
                 if let Some(id) = numpy_line {
-                    let at = requirements[id].version_location.as_ref()?;
-                    Edit {
-                        location: at.clone(),
-                        replacement: format!("{},{bound}", at.text()),
+                    let requirement = &requirements[id];
+                    if let Some(at) = requirement.version_location.as_ref() {
+                        Edit {
+                            location: at.clone(),
+                            replacement: format!("{},{bound}", at.text()),
+                        }
+                    } else {
+                        // A bare `numpy` (no extras, marker or URL, which the bound would have to go before): the
+                        // bound goes after the name.
+                        let at = &requirement.location;
+                        let bare = at.text().chars().all(|character| {
+                            character.is_ascii_alphanumeric()
+                                || matches!(character, '-' | '_' | '.')
+                        });
+                        if !bare {
+                            return None;
+                        }
+                        let end = at.span.end as usize;
+                        Edit {
+                            location: Location::new(at.file.clone(), Span::from_range(end..end)),
+                            replacement: bound.clone(),
+                        }
                     }
                 } else {
                     // A new line after the broken package's, in a requirements file only (elsewhere a new entry
