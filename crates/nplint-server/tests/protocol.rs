@@ -8,11 +8,14 @@ use std::path::Path;
 use serde_json::{Value, json};
 use support::{Client, apply, folder, url};
 
+const TF25_TARGET: &str = "python = [\"3.9\"]\nplatforms = [\"linux-x86_64\"]\n";
+
 const CONFLICT: &str = "# classifier\ntensorflow==2.5.0\nnumpy>=1.21  # the newest\n";
 
 #[test]
 fn diagnostics_arrive_and_a_quick_fix_clears_them() {
-    let (_dir, root) = folder(&[]);
+    // On CPython 3.9 on Linux, where TensorFlow 2.5.0 installs, only NumPy's requirement conflicts: the fix pins it.
+    let (_dir, root) = folder(&[("nplint.toml", TF25_TARGET)]);
     let path = root.join("requirements.txt");
     let uri = url(&path);
     let mut client = Client::start(&root, &json!({}));

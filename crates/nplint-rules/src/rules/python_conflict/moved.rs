@@ -195,6 +195,9 @@ struct Move {
     message: String,
     edit: Edit,
     served: Vec<Target>,
+    /// The requirement moved, and the move's place in its nearest-first order.
+    input: usize,
+    index: usize,
 }
 
 /// The moves of one requirement.
@@ -251,30 +254,48 @@ impl Search<'_> {
             candidates.push(farthest);
         }
         let nearest = candidates.len().min(TRIES);
-        for (at_candidate, to) in candidates.into_iter().enumerate() {
-            if served_best(best) >= possible.len() {
+        // Each candidate with the targets it could serve at most (those it has a release for), the most promising
+        // first and the nearest among equals: once no candidate left could serve more than the best so far (or as
+        // many from nearer), the search stops. The move kept is the one the nearest-first order would keep: the
+        // nearest of those that serve the most.
+        let mut ranked: Vec<(usize, &Version, Vec<Target>)> = candidates
+            .into_iter()
+            .enumerate()
+            .map(|(index, to)| {
+                let reachable: Vec<Target> = possible
+                    .iter()
+                    .copied()
+                    .filter(|&target| !matches!(shape, Shape::Pin(_)) || self.pinnable(to, target))
+                    .collect();
+                (index, to, reachable)
+            })
+            .collect();
+        ranked.sort_by_key(|(index, _, reachable)| (std::cmp::Reverse(reachable.len()), *index));
+        for (index, to, reachable) in ranked {
+            // A tie replaces the best only when it is a nearer move of the same requirement.
+            let nearer = |best: &Option<Move>| {
+                best.as_ref()
+                    .is_some_and(|best| best.input == input.id && index < best.index)
+            };
+            let to_beat = served_best(best) + usize::from(best.is_some() && !nearer(best));
+            if reachable.len() < to_beat.max(1) {
                 break;
             }
             let Ok(specifiers) = VersionSpecifiers::from_str(&shape.replacement(to)) else {
                 continue;
             };
-            let reachable: Vec<Target> = possible
-                .iter()
-                .copied()
-                .filter(|&target| !matches!(shape, Shape::Pin(_)) || self.pinnable(to, target))
-                .collect();
-            // Solved until it can no longer serve more than the best so far.
+            // Solved until it can no longer serve enough.
             let moved = self.with(Some(&specifiers));
             let mut served = Vec::new();
             for (tried, &target) in reachable.iter().enumerate() {
-                if served.len() + (reachable.len() - tried) <= served_best(best) {
+                if served.len() + (reachable.len() - tried) < to_beat {
                     break;
                 }
                 if installs_and_works(cx, &moved, target) {
                     served.push(target);
                 }
             }
-            if served.len() <= served_best(best)
+            if served.len() < to_beat.max(1)
                 || !self
                     .working
                     .iter()
@@ -283,17 +304,14 @@ impl Search<'_> {
                 continue;
             }
             *best = Some(Move {
-                message: shape.message(
-                    input.name.as_ref(),
-                    to,
-                    &on(&served),
-                    at_candidate >= nearest,
-                ),
+                message: shape.message(input.name.as_ref(), to, &on(&served), index >= nearest),
                 edit: Edit {
                     location: at.clone(),
                     replacement: shape.replacement(to),
                 },
                 served,
+                input: input.id,
+                index,
             });
         }
         served_best(best) == targets.len()
