@@ -301,17 +301,22 @@ impl Worker {
             .map(|(uri, diagnostics)| (version(snapshot, &uri), (uri, diagnostics)))
             .map(|(version, (uri, diagnostics))| (uri, (version, diagnostics)))
             .collect();
-        for (uri, published) in &now {
+        // In the order of their URIs, so that a session's notifications do not depend on hashing.
+        let mut uris: Vec<&Url> = now.keys().collect();
+        uris.sort();
+        for uri in uris {
+            let published = &now[uri];
             if self.published.get(uri) != Some(published) {
                 self.send_diagnostics(uri.clone(), published.0, published.1.clone());
             }
         }
-        let gone: Vec<Url> = self
+        let mut gone: Vec<Url> = self
             .published
             .keys()
             .filter(|uri| !now.contains_key(*uri))
             .cloned()
             .collect();
+        gone.sort();
         for uri in gone {
             let version = version(snapshot, &uri);
             self.send_diagnostics(uri, version, Vec::new());
