@@ -84,6 +84,31 @@ def test_the_wheel_installs_and_runs_without_cargo(tmp_path):
     assert module_check.stdout.splitlines()[:-1] == check.stdout.splitlines()[:-1]
 
 
+@pytest.mark.parametrize("installer", ["pipx", "uv"])
+def test_pipx_and_uv_tool_install_put_nplint_on_path(tmp_path, installer):
+    tools = pathlib.Path(sys.executable).parent
+    bin_dir = tmp_path / "bin"
+    env = without_cargo(
+        tools,
+        **offline(
+            UV_NO_INDEX="1",
+            UV_FIND_LINKS=str(WHEELHOUSE),
+            UV_OFFLINE="1",
+            UV_CACHE_DIR=str(tmp_path / "uv-cache"),
+            UV_PYTHON_DOWNLOADS="never",
+            UV_TOOL_DIR=str(tmp_path / "uv-tools"),
+            UV_TOOL_BIN_DIR=str(bin_dir),
+            PIPX_HOME=str(tmp_path / "pipx"),
+            PIPX_BIN_DIR=str(bin_dir),
+        ),
+    )
+    command = {"pipx": [tools / "pipx", "install", "nplint"], "uv": [tools / "uv", "tool", "install", "nplint"]}
+    installed = subprocess.run(command[installer], env=env, capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    version = subprocess.run([bin_dir / "nplint", "--version"], env=env, capture_output=True, text=True, check=True)
+    assert version.stdout.startswith(f"nplint {VERSION}")
+
+
 def git(*args, cwd):
     subprocess.run(
         ["git", "-c", "user.name=nplint", "-c", "user.email=nplint@localhost", *args],
