@@ -34,6 +34,9 @@ pub(crate) enum Command {
     /// Show what the embedded package index knows.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Show the versions of a package each environment allows, and the requirements that bound them on each side
+    /// (`nplint why numpy`)
+    Why(WhyArgs),
     /// Run the language server on standard input and output, for editors (see the README's "Editors").
     Server,
 }
@@ -197,6 +200,53 @@ pub(crate) struct CheckArgs {
     /// Print the fixes as a unified diff and change nothing; exit 1 when there is something to fix
     #[arg(long, conflicts_with = "fix", help_heading = "Fixes")]
     pub diff: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WhyArgs {
+    /// The package, such as `numpy`
+    pub package: String,
+
+    /// Files to read, or directories to search for environment files [default: .]
+    pub paths: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+
+    /// Python versions, as for `nplint check`
+    #[arg(long, value_delimiter = ',', value_name = "VERSION")]
+    pub python: Vec<PythonValue>,
+
+    /// Platforms, as for `nplint check`
+    #[arg(long, value_delimiter = ',', value_name = "PLATFORM")]
+    pub platform: Vec<Platform>,
+}
+
+impl WhyArgs {
+    /// The check these arguments ask the same files and targets of: its configuration and discovery.
+    pub(crate) fn as_check(&self) -> CheckArgs {
+        CheckArgs {
+            paths: self.paths.clone(),
+            format: None,
+            output_file: None,
+            output_file_format: None,
+            color: ColorChoice::Never,
+            python: self.python.clone(),
+            platform: self.platform.clone(),
+            select: None,
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            config: None,
+            isolated: false,
+            exclude: None,
+            extend_exclude: Vec::new(),
+            no_ignore: false,
+            stdin_filename: None,
+            fix: false,
+            unsafe_fixes: false,
+            diff: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

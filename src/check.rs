@@ -380,7 +380,7 @@ fn stdin_found(path: &Path) -> Found {
 
 /// The run's configurations as the command line asks: `--isolated`, `--config FILE`, or the closest to each file;
 /// the inner error is a `--config` file nplint cannot use.
-fn configs(
+pub(crate) fn configs(
     args: &CheckArgs,
     reads: &Arc<ReadOnce>,
 ) -> anyhow::Result<Result<Configs, ConfigError>> {

@@ -15,6 +15,7 @@ mod fix;
 mod fs;
 mod index;
 mod server;
+mod why;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
         Command::Index(IndexCommand::Show(args)) => index::show(&args),
         Command::Index(IndexCommand::Stats(args)) => index::stats(&args),
         Command::Server => server::run(),
+        Command::Why(args) => why::run(&args),
     };
     match result {
         Ok(status) => status.into(),

@@ -13,6 +13,7 @@ mod runtime;
 mod settings;
 mod suppression;
 mod targets;
+mod why;
 mod wording;
 
 pub use group::{Work, check_group, groups};
@@ -24,6 +25,8 @@ pub use settings::{
 };
 pub use suppression::ignore_edit;
 pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
+pub use why::{Answer, Bound, Reason, Why, why};
+pub use wording::targets_text;
 
 use nplint_diagnostics::Diagnostic;
 use nplint_manifest::Manifest;

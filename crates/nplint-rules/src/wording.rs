@@ -24,6 +24,32 @@ pub(crate) fn python_list(pythons: &[PythonVersion]) -> String {
     and_list(&parts)
 }
 
+/// `Python 3.11 and 3.12 on linux-x86_64 and macos-arm64` when the targets are every pair of their Pythons and
+/// platforms, else `Python 3.11 on linux-x86_64, Python 3.12 on macos-arm64`: a set of targets in a sentence.
+pub fn targets_text(targets: &[nplint_index::Target]) -> String {
+    let mut pythons: Vec<PythonVersion> = targets.iter().map(|target| target.python).collect();
+    pythons.sort_unstable();
+    pythons.dedup();
+    let mut platforms: Vec<nplint_index::Platform> =
+        targets.iter().map(|target| target.platform).collect();
+    platforms.sort_unstable();
+    platforms.dedup();
+    if pythons.len() * platforms.len() == targets.len() {
+        let platforms: Vec<String> = platforms.iter().map(ToString::to_string).collect();
+        format!(
+            "Python {} on {}",
+            python_list(&pythons),
+            and_list(&platforms)
+        )
+    } else {
+        let each: Vec<String> = targets
+            .iter()
+            .map(|target| format!("Python {} on {}", target.python, target.platform))
+            .collect();
+        each.join(", ")
+    }
+}
+
 pub(crate) fn or_list(items: &[String]) -> String {
     match items {
         [] => String::new(),

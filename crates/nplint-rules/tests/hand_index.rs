@@ -88,6 +88,8 @@ fn build_index() -> Index {
             vec![pure("numpy", "1.26.4", &[]), pure("numpy", "2.0.0", &[])],
         ),
         package("oldlib", vec![pure("oldlib", "1.0", &["numpy<2"])]),
+        // Reaches NumPy only through `oldlib`.
+        package("topkit", vec![pure("topkit", "1.0", &["oldlib"])]),
         package("newlib", vec![newlib]),
         // Curated facts (`crates/nplint-index/data/runtime.toml`) hold for these by name and version:
         // `xarray-numpy-2-removed-api` (xarray>=0.16.0,<2023.9.0 imports `np.unicode_`) and
@@ -428,4 +430,66 @@ fn a_lockfile_pin_is_not_moved() {
     let found = check_partlib("pylock.toml", Format::Pylock, lock);
     assert_eq!(rules(&found), [("python-conflict", Severity::Error)]);
     assert!(found[0].fix.is_none());
+}
+
+#[test]
+fn why_traces_a_cap_back_to_the_file_through_the_package_that_requires_it() {
+    let python = PythonVersion::new(3, 12);
+    let manifest = load(
+        &PathBuf::from("requirements.txt"),
+        Format::RequirementsTxt,
+        &MemoryLoader::from([("requirements.txt", "topkit==1.0\nnumpy\n")]),
+    )
+    .unwrap();
+    let settings = Settings {
+        targets: TargetOptions {
+            pythons: PythonRequest::Versions(vec![python]),
+            platforms: vec![Platform::LinuxX86_64],
+        },
+        ..Settings::default()
+    };
+    let numpy = "numpy".parse().unwrap();
+    let why = nplint_rules::why(
+        &Resolver::new(index(), &[python]),
+        &manifest,
+        &settings,
+        &numpy,
+    );
+    let [environment] = why.as_slice() else {
+        panic!("{why:#?}");
+    };
+    let [(answer, targets)] = environment.answers.as_slice() else {
+        panic!("{why:#?}");
+    };
+    assert_eq!(targets.len(), 1);
+    let nplint_rules::Answer::Installed {
+        version,
+        allowed,
+        above,
+        below,
+    } = answer
+    else {
+        panic!("{answer:#?}");
+    };
+    assert_eq!(version.to_string(), "1.26.4");
+    assert_eq!(
+        (allowed.0.to_string(), allowed.1.to_string()),
+        ("1.26.4".to_owned(), "1.26.4".to_owned())
+    );
+    assert_eq!(below.next, None);
+    assert_eq!(
+        above.next.as_ref().map(ToString::to_string).as_deref(),
+        Some("2.0.0")
+    );
+    let [reason] = above.by.as_slice() else {
+        panic!("{above:#?}");
+    };
+    assert_eq!(reason.requirement, "oldlib==1.0 requires numpy<2");
+    assert_eq!(
+        reason.chain,
+        [
+            "oldlib==1.0 because topkit==1.0 requires oldlib",
+            "topkit==1.0 because the file requires `topkit==1.0` (line 1)",
+        ]
+    );
 }

@@ -217,7 +217,11 @@ fn numpy_text(
     }
     let _ = writeln!(text, "\n**NumPy in this environment**\n");
     for (line, targets) in lines {
-        let _ = writeln!(text, "- {line} — on {}", target_list(&targets));
+        let _ = writeln!(
+            text,
+            "- {line} — on {}",
+            nplint_rules::targets_text(&targets)
+        );
     }
 }
 
@@ -273,24 +277,5 @@ fn cap(
         format!("; numpy {next} would need other versions of the rest")
     } else {
         format!(", held below {next} by {}", caps.join(", "))
-    }
-}
-
-/// `3.10, 3.11 on linux-x86_64, macos-arm64` when the targets are every pair of their Pythons and platforms, else
-/// each target.
-fn target_list(targets: &[Target]) -> String {
-    let mut pythons: Vec<_> = targets.iter().map(|target| target.python).collect();
-    pythons.sort_unstable();
-    pythons.dedup();
-    let mut platforms: Vec<_> = targets.iter().map(|target| target.platform).collect();
-    platforms.sort_unstable();
-    platforms.dedup();
-    if pythons.len() * platforms.len() == targets.len() {
-        let pythons: Vec<String> = pythons.iter().map(ToString::to_string).collect();
-        let platforms: Vec<String> = platforms.iter().map(ToString::to_string).collect();
-        format!("CPython {} on {}", pythons.join(", "), platforms.join(", "))
-    } else {
-        let targets: Vec<String> = targets.iter().map(ToString::to_string).collect();
-        targets.join(", ")
     }
 }
