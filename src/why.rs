@@ -154,10 +154,10 @@ fn bound_text(out: &mut String, side: &str, bound: &Bound) {
     }
 }
 
-/// `nplint why --format json`: version 1 of the document.
+/// `nplint why --format json`: version 1 of the document (`schemas/nplint-why.schema.json`).
 #[derive(Serialize)]
 struct Document<'a> {
-    version: u32,
+    schema_version: u32,
     package: String,
     files: Vec<FileJson<'a>>,
 }
@@ -266,7 +266,7 @@ fn json<'a>(package: &PackageName, files: &'a [FileWhy]) -> Document<'a> {
         })
         .collect();
     Document {
-        version: 1,
+        schema_version: 1,
         package: package.to_string(),
         files,
     }
