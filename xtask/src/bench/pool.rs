@@ -21,8 +21,10 @@ pub(super) struct Package {
 #[derive(Debug)]
 pub(super) struct Pool {
     pub(super) real: Vec<Package>,
-    /// Real packages that do not pull NumPy in: what a conflicted file carries beside its conflict, so that the
-    /// expected rule is the one reported.
+    /// Real packages that do not pull NumPy in and whose locked release installs on CPython 3.9 (the newest
+    /// Python `tensorflow==2.5.0` has wheels for): what a conflicted file carries beside its conflict, so that the
+    /// expected rule is the one reported (a filler that needs Python 3.10, such as `networkx==3.4.2`, would turn the
+    /// planted numpy-conflict into a python-conflict).
     pub(super) numpy_free: Vec<usize>,
 }
 
@@ -85,6 +87,7 @@ impl Pool {
             .collect();
         let numpy_free = (0..real.len())
             .filter(|&i| !real[i].uses_numpy && !CONFLICT_NAMES.contains(&real[i].name.as_str()))
+            .filter(|&i| installs_on_python_3_9(&real[i]))
             .collect();
         Ok(Self { real, numpy_free })
     }
@@ -124,6 +127,33 @@ impl Pool {
                 .collect()
         }
     }
+}
+
+/// Whether the package's locked release installs on CPython 3.9 on the platforms a planted conflict is reported
+/// on (Linux and Windows x86_64), by the embedded index: its `Requires-Python`, and a wheel where it is compiled. A
+/// package outside the index is left out of every solve, so it cannot stand in a conflict's way.
+fn installs_on_python_3_9(package: &Package) -> bool {
+    use nplint_index::{Index, Platform, PythonVersion, ReleaseKind, Version};
+    let (Ok(name), Ok(version)) = (package.name.parse(), package.version.parse::<Version>()) else {
+        return false;
+    };
+    let Some(release) = Index::embedded()
+        .package(&name)
+        .and_then(|indexed| indexed.release(&version))
+    else {
+        return true;
+    };
+    let python = PythonVersion::new(3, 9);
+    let python_version: Version = "3.9".parse().expect("a version");
+    [Platform::LinuxX86_64, Platform::WindowsX86_64]
+        .into_iter()
+        .all(|platform| {
+            let admits = release
+                .requires_python(platform)
+                .and_then(|parsed| parsed.value())
+                .is_none_or(|specifiers| specifiers.contains(&python_version));
+            admits && (release.kind() != ReleaseKind::Binary || release.has_wheel(python, platform))
+        })
 }
 
 fn reaches_numpy(name: &str, deps: &BTreeMap<&str, &[String]>) -> bool {
