@@ -13,14 +13,10 @@ const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cmd/inputs/runti
 const RUNTIME_RULES: [&str; 3] = ["abi-mismatch", "removed-numpy-api", "known-pitfall"];
 
 fn validate(document: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schemas/nplint-output.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|error| format!("{error} at {}", error.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{document:#}");
+    common::assert_valid(
+        include_str!("../schemas/nplint-output.schema.json"),
+        document,
+    );
 }
 
 fn runtime_findings(document: &serde_json::Value) -> Vec<&serde_json::Value> {
@@ -106,16 +102,10 @@ fn sarif_of_a_runtime_finding_matches_the_official_schema() {
         .expect("nplint runs");
     assert_eq!(output.status.code(), Some(1));
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../crates/nplint-report/tests/data/sarif-schema-2.1.0.json"
-    ))
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&document)
-        .map(|error| format!("{error} at {}", error.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    common::assert_valid(
+        include_str!("../crates/nplint-report/tests/data/sarif-schema-2.1.0.json"),
+        &document,
+    );
     let run = &document["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert!(rules.iter().any(|rule| {

@@ -1,6 +1,8 @@
 //! `nplint why --format json` against its schema, on a requirements file and on a project with several
 //! environments.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -21,14 +23,7 @@ fn why_json(dir: &Path, args: &[&str]) -> serde_json::Value {
 }
 
 fn validate(document: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schemas/nplint-why.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|error| format!("{error} at {}", error.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{document:#}");
+    common::assert_valid(include_str!("../schemas/nplint-why.schema.json"), document);
 }
 
 #[test]

@@ -39,3 +39,18 @@ pub fn check_json(dir: &Path, file: &str, python: &str) -> serde_json::Value {
     );
     serde_json::from_slice(&stdout).expect("one JSON document")
 }
+
+/// Asserts that `document` validates against the JSON schema `schema` (its text), naming every error.
+#[allow(
+    dead_code,
+    reason = "not every test crate that shares this module validates documents"
+)]
+pub fn assert_valid(schema: &str, document: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(schema).expect("a JSON schema");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{document:#}");
+}

@@ -25,7 +25,7 @@ pub use settings::{
 };
 pub use suppression::ignore_edit;
 pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
-pub use why::{Answer, Bound, Reason, Why, why};
+pub use why::{Answer, Bound, Reason, Source, Why, why, why_in};
 pub use wording::targets_text;
 
 use nplint_diagnostics::Diagnostic;

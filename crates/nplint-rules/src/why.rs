@@ -51,11 +51,24 @@ pub struct Bound {
 /// A requirement on the package, and how it comes to be in the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason {
+    /// Who states it.
+    pub source: Source,
+    /// What it allows of the package.
+    pub specifiers: nplint_index::VersionSpecifiers,
     /// `gensim==4.3.3 requires numpy<2.0,>=1.18.5`, or `the file requires numpy<2`.
     pub requirement: String,
     /// Why the requiring package is installed, from it back to the file: `gensim==4.3.3 because the file requires
     /// gensim==4.3.3 (line 1)`. Empty for a requirement of the file itself.
     pub chain: Vec<String>,
+}
+
+/// Who states a requirement on the package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The file, in this requirement (as messages quote it).
+    File(String),
+    /// An installed release.
+    Release(PackageName, Version),
 }
 
 /// What each environment of `manifest` allows of `package` on its targets.
@@ -68,40 +81,49 @@ pub fn why(
     manifest
         .environments
         .iter()
-        .map(|environment| {
-            let mut answers: Vec<(Answer, Vec<Target>)> = Vec::new();
-            for (target, outcome) in resolver.solve_environment(manifest, environment, settings) {
-                let answer = match &outcome {
-                    Outcome::Conflict(_) => Answer::Fails,
-                    Outcome::Solved(solution) => match (
-                        solution.versions.get(package),
-                        resolver.target_solver(target),
-                    ) {
-                        (Some(version), Some(solver)) => installed(
-                            &Forward {
-                                solver,
-                                manifest,
-                                environment,
-                                solution,
-                                target,
-                            },
-                            package,
-                            version,
-                        ),
-                        _ => Answer::Absent,
-                    },
-                };
-                match answers.iter_mut().find(|(existing, _)| *existing == answer) {
-                    Some((_, targets)) => targets.push(target),
-                    None => answers.push((answer, vec![target])),
-                }
-            }
-            Why {
-                environment: environment.name.clone(),
-                answers,
-            }
-        })
+        .map(|environment| why_in(resolver, manifest, environment, settings, package))
         .collect()
+}
+
+/// What `environment` allows of `package` on its targets.
+pub fn why_in(
+    resolver: &Resolver,
+    manifest: &Manifest,
+    environment: &Environment,
+    settings: &Settings,
+    package: &PackageName,
+) -> Why {
+    let mut answers: Vec<(Answer, Vec<Target>)> = Vec::new();
+    for (target, outcome) in resolver.solve_environment(manifest, environment, settings) {
+        let answer = match &outcome {
+            Outcome::Conflict(_) => Answer::Fails,
+            Outcome::Solved(solution) => match (
+                solution.versions.get(package),
+                resolver.target_solver(target),
+            ) {
+                (Some(version), Some(solver)) => installed(
+                    &Forward {
+                        solver,
+                        manifest,
+                        environment,
+                        solution,
+                        target,
+                    },
+                    package,
+                    version,
+                ),
+                _ => Answer::Absent,
+            },
+        };
+        match answers.iter_mut().find(|(existing, _)| *existing == answer) {
+            Some((_, targets)) => targets.push(target),
+            None => answers.push((answer, vec![target])),
+        }
+    }
+    Why {
+        environment: environment.name.clone(),
+        answers,
+    }
 }
 
 /// One solved environment on one target.
@@ -113,10 +135,10 @@ struct Forward<'a> {
     target: Target,
 }
 
-/// A requirement on the package: its text, and the package that states it (`None`: the file).
+/// A requirement on the package: its text, and who states it.
 struct Constraint {
     specifiers: nplint_index::VersionSpecifiers,
-    by: Option<(PackageName, Version)>,
+    source: Source,
     text: String,
 }
 
@@ -148,12 +170,13 @@ fn installed(forward: &Forward, package: &PackageName, version: &Version) -> Ans
                     .iter()
                     .filter(|c| !c.specifiers.contains(next))
                     .map(|c| Reason {
+                        source: c.source.clone(),
+                        specifiers: c.specifiers.clone(),
                         requirement: c.text.clone(),
-                        chain: c
-                            .by
-                            .as_ref()
-                            .map(|(name, version)| chain(forward, name, version))
-                            .unwrap_or_default(),
+                        chain: match &c.source {
+                            Source::Release(name, version) => chain(forward, name, version),
+                            Source::File(_) => Vec::new(),
+                        },
                     })
                     .collect()
             })
@@ -177,7 +200,7 @@ fn constraints(forward: &Forward, package: &PackageName) -> Vec<Constraint> {
         .filter(|requirement| requirement.name.as_ref() == Some(package))
         .map(|requirement| Constraint {
             specifiers: requirement.specifiers.clone(),
-            by: None,
+            source: Source::File(requirement.display()),
             text: format!("the file requires {}", file_requirement(requirement)),
         })
         .collect();
@@ -189,7 +212,7 @@ fn constraints(forward: &Forward, package: &PackageName) -> Vec<Constraint> {
             constraints.push(Constraint {
                 text: format!("{name}=={version} requires {package}{specifiers}"),
                 specifiers,
-                by: Some((name.clone(), version.clone())),
+                source: Source::Release(name.clone(), version.clone()),
             });
         }
     }

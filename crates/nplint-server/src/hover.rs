@@ -5,10 +5,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
-use nplint_index::{BuildNumpy, Index, Package, PackageName, Release, Target, Version};
+use nplint_index::{BuildNumpy, Index, Package, PackageName, Release, Target};
 use nplint_manifest::{Format, Manifest, Requirement};
-use nplint_rules::{Resolver, Settings};
-use nplint_solver::Outcome;
+use nplint_rules::{Answer, Resolver, Settings, Source};
 
 use crate::convert;
 use crate::document::{self, Document, Encoding};
@@ -167,7 +166,8 @@ fn package_text(
     text
 }
 
-/// Which NumPy each target resolves to, and what keeps it from the next newer NumPy that installs there.
+/// Which NumPy each target resolves to, and what keeps it from the next newer NumPy that installs there
+/// ([`nplint_rules::why_in`], as `nplint why numpy` says it), over the environments holding requirement `id`.
 fn numpy_text(
     text: &mut String,
     resolver: &Resolver,
@@ -175,11 +175,7 @@ fn numpy_text(
     id: usize,
     settings: &Settings,
 ) {
-    let index = resolver.index();
     let numpy: PackageName = "numpy".parse().expect("a valid name");
-    let Some(package) = index.package(&numpy) else {
-        return;
-    };
     // Lines of the answer, each with the targets it holds on, in the order first met.
     let mut lines: Vec<(String, Vec<Target>)> = Vec::new();
     for environment in manifest
@@ -187,28 +183,12 @@ fn numpy_text(
         .iter()
         .filter(|environment| environment.requirements.contains(&id))
     {
-        for (target, outcome) in resolver.solve_environment(manifest, environment, settings) {
-            let line = match &outcome {
-                Outcome::Solved(solution) => match solution.versions.get(&numpy) {
-                    Some(version) => {
-                        let cap = cap(
-                            resolver,
-                            manifest,
-                            environment,
-                            solution,
-                            package,
-                            version,
-                            target,
-                        );
-                        format!("**numpy {version}**{cap}")
-                    }
-                    None => "no NumPy installed".to_owned(),
-                },
-                Outcome::Conflict(_) => "does not install (see the finding)".to_owned(),
-            };
+        let why = nplint_rules::why_in(resolver, manifest, environment, settings, &numpy);
+        for (answer, targets) in why.answers {
+            let line = answer_line(&answer);
             match lines.iter_mut().find(|(existing, _)| *existing == line) {
-                Some((_, targets)) => targets.push(target),
-                None => lines.push((line, vec![target])),
+                Some((_, existing)) => existing.extend(targets),
+                None => lines.push((line, targets)),
             }
         }
     }
@@ -225,57 +205,35 @@ fn numpy_text(
     }
 }
 
-/// Why the solve did not take a newer NumPy on `target`: the requirements that exclude the next newer release that
-/// installs there; empty when `version` is the newest that does.
-#[allow(clippy::too_many_arguments, reason = "each is a part of the question")]
-fn cap(
-    resolver: &Resolver,
-    manifest: &Manifest,
-    environment: &nplint_manifest::Environment,
-    solution: &nplint_solver::Solution,
-    package: &Package,
-    version: &Version,
-    target: Target,
-) -> String {
-    let Some(solver) = resolver.target_solver(target) else {
-        return String::new();
-    };
-    let next = package
-        .releases()
-        .iter()
-        .filter(|release| release.version() > version && !release.is_prerelease())
-        .filter(|release| solver.installable(package.name(), release.version()))
-        .min_by(|a, b| a.version().cmp(b.version()));
-    let Some(next) = next else {
-        return ", the newest that installs here".to_owned();
-    };
-    let next = next.version();
-    let mut caps: Vec<String> = manifest
-        .environment_requirements(environment)
-        .filter(|requirement| requirement.name.as_ref() == Some(package.name()))
-        .filter(|requirement| !requirement.specifiers.contains(next))
-        .map(|requirement| format!("`{}` (this file)", requirement.display()))
-        .collect();
-    for (name, chosen) in &solution.versions {
-        if name == package.name() {
-            continue;
+/// One answer as a line of the hover: the NumPy installed, and what holds it below the next one.
+fn answer_line(answer: &Answer) -> String {
+    match answer {
+        Answer::Installed { version, above, .. } => {
+            let cap = match &above.next {
+                None => ", the newest that installs here".to_owned(),
+                Some(next) if above.by.is_empty() => {
+                    format!("; numpy {next} would need other versions of the rest")
+                }
+                Some(next) => {
+                    let caps: Vec<String> = above
+                        .by
+                        .iter()
+                        .map(|reason| match &reason.source {
+                            Source::File(requirement) => format!("`{requirement}` (this file)"),
+                            Source::Release(name, version) => {
+                                format!(
+                                    "`{name}=={version}` (requires `numpy{}`)",
+                                    reason.specifiers
+                                )
+                            }
+                        })
+                        .collect();
+                    format!(", held below {next} by {}", caps.join(", "))
+                }
+            };
+            format!("**numpy {version}**{cap}")
         }
-        let Some(release) = resolver
-            .index()
-            .package(name)
-            .and_then(|package| package.release(chosen))
-        else {
-            continue;
-        };
-        if let Some(numpy) = release.numpy_requirement(target)
-            && !numpy.contains(next)
-        {
-            caps.push(format!("`{name}=={chosen}` (requires `numpy{numpy}`)"));
-        }
-    }
-    if caps.is_empty() {
-        format!("; numpy {next} would need other versions of the rest")
-    } else {
-        format!(", held below {next} by {}", caps.join(", "))
+        Answer::Absent => "no NumPy installed".to_owned(),
+        Answer::Fails => "does not install (see the finding)".to_owned(),
     }
 }

@@ -498,21 +498,20 @@ fn add(
     checked: &Checked,
     encoding: Encoding,
 ) {
-    for diagnostic in &checked.diagnostics {
-        let Some(uri) = convert::uri(&diagnostic.location) else {
+    let findings = checked.diagnostics.iter().map(|diagnostic| {
+        (
+            &diagnostic.location,
+            convert::diagnostic(diagnostic, encoding),
+        )
+    });
+    let config_errors = checked
+        .config_errors
+        .iter()
+        .map(|error| (&error.location, convert::config_error(error, encoding)));
+    for (location, diagnostic) in findings.chain(config_errors) {
+        let Some(uri) = convert::uri(location) else {
             continue;
         };
-        let diagnostic = convert::diagnostic(diagnostic, encoding);
-        let list = by_file.entry(uri).or_default();
-        if !list.contains(&diagnostic) {
-            list.push(diagnostic);
-        }
-    }
-    for error in &checked.config_errors {
-        let Some(uri) = convert::uri(&error.location) else {
-            continue;
-        };
-        let diagnostic = convert::config_error(error, encoding);
         let list = by_file.entry(uri).or_default();
         if !list.contains(&diagnostic) {
             list.push(diagnostic);

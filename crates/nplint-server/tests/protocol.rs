@@ -10,6 +10,17 @@ use support::{Client, apply, folder, url};
 
 const TF25_TARGET: &str = "python = [\"3.9\"]\nplatforms = [\"linux-x86_64\"]\n";
 
+/// A project requiring `numpy>=2`, and a `uv.lock` locked at NumPy 1.26.4: a `lock-drift` in the lockfile.
+const DRIFT_PYPROJECT: &str = "[project]\nname = \"sample\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11,<3.13\"\ndependencies = [\"numpy>=2\"]\n";
+
+fn drifted_lock() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/cmd/inputs/lockfiles/drift/uv.lock"),
+    )
+    .unwrap()
+}
+
 const CONFLICT: &str = "# classifier\ntensorflow==2.5.0\nnumpy>=1.21  # the newest\n";
 
 #[test]
@@ -39,15 +50,7 @@ fn diagnostics_arrive_and_a_quick_fix_clears_them() {
             .any(|r| r["location"]["range"]["start"]["line"] == 1)
     );
 
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": uri},
-            "range": {"start": {"line": 2, "character": 3}, "end": {"line": 2, "character": 3}},
-            "context": {"diagnostics": []},
-        }),
-    );
-    let actions = actions.as_array().unwrap();
+    let actions = client.code_actions(&uri, 2, 3, None);
     let titles: Vec<&str> = actions
         .iter()
         .map(|a| a["title"].as_str().unwrap())
@@ -85,17 +88,8 @@ fn the_ignore_action_silences_the_finding() {
             .iter()
             .any(|d| d["code"] == "numpy-conflict")
     );
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": uri},
-            "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 0}},
-            "context": {"diagnostics": [], "only": ["quickfix"]},
-        }),
-    );
+    let actions = client.code_actions(&uri, 2, 0, Some(&["quickfix"]));
     let ignore = actions
-        .as_array()
-        .unwrap()
         .iter()
         .find(|a| a["title"] == "Ignore `numpy-conflict` on this line")
         .unwrap();
@@ -162,12 +156,7 @@ fn hover_on_requirements() {
 
 #[test]
 fn a_lockfile_follows_its_manifest() {
-    let pyproject = "[project]\nname = \"sample\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11,<3.13\"\ndependencies = [\"numpy>=2\"]\n";
-    let lock = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/cmd/inputs/lockfiles/drift/uv.lock"),
-    )
-    .unwrap();
+    let (pyproject, lock) = (DRIFT_PYPROJECT, drifted_lock());
     let (_dir, root) = folder(&[("pyproject.toml", pyproject), ("uv.lock", &lock)]);
     let mut client = Client::start(&root, &json!({}));
     let (manifest, locked) = (root.join("pyproject.toml"), root.join("uv.lock"));
@@ -196,12 +185,7 @@ fn a_lockfile_follows_its_manifest() {
 
 #[test]
 fn pulled_diagnostics_include_the_documents_that_depend_on_it() {
-    let pyproject = "[project]\nname = \"sample\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11,<3.13\"\ndependencies = [\"numpy>=2\"]\n";
-    let lock = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/cmd/inputs/lockfiles/drift/uv.lock"),
-    )
-    .unwrap();
+    let (pyproject, lock) = (DRIFT_PYPROJECT, drifted_lock());
     let (_dir, root) = folder(&[("pyproject.toml", pyproject), ("uv.lock", &lock)]);
     let capabilities = json!({
         "textDocument": {"diagnostic": {"dynamicRegistration": false}},

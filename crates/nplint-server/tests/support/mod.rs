@@ -156,6 +156,30 @@ impl Client {
         }
     }
 
+    /// The code actions at `line`:`character` of `uri` (a cursor), of the kinds `only` names (`None`: all).
+    pub fn code_actions(
+        &mut self,
+        uri: &str,
+        line: u32,
+        character: u32,
+        only: Option<&[&str]>,
+    ) -> Vec<Value> {
+        let position = json!({"line": line, "character": character});
+        let mut context = json!({"diagnostics": []});
+        if let Some(only) = only {
+            context["only"] = json!(only);
+        }
+        let actions = self.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": {"start": position, "end": position},
+                "context": context,
+            }),
+        );
+        actions.as_array().expect("a list of actions").clone()
+    }
+
     pub fn open(&self, path: &Path, text: &str) {
         self.notify(
             "textDocument/didOpen",
