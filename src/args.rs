@@ -37,6 +37,9 @@ pub(crate) enum Command {
     /// Show the versions of a package each environment allows, and the requirements that bound them on each side
     /// (`nplint why numpy`)
     Why(WhyArgs),
+    /// Plan the smallest changes to each environment's own requirements with which it installs with a requirement
+    /// and works at runtime (`nplint upgrade 'numpy>=2'`)
+    Upgrade(UpgradeArgs),
     /// Run the language server on standard input and output, for editors (see the README's "Editors").
     Server,
 }
@@ -225,27 +228,67 @@ pub(crate) struct WhyArgs {
 impl WhyArgs {
     /// The check these arguments ask the same files and targets of: its configuration and discovery.
     pub(crate) fn as_check(&self) -> CheckArgs {
-        CheckArgs {
-            paths: self.paths.clone(),
-            format: None,
-            output_file: None,
-            output_file_format: None,
-            color: ColorChoice::Never,
-            python: self.python.clone(),
-            platform: self.platform.clone(),
-            select: None,
-            extend_select: Vec::new(),
-            ignore: Vec::new(),
-            config: None,
-            isolated: false,
-            exclude: None,
-            extend_exclude: Vec::new(),
-            no_ignore: false,
-            stdin_filename: None,
-            fix: false,
-            unsafe_fixes: false,
-            diff: false,
-        }
+        check_of(&self.paths, &self.python, &self.platform)
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpgradeArgs {
+    /// The requirement every environment should install with, such as `numpy>=2` or `numpy>=2.3`
+    pub spec: String,
+
+    /// Files to read, or directories to search for environment files [default: .]
+    pub paths: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+
+    /// Show the plan's edits as a unified diff instead
+    #[arg(long, conflicts_with = "write")]
+    pub diff: bool,
+
+    /// Apply the plan's edits to the files (never to a lockfile: lock again after)
+    #[arg(long)]
+    pub write: bool,
+
+    /// Python versions, as for `nplint check`
+    #[arg(long, value_delimiter = ',', value_name = "VERSION")]
+    pub python: Vec<PythonValue>,
+
+    /// Platforms, as for `nplint check`
+    #[arg(long, value_delimiter = ',', value_name = "PLATFORM")]
+    pub platform: Vec<Platform>,
+}
+
+impl UpgradeArgs {
+    /// The check these arguments ask the same files and targets of: its configuration and discovery.
+    pub(crate) fn as_check(&self) -> CheckArgs {
+        check_of(&self.paths, &self.python, &self.platform)
+    }
+}
+
+/// A check of `paths` on these targets, with every other option at its default.
+fn check_of(paths: &[PathBuf], python: &[PythonValue], platform: &[Platform]) -> CheckArgs {
+    CheckArgs {
+        paths: paths.to_vec(),
+        format: None,
+        output_file: None,
+        output_file_format: None,
+        color: ColorChoice::Never,
+        python: python.to_vec(),
+        platform: platform.to_vec(),
+        select: None,
+        extend_select: Vec::new(),
+        ignore: Vec::new(),
+        config: None,
+        isolated: false,
+        exclude: None,
+        extend_exclude: Vec::new(),
+        no_ignore: false,
+        stdin_filename: None,
+        fix: false,
+        unsafe_fixes: false,
+        diff: false,
     }
 }
 

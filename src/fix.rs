@@ -46,7 +46,17 @@ pub(crate) struct Fixed {
 /// earlier one's is left for the next run, as ruff does; a file that cannot be fixed is said so on standard error
 /// and left out.
 pub(crate) fn plan(diagnostics: &[Diagnostic], which: Which) -> Vec<Fixed> {
-    by_file(diagnostics, which)
+    apply_to_files(by_file(diagnostics, which))
+}
+
+/// What `fixes` (each a set of edits applied together, as a fix's) make of the files they edit: `nplint upgrade
+/// --write`'s plan goes through the same checks as `--fix`.
+pub(crate) fn plan_edits<'a>(fixes: impl IntoIterator<Item = &'a [Edit]>) -> Vec<Fixed> {
+    apply_to_files(group_by_file(fixes))
+}
+
+fn apply_to_files(by_file: BTreeMap<PathBuf, Vec<&[Edit]>>) -> Vec<Fixed> {
+    by_file
         .into_iter()
         .filter_map(|(path, fixes)| match fixed(&path, &fixes) {
             Ok(fixed) => fixed,
@@ -84,30 +94,29 @@ pub(crate) fn in_memory(
 /// The edits of the fixes `which` admits, by the file they edit. A fix edits one file (every fix nplint makes
 /// does); one that does not is shown, never applied.
 fn by_file(diagnostics: &[Diagnostic], which: Which) -> BTreeMap<PathBuf, Vec<&[Edit]>> {
-    let mut by_file: BTreeMap<PathBuf, Vec<&[Edit]>> = BTreeMap::new();
-    for diagnostic in diagnostics {
-        let Some(fix) = diagnostic
-            .fix
-            .as_ref()
+    group_by_file(
+        diagnostics
+            .iter()
+            .filter_map(|diagnostic| diagnostic.fix.as_ref())
             .filter(|fix| which.admits(fix.applicability))
-        else {
-            continue;
-        };
-        let Some(first) = fix.edits.first() else {
+            .map(|fix| fix.edits.as_slice()),
+    )
+}
+
+/// Sets of edits by the file they edit; a set that edits several files is left out (shown, never applied).
+fn group_by_file<'a>(
+    fixes: impl IntoIterator<Item = &'a [Edit]>,
+) -> BTreeMap<PathBuf, Vec<&'a [Edit]>> {
+    let mut by_file: BTreeMap<PathBuf, Vec<&[Edit]>> = BTreeMap::new();
+    for edits in fixes {
+        let Some(first) = edits.first() else {
             continue;
         };
         let path = first.location.file.path();
-        if fix
-            .edits
-            .iter()
-            .any(|edit| edit.location.file.path() != path)
-        {
+        if edits.iter().any(|edit| edit.location.file.path() != path) {
             continue;
         }
-        by_file
-            .entry(path.to_path_buf())
-            .or_default()
-            .push(&fix.edits);
+        by_file.entry(path.to_path_buf()).or_default().push(edits);
     }
     by_file
 }

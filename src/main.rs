@@ -15,6 +15,7 @@ mod fix;
 mod fs;
 mod index;
 mod server;
+mod upgrade;
 mod why;
 
 use std::io::Write;
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         Command::Index(IndexCommand::Stats(args)) => index::stats(&args),
         Command::Server => server::run(),
         Command::Why(args) => why::run(&args),
+        Command::Upgrade(args) => upgrade::run(&args),
     };
     match result {
         Ok(status) => status.into(),

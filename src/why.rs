@@ -28,14 +28,49 @@ pub(crate) fn run(args: &WhyArgs) -> anyhow::Result<Status> {
         );
         return Ok(Status::Failure);
     }
-    let check = args.as_check();
+    let (work, resolver, mut status) = discovered(&args.as_check())?;
+    let mut files = Vec::new();
+    for (path, format, settings) in &work {
+        match nplint_manifest::load(path, *format, &FsLoader) {
+            Ok(manifest) => files.push(FileWhy {
+                path: nplint_diagnostics::portable_path(path),
+                environments: nplint_rules::why(&resolver, &manifest, settings, &package),
+            }),
+            Err(error) => {
+                eprintln!("error: cannot read `{}`: {error}", path.display());
+                status = Status::Failure;
+            }
+        }
+    }
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        DataFormat::Text => write!(stdout, "{}", text(&package, &files))?,
+        DataFormat::Json => {
+            serde_json::to_writer_pretty(&mut stdout, &json(&package, &files))?;
+            writeln!(stdout)?;
+        }
+    }
+    stdout.flush()?;
+    Ok(status)
+}
+
+/// The files a check with these arguments would read, each with its settings, a resolver for their targets, and
+/// the status so far (a path that cannot be read, or whose format cannot be told, is said so on standard error).
+/// Shared by `why` and `upgrade`.
+pub(crate) fn discovered(
+    check: &crate::args::CheckArgs,
+) -> anyhow::Result<(
+    Vec<(PathBuf, nplint_manifest::Format, nplint_rules::Settings)>,
+    Resolver,
+    Status,
+)> {
     let paths = if check.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         check.paths.clone()
     };
     let reads = Arc::new(ReadOnce::default());
-    let configs = match crate::check::configs(&check, &reads)? {
+    let configs = match crate::check::configs(check, &reads)? {
         Ok(configs) => Arc::new(configs),
         Err(error) => anyhow::bail!(
             "{}: {}",
@@ -73,29 +108,7 @@ pub(crate) fn run(args: &WhyArgs) -> anyhow::Result<Status> {
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
     let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
-    let mut files = Vec::new();
-    for (path, format, settings) in &work {
-        match nplint_manifest::load(path, *format, &FsLoader) {
-            Ok(manifest) => files.push(FileWhy {
-                path: nplint_diagnostics::portable_path(path),
-                environments: nplint_rules::why(&resolver, &manifest, settings, &package),
-            }),
-            Err(error) => {
-                eprintln!("error: cannot read `{}`: {error}", path.display());
-                status = Status::Failure;
-            }
-        }
-    }
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.format {
-        DataFormat::Text => write!(stdout, "{}", text(&package, &files))?,
-        DataFormat::Json => {
-            serde_json::to_writer_pretty(&mut stdout, &json(&package, &files))?;
-            writeln!(stdout)?;
-        }
-    }
-    stdout.flush()?;
-    Ok(status)
+    Ok((work, resolver, status))
 }
 
 struct FileWhy {

@@ -71,6 +71,41 @@ pub fn render_error(
     out.write_all(text.as_bytes())
 }
 
+/// Renders a note in the graphical form of a finding, without a rule: `title`, then the lines of `labels` (all in
+/// the first label's file) each with its message, then `help`. What `nplint upgrade` shows of the lines a plan
+/// changes.
+pub fn render_note(
+    title: &str,
+    labels: &[(Location, String)],
+    help: Option<&str>,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some((first, _)) = labels.first() else {
+        return writeln!(out, "{title}");
+    };
+    let handler = handler(options);
+    let note = Finding {
+        title: title.to_owned(),
+        code: None,
+        severity: miette::Severity::Advice,
+        file: File(first.file.clone()),
+        labels: labels
+            .iter()
+            .filter(|(location, _)| Arc::ptr_eq(&location.file, &first.file))
+            .map(|(location, message)| {
+                LabeledSpan::new_with_span(Some(message.clone()), source_span(location))
+            })
+            .collect(),
+        help: help.map(ToOwned::to_owned),
+    };
+    let mut text = String::new();
+    handler
+        .render_report(&mut text, &note)
+        .map_err(io::Error::other)?;
+    out.write_all(text.as_bytes())
+}
+
 /// miette's graphical handler, themed by the options.
 fn handler(options: RenderOptions) -> GraphicalReportHandler {
     let theme = if options.color {

@@ -28,7 +28,7 @@ pub fn github_error_command(
     github::error_command(location, message, help)
 }
 
-pub use full::render_error;
+pub use full::{render_error, render_note};
 
 /// Everything a reporter prints: the files checked and their findings, sorted.
 #[derive(Debug)]

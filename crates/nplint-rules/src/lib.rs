@@ -13,6 +13,7 @@ mod runtime;
 mod settings;
 mod suppression;
 mod targets;
+mod upgrade;
 mod why;
 mod wording;
 
@@ -25,6 +26,7 @@ pub use settings::{
 };
 pub use suppression::ignore_edit;
 pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
+pub use upgrade::{Blocker, Change, ChangeKind, Goal, Part, PartOutcome, Plan, plan};
 pub use why::{Answer, Bound, Reason, Source, Why, why, why_in};
 pub use wording::targets_text;
 

@@ -479,7 +479,7 @@ impl Knowledge {
 
 /// The solver inputs of an environment (its requirements, by id); the solver leaves out those naming a package
 /// outside the index.
-fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> Vec<Input> {
+pub(crate) fn environment_inputs(manifest: &Manifest, requirements: &[usize]) -> Vec<Input> {
     requirements
         .iter()
         .filter_map(|&id| solver_input(id, &manifest.requirements[id]))

@@ -182,7 +182,7 @@ fn advisory_facts(
 }
 
 /// The releases of `solution` whose advisory facts exclude its NumPy.
-fn advisory_broken(index: &Index, solver: &Solver, solution: &Solution) -> Vec<Broken> {
+pub(crate) fn advisory_broken(index: &Index, solver: &Solver, solution: &Solution) -> Vec<Broken> {
     let numpy = numpy_name();
     let Some(numpy_version) = solution.versions.get(&numpy) else {
         return Vec::new();
