@@ -55,9 +55,12 @@ pub(crate) fn run(args: &UpgradeArgs) -> anyhow::Result<Status> {
         });
     }
     let blocked = files.iter().flat_map(|file| &file.plans).any(|plan| {
-        plan.parts
-            .iter()
-            .any(|part| matches!(part.outcome, PartOutcome::Blocked(_)))
+        plan.parts.iter().any(|part| {
+            matches!(
+                part.outcome,
+                PartOutcome::Blocked(_) | PartOutcome::Unplanned(_)
+            )
+        })
     });
     if blocked {
         status = status.max(Status::Findings);
@@ -235,7 +238,7 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
                 match &part.outcome {
                     PartOutcome::Ready => writeln!(
                         out,
-                        "{} ({}): installs with `{goal}` and works as it stands, on {on}\n",
+                        "{} ({}): installs with `{goal}` and works as it stands, on {on}",
                         file.path, plan.environment
                     )?,
                     PartOutcome::Changes(changes) => {
@@ -283,8 +286,12 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
                             &mut rendered,
                         )?;
                         out.write_all(&rendered)?;
-                        writeln!(out)?;
                     }
+                    PartOutcome::Unplanned(reason) => writeln!(
+                        out,
+                        "{} ({}): {reason}, on {on}",
+                        file.path, plan.environment
+                    )?,
                     PartOutcome::Blocked(blockers) => {
                         writeln!(
                             out,
@@ -298,9 +305,18 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
                                 blocker.package, blocker.reason
                             )?;
                         }
-                        writeln!(out)?;
                     }
                 }
+                if !part.caveats.is_empty() {
+                    writeln!(
+                        out,
+                        "  still breaks when called (no release mends it; `nplint check` warns of it):"
+                    )?;
+                    for caveat in &part.caveats {
+                        writeln!(out, "    {caveat}")?;
+                    }
+                }
+                writeln!(out)?;
             }
         }
         if let Some(relock) = &file.relock
@@ -351,12 +367,18 @@ struct FileJson<'a> {
 #[derive(Serialize)]
 struct PartJson<'a> {
     targets: Vec<TargetJson>,
-    /// `ready`, `changes` or `blocked`.
+    /// `ready`, `changes`, `blocked` or `unplanned`.
     outcome: &'static str,
+    /// Why no plan was found (`unplanned` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     changes: Vec<ChangeJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     blockers: Vec<BlockerJson<'a>>,
+    /// What still breaks when called, and no release mends.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    caveats: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -440,6 +462,12 @@ fn json<'a>(goal: &Goal, files: &'a [FilePlan]) -> Document<'a> {
                             PartOutcome::Ready => "ready",
                             PartOutcome::Changes(_) => "changes",
                             PartOutcome::Blocked(_) => "blocked",
+                            PartOutcome::Unplanned(_) => "unplanned",
+                        },
+                        caveats: &part.caveats,
+                        reason: match &part.outcome {
+                            PartOutcome::Unplanned(reason) => Some(reason),
+                            _ => None,
                         },
                         changes: match &part.outcome {
                             PartOutcome::Changes(changes) => changes.iter().map(change).collect(),

@@ -26,7 +26,10 @@ pub use settings::{
 };
 pub use suppression::ignore_edit;
 pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
-pub use upgrade::{Blocker, Change, ChangeKind, Goal, Part, PartOutcome, Plan, plan};
+pub use upgrade::{
+    Blocker, Change, ChangeKind, Goal, Part, PartOutcome, Plan, feasible_with_freed, plan,
+    works_with_goal,
+};
 pub use why::{Answer, Bound, Reason, Source, Why, why, why_in};
 pub use wording::targets_text;
 

@@ -94,6 +94,10 @@ pub struct Plan {
 pub struct Part {
     pub targets: Vec<Target>,
     pub outcome: PartOutcome,
+    /// What still breaks there and no release mends: a function of a release that uses a name NumPy removed
+    /// ("`statsmodels==0.14.6` uses, in `detrend_linear`, `numpy.float_`, which NumPy 2.0.0 removed"), which fails
+    /// only when called.
+    pub caveats: Vec<String>,
 }
 
 /// What it takes for the environment to move to the goal on some targets.
@@ -105,6 +109,8 @@ pub enum PartOutcome {
     Changes(Vec<Change>),
     /// No change to the file's requirements makes it work: these packages have no release that does.
     Blocked(Vec<Blocker>),
+    /// Some change would work, but nplint found none: why.
+    Unplanned(String),
 }
 
 /// One change to a requirement of the file, or a requirement added.
@@ -145,10 +151,12 @@ pub struct Blocker {
 const GOAL: usize = usize::MAX - 1;
 /// The first handle of a requirement the plan adds.
 const ADDED: usize = usize::MAX / 2;
-/// The sets of freed requirements tried at most, per environment: a bound on the work a file no plan serves costs.
-const SETS: usize = 400;
-/// The most requirements a plan changes.
-const DEPTH: usize = 4;
+/// The sets of freed requirements the breadth-first search tries at most before it goes greedy.
+const SETS: usize = 60;
+/// The sets of one size that work made into plans at most, to choose the smallest moves among.
+const REALIZED: usize = 4;
+/// The most requirements the breadth-first search frees; larger sets are found greedily.
+const DEPTH: usize = 3;
 
 /// A plan for each environment of `manifest` on the targets `settings` chooses. Environments are planned in order,
 /// each with the changes planned for those before it held (a `pyproject.toml`'s extras share its dependencies).
@@ -227,35 +235,15 @@ fn plan_environment(
         parts.push(Part {
             targets,
             outcome: PartOutcome::Blocked(blockers),
+            caveats: Vec::new(),
         });
     }
+    let mut own = Vec::new();
     if !reachable.is_empty() {
-        if let Some(outcome) = planner.search(&reachable) {
-            parts.insert(
-                0,
-                Part {
-                    targets: reachable,
-                    outcome,
-                },
-            );
-        } else {
-            // No one plan serves them all: each target its own.
-            let each = reachable.iter().map(|&target| {
-                (
-                    planner
-                        .search(&[target])
-                        .unwrap_or_else(|| PartOutcome::Blocked(planner.blockers(target))),
-                    target,
-                )
-            });
-            let mut own: Vec<Part> = group(each)
-                .into_iter()
-                .map(|(outcome, targets)| Part { targets, outcome })
-                .collect();
-            own.append(&mut parts);
-            parts = own;
-        }
+        planner.plan_parts(&reachable, &mut own);
     }
+    own.append(&mut parts);
+    let parts = own;
     Plan {
         environment: environment.name.clone(),
         parts,
@@ -347,25 +335,116 @@ impl Planner<'_> {
         runtime::resolves_and_works(self.index, self.solver(target), inputs)
     }
 
+    /// The parts of a plan for `targets`, where some change to the file works on each: one plan for all when one
+    /// exists, else one per platform, else one per target.
+    fn plan_parts(&self, targets: &[Target], parts: &mut Vec<Part>) {
+        if let Some((outcome, caveats)) = self.search(targets) {
+            parts.push(Part {
+                targets: targets.to_vec(),
+                outcome,
+                caveats,
+            });
+            return;
+        }
+        // One plan per Python (wheels come and go with Pythons), else one per target.
+        let mut pythons: Vec<nplint_index::PythonVersion> =
+            targets.iter().map(|target| target.python).collect();
+        pythons.sort_unstable();
+        pythons.dedup();
+        let mut each: Vec<(Planned, Target)> = Vec::new();
+        for python in pythons {
+            let on: Vec<Target> = targets
+                .iter()
+                .copied()
+                .filter(|target| target.python == python)
+                .collect();
+            match self.search(&on).filter(|_| on.len() > 1) {
+                Some(planned) => each.extend(on.into_iter().map(|target| (planned.clone(), target))),
+                None => each.extend(on.into_iter().map(|target| {
+                    let planned = self.search(&[target]).unwrap_or_else(|| {
+                        (
+                            PartOutcome::Unplanned(
+                                "nplint found no set of changes that works here, though the packages have \
+                                 releases that could: change the requirements by hand, checking with `nplint check`"
+                                    .to_owned(),
+                            ),
+                            Vec::new(),
+                        )
+                    });
+                    (planned, target)
+                })),
+            }
+        }
+        parts.extend(
+            group(each.into_iter())
+                .into_iter()
+                .map(|((outcome, caveats), targets)| Part {
+                    targets,
+                    outcome,
+                    caveats,
+                }),
+        );
+    }
+
+    /// A set of requirements whose freeing works on every target, found greedily when the breadth-first search
+    /// runs past its bounds: every requirement of each conflict met is freed until none is left, then each is
+    /// held again where the rest still works (an irreducible set: no smaller subset of it works, though a smaller
+    /// set elsewhere may).
+    fn greedy(&self, targets: &[Target]) -> Option<Vec<usize>> {
+        let mut set: Vec<usize> = Vec::new();
+        loop {
+            let freed = self.freed(&set);
+            let conflict = targets.iter().find_map(|&target| {
+                match self.solver(target).solve_runtime(&freed) {
+                    Outcome::Solved(_) => None,
+                    Outcome::Conflict(conflict) => Some(conflict),
+                }
+            });
+            let Some(conflict) = conflict else {
+                break;
+            };
+            let before = set.len();
+            let new: Vec<usize> = conflict
+                .inputs
+                .iter()
+                .copied()
+                .filter(|id| self.movable.contains(id) && !set.contains(id))
+                .collect();
+            set.extend(new);
+            if set.len() == before {
+                return None;
+            }
+        }
+        set.sort_unstable();
+        for id in set.clone().into_iter().rev() {
+            let without: Vec<usize> = set.iter().copied().filter(|&other| other != id).collect();
+            let freed = self.freed(&without);
+            if targets.iter().all(|&target| self.feasible(&freed, target)) {
+                set = without;
+            }
+        }
+        Some(set)
+    }
+
     /// The plan for `targets`: breadth first over sets of freed requirements (see the module documentation).
     /// `None` when no set of at most [`DEPTH`] requirements serves every target.
-    fn search(&self, targets: &[Target]) -> Option<PartOutcome> {
+    fn search(&self, targets: &[Target]) -> Option<Planned> {
         if targets
             .iter()
             .all(|&target| self.works(&self.inputs, target))
         {
-            return Some(PartOutcome::Ready);
+            return Some((PartOutcome::Ready, Vec::new()));
         }
         let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
         let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
         let mut tried = 0;
         for _ in 0..=DEPTH {
-            let mut found: Vec<Vec<Change>> = Vec::new();
+            let mut found: Vec<(Vec<Change>, Vec<String>)> = Vec::new();
             let mut next = Vec::new();
             for set in &frontier {
                 tried += 1;
                 if tried > SETS {
-                    return None;
+                    return self.greedy_plan(targets);
                 }
                 let freed = self.freed(set);
                 let conflict = targets.iter().find_map(|&target| {
@@ -376,8 +455,10 @@ impl Planner<'_> {
                 });
                 match conflict {
                     None => {
-                        if let Some(changes) = self.realize(set, targets) {
-                            found.push(changes);
+                        if found.len() < REALIZED
+                            && let Some(realized) = self.realize(set, targets)
+                        {
+                            found.push(realized);
                         }
                     }
                     Some(conflict) => {
@@ -395,25 +476,41 @@ impl Planner<'_> {
                     }
                 }
             }
-            if let Some(best) = found.into_iter().min_by_key(|changes| {
+            if let Some(best) = found.into_iter().min_by_key(|(changes, _)| {
                 (
                     changes.len(),
                     changes.iter().map(|c| c.distance).sum::<usize>(),
                 )
             }) {
-                return Some(PartOutcome::Changes(best));
+                return Some(planned(best));
             }
             if next.is_empty() {
                 return None;
             }
             frontier = next;
         }
-        None
+        self.greedy_plan(targets)
+    }
+
+    /// The changes for [`Planner::greedy`]'s set.
+    fn greedy_plan(&self, targets: &[Target]) -> Option<Planned> {
+        let set = self.greedy(targets);
+        if std::env::var_os("TRACE_UPGRADE").is_some() {
+            eprintln!(
+                "greedy on {targets:?}: {:?}",
+                set.as_ref().map(|s| s
+                    .iter()
+                    .map(|&id| self.input(id).name.to_string())
+                    .collect::<Vec<_>>())
+            );
+        }
+        let set = set?;
+        self.realize(&set, targets).map(planned)
     }
 
     /// Moves for the requirements of `set`, the nearest first, then the floors a resolver's picks need: the changes,
     /// verified on every target, or `None`.
-    fn realize(&self, set: &[usize], targets: &[Target]) -> Option<Vec<Change>> {
+    fn realize(&self, set: &[usize], targets: &[Target]) -> Option<(Vec<Change>, Vec<String>)> {
         let mut choice = Choice::default();
         // The goal's own requirement first: the others move to fit it.
         let mut order: Vec<usize> = set.to_vec();
@@ -422,134 +519,181 @@ impl Planner<'_> {
             let free = &order[at + 1..];
             let input = self.input(id);
             let shape = Shape::of(input, &self.goal.name, self.goal);
-            let chosen = shape
-                .candidates(
-                    self.index,
-                    input,
-                    self.goal,
-                    targets,
-                    |name, version, target| {
-                        input.conda || self.solver(target).installable(name, version)
-                    },
-                )
+            let candidates = shape.candidates(
+                self.index,
+                input,
+                self.goal,
+                targets,
+                |name, version, target| {
+                    input.conda || self.solver(target).installable(name, version)
+                },
+            );
+            let works = |candidate: &Candidate| {
+                let mut tried = choice.clone();
+                tried.moved.insert(id, candidate.clone());
+                let inputs = self.with(&tried, free);
+                targets.iter().all(|&target| self.feasible(&inputs, target))
+            };
+            // Unchanged, then the moves up, then the moves down: the nearest that works in the first group that has
+            // one.
+            let (unchanged, rest): (Vec<&Candidate>, Vec<&Candidate>) =
+                candidates.iter().partition(|candidate| candidate.unchanged);
+            let (down, up): (Vec<&Candidate>, Vec<&Candidate>) = rest
                 .into_iter()
-                .find(|candidate| {
-                    let mut tried = choice.clone();
-                    tried.moved.insert(id, candidate.clone());
-                    let inputs = self.with(&tried, free);
-                    targets.iter().all(|&target| self.feasible(&inputs, target))
-                })?;
+                .partition(|candidate| candidate.kind == ChangeKind::Downgrade);
+            let chosen = [unchanged, up, down]
+                .iter()
+                .find_map(|group| nearest(group, |candidate| works(candidate)));
+            if std::env::var_os("TRACE_UPGRADE").is_some() {
+                eprintln!(
+                    "  realize {}: {:?}",
+                    input.name,
+                    chosen.map(|c| c.specifiers.to_string())
+                );
+            }
+            let chosen = chosen?.clone();
             if !chosen.unchanged {
                 choice.moved.insert(id, chosen);
             }
         }
-        self.settle(&mut choice, targets)?;
-        Some(self.changes(&choice, targets))
+        let caveats = self.settle(&mut choice, targets)?;
+        Some((self.changes(&choice, targets), caveats))
     }
 
     /// Raises the floor of each release a resolver picks that breaks, until the choice works as resolved on every
-    /// target; `None` when it cannot.
-    fn settle(&self, choice: &mut Choice, targets: &[Target]) -> Option<()> {
-        for _ in 0..=DEPTH {
+    /// target. A release that breaks only when one of its functions is called (an advisory fact), and that no
+    /// newer release mends, is accepted and returned as a caveat: no plan can do better. `None` when a release that
+    /// breaks at import cannot be moved past.
+    fn settle(&self, choice: &mut Choice, targets: &[Target]) -> Option<Vec<String>> {
+        /// Floors raised at most: each round mends one package.
+        const ROUNDS: usize = 8;
+        let mut accepted: BTreeSet<PackageName> = BTreeSet::new();
+        for _ in 0..ROUNDS {
             let inputs = self.with(choice, &[]);
-            let mut failing = None;
+            let mut first = None;
             for &target in targets {
-                match self.solver(target).solve(&inputs) {
-                    Outcome::Solved(solution) => {
-                        if !self.works(&inputs, target) {
-                            failing = Some((target, solution));
-                            break;
-                        }
-                    }
-                    // Runtime solves found versions that work; a declared solve never fails where they do not.
-                    Outcome::Conflict(_) => return None,
-                }
-            }
-            let Some((target, solution)) = failing else {
-                return Some(());
-            };
-            let solver = self.solver(target);
-            let mut broken = runtime::broken(solver, &inputs, &solution);
-            broken.extend(runtime::advisory_broken(self.index, solver, &solution));
-            let first = broken.first()?;
-            let package = self.index.package(&first.package)?;
-            // The oldest newer release with which the environment works on every target.
-            let direct = self.movable.iter().copied().find(|&id| {
-                self.input(id).name == first.package && self.input(id).role == Role::Requirement
-            });
-            let mut raised = None;
-            for release in package
-                .releases()
-                .iter()
-                .filter(|release| {
-                    release.version() > &first.version
-                        && !release.is_prerelease()
-                        && !release.is_yanked()
-                })
-                .take(30)
-            {
-                let mut tried = choice.clone();
-                match direct {
-                    Some(id) => {
-                        let input = self.input(id);
-                        let candidate = match tried.moved.get(&id) {
-                            Some(existing) => existing.with_floor(release.version()),
-                            None => Candidate::floor(
-                                &input.specifiers,
-                                release.version(),
-                                ChangeKind::RaiseFloor,
-                            ),
-                        };
-                        tried.moved.insert(id, candidate);
-                    }
-                    None => tried.added.push((
-                        first.package.clone(),
-                        release.version().clone(),
-                        format!(
-                            "`{}=={}`, which a resolver picks, {}",
-                            first.package, first.version, first.fact.predicate
-                        ),
-                    )),
-                }
-                let inputs = self.with(&tried, &[]);
-                if targets.iter().all(|&target| self.works(&inputs, target)) {
-                    raised = Some(tried);
-                    break;
-                }
-                // A floor that makes it solve, though something else still breaks: the next round goes on from it.
-                if raised.is_none()
-                    && targets
-                        .iter()
-                        .all(|&target| self.solver(target).solve(&inputs).is_solved())
-                    && !targets.iter().all(|&target| {
-                        runtime::broken(
-                            self.solver(target),
-                            &inputs,
-                            self.solver(target)
-                                .solve(&inputs)
-                                .as_solution()
-                                .expect("solved"),
-                        )
-                        .iter()
-                        .any(|b| b.package == first.package)
-                    })
+                if let Some(broken) = self
+                    .resolver_breaks(&inputs, target, &accepted)?
+                    .into_iter()
+                    .next()
                 {
-                    raised = Some(tried);
+                    first = Some(broken);
                     break;
                 }
             }
-            *choice = raised?;
-            if let Some(id) = direct
-                && let Some(candidate) = choice.moved.get_mut(&id)
-                && candidate.because.is_none()
-            {
-                candidate.because = Some(format!(
-                    "`{}=={}`, which a resolver picks with the others changed, {}",
-                    first.package, first.version, first.fact.predicate
-                ));
+            let Some(first) = first else {
+                return Some(self.caveats(&inputs, targets));
+            };
+            match self.raise(choice, &first, targets, &accepted) {
+                Some(raised) => *choice = raised,
+                None if first.fact.is_advisory() => {
+                    accepted.insert(first.package.clone());
+                }
+                None => return None,
             }
         }
         None
+    }
+
+    /// What a resolver picks for `inputs` on `target` that breaks: releases that fail at import first, then those
+    /// whose functions use a removed name, less the packages `accepted`. `None` when the declared solve fails
+    /// (runtime solves found versions that work, so a declared solve does not fail where they do not).
+    fn resolver_breaks(
+        &self,
+        inputs: &[Input],
+        target: Target,
+        accepted: &BTreeSet<PackageName>,
+    ) -> Option<Vec<runtime::Broken>> {
+        let solver = self.solver(target);
+        let Outcome::Solved(solution) = solver.solve(inputs) else {
+            return None;
+        };
+        let mut broken = runtime::broken(solver, inputs, &solution);
+        broken.extend(
+            runtime::advisory_broken(self.index, solver, &solution)
+                .into_iter()
+                .filter(|broken| !accepted.contains(&broken.package)),
+        );
+        Some(broken)
+    }
+
+    /// `choice` with a floor past `first`'s release, on the file's requirement on its package or on one added: the
+    /// oldest newer release after which a resolver picks no breaking release of it on any target.
+    fn raise(
+        &self,
+        choice: &Choice,
+        first: &runtime::Broken,
+        targets: &[Target],
+        accepted: &BTreeSet<PackageName>,
+    ) -> Option<Choice> {
+        let package = self.index.package(&first.package)?;
+        let direct = self.movable.iter().copied().find(|&id| {
+            self.input(id).name == first.package && self.input(id).role == Role::Requirement
+        });
+        let because = format!(
+            "`{}=={}`, which a resolver picks with the other changes, {}",
+            first.package, first.version, first.fact.predicate
+        );
+        let newer = package.releases().iter().filter(|release| {
+            release.version() > &first.version && !release.is_prerelease() && !release.is_yanked()
+        });
+        for release in newer.take(60) {
+            let mut tried = choice.clone();
+            match direct {
+                Some(id) => {
+                    let input = self.input(id);
+                    let mut candidate = match tried.moved.get(&id) {
+                        Some(existing) => existing.with_floor(release.version()),
+                        None => Candidate::floor(
+                            &input.specifiers,
+                            release.version(),
+                            ChangeKind::RaiseFloor,
+                        ),
+                    };
+                    if candidate.because.is_none() {
+                        candidate.because = Some(because.clone());
+                    }
+                    tried.moved.insert(id, candidate);
+                }
+                None => tried.added.push((
+                    first.package.clone(),
+                    release.version().clone(),
+                    because.clone(),
+                )),
+            }
+            let inputs = self.with(&tried, &[]);
+            let mended = targets.iter().all(|&target| {
+                self.resolver_breaks(&inputs, target, accepted)
+                    .is_some_and(|broken| {
+                        !broken.iter().any(|broken| broken.package == first.package)
+                    })
+            });
+            if mended {
+                return Some(tried);
+            }
+        }
+        None
+    }
+
+    /// The advisory breakage left in the planned environment: each release that uses a removed name in a function,
+    /// once.
+    fn caveats(&self, inputs: &[Input], targets: &[Target]) -> Vec<String> {
+        let mut caveats = Vec::new();
+        for &target in targets {
+            let solver = self.solver(target);
+            if let Outcome::Solved(solution) = solver.solve(inputs) {
+                for broken in runtime::advisory_broken(self.index, solver, &solution) {
+                    let caveat = format!(
+                        "`{}=={}` {}",
+                        broken.package, broken.version, broken.fact.predicate
+                    );
+                    if !caveats.contains(&caveat) {
+                        caveats.push(caveat);
+                    }
+                }
+            }
+        }
+        caveats
     }
 
     /// The choice as changes to the file, with their reasons and edits.
@@ -581,11 +725,17 @@ impl Planner<'_> {
                     |target| self.solver(target),
                 )
             });
-            let after_text = format!(
-                "{}{}",
-                input.name,
-                moves::written(&candidate.specifiers, requirement)
-            );
+            let edit = moves::edit(requirement, &candidate.specifiers);
+            let after_text = edit
+                .as_ref()
+                .and_then(|edit| moves::spliced(requirement, edit))
+                .unwrap_or_else(|| {
+                    format!(
+                        "{}{}",
+                        input.name,
+                        moves::written(&candidate.specifiers, requirement)
+                    )
+                });
             let gives = moves::gives(candidate, &input.name, now, self.goal);
             changes.push(Change {
                 requirement: Some(id),
@@ -596,7 +746,7 @@ impl Planner<'_> {
                 specifiers: candidate.specifiers.clone(),
                 because,
                 gives,
-                edit: moves::edit(requirement, &candidate.specifiers),
+                edit,
                 distance: candidate.distance,
             });
         }
@@ -660,6 +810,65 @@ impl Planner<'_> {
             });
         }
         blockers
+    }
+}
+
+/// Candidates tried one by one at most when galloping finds none.
+const LINEAR: usize = 80;
+
+/// The nearest of `candidates` (nearest first) for which `works` holds, found by galloping outwards and then
+/// bisecting back, as if what works were a suffix of the list: past the release where a package first supports the
+/// goal, later ones do too. A few solves for a package with hundreds of releases; `None` when none of the points
+/// tried works.
+fn nearest<'a>(
+    candidates: &[&'a Candidate],
+    works: impl Fn(&Candidate) -> bool,
+) -> Option<&'a Candidate> {
+    let last = candidates.len().checked_sub(1)?;
+    if works(candidates[0]) {
+        return Some(candidates[0]);
+    }
+    // The last point known to fail, and the first known to work.
+    let mut failed = 0;
+    let mut step = 1;
+    let mut found = None;
+    while found.is_none() {
+        let at = (failed + step).min(last);
+        if works(candidates[at]) {
+            found = Some(at);
+        } else if at == last {
+            // What works is no suffix (a range between caps, such as NumPy 2.2 alone): the nearest, one by one.
+            return candidates
+                .iter()
+                .take(LINEAR)
+                .find(|candidate| works(candidate))
+                .copied();
+        } else {
+            failed = at;
+            step *= 2;
+        }
+    }
+    let mut good = found?;
+    while good - failed > 1 {
+        let middle = failed + (good - failed) / 2;
+        if works(candidates[middle]) {
+            good = middle;
+        } else {
+            failed = middle;
+        }
+    }
+    Some(candidates[good])
+}
+
+/// A part's outcome with its caveats.
+type Planned = (PartOutcome, Vec<String>);
+
+/// Changes with their caveats as an outcome: none to make is [`PartOutcome::Ready`].
+fn planned((changes, caveats): (Vec<Change>, Vec<String>)) -> Planned {
+    if changes.is_empty() {
+        (PartOutcome::Ready, caveats)
+    } else {
+        (PartOutcome::Changes(changes), caveats)
     }
 }
 

@@ -109,6 +109,8 @@ pub(super) enum Shape {
     Goal,
     /// `==1.2.3`.
     Pin(Version),
+    /// `==1.7.*` alone (conda's `=1.7`, `=1.7.1`): the series, at the precision written.
+    Series(Version, usize),
     /// Anything else: bounds, wildcards, compatible releases.
     Range,
 }
@@ -119,6 +121,14 @@ impl Shape {
             Self::Goal
         } else if let Some(version) = input.pin() {
             Self::Pin(version.clone())
+        } else if let [specifier] = input.specifiers.iter().collect::<Vec<_>>().as_slice()
+            && specifier.to_string().starts_with("==")
+            && specifier.to_string().ends_with(".*")
+        {
+            Self::Series(
+                specifier.version().clone(),
+                specifier.version().release().len(),
+            )
         } else {
             Self::Range
         }
@@ -133,16 +143,22 @@ impl Shape {
         targets: &[Target],
         installable: impl Fn(&PackageName, &Version, Target) -> bool,
     ) -> Vec<Candidate> {
-        /// Releases tried per direction.
-        const TRIES: usize = 40;
+        /// Releases listed per direction at most (the search through them gallops: see `Planner::realize`).
+        const TRIES: usize = 400;
         let mut out = vec![Candidate::unchanged(&input.specifiers)];
         let Some(package) = index.package(&input.name) else {
             return out;
         };
+        // Pre-releases only for a requirement on one, or a package that has nothing else (`pandas-ta==0.3.14b`).
+        let prereleases = input.pin().is_some_and(Version::any_prerelease)
+            || package
+                .releases()
+                .iter()
+                .all(nplint_index::Release::is_prerelease);
         let releases: Vec<&Version> = package
             .releases()
             .iter()
-            .filter(|release| !release.is_prerelease() && !release.is_yanked())
+            .filter(|release| (prereleases || !release.is_prerelease()) && !release.is_yanked())
             .map(nplint_index::Release::version)
             .collect();
         let everywhere = |version: &Version| {
@@ -219,6 +235,56 @@ impl Shape {
                         .map(|(at, to)| pinned(to, ChangeKind::Downgrade, 1000 + at)),
                 );
             }
+            Shape::Series(written, precision) => {
+                let series = |version: &Version| truncated(version, *precision);
+                let at = series(written);
+                let mut newer: Vec<String> = Vec::new();
+                let mut older: Vec<String> = Vec::new();
+                for version in &releases {
+                    if !everywhere(version) {
+                        continue;
+                    }
+                    let prefix = series(version);
+                    let list = if **version > *written && prefix != at {
+                        &mut newer
+                    } else if prefix != at {
+                        &mut older
+                    } else {
+                        continue;
+                    };
+                    if !list.contains(&prefix) {
+                        list.push(prefix);
+                    }
+                }
+                older.reverse();
+                let series_candidate =
+                    |prefix: &String, kind: ChangeKind, distance: usize| Candidate {
+                        specifiers: format!("=={prefix}.*")
+                            .parse()
+                            .unwrap_or_else(|_| VersionSpecifiers::empty()),
+                        kind,
+                        unchanged: false,
+                        distance,
+                        to: prefix.parse().ok(),
+                        because: None,
+                    };
+                out.extend(
+                    newer
+                        .iter()
+                        .take(TRIES)
+                        .enumerate()
+                        .map(|(at, prefix)| series_candidate(prefix, ChangeKind::Pin, at + 1)),
+                );
+                out.extend(
+                    older
+                        .iter()
+                        .take(TRIES / 2)
+                        .enumerate()
+                        .map(|(at, prefix)| {
+                            series_candidate(prefix, ChangeKind::Downgrade, 1000 + at)
+                        }),
+                );
+            }
             Shape::Range => {
                 let allowed: Vec<&&Version> = releases
                     .iter()
@@ -285,7 +351,7 @@ fn raise_caps(specifiers: &VersionSpecifiers, to: &Version) -> Option<VersionSpe
             parts.push(specifier.to_string());
             continue;
         }
-        let precision = specifier.version().release().len().max(1);
+        let precision = precision(specifier.version());
         let operator = specifier.operator().to_string();
         let text = specifier.to_string();
         match operator.as_str() {
@@ -301,6 +367,15 @@ fn raise_caps(specifiers: &VersionSpecifiers, to: &Version) -> Option<VersionSpe
     }
     let raised: VersionSpecifiers = parts.join(", ").parse().ok()?;
     (raised.contains(to) && !parts.is_empty()).then_some(raised)
+}
+
+/// How many parts of a bound's release count: `<2.0.0` caps a major version (1), `<1.13` a minor one (2).
+fn precision(version: &Version) -> usize {
+    let release = version.release();
+    release
+        .iter()
+        .rposition(|&part| part != 0)
+        .map_or(1, |last| last + 1)
 }
 
 /// The first `precision` parts of `version`'s release, zero-padded.
@@ -361,6 +436,26 @@ pub(super) fn written(specifiers: &VersionSpecifiers, requirement: &Requirement)
         .map(|(_, text)| text)
         .collect::<Vec<_>>()
         .join(separator)
+}
+
+/// The requirement's text with `edit` made in it, when the edit lies within it.
+pub(super) fn spliced(requirement: &Requirement, edit: &Edit) -> Option<String> {
+    let whole = &requirement.location;
+    if !std::sync::Arc::ptr_eq(&whole.file, &edit.location.file)
+        || edit.location.span.start < whole.span.start
+        || edit.location.span.end > whole.span.end
+    {
+        return None;
+    }
+    let text = whole.text();
+    let start = (edit.location.span.start - whole.span.start) as usize;
+    let end = (edit.location.span.end - whole.span.start) as usize;
+    Some(format!(
+        "{}{}{}",
+        text.get(..start)?,
+        edit.replacement,
+        text.get(end..)?
+    ))
 }
 
 /// The edit that gives `requirement` new specifiers: its version part replaced, or, for a bare name, the
@@ -459,7 +554,14 @@ pub(super) fn because<'a>(
     for node in solver.runtime_facts(name, was).iter() {
         if !goal_versions(index, goal).any(|version| node.fact.works.contains(version)) {
             let mut text = format!("`{name}=={was}` {}", node.fact.predicate);
-            if !node.fact.references.is_empty() {
+            // The references of a curated fact; a fact read from the wheel says so in its predicate.
+            let scanned = matches!(
+                node.fact.evidence,
+                nplint_index::Evidence::Binary { .. }
+                    | nplint_index::Evidence::Source { .. }
+                    | nplint_index::Evidence::Call { .. }
+            );
+            if !scanned && !node.fact.references.is_empty() {
                 text.push_str(&format!(" (see {})", node.fact.references.join(", ")));
             }
             return text;
