@@ -295,14 +295,14 @@ impl Planner<'_> {
             .expect("a planned input is one of the environment's")
     }
 
-    /// The inputs with the requirements `free` names left free (any version).
+    /// The inputs with the requirements `free` names left free (any release the index holds).
     fn freed(&self, free: &[usize]) -> Vec<Input> {
         self.inputs
             .iter()
             .map(|input| {
                 let mut input = input.clone();
                 if free.contains(&input.id) {
-                    input.specifiers = VersionSpecifiers::empty();
+                    input.specifiers = free_specifiers(self.index, &input.name);
                 }
                 input
             })
@@ -860,6 +860,16 @@ fn nearest<'a>(
     Some(candidates[good])
 }
 
+/// Specifiers that leave a requirement free among the releases the index holds: `>=` its oldest. With none, the
+/// solve would leave the requirement out as one that an older release, outside the index's history, might serve.
+fn free_specifiers(index: &Index, name: &PackageName) -> VersionSpecifiers {
+    index
+        .package(name)
+        .and_then(|package| package.releases().first())
+        .and_then(|oldest| format!(">={}", oldest.version()).parse().ok())
+        .unwrap_or_else(VersionSpecifiers::empty)
+}
+
 /// A part's outcome with its caveats.
 type Planned = (PartOutcome, Vec<String>);
 
@@ -891,7 +901,7 @@ pub fn feasible_with_freed(
     let mut inputs = environment_inputs(manifest, &environment.requirements);
     for input in &mut inputs {
         if freed.contains(&input.id) {
-            input.specifiers = VersionSpecifiers::empty();
+            input.specifiers = free_specifiers(resolver.index(), &input.name);
         }
     }
     inputs.push(Input::requirement(
