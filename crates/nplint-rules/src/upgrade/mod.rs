@@ -297,12 +297,22 @@ impl Planner<'_> {
 
     /// The inputs with the requirements `free` names left free (any release the index holds).
     fn freed(&self, free: &[usize]) -> Vec<Input> {
+        self.freed_as(free, true)
+    }
+
+    /// The inputs with the requirements `free` names left free: to any release the index holds, or, without
+    /// `downgrades`, to any release at or above the oldest each admits now (a pin's release, a floor).
+    fn freed_as(&self, free: &[usize], downgrades: bool) -> Vec<Input> {
         self.inputs
             .iter()
             .map(|input| {
                 let mut input = input.clone();
                 if free.contains(&input.id) {
-                    input.specifiers = free_specifiers(self.index, &input.name);
+                    input.specifiers = if downgrades || input.name == self.goal.name {
+                        free_specifiers(self.index, &input.name)
+                    } else {
+                        upward(self.index, &input)
+                    };
                 }
                 input
             })
@@ -310,8 +320,8 @@ impl Planner<'_> {
     }
 
     /// The inputs with `choice` applied and the requirements `free` names left free.
-    fn with(&self, choice: &Choice, free: &[usize]) -> Vec<Input> {
-        let mut inputs = self.freed(free);
+    fn with(&self, choice: &Choice, free: &[usize], downgrades: bool) -> Vec<Input> {
+        let mut inputs = self.freed_as(free, downgrades);
         for input in &mut inputs {
             if let Some(candidate) = choice.moved.get(&input.id) {
                 input.specifiers = candidate.specifiers.clone();
@@ -390,10 +400,10 @@ impl Planner<'_> {
     /// runs past its bounds: every requirement of each conflict met is freed until none is left, then each is
     /// held again where the rest still works (an irreducible set: no smaller subset of it works, though a smaller
     /// set elsewhere may).
-    fn greedy(&self, targets: &[Target]) -> Option<Vec<usize>> {
+    fn greedy(&self, targets: &[Target], downgrades: bool) -> Option<Vec<usize>> {
         let mut set: Vec<usize> = Vec::new();
         loop {
-            let freed = self.freed(&set);
+            let freed = self.freed_as(&set, downgrades);
             let conflict = targets.iter().find_map(|&target| {
                 match self.solver(target).solve_runtime(&freed) {
                     Outcome::Solved(_) => None,
@@ -418,7 +428,7 @@ impl Planner<'_> {
         set.sort_unstable();
         for id in set.clone().into_iter().rev() {
             let without: Vec<usize> = set.iter().copied().filter(|&other| other != id).collect();
-            let freed = self.freed(&without);
+            let freed = self.freed_as(&without, downgrades);
             if targets.iter().all(|&target| self.feasible(&freed, target)) {
                 set = without;
             }
@@ -429,6 +439,13 @@ impl Planner<'_> {
     /// The plan for `targets`: breadth first over sets of freed requirements (see the module documentation).
     /// `None` when no set of at most [`DEPTH`] requirements serves every target.
     fn search(&self, targets: &[Target]) -> Option<Planned> {
+        self.search_moves(targets, false)
+            .or_else(|| self.search_moves(targets, true))
+    }
+
+    /// [`Planner::search`] with moves to older releases allowed or not: a plan that downgrades nothing is
+    /// preferred to any that does, whatever its size.
+    fn search_moves(&self, targets: &[Target], downgrades: bool) -> Option<Planned> {
         if targets
             .iter()
             .all(|&target| self.works(&self.inputs, target))
@@ -444,9 +461,9 @@ impl Planner<'_> {
             for set in &frontier {
                 tried += 1;
                 if tried > SETS {
-                    return self.greedy_plan(targets);
+                    return self.greedy_plan(targets, downgrades);
                 }
-                let freed = self.freed(set);
+                let freed = self.freed_as(set, downgrades);
                 let conflict = targets.iter().find_map(|&target| {
                     match self.solver(target).solve_runtime(&freed) {
                         Outcome::Solved(_) => None,
@@ -456,7 +473,7 @@ impl Planner<'_> {
                 match conflict {
                     None => {
                         if found.len() < REALIZED
-                            && let Some(realized) = self.realize(set, targets)
+                            && let Some(realized) = self.realize(set, targets, downgrades)
                         {
                             found.push(realized);
                         }
@@ -489,12 +506,12 @@ impl Planner<'_> {
             }
             frontier = next;
         }
-        self.greedy_plan(targets)
+        self.greedy_plan(targets, downgrades)
     }
 
     /// The changes for [`Planner::greedy`]'s set.
-    fn greedy_plan(&self, targets: &[Target]) -> Option<Planned> {
-        let set = self.greedy(targets);
+    fn greedy_plan(&self, targets: &[Target], downgrades: bool) -> Option<Planned> {
+        let set = self.greedy(targets, downgrades);
         if std::env::var_os("TRACE_UPGRADE").is_some() {
             eprintln!(
                 "greedy on {targets:?}: {:?}",
@@ -505,12 +522,17 @@ impl Planner<'_> {
             );
         }
         let set = set?;
-        self.realize(&set, targets).map(planned)
+        self.realize(&set, targets, downgrades).map(planned)
     }
 
     /// Moves for the requirements of `set`, the nearest first, then the floors a resolver's picks need: the changes,
     /// verified on every target, or `None`.
-    fn realize(&self, set: &[usize], targets: &[Target]) -> Option<(Vec<Change>, Vec<String>)> {
+    fn realize(
+        &self,
+        set: &[usize],
+        targets: &[Target],
+        downgrades: bool,
+    ) -> Option<(Vec<Change>, Vec<String>)> {
         let mut choice = Choice::default();
         // The goal's own requirement first: the others move to fit it.
         let mut order: Vec<usize> = set.to_vec();
@@ -531,7 +553,7 @@ impl Planner<'_> {
             let works = |candidate: &Candidate| {
                 let mut tried = choice.clone();
                 tried.moved.insert(id, candidate.clone());
-                let inputs = self.with(&tried, free);
+                let inputs = self.with(&tried, free, downgrades);
                 targets.iter().all(|&target| self.feasible(&inputs, target))
             };
             // Unchanged, then the moves up, then the moves down: the nearest that works in the first group that has
@@ -541,6 +563,7 @@ impl Planner<'_> {
             let (down, up): (Vec<&Candidate>, Vec<&Candidate>) = rest
                 .into_iter()
                 .partition(|candidate| candidate.kind == ChangeKind::Downgrade);
+            let down = if downgrades { down } else { Vec::new() };
             let chosen = [unchanged, up, down]
                 .iter()
                 .find_map(|group| nearest(group, |candidate| works(candidate)));
@@ -569,7 +592,7 @@ impl Planner<'_> {
         const ROUNDS: usize = 8;
         let mut accepted: BTreeSet<PackageName> = BTreeSet::new();
         for _ in 0..ROUNDS {
-            let inputs = self.with(choice, &[]);
+            let inputs = self.with(choice, &[], true);
             let mut first = None;
             for &target in targets {
                 if let Some(broken) = self
@@ -661,7 +684,7 @@ impl Planner<'_> {
                     because.clone(),
                 )),
             }
-            let inputs = self.with(&tried, &[]);
+            let inputs = self.with(&tried, &[], true);
             let mended = targets.iter().all(|&target| {
                 self.resolver_breaks(&inputs, target, accepted)
                     .is_some_and(|broken| {
@@ -702,7 +725,7 @@ impl Planner<'_> {
         // What the environment resolves to as it stands, and with the changes.
         let before = self.solver(target).solve(&self.original);
         let before = before.as_solution();
-        let after_inputs = self.with(choice, &[]);
+        let after_inputs = self.with(choice, &[], true);
         let after = self.solver(target).solve(&after_inputs);
         let after = after.as_solution();
         let mut changes = Vec::new();
@@ -868,6 +891,21 @@ fn free_specifiers(index: &Index, name: &PackageName) -> VersionSpecifiers {
         .and_then(|package| package.releases().first())
         .and_then(|oldest| format!(">={}", oldest.version()).parse().ok())
         .unwrap_or_else(VersionSpecifiers::empty)
+}
+
+/// Specifiers that free a requirement upwards only: at or above the oldest release it admits now (`==1.2.3` and
+/// `>=1.2,<2` become `>=1.2.3` and `>=1.2`); free among the index's releases when it admits none of them.
+fn upward(index: &Index, input: &Input) -> VersionSpecifiers {
+    let oldest = index.package(&input.name).and_then(|package| {
+        package
+            .releases()
+            .iter()
+            .map(nplint_index::Release::version)
+            .find(|version| input.specifiers.contains(version))
+    });
+    oldest
+        .and_then(|oldest| format!(">={oldest}").parse().ok())
+        .unwrap_or_else(|| free_specifiers(index, &input.name))
 }
 
 /// A part's outcome with its caveats.
