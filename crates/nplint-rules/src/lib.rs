@@ -27,8 +27,8 @@ pub use settings::{
 pub use suppression::ignore_edit;
 pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
 pub use upgrade::{
-    Blocker, Change, ChangeKind, Goal, Part, PartOutcome, Plan, feasible_with_freed, plan,
-    works_with_goal,
+    Blocker, Change, ChangeKind, Goal, GoalCheck, Part, PartOutcome, Plan, check_goal,
+    feasible_with_freed, plan,
 };
 pub use why::{Answer, Bound, Reason, Source, Why, why, why_in};
 pub use wording::targets_text;

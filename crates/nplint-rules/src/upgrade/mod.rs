@@ -159,7 +159,8 @@ const REALIZED: usize = 4;
 const DEPTH: usize = 3;
 
 /// A plan for each environment of `manifest` on the targets `settings` chooses. Environments are planned in order,
-/// each with the changes planned for those before it held (a `pyproject.toml`'s extras share its dependencies).
+/// each with the changes `--write` makes for those before it held (a `pyproject.toml`'s extras share its
+/// dependencies).
 pub fn plan(
     resolver: &Resolver,
     manifest: &Manifest,
@@ -170,12 +171,19 @@ pub fn plan(
     let mut plans = Vec::new();
     for environment in &manifest.environments {
         let plan = plan_environment(resolver, manifest, environment, settings, goal, &held);
-        for part in &plan.parts {
-            if let PartOutcome::Changes(changes) = &part.outcome {
-                for change in changes {
-                    if let Some(id) = change.requirement {
-                        held.insert(id, change.specifiers.clone());
-                    }
+        // What `--write` applies: the changes of an environment with one plan for all its targets.
+        let changes: Vec<&Vec<Change>> = plan
+            .parts
+            .iter()
+            .filter_map(|part| match &part.outcome {
+                PartOutcome::Changes(changes) => Some(changes),
+                _ => None,
+            })
+            .collect();
+        if let [changes] = changes.as_slice() {
+            for change in *changes {
+                if let Some(id) = change.requirement {
+                    held.insert(id, change.specifiers.clone());
                 }
             }
         }
@@ -736,18 +744,22 @@ impl Planner<'_> {
                 .and_then(|solution| solution.versions.get(&input.name))
                 .or_else(|| input_pin(&self.original, id));
             let now = after.and_then(|solution| solution.versions.get(&input.name));
-            let because = candidate.because.clone().unwrap_or_else(|| {
-                moves::because(
-                    self.index,
-                    self.solver(target),
-                    self.goal,
-                    &input.name,
-                    was,
-                    requirement,
-                    targets,
-                    |target| self.solver(target),
-                )
-            });
+            let because = candidate
+                .because
+                .clone()
+                .or_else(|| self.moved_with(choice, id, was?, after?, target))
+                .unwrap_or_else(|| {
+                    moves::because(
+                        self.index,
+                        self.solver(target),
+                        self.goal,
+                        &input.name,
+                        was,
+                        requirement,
+                        targets,
+                        |target| self.solver(target),
+                    )
+                });
             let edit = moves::edit(requirement, &candidate.specifiers);
             let after_text = edit
                 .as_ref()
@@ -794,6 +806,29 @@ impl Planner<'_> {
         }
         changes.sort_by_key(|change| change.requirement.unwrap_or(usize::MAX));
         changes
+    }
+
+    /// Why requirement `id` moves along with another of the plan: its release `was` requires a version of another
+    /// moved package that the plan leaves behind ("`torchvision==0.16.0` requires `torch==2.1.0`, and the plan moves
+    /// `torch` to 2.6.0").
+    fn moved_with(
+        &self,
+        choice: &Choice,
+        id: usize,
+        was: &Version,
+        after: &nplint_solver::Solution,
+        target: Target,
+    ) -> Option<String> {
+        let name = &self.input(id).name;
+        let release = self.index.package(name)?.release(was)?;
+        choice.moved.keys().filter(|&&other| other != id).find_map(|&other| {
+            let other = &self.input(other).name;
+            let now = after.versions.get(other)?;
+            let required = release.requirement_on(other, target, &[])?;
+            (!required.contains(now)).then(|| {
+                format!("`{name}=={was}` requires `{other}{required}`, and the plan moves `{other}` to {now}")
+            })
+        })
     }
 
     /// The packages that keep the environment from working with the goal on `target` whatever the file says.
@@ -925,21 +960,27 @@ fn input_pin(inputs: &[Input], id: usize) -> Option<&Version> {
     inputs.iter().find(|input| input.id == id)?.pin()
 }
 
-/// Whether `environment` of `manifest`, with the requirements `freed` names left free (any version) and the goal
-/// added, has some choice of versions that works at runtime on `target`: what no change to the other requirements
-/// can give when it has none. The measure of a plan's minimality.
+/// Whether `environment` of `manifest`, with the requirements `freed` names left free and the goal added, has some
+/// choice of versions that works at runtime on `target`: what no change to the other requirements can give when it
+/// has none. Freed requirements move to any release the index holds, or, without `downgrades`, only to releases at
+/// or above the oldest they admit now. The measure of a plan's minimality.
 pub fn feasible_with_freed(
     resolver: &Resolver,
     manifest: &Manifest,
     environment: &Environment,
     goal: &Goal,
     freed: &[usize],
+    downgrades: bool,
     target: Target,
 ) -> bool {
     let mut inputs = environment_inputs(manifest, &environment.requirements);
     for input in &mut inputs {
         if freed.contains(&input.id) {
-            input.specifiers = free_specifiers(resolver.index(), &input.name);
+            input.specifiers = if downgrades || input.name == goal.name {
+                free_specifiers(resolver.index(), &input.name)
+            } else {
+                upward(resolver.index(), input)
+            };
         }
     }
     inputs.push(Input::requirement(
@@ -950,22 +991,50 @@ pub fn feasible_with_freed(
     resolver.solver(target).solve_runtime(&inputs).is_solved()
 }
 
-/// Whether `environment` of `manifest` with the goal added installs as a resolver picks it and works at runtime on
-/// `target`: what a plan must make true.
-pub fn works_with_goal(
+/// What installing `environment` of `manifest` with the goal added gives on `target`, as a resolver picks it: what
+/// a plan must make true.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoalCheck {
+    /// It does not install.
+    Fails,
+    /// It installs, and a release fails at import.
+    Breaks,
+    /// It installs and imports; these releases fail when some of their functions are called.
+    Works { caveats: Vec<String> },
+}
+
+/// [`GoalCheck`] of `environment` on `target`.
+pub fn check_goal(
     resolver: &Resolver,
     manifest: &Manifest,
     environment: &Environment,
     goal: &Goal,
     target: Target,
-) -> bool {
+) -> GoalCheck {
     let mut inputs = environment_inputs(manifest, &environment.requirements);
     inputs.push(Input::requirement(
         GOAL,
         goal.name.clone(),
         goal.specifiers.clone(),
     ));
-    runtime::resolves_and_works(resolver.index(), resolver.solver(target), &inputs)
+    let solver = resolver.solver(target);
+    let Outcome::Solved(solution) = solver.solve(&inputs) else {
+        return GoalCheck::Fails;
+    };
+    if !runtime::broken(solver, &inputs, &solution).is_empty() {
+        return GoalCheck::Breaks;
+    }
+    GoalCheck::Works {
+        caveats: runtime::advisory_broken(resolver.index(), solver, &solution)
+            .into_iter()
+            .map(|broken| {
+                format!(
+                    "`{}=={}` {}",
+                    broken.package, broken.version, broken.fact.predicate
+                )
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

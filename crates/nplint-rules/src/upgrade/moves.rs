@@ -551,7 +551,27 @@ pub(super) fn because<'a>(
     {
         return format!("`{name}=={was}` requires `{}{required}`", goal.name);
     }
+    // What the wheels' binaries say does not hold for a package conda installs (conda builds its own); what
+    // conda-forge's repodata patches add to its NumPy requirement does.
+    let conda = crate::conda::installed_from_conda(requirement);
+    if conda && let Some(release) = release {
+        for (_, bound) in nplint_index::conda::bounds_for(name) {
+            if bound.covers(release)
+                && !goal_versions(index, goal).any(|version| bound.numpy.contains(version))
+            {
+                return format!(
+                    "conda-forge's builds of `{name}=={was}` require `{}{}` (repodata patch `{}`)",
+                    goal.name,
+                    bound.numpy_text,
+                    bound.patch_name()
+                );
+            }
+        }
+    }
     for node in solver.runtime_facts(name, was).iter() {
+        if conda && node.fact.kind == nplint_index::FactKind::Abi {
+            continue;
+        }
         if !goal_versions(index, goal).any(|version| node.fact.works.contains(version)) {
             let mut text = format!("`{name}=={was}` {}", node.fact.predicate);
             // The references of a curated fact; a fact read from the wheel says so in its predicate.
@@ -567,10 +587,33 @@ pub(super) fn because<'a>(
             return text;
         }
     }
+    if let Some(release) = release {
+        let excluded: Vec<Target> = targets
+            .iter()
+            .copied()
+            .filter(|target| {
+                release
+                    .requires_python(target.platform)
+                    .and_then(nplint_index::Parsed::value)
+                    .is_some_and(|python| !python.contains(&target.python.version()))
+            })
+            .collect();
+        if let Some(python) = excluded.first().and_then(|target| {
+            release
+                .requires_python(target.platform)
+                .and_then(nplint_index::Parsed::value)
+        }) {
+            return format!(
+                "`{name}=={was}` requires Python `{python}`, which leaves out {}",
+                targets_text(&excluded)
+            );
+        }
+    }
+    // Wheels decide nothing for a package conda installs.
     let missing: Vec<Target> = targets
         .iter()
         .copied()
-        .filter(|&target| !solver_of(target).installable(name, was))
+        .filter(|&target| !conda && !solver_of(target).installable(name, was))
         .collect();
     if !missing.is_empty() {
         return format!(
@@ -581,7 +624,7 @@ pub(super) fn because<'a>(
     format!("`{name}=={was}` does not install with `{goal}` and the other requirements")
 }
 
-/// What a move gives, in words.
+/// What a move gives, in words (the requirement as it becomes is shown beside it).
 pub(super) fn gives(
     candidate: &Candidate,
     name: &PackageName,
@@ -598,17 +641,13 @@ pub(super) fn gives(
     };
     match candidate.kind {
         ChangeKind::Goal => format!("states the goal, `{goal}`{picked}"),
-        ChangeKind::Pin => {
-            format!("`{name}=={to}`, the oldest newer release that works with `{goal}`")
-        }
+        ChangeKind::Pin => format!("the oldest newer release that works with `{goal}`{picked}"),
         ChangeKind::Downgrade => format!(
-            "`{name}` {to}, the newest older release that works with `{goal}` (a downgrade: no newer release does)"
+            "the newest older release that works with `{goal}` (a downgrade: no newer release does){picked}"
         ),
-        ChangeKind::RaiseCap => {
-            format!(
-                "admits `{name}` {to}, the oldest release past the cap that works with `{goal}`{picked}"
-            )
-        }
+        ChangeKind::RaiseCap => format!(
+            "admits `{name}` {to}, the oldest release past the cap that works with `{goal}`{picked}"
+        ),
         ChangeKind::RaiseFloor => {
             format!("keeps a resolver from older releases: {to} is the oldest that works{picked}")
         }
@@ -630,6 +669,28 @@ pub(super) fn blocked(index: &Index, solver: &Solver, goal: &Goal, input: &Input
             .rev()
             .filter(|release| !release.is_prerelease() && !release.is_yanked())
     };
+    if input.name == goal.name {
+        // The goal's own package: no release in the goal installs here.
+        let Some(oldest) = finals()
+            .filter(|release| goal.specifiers.contains(release.version()))
+            .last()
+        else {
+            return format!("no release of `{}` is in `{goal}`", goal.name);
+        };
+        let python = oldest
+            .requires_python(target.platform)
+            .and_then(nplint_index::Parsed::value)
+            .filter(|python| !python.contains(&target.python.version()))
+            .map_or_else(String::new, |python| {
+                format!(", which requires Python `{python}`")
+            });
+        return format!(
+            "no release in `{goal}` installs there with the file's other requirements: the oldest is `{}=={}` ({}){python}",
+            goal.name,
+            oldest.version(),
+            oldest.upload_date()
+        );
+    }
     let Some(newest) =
         finals().find(|release| input.conda || solver.installable(&input.name, release.version()))
     else {

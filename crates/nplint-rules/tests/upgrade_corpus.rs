@@ -1,0 +1,274 @@
+//! `nplint upgrade 'numpy>=2'` on the corpus of real project files pinned to NumPy 1.x (`tests/upgrade/corpus`,
+//! sources in its `SOURCES.md`), on the embedded index and the default targets:
+//!
+//! - each file's plan, as a reviewed snapshot (`snapshots/upgrade_corpus__<folder>.snap`);
+//! - the plan applied as `--write` applies it, and every environment checked again on the targets its plan claims:
+//!   it installs with `numpy>=2` and nothing fails at import (what fails only when called is a caveat the plan
+//!   names);
+//! - minimality: for each plan of two or three changed lines in a file's first environment, no set of one or two
+//!   of its requirements, freed to any release (upwards only, for a plan that downgrades nothing), works on the
+//!   plan's targets.
+
+use std::path::{Path, PathBuf};
+
+use nplint_diagnostics::Edit;
+use nplint_manifest::{LoadError, Loader, Manifest, detect_format, load};
+use nplint_rules::{
+    ChangeKind, Goal, GoalCheck, PartOutcome, Plan, Resolver, Settings, check_goal,
+    feasible_with_freed, plan,
+};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/upgrade/corpus");
+
+/// The corpus's files, and one replaced by the text the plan made of it.
+struct CorpusLoader<'a> {
+    replaced: Option<(&'a Path, &'a str)>,
+}
+
+impl Loader for CorpusLoader<'_> {
+    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        match self.replaced {
+            Some((replaced, text)) if replaced == path => Ok(text.as_bytes().to_vec()),
+            _ => std::fs::read(Path::new(CORPUS).join(path)).map_err(LoadError::Io),
+        }
+    }
+}
+
+/// Each corpus folder's environment file, relative to the corpus.
+fn files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for folder in std::fs::read_dir(CORPUS).unwrap() {
+        let folder = folder.unwrap().path();
+        if !folder.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&folder).unwrap() {
+            let file = file.unwrap().path();
+            files.push(file.strip_prefix(CORPUS).unwrap().to_path_buf());
+        }
+    }
+    files.sort();
+    files
+}
+
+fn manifest(path: &Path, text: Option<&str>) -> Manifest {
+    let format = detect_format(path, true).expect("a corpus file has a known format");
+    let loader = CorpusLoader {
+        replaced: text.map(|text| (path, text)),
+    };
+    load(path, format, &loader).unwrap()
+}
+
+/// The plan in words, one line per part and change.
+fn summary(plans: &[Plan]) -> String {
+    let mut out = String::new();
+    for plan in plans {
+        for part in &plan.parts {
+            let on = nplint_rules::targets_text(&part.targets);
+            match &part.outcome {
+                PartOutcome::Ready => {
+                    out.push_str(&format!("{}: ready on {on}\n", plan.environment))
+                }
+                PartOutcome::Changes(changes) => {
+                    out.push_str(&format!(
+                        "{}: {} changes on {on}\n",
+                        plan.environment,
+                        changes.len()
+                    ));
+                    for change in changes {
+                        out.push_str(&format!(
+                            "  [{}] {} -> {}\n    because {}\n    {}\n",
+                            change.kind.as_str(),
+                            if change.before.is_empty() {
+                                "(new)"
+                            } else {
+                                &change.before
+                            },
+                            change.after,
+                            change.because,
+                            change.gives
+                        ));
+                    }
+                }
+                PartOutcome::Blocked(blockers) => {
+                    out.push_str(&format!("{}: blocked on {on}\n", plan.environment));
+                    for blocker in blockers {
+                        out.push_str(&format!("  by {}: {}\n", blocker.package, blocker.reason));
+                    }
+                }
+                PartOutcome::Unplanned(reason) => {
+                    out.push_str(&format!(
+                        "{}: unplanned on {on}: {reason}\n",
+                        plan.environment
+                    ));
+                }
+            }
+            for caveat in &part.caveats {
+                out.push_str(&format!("  caveat: {caveat}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// The file's text with every environment's plan applied, as `--write` applies it (an environment whose targets
+/// need different changes is left as it is); `None` when the plan changes nothing in it.
+fn written(path: &Path, plans: &[Plan]) -> Option<String> {
+    let mut edits: Vec<Edit> = Vec::new();
+    for plan in plans {
+        let parts: Vec<_> = plan
+            .parts
+            .iter()
+            .filter_map(|part| match &part.outcome {
+                PartOutcome::Changes(changes) => Some(changes),
+                _ => None,
+            })
+            .collect();
+        let [changes] = parts.as_slice() else {
+            continue;
+        };
+        for change in *changes {
+            if let Some(edit) = &change.edit
+                && edit.location.file.path() == path
+                && !edits.contains(edit)
+            {
+                edits.push(edit.clone());
+            }
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut text = std::fs::read_to_string(Path::new(CORPUS).join(path)).unwrap();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.location.span.start));
+    let mut end = usize::MAX;
+    for edit in edits {
+        let span = edit.location.span;
+        assert!(
+            (span.end as usize) <= end,
+            "{}: overlapping edits",
+            path.display()
+        );
+        assert_eq!(
+            &text[span.start as usize..span.end as usize],
+            edit.location.text()
+        );
+        text.replace_range(span.start as usize..span.end as usize, &edit.replacement);
+        end = span.start as usize;
+    }
+    Some(text)
+}
+
+#[test]
+fn plans_move_the_corpus_to_numpy_2_and_work_once_written() {
+    let goal = Goal::parse("numpy>=2").unwrap();
+    let resolver = Resolver::new(nplint_index::Index::embedded(), &[]);
+    let settings = Settings::default();
+    let files = files();
+    assert!(files.len() >= 25, "the corpus has {} files", files.len());
+    let mut planned = 0;
+    for path in &files {
+        let before = manifest(path, None);
+        let plans = plan(&resolver, &before, &settings, &goal);
+        let folder = path.parent().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(folder, summary(&plans), &path.display().to_string());
+        let Some(text) = written(path, &plans) else {
+            continue;
+        };
+        planned += 1;
+        let after = manifest(path, Some(&text));
+        for (plan, environment) in plans.iter().zip(&after.environments) {
+            assert_eq!(plan.environment, environment.name);
+            let [part] = plan
+                .parts
+                .iter()
+                .filter(|part| matches!(part.outcome, PartOutcome::Changes(_) | PartOutcome::Ready))
+                .collect::<Vec<_>>()[..]
+            else {
+                continue;
+            };
+            for &target in &part.targets {
+                match check_goal(&resolver, &after, environment, &goal, target) {
+                    GoalCheck::Works { caveats } => assert!(
+                        caveats.iter().all(|caveat| part.caveats.contains(caveat)),
+                        "{} ({}) on {target}: caveats the plan does not name: {caveats:?}",
+                        path.display(),
+                        plan.environment
+                    ),
+                    other => panic!(
+                        "{} ({}) on {target}, written:\n{text}\n{other:?}",
+                        path.display(),
+                        plan.environment
+                    ),
+                }
+            }
+        }
+    }
+    assert!(planned >= 25, "{planned} files planned");
+}
+
+#[test]
+fn plans_of_two_or_three_lines_have_no_smaller_one() {
+    let goal = Goal::parse("numpy>=2").unwrap();
+    let resolver = Resolver::new(nplint_index::Index::embedded(), &[]);
+    let settings = Settings::default();
+    let mut checked = 0;
+    for path in files() {
+        let manifest = manifest(&path, None);
+        let Some(environment) = manifest.environments.first() else {
+            continue;
+        };
+        if environment.requirements.len() > 40 {
+            continue;
+        }
+        let plans = plan(&resolver, &manifest, &settings, &goal);
+        for part in &plans[0].parts {
+            let PartOutcome::Changes(changes) = &part.outcome else {
+                continue;
+            };
+            let lines: Vec<usize> = changes
+                .iter()
+                .filter_map(|change| change.requirement)
+                .collect();
+            if !(2..=3).contains(&lines.len()) {
+                continue;
+            }
+            let downgrades = changes
+                .iter()
+                .any(|change| change.kind == ChangeKind::Downgrade);
+            let ids = &environment.requirements;
+            let smaller: Vec<Vec<usize>> = match lines.len() {
+                2 => ids.iter().map(|&id| vec![id]).collect(),
+                _ => ids
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(at, &a)| ids[at + 1..].iter().map(move |&b| vec![a, b]))
+                    .collect(),
+            };
+            for freed in smaller {
+                let works = part.targets.iter().all(|&target| {
+                    feasible_with_freed(
+                        &resolver,
+                        &manifest,
+                        environment,
+                        &goal,
+                        &freed,
+                        downgrades,
+                        target,
+                    )
+                });
+                let names: Vec<String> = freed
+                    .iter()
+                    .map(|&id| manifest.requirements[id].display())
+                    .collect();
+                assert!(
+                    !works,
+                    "{}: freeing {names:?} works, a smaller plan than {lines:?}",
+                    path.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "{checked} plans checked for minimality");
+}
