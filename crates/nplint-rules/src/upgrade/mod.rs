@@ -519,17 +519,7 @@ impl Planner<'_> {
 
     /// The changes for [`Planner::greedy`]'s set.
     fn greedy_plan(&self, targets: &[Target], downgrades: bool) -> Option<Planned> {
-        let set = self.greedy(targets, downgrades);
-        if std::env::var_os("TRACE_UPGRADE").is_some() {
-            eprintln!(
-                "greedy on {targets:?}: {:?}",
-                set.as_ref().map(|s| s
-                    .iter()
-                    .map(|&id| self.input(id).name.to_string())
-                    .collect::<Vec<_>>())
-            );
-        }
-        let set = set?;
+        let set = self.greedy(targets, downgrades)?;
         self.realize(&set, targets, downgrades).map(planned)
     }
 
@@ -575,13 +565,6 @@ impl Planner<'_> {
             let chosen = [unchanged, up, down]
                 .iter()
                 .find_map(|group| nearest(group, |candidate| works(candidate)));
-            if std::env::var_os("TRACE_UPGRADE").is_some() {
-                eprintln!(
-                    "  realize {}: {:?}",
-                    input.name,
-                    chosen.map(|c| c.specifiers.to_string())
-                );
-            }
             let chosen = chosen?.clone();
             if !chosen.unchanged {
                 choice.moved.insert(id, chosen);
@@ -740,9 +723,24 @@ impl Planner<'_> {
         for (&id, candidate) in &choice.moved {
             let input = self.input(id);
             let requirement = &self.manifest.requirements[id];
+            // The release the requirement gives now: the resolver's pick, else its pin, else the newest it admits
+            // that installs here (the environment may not install at all as it stands).
+            let newest_allowed = self.index.package(&input.name).and_then(|package| {
+                package
+                    .releases()
+                    .iter()
+                    .rev()
+                    .map(nplint_index::Release::version)
+                    .find(|version| {
+                        input.specifiers.contains(version)
+                            && (input.conda
+                                || self.solver(target).installable(&input.name, version))
+                    })
+            });
             let was = before
                 .and_then(|solution| solution.versions.get(&input.name))
-                .or_else(|| input_pin(&self.original, id));
+                .or_else(|| input_pin(&self.original, id))
+                .or(newest_allowed);
             let now = after.and_then(|solution| solution.versions.get(&input.name));
             let because = candidate
                 .because
@@ -821,7 +819,13 @@ impl Planner<'_> {
     ) -> Option<String> {
         let name = &self.input(id).name;
         let release = self.index.package(name)?.release(was)?;
-        choice.moved.keys().filter(|&&other| other != id).find_map(|&other| {
+        // The goal's own requirement is not one of these: what a release requires of the goal's package is said
+        // as such.
+        choice
+            .moved
+            .keys()
+            .filter(|&&other| other != id && self.input(other).name != self.goal.name)
+            .find_map(|&other| {
             let other = &self.input(other).name;
             let now = after.versions.get(other)?;
             let required = release.requirement_on(other, target, &[])?;
