@@ -110,7 +110,7 @@ struct ToPlan {
 
 /// The manifests to plan: each file found, with a lockfile replaced by the manifest it is made from (once).
 fn manifests(
-    found: Vec<(PathBuf, Format, nplint_rules::Settings)>,
+    found: Vec<crate::why::Work>,
     status: &mut Status,
 ) -> Vec<(ToPlan, Format, nplint_rules::Settings)> {
     let mut out: Vec<(ToPlan, Format, nplint_rules::Settings)> = Vec::new();
@@ -134,21 +134,17 @@ fn manifests(
             continue;
         };
         let relock = format!("`{command}` in `{}`", portable_dir(&path));
-        match out.iter_mut().find(|(plan, _, _)| plan.path == manifest) {
-            Some((plan, _, _)) => plan.relock = Some(relock),
-            None => {
-                let Some(manifest_format) = nplint_manifest::detect_format(&manifest, true) else {
-                    continue;
-                };
-                out.push((
-                    ToPlan {
-                        path: manifest,
-                        relock: Some(relock),
-                    },
-                    manifest_format,
-                    settings,
-                ));
-            }
+        if let Some((plan, _, _)) = out.iter_mut().find(|(plan, _, _)| plan.path == manifest) {
+            plan.relock = Some(relock);
+        } else if let Some(manifest_format) = nplint_manifest::detect_format(&manifest, true) {
+            out.push((
+                ToPlan {
+                    path: manifest,
+                    relock: Some(relock),
+                },
+                manifest_format,
+                settings,
+            ));
         }
     }
     out
@@ -230,7 +226,6 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
         writeln!(out, "no environment files found")?;
         return Ok(());
     }
-    let options = nplint_report::RenderOptions::default();
     for file in files {
         for plan in &file.plans {
             for part in &plan.parts {
@@ -248,44 +243,7 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
                             plan.environment,
                             count(changes.len(), "change")
                         );
-                        let labels: Vec<(Location, String)> = changes
-                            .iter()
-                            .filter_map(|change| {
-                                let edit = change.edit.as_ref()?;
-                                Some((edit.location.clone(), format!("→ {}", change.after)))
-                            })
-                            .collect();
-                        let mut help = String::new();
-                        for (number, change) in changes.iter().enumerate() {
-                            let before = if change.before.is_empty() {
-                                "(new)".to_owned()
-                            } else {
-                                format!("`{}`", change.before)
-                            };
-                            let _ = write!(
-                                help,
-                                "{}{}. {before} → `{}`\n   because {}\n   {}",
-                                if number == 0 { "" } else { "\n" },
-                                number + 1,
-                                change.after,
-                                change.because,
-                                change.gives
-                            );
-                            if change.edit.is_none() {
-                                help.push_str(
-                                    "\n   (change it by hand: nplint has no place to write it)",
-                                );
-                            }
-                        }
-                        let mut rendered = Vec::new();
-                        nplint_report::render_note(
-                            &title,
-                            &labels,
-                            Some(&help),
-                            options,
-                            &mut rendered,
-                        )?;
-                        out.write_all(&rendered)?;
+                        changes_text(&title, changes, out)?;
                     }
                     PartOutcome::Unplanned(reason) => writeln!(
                         out,
@@ -340,6 +298,52 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
         count(changes, "change"),
         count(files.len(), "file")
     )?;
+    Ok(())
+}
+
+/// The changes in miette's graphical form: the lines they change, labelled with what they become, then each
+/// change with its reason.
+fn changes_text(
+    title: &str,
+    changes: &[Change],
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    let labels: Vec<(Location, String)> = changes
+        .iter()
+        .filter_map(|change| {
+            let edit = change.edit.as_ref()?;
+            Some((edit.location.clone(), format!("→ {}", change.after)))
+        })
+        .collect();
+    let mut help = String::new();
+    for (number, change) in changes.iter().enumerate() {
+        let before = if change.before.is_empty() {
+            "(new)".to_owned()
+        } else {
+            format!("`{}`", change.before)
+        };
+        let _ = write!(
+            help,
+            "{}{}. {before} → `{}`\n   because {}\n   {}",
+            if number == 0 { "" } else { "\n" },
+            number + 1,
+            change.after,
+            change.because,
+            change.gives
+        );
+        if change.edit.is_none() {
+            help.push_str("\n   (change it by hand: nplint has no place to write it)");
+        }
+    }
+    let mut rendered = Vec::new();
+    nplint_report::render_note(
+        title,
+        &labels,
+        Some(&help),
+        nplint_report::RenderOptions::default(),
+        &mut rendered,
+    )?;
+    out.write_all(&rendered)?;
     Ok(())
 }
 

@@ -54,16 +54,15 @@ pub(crate) fn run(args: &WhyArgs) -> anyhow::Result<Status> {
     Ok(status)
 }
 
+/// A file to read, its format, and its settings.
+pub(crate) type Work = (PathBuf, nplint_manifest::Format, nplint_rules::Settings);
+
 /// The files a check with these arguments would read, each with its settings, a resolver for their targets, and
 /// the status so far (a path that cannot be read, or whose format cannot be told, is said so on standard error).
 /// Shared by `why` and `upgrade`.
 pub(crate) fn discovered(
     check: &crate::args::CheckArgs,
-) -> anyhow::Result<(
-    Vec<(PathBuf, nplint_manifest::Format, nplint_rules::Settings)>,
-    Resolver,
-    Status,
-)> {
+) -> anyhow::Result<(Vec<Work>, Resolver, Status)> {
     let paths = if check.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -9,6 +9,7 @@
 //!   of its requirements, freed to any release (upwards only, for a plan that downgrades nothing), works on the
 //!   plan's targets.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use nplint_diagnostics::Edit;
@@ -67,17 +68,19 @@ fn summary(plans: &[Plan]) -> String {
             let on = nplint_rules::targets_text(&part.targets);
             match &part.outcome {
                 PartOutcome::Ready => {
-                    out.push_str(&format!("{}: ready on {on}\n", plan.environment))
+                    let _ = writeln!(out, "{}: ready on {on}", plan.environment);
                 }
                 PartOutcome::Changes(changes) => {
-                    out.push_str(&format!(
-                        "{}: {} changes on {on}\n",
+                    let _ = writeln!(
+                        out,
+                        "{}: {} changes on {on}",
                         plan.environment,
                         changes.len()
-                    ));
+                    );
                     for change in changes {
-                        out.push_str(&format!(
-                            "  [{}] {} -> {}\n    because {}\n    {}\n",
+                        let _ = writeln!(
+                            out,
+                            "  [{}] {} -> {}\n    because {}\n    {}",
                             change.kind.as_str(),
                             if change.before.is_empty() {
                                 "(new)"
@@ -87,24 +90,21 @@ fn summary(plans: &[Plan]) -> String {
                             change.after,
                             change.because,
                             change.gives
-                        ));
+                        );
                     }
                 }
                 PartOutcome::Blocked(blockers) => {
-                    out.push_str(&format!("{}: blocked on {on}\n", plan.environment));
+                    let _ = writeln!(out, "{}: blocked on {on}", plan.environment);
                     for blocker in blockers {
-                        out.push_str(&format!("  by {}: {}\n", blocker.package, blocker.reason));
+                        let _ = writeln!(out, "  by {}: {}", blocker.package, blocker.reason);
                     }
                 }
                 PartOutcome::Unplanned(reason) => {
-                    out.push_str(&format!(
-                        "{}: unplanned on {on}: {reason}\n",
-                        plan.environment
-                    ));
+                    let _ = writeln!(out, "{}: unplanned on {on}: {reason}", plan.environment);
                 }
             }
             for caveat in &part.caveats {
-                out.push_str(&format!("  caveat: {caveat}\n"));
+                let _ = writeln!(out, "  caveat: {caveat}");
             }
         }
     }

@@ -1,5 +1,7 @@
 //! The moves a plan makes of one requirement, nearest first, and how they are written and explained.
 
+use std::fmt::Write as _;
+
 use nplint_diagnostics::{Edit, Location, Span};
 use nplint_index::{Index, PackageName, Target, Version, VersionSpecifiers};
 use nplint_manifest::{Manifest, Requirement, Section};
@@ -143,8 +145,6 @@ impl Shape {
         targets: &[Target],
         installable: impl Fn(&PackageName, &Version, Target) -> bool,
     ) -> Vec<Candidate> {
-        /// Releases listed per direction at most (the search through them gallops: see `Planner::realize`).
-        const TRIES: usize = 400;
         let mut out = vec![Candidate::unchanged(&input.specifiers)];
         let Some(package) = index.package(&input.name) else {
             return out;
@@ -166,170 +166,14 @@ impl Shape {
                 .iter()
                 .all(|&target| installable(&input.name, version, target))
         };
-        let pinned = |to: &Version, kind: ChangeKind, distance: usize| Candidate {
-            specifiers: format!("=={to}")
-                .parse()
-                .unwrap_or_else(|_| VersionSpecifiers::empty()),
-            kind,
-            unchanged: false,
-            distance,
-            to: Some(to.clone()),
-            because: None,
-        };
-        match self {
-            Shape::Goal => {
-                if input.pin().is_some() {
-                    out.extend(
-                        releases
-                            .iter()
-                            .filter(|version| {
-                                goal.specifiers.contains(version) && everywhere(version)
-                            })
-                            .take(TRIES)
-                            .enumerate()
-                            .map(|(at, to)| pinned(to, ChangeKind::Goal, at + 1)),
-                    );
-                } else if let Some(oldest) = releases
-                    .iter()
-                    .find(|version| goal.specifiers.contains(version))
-                {
-                    // The goal, with the caps of the requirement that admit it.
-                    let mut parts: Vec<String> =
-                        goal.specifiers.iter().map(ToString::to_string).collect();
-                    for specifier in input.specifiers.iter() {
-                        let operator = specifier.operator().to_string();
-                        if matches!(operator.as_str(), "<" | "<=" | "!=")
-                            && specifier.contains(oldest)
-                        {
-                            parts.push(specifier.to_string());
-                        }
-                    }
-                    if let Ok(specifiers) = parts.join(", ").parse() {
-                        out.push(Candidate {
-                            specifiers,
-                            kind: ChangeKind::Goal,
-                            unchanged: false,
-                            distance: 1,
-                            to: Some((*oldest).clone()),
-                            because: None,
-                        });
-                    }
-                }
-            }
-            Shape::Pin(pinned_at) => {
-                out.extend(
-                    releases
-                        .iter()
-                        .filter(|version| **version > pinned_at && everywhere(version))
-                        .take(TRIES)
-                        .enumerate()
-                        .map(|(at, to)| pinned(to, ChangeKind::Pin, at + 1)),
-                );
-                out.extend(
-                    releases
-                        .iter()
-                        .rev()
-                        .filter(|version| **version < pinned_at && everywhere(version))
-                        .take(TRIES / 2)
-                        .enumerate()
-                        .map(|(at, to)| pinned(to, ChangeKind::Downgrade, 1000 + at)),
-                );
-            }
+        out.extend(match self {
+            Shape::Goal => goal_moves(&releases, input, goal, &everywhere),
+            Shape::Pin(pinned_at) => pin_moves(&releases, pinned_at, &everywhere),
             Shape::Series(written, precision) => {
-                let series = |version: &Version| truncated(version, *precision);
-                let at = series(written);
-                let mut newer: Vec<String> = Vec::new();
-                let mut older: Vec<String> = Vec::new();
-                for version in &releases {
-                    if !everywhere(version) {
-                        continue;
-                    }
-                    let prefix = series(version);
-                    let list = if **version > *written && prefix != at {
-                        &mut newer
-                    } else if prefix != at {
-                        &mut older
-                    } else {
-                        continue;
-                    };
-                    if !list.contains(&prefix) {
-                        list.push(prefix);
-                    }
-                }
-                older.reverse();
-                let series_candidate =
-                    |prefix: &String, kind: ChangeKind, distance: usize| Candidate {
-                        specifiers: format!("=={prefix}.*")
-                            .parse()
-                            .unwrap_or_else(|_| VersionSpecifiers::empty()),
-                        kind,
-                        unchanged: false,
-                        distance,
-                        to: prefix.parse().ok(),
-                        because: None,
-                    };
-                out.extend(
-                    newer
-                        .iter()
-                        .take(TRIES)
-                        .enumerate()
-                        .map(|(at, prefix)| series_candidate(prefix, ChangeKind::Pin, at + 1)),
-                );
-                out.extend(
-                    older
-                        .iter()
-                        .take(TRIES / 2)
-                        .enumerate()
-                        .map(|(at, prefix)| {
-                            series_candidate(prefix, ChangeKind::Downgrade, 1000 + at)
-                        }),
-                );
+                series_moves(&releases, written, *precision, &everywhere)
             }
-            Shape::Range => {
-                let allowed: Vec<&&Version> = releases
-                    .iter()
-                    .filter(|version| input.specifiers.contains(version))
-                    .collect();
-                let newest = allowed.iter().max().map(|version| (**version).clone());
-                let oldest = allowed.iter().min().map(|version| (**version).clone());
-                out.extend(
-                    releases
-                        .iter()
-                        .filter(|version| newest.as_ref().is_none_or(|newest| *version > &newest))
-                        .filter(|version| !input.specifiers.contains(version))
-                        .filter_map(|to| {
-                            let specifiers = raise_caps(&input.specifiers, to)?;
-                            Some((to, specifiers))
-                        })
-                        .take(TRIES)
-                        .enumerate()
-                        .map(|(at, (to, specifiers))| Candidate {
-                            specifiers,
-                            kind: ChangeKind::RaiseCap,
-                            unchanged: false,
-                            distance: at + 1,
-                            to: Some((*to).clone()),
-                            because: None,
-                        }),
-                );
-                if let Some(oldest) = oldest {
-                    out.extend(
-                        releases
-                            .iter()
-                            .rev()
-                            .filter(|version| **version < &oldest)
-                            .take(TRIES / 2)
-                            .enumerate()
-                            .map(|(at, to)| {
-                                let mut candidate =
-                                    Candidate::floor(&input.specifiers, to, ChangeKind::Downgrade);
-                                candidate.distance = 1000 + at;
-                                candidate
-                            }),
-                    );
-                }
-            }
-        }
+            Shape::Range => range_moves(&releases, input),
+        });
         // A move the specifiers cannot express, or one that changes nothing, is no move.
         let mut seen: Vec<VersionSpecifiers> = Vec::new();
         out.retain(|candidate| {
@@ -339,6 +183,185 @@ impl Shape {
         });
         out
     }
+}
+
+/// Releases listed per direction at most (the search through them gallops: see `Planner::realize`).
+const TRIES: usize = 400;
+
+/// A pin to `to`.
+fn pinned(to: &Version, kind: ChangeKind, distance: usize) -> Candidate {
+    Candidate {
+        specifiers: format!("=={to}")
+            .parse()
+            .unwrap_or_else(|_| VersionSpecifiers::empty()),
+        kind,
+        unchanged: false,
+        distance,
+        to: Some(to.clone()),
+        because: None,
+    }
+}
+
+/// The goal's own requirement: a pin to each release in the goal, oldest first; or the goal with the caps of the
+/// requirement that admit it.
+fn goal_moves(
+    releases: &[&Version],
+    input: &Input,
+    goal: &Goal,
+    everywhere: &dyn Fn(&Version) -> bool,
+) -> Vec<Candidate> {
+    if input.pin().is_some() {
+        return releases
+            .iter()
+            .filter(|version| goal.specifiers.contains(version) && everywhere(version))
+            .take(TRIES)
+            .enumerate()
+            .map(|(at, to)| pinned(to, ChangeKind::Goal, at + 1))
+            .collect();
+    }
+    let Some(oldest) = releases
+        .iter()
+        .find(|version| goal.specifiers.contains(version))
+    else {
+        return Vec::new();
+    };
+    let mut parts: Vec<String> = goal.specifiers.iter().map(ToString::to_string).collect();
+    for specifier in input.specifiers.iter() {
+        let operator = specifier.operator().to_string();
+        if matches!(operator.as_str(), "<" | "<=" | "!=") && specifier.contains(oldest) {
+            parts.push(specifier.to_string());
+        }
+    }
+    parts
+        .join(", ")
+        .parse()
+        .ok()
+        .map(|specifiers| Candidate {
+            specifiers,
+            kind: ChangeKind::Goal,
+            unchanged: false,
+            distance: 1,
+            to: Some((*oldest).clone()),
+            because: None,
+        })
+        .into_iter()
+        .collect()
+}
+
+/// A pin moved to each newer release that installs on every target, oldest first, then to each older one.
+fn pin_moves(
+    releases: &[&Version],
+    pinned_at: &Version,
+    everywhere: &dyn Fn(&Version) -> bool,
+) -> Vec<Candidate> {
+    let newer = releases
+        .iter()
+        .filter(|version| ***version > *pinned_at && everywhere(version))
+        .take(TRIES)
+        .enumerate()
+        .map(|(at, to)| pinned(to, ChangeKind::Pin, at + 1));
+    let older = releases
+        .iter()
+        .rev()
+        .filter(|version| ***version < *pinned_at && everywhere(version))
+        .take(TRIES / 2)
+        .enumerate()
+        .map(|(at, to)| pinned(to, ChangeKind::Downgrade, 1000 + at));
+    newer.chain(older).collect()
+}
+
+/// A series (`==1.7.*`) moved to each newer series at the same precision, oldest first, then to each older one.
+fn series_moves(
+    releases: &[&Version],
+    written: &Version,
+    precision: usize,
+    everywhere: &dyn Fn(&Version) -> bool,
+) -> Vec<Candidate> {
+    let series = |version: &Version| truncated(version, precision);
+    let at = series(written);
+    let mut newer: Vec<String> = Vec::new();
+    let mut older: Vec<String> = Vec::new();
+    for version in releases {
+        if !everywhere(version) {
+            continue;
+        }
+        let prefix = series(version);
+        let list = if **version > *written && prefix != at {
+            &mut newer
+        } else if prefix != at {
+            &mut older
+        } else {
+            continue;
+        };
+        if !list.contains(&prefix) {
+            list.push(prefix);
+        }
+    }
+    older.reverse();
+    let candidate = |prefix: &String, kind: ChangeKind, distance: usize| Candidate {
+        specifiers: format!("=={prefix}.*")
+            .parse()
+            .unwrap_or_else(|_| VersionSpecifiers::empty()),
+        kind,
+        unchanged: false,
+        distance,
+        to: prefix.parse().ok(),
+        because: None,
+    };
+    let newer = newer
+        .iter()
+        .take(TRIES)
+        .enumerate()
+        .map(|(at, prefix)| candidate(prefix, ChangeKind::Pin, at + 1));
+    let older = older
+        .iter()
+        .take(TRIES / 2)
+        .enumerate()
+        .map(|(at, prefix)| candidate(prefix, ChangeKind::Downgrade, 1000 + at));
+    newer.chain(older).collect()
+}
+
+/// A range with its caps raised past each newer release, oldest first, then its floor lowered to each older one.
+fn range_moves(releases: &[&Version], input: &Input) -> Vec<Candidate> {
+    let allowed: Vec<&&Version> = releases
+        .iter()
+        .filter(|version| input.specifiers.contains(version))
+        .collect();
+    let newest = allowed.iter().max().map(|version| (**version).clone());
+    let oldest = allowed.iter().min().map(|version| (**version).clone());
+    let mut out: Vec<Candidate> = releases
+        .iter()
+        .filter(|version| newest.as_ref().is_none_or(|newest| **version > newest))
+        .filter(|version| !input.specifiers.contains(version))
+        .filter_map(|to| Some((to, raise_caps(&input.specifiers, to)?)))
+        .take(TRIES)
+        .enumerate()
+        .map(|(at, (to, specifiers))| Candidate {
+            specifiers,
+            kind: ChangeKind::RaiseCap,
+            unchanged: false,
+            distance: at + 1,
+            to: Some((*to).clone()),
+            because: None,
+        })
+        .collect();
+    if let Some(oldest) = oldest {
+        out.extend(
+            releases
+                .iter()
+                .rev()
+                .filter(|version| ***version < oldest)
+                .take(TRIES / 2)
+                .enumerate()
+                .map(|(at, to)| {
+                    let mut candidate =
+                        Candidate::floor(&input.specifiers, to, ChangeKind::Downgrade);
+                    candidate.distance = 1000 + at;
+                    candidate
+                }),
+        );
+    }
+    out
 }
 
 /// `specifiers` with each bound that excludes `to` moved past it at the precision it was written (`<2` becomes
@@ -359,7 +382,7 @@ fn raise_caps(specifiers: &VersionSpecifiers, to: &Version) -> Option<VersionSpe
             "<=" => parts.push(format!("<={to}")),
             "!=" => {}
             "~=" if to > specifier.version() => {
-                parts.push(format!("~={}", truncated(to, precision)))
+                parts.push(format!("~={}", truncated(to, precision)));
             }
             "==" if text.ends_with(".*") => parts.push(format!("=={}.*", truncated(to, precision))),
             _ => return None,
@@ -517,7 +540,7 @@ pub(super) fn added_edit(manifest: &Manifest, line: &str) -> Option<Edit> {
 fn goal_versions<'a>(index: &'a Index, goal: &'a Goal) -> impl Iterator<Item = &'a Version> + 'a {
     index
         .package(&goal.name)
-        .map(|package| package.releases())
+        .map(nplint_index::Package::releases)
         .unwrap_or_default()
         .iter()
         .filter(|release| !release.is_prerelease() && !release.is_yanked())
@@ -582,7 +605,7 @@ pub(super) fn because<'a>(
                     | nplint_index::Evidence::Call { .. }
             );
             if !scanned && !node.fact.references.is_empty() {
-                text.push_str(&format!(" (see {})", node.fact.references.join(", ")));
+                let _ = write!(text, " (see {})", node.fact.references.join(", "));
             }
             return text;
         }
@@ -671,9 +694,7 @@ pub(super) fn blocked(index: &Index, solver: &Solver, goal: &Goal, input: &Input
     };
     if input.name == goal.name {
         // The goal's own package: no release in the goal installs here.
-        let Some(oldest) = finals()
-            .filter(|release| goal.specifiers.contains(release.version()))
-            .last()
+        let Some(oldest) = finals().rfind(|release| goal.specifiers.contains(release.version()))
         else {
             return format!("no release of `{}` is in `{goal}`", goal.name);
         };
