@@ -189,9 +189,10 @@ def prepare(nplint, folder, name, tmp):
     return jobs, msg
 
 
-def first_lines(text, n=4):
+def first_lines(text, n=5):
+    """The first n non-empty lines of text (leaving out uv's bare "[stdout]"/"[stderr]" markers), on one line."""
     lines = [" ".join(l.split()) for l in text.replace("\r", "").splitlines()]
-    return " / ".join([l for l in lines if l][:n]) or "(no output)"
+    return " / ".join([l for l in lines if l and l not in ("[stdout]", "[stderr]")][:n]) or "(no output)"
 
 
 def conclusion(stderr):

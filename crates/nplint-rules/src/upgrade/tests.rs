@@ -1,3 +1,5 @@
+//! The planner on a small hand-made index: each kind of move, the fewest lines, readiness and blockers.
+
 use std::path::PathBuf;
 
 use nplint_index::{IndexBuilder, Platform, PythonVersion};
