@@ -651,22 +651,60 @@ impl Planner<'_> {
         let newer = package.releases().iter().filter(|release| {
             release.version() > &first.version && !release.is_prerelease() && !release.is_yanked()
         });
+        let current = self.with(choice, &[], true);
+        // A release that itself breaks is no floor, though a resolver may pick a newer one above it.
+        let works_itself = |version: &Version| {
+            let Ok(pin) = format!("=={version}").parse::<VersionSpecifiers>() else {
+                return false;
+            };
+            let mut inputs = current.clone();
+            match direct {
+                Some(id) => {
+                    for input in &mut inputs {
+                        if input.id == id {
+                            input.specifiers = pin.clone();
+                        }
+                    }
+                }
+                None => inputs.push(Input::requirement(usize::MAX, first.package.clone(), pin)),
+            }
+            targets.iter().all(|&target| {
+                self.resolver_breaks(&inputs, target, accepted)
+                    .is_some_and(|broken| {
+                        !broken.iter().any(|broken| broken.package == first.package)
+                    })
+            })
+        };
         for release in newer.take(60) {
+            if !works_itself(release.version()) {
+                continue;
+            }
             let mut tried = choice.clone();
             match direct {
                 Some(id) => {
                     let input = self.input(id);
-                    let mut candidate = match tried.moved.get(&id) {
-                        Some(existing) => existing.with_floor(release.version()),
-                        None => Candidate::floor(
-                            &input.specifiers,
-                            release.version(),
-                            ChangeKind::RaiseFloor,
-                        ),
+                    let candidate = match tried.moved.get(&id) {
+                        // Already moved: why it moved stands, and this adds why it moves further.
+                        Some(existing) => {
+                            let mut raised = existing.with_floor(release.version());
+                            if raised.then.is_none() {
+                                raised.then = Some(format!(
+                                    "`{}=={}`, the release it moved to, {}",
+                                    first.package, first.version, first.fact.predicate
+                                ));
+                            }
+                            raised
+                        }
+                        None => {
+                            let mut raised = Candidate::floor(
+                                &input.specifiers,
+                                release.version(),
+                                ChangeKind::RaiseFloor,
+                            );
+                            raised.because = Some(because.clone());
+                            raised
+                        }
                     };
-                    if candidate.because.is_none() {
-                        candidate.because = Some(because.clone());
-                    }
                     tried.moved.insert(id, candidate);
                 }
                 None => tried.added.push((
@@ -758,6 +796,10 @@ impl Planner<'_> {
                         |target| self.solver(target),
                     )
                 });
+            let because = match &candidate.then {
+                Some(then) => format!("{because}; then {then}"),
+                None => because,
+            };
             let edit = moves::edit(requirement, &candidate.specifiers);
             let after_text = edit
                 .as_ref()

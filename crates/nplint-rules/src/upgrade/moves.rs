@@ -54,6 +54,8 @@ pub(super) struct Candidate {
     pub to: Option<Version>,
     /// Why the requirement had to move, when the move was made for a resolver's pick.
     pub because: Option<String>,
+    /// Why a requirement already moved had to move further: the release it moved to breaks.
+    pub then: Option<String>,
 }
 
 impl Candidate {
@@ -65,6 +67,7 @@ impl Candidate {
             distance: 0,
             to: None,
             because: None,
+            then: None,
         }
     }
 
@@ -93,14 +96,21 @@ impl Candidate {
             distance: 1,
             to: Some(to.clone()),
             because: None,
+            then: None,
         }
     }
 
-    /// This move with its floor raised to `to`.
+    /// This move with its floor raised to `to` (a pin becomes a floor).
     pub(super) fn with_floor(&self, to: &Version) -> Self {
-        let mut raised = Self::floor(&self.specifiers, to, self.kind);
+        let kind = if self.kind == ChangeKind::Goal {
+            ChangeKind::Goal
+        } else {
+            ChangeKind::RaiseFloor
+        };
+        let mut raised = Self::floor(&self.specifiers, to, kind);
         raised.distance = self.distance + 1;
         raised.because.clone_from(&self.because);
+        raised.then.clone_from(&self.then);
         raised
     }
 }
@@ -199,6 +209,7 @@ fn pinned(to: &Version, kind: ChangeKind, distance: usize) -> Candidate {
         distance,
         to: Some(to.clone()),
         because: None,
+        then: None,
     }
 }
 
@@ -243,6 +254,7 @@ fn goal_moves(
             distance: 1,
             to: Some((*oldest).clone()),
             because: None,
+            then: None,
         })
         .into_iter()
         .collect()
@@ -307,6 +319,7 @@ fn series_moves(
         distance,
         to: prefix.parse().ok(),
         because: None,
+        then: None,
     };
     let newer = newer
         .iter()
@@ -343,6 +356,7 @@ fn range_moves(releases: &[&Version], input: &Input) -> Vec<Candidate> {
             distance: at + 1,
             to: Some((*to).clone()),
             because: None,
+            then: None,
         })
         .collect();
     if let Some(oldest) = oldest {
