@@ -683,27 +683,24 @@ impl Planner<'_> {
             match direct {
                 Some(id) => {
                     let input = self.input(id);
-                    let candidate = match tried.moved.get(&id) {
-                        // Already moved: why it moved stands, and this adds why it moves further.
-                        Some(existing) => {
-                            let mut raised = existing.with_floor(release.version());
-                            if raised.then.is_none() {
-                                raised.then = Some(format!(
-                                    "`{}=={}`, the release it moved to, {}",
-                                    first.package, first.version, first.fact.predicate
-                                ));
-                            }
-                            raised
+                    // Already moved: why it moved stands, and this adds why it moves further.
+                    let candidate = if let Some(existing) = tried.moved.get(&id) {
+                        let mut raised = existing.with_floor(release.version());
+                        if raised.then.is_none() {
+                            raised.then = Some(format!(
+                                "`{}=={}`, the release it moved to, {}",
+                                first.package, first.version, first.fact.predicate
+                            ));
                         }
-                        None => {
-                            let mut raised = Candidate::floor(
-                                &input.specifiers,
-                                release.version(),
-                                ChangeKind::RaiseFloor,
-                            );
-                            raised.because = Some(because.clone());
-                            raised
-                        }
+                        raised
+                    } else {
+                        let mut raised = Candidate::floor(
+                            &input.specifiers,
+                            release.version(),
+                            ChangeKind::RaiseFloor,
+                        );
+                        raised.because = Some(because.clone());
+                        raised
                     };
                     tried.moved.insert(id, candidate);
                 }
