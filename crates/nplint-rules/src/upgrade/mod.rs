@@ -4,24 +4,30 @@
 //!
 //! How a plan is found, per environment, over the targets it is checked on:
 //!
-//! 1. **Reachable targets.** With every movable requirement of the file freed (its specifiers dropped), the runtime
-//!    solve ([`Mode::Runtime`](nplint_solver::Mode): every release depends on the NumPy it works with) either finds
-//!    an environment with SPEC or does not. Where it does not, no change to the file helps: the packages taking part
-//!    in that conflict **block** the move there, and are told with their newest release and the fact that holds it.
+//! 1. **Reachable targets.** With every movable requirement of the file freed (to any release the index holds), the
+//!    runtime solve ([`Mode::Runtime`](nplint_solver::Mode): every release depends on the NumPy it works with) either
+//!    finds an environment with SPEC or does not. Where it does not, no change to the file helps: the packages taking
+//!    part in that conflict **block** the move there, and are told with their newest release and the fact that
+//!    holds it.
 //! 2. **Fewest lines.** A breadth-first search over sets of freed requirements, children of a set being the set plus
 //!    one requirement that takes part in the conflict its runtime solve still meets on some target (any working set
 //!    must free one of them): the first sets that solve on every reachable target are the smallest ones (minimal
-//!    correction sets).
-//! 3. **Smallest moves.** Each freed requirement, in file order, gets the nearest specifiers that still solve with
-//!    the ones not yet chosen freed: unchanged first, then the oldest newer release (a pin moved, a cap raised at
-//!    the precision it was written), then older ones (a downgrade only when nothing newer works).
+//!    correction sets). Past [`DEPTH`] requirements or [`SETS`] sets, a greedy set: every requirement of each
+//!    conflict freed, then each held again where the rest still works (irreducible, not always the smallest).
+//! 3. **Smallest moves.** Each freed requirement, in file order (the goal's own first), gets the nearest specifiers
+//!    that still solve with the ones not yet chosen freed: unchanged, then the oldest newer release (a pin moved, a
+//!    conda series moved, a cap raised at the precision it was written), found by galloping over the releases and
+//!    bisecting back.
 //! 4. **As a resolver picks.** The changed file is solved as pip and uv do (newest first, declared metadata only) and
 //!    checked against the runtime facts. A release the resolver picks that breaks gets its floor raised to the
-//!    oldest release that works, on the requirement of the file that names it, or, for a package the file does not
-//!    name, on a requirement added for it (said so).
+//!    oldest newer release that works itself, on the requirement of the file that names it, or, for a package the
+//!    file does not name, on a requirement added for it (said so). A release that fails only when one of its
+//!    functions is called, and that no newer release mends, is kept and named as a caveat.
 //!
-//! Among the smallest sets, the plan with the fewest changes and then the smallest moves (releases stepped over)
-//! is kept. One plan serves every reachable target when one exists; otherwise each target gets its own.
+//! The whole search runs first with freed requirements moving only upwards; only when it finds nothing does it run
+//! again with downgrades allowed, so that no plan downgrades while one that does not exists. Among the smallest
+//! sets, the plan with the fewest changes and then the smallest moves (releases stepped over) is kept. One plan
+//! serves every reachable target when one exists; otherwise one per Python, and else one per target.
 
 mod moves;
 
