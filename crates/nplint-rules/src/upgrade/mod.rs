@@ -544,7 +544,7 @@ impl Planner<'_> {
         for (at, &id) in order.iter().enumerate() {
             let free = &order[at + 1..];
             let input = self.input(id);
-            let shape = Shape::of(input, &self.goal.name, self.goal);
+            let shape = Shape::of(input, &self.goal.name);
             let candidates = shape.candidates(
                 self.index,
                 input,

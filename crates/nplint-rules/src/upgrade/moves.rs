@@ -128,7 +128,7 @@ pub(super) enum Shape {
 }
 
 impl Shape {
-    pub(super) fn of(input: &Input, goal_name: &PackageName, _goal: &Goal) -> Self {
+    pub(super) fn of(input: &Input, goal_name: &PackageName) -> Self {
         if &input.name == goal_name {
             Self::Goal
         } else if let Some(version) = input.pin() {
