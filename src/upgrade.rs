@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 
 use nplint_diagnostics::{Edit, Location};
 use nplint_manifest::Format;
-use nplint_rules::{Change, Goal, Part, PartOutcome, Plan};
+use nplint_rules::{Change, Goal, PartOutcome, Plan};
 use serde::Serialize;
 
 use crate::Status;
 use crate::args::{DataFormat, UpgradeArgs};
 use crate::fs::FsLoader;
+use crate::why::TargetJson;
 
 pub(crate) fn run(args: &UpgradeArgs) -> anyhow::Result<Status> {
     let goal = match Goal::parse(&args.spec) {
@@ -179,22 +180,14 @@ fn writable(files: &[FilePlan]) -> Vec<Vec<Edit>> {
     let mut out: Vec<Vec<Edit>> = Vec::new();
     for file in files {
         for plan in &file.plans {
-            let changes: Vec<&Part> = plan
-                .parts
-                .iter()
-                .filter(|part| matches!(part.outcome, PartOutcome::Changes(_)))
-                .collect();
-            if changes.len() > 1 {
+            if plan.differs_by_target() {
                 eprintln!(
                     "warning: `{}` ({}) not changed: its targets need different changes (see the plan)",
                     file.path, plan.environment
                 );
                 continue;
             }
-            for part in changes {
-                let PartOutcome::Changes(changes) = &part.outcome else {
-                    continue;
-                };
+            if let Some(changes) = plan.written_changes() {
                 for change in changes {
                     match &change.edit {
                         Some(edit) => {
@@ -386,12 +379,6 @@ struct PartJson<'a> {
 }
 
 #[derive(Serialize)]
-struct TargetJson {
-    python: String,
-    platform: String,
-}
-
-#[derive(Serialize)]
 struct ChangeJson<'a> {
     package: String,
     kind: &'static str,
@@ -457,10 +444,7 @@ fn json<'a>(goal: &Goal, files: &'a [FilePlan]) -> Document<'a> {
                         targets: part
                             .targets
                             .iter()
-                            .map(|target| TargetJson {
-                                python: target.python.to_string(),
-                                platform: target.platform.to_string(),
-                            })
+                            .map(|&target| TargetJson::of(target))
                             .collect(),
                         outcome: match part.outcome {
                             PartOutcome::Ready => "ready",

@@ -196,10 +196,20 @@ struct AnswerJson<'a> {
     below: Option<BoundJson<'a>>,
 }
 
+/// A target in the JSON documents of `why` and `upgrade`.
 #[derive(Serialize)]
-struct TargetJson {
+pub(crate) struct TargetJson {
     python: String,
     platform: String,
+}
+
+impl TargetJson {
+    pub(crate) fn of(target: nplint_index::Target) -> Self {
+        Self {
+            python: target.python.to_string(),
+            platform: target.platform.to_string(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -240,10 +250,7 @@ fn json<'a>(package: &PackageName, files: &'a [FileWhy]) -> Document<'a> {
                     .map(|(answer, targets)| {
                         let targets = targets
                             .iter()
-                            .map(|target| TargetJson {
-                                python: target.python.to_string(),
-                                platform: target.platform.to_string(),
-                            })
+                            .map(|&target| TargetJson::of(target))
                             .collect();
                         match answer {
                             Answer::Installed {

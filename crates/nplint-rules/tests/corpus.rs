@@ -2,21 +2,16 @@
 //! recorded with uv, see the README beside it) is asked of the solver, reading each environment file with nplint's
 //! own parser and mapping it to solver inputs exactly as `nplint check` does.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use nplint_manifest::{Format, LoadError, Loader, load};
+use common::CorpusLoader;
+use nplint_manifest::{Format, load};
 use nplint_rules::solver_input;
 use nplint_solver::{Input, Platform, PythonVersion, Target, solve};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../nplint-solver/tests/corpus");
-
-struct CorpusLoader;
-
-impl Loader for CorpusLoader {
-    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        std::fs::read(Path::new(CORPUS).join(path)).map_err(LoadError::Io)
-    }
-}
 
 struct Case {
     file: String,
@@ -63,7 +58,15 @@ fn inputs(file: &str, environment: Option<&str>) -> Vec<Input> {
     } else {
         Format::RequirementsTxt
     };
-    let manifest = load(&PathBuf::from(file), format, &CorpusLoader).unwrap();
+    let manifest = load(
+        &PathBuf::from(file),
+        format,
+        &CorpusLoader {
+            root: CORPUS,
+            replaced: None,
+        },
+    )
+    .unwrap();
     assert!(
         manifest.issues.is_empty(),
         "`{file}` parses cleanly: {:#?}",

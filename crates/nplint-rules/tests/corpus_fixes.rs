@@ -3,27 +3,16 @@
 //! `nplint check --fix --unsafe-fixes` applies them (every fix that is not for display only, in the order of the
 //! report, one whose edits overlap an earlier one's left out), and the fixed text checked again.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::CorpusLoader;
 use nplint_diagnostics::{Applicability, Diagnostic, Edit, Severity};
-use nplint_manifest::{Format, LoadError, Loader, load};
+use nplint_manifest::{Format, load};
 use nplint_rules::{Resolver, Settings, check_manifest_resolved};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../nplint-solver/tests/corpus");
-
-/// The corpus's files, and one file replaced by the text a fix made of it.
-struct CorpusLoader<'a> {
-    replaced: Option<(&'a Path, &'a str)>,
-}
-
-impl Loader for CorpusLoader<'_> {
-    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        match self.replaced {
-            Some((replaced, text)) if replaced == path => Ok(text.as_bytes().to_vec()),
-            _ => std::fs::read(Path::new(CORPUS).join(path)).map_err(LoadError::Io),
-        }
-    }
-}
 
 /// The requirements files and the projects' `pyproject.toml`s, relative to the corpus, sorted.
 fn files() -> Vec<PathBuf> {
@@ -49,6 +38,7 @@ fn check(resolver: &Resolver, path: &Path, text: Option<&str>) -> Vec<Diagnostic
         Format::RequirementsTxt
     };
     let loader = CorpusLoader {
+        root: CORPUS,
         replaced: text.map(|text| (path, text)),
     };
     let manifest = load(path, format, &loader).unwrap();

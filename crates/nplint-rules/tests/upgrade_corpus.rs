@@ -9,31 +9,20 @@
 //!   of its requirements, freed to any release (upwards only, for a plan that downgrades nothing), works on the
 //!   plan's targets.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use common::CorpusLoader;
 use nplint_diagnostics::Edit;
-use nplint_manifest::{LoadError, Loader, Manifest, detect_format, load};
+use nplint_manifest::{Manifest, detect_format, load};
 use nplint_rules::{
     ChangeKind, Goal, GoalCheck, PartOutcome, Plan, Resolver, Settings, check_goal,
     feasible_with_freed, plan,
 };
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/upgrade/corpus");
-
-/// The corpus's files, and one replaced by the text the plan made of it.
-struct CorpusLoader<'a> {
-    replaced: Option<(&'a Path, &'a str)>,
-}
-
-impl Loader for CorpusLoader<'_> {
-    fn load(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
-        match self.replaced {
-            Some((replaced, text)) if replaced == path => Ok(text.as_bytes().to_vec()),
-            _ => std::fs::read(Path::new(CORPUS).join(path)).map_err(LoadError::Io),
-        }
-    }
-}
 
 /// Each corpus folder's environment file, relative to the corpus.
 fn files() -> Vec<PathBuf> {
@@ -55,6 +44,7 @@ fn files() -> Vec<PathBuf> {
 fn manifest(path: &Path, text: Option<&str>) -> Manifest {
     let format = detect_format(path, true).expect("a corpus file has a known format");
     let loader = CorpusLoader {
+        root: CORPUS,
         replaced: text.map(|text| (path, text)),
     };
     load(path, format, &loader).unwrap()
@@ -116,18 +106,10 @@ fn summary(plans: &[Plan]) -> String {
 fn written(path: &Path, plans: &[Plan]) -> Option<String> {
     let mut edits: Vec<Edit> = Vec::new();
     for plan in plans {
-        let parts: Vec<_> = plan
-            .parts
-            .iter()
-            .filter_map(|part| match &part.outcome {
-                PartOutcome::Changes(changes) => Some(changes),
-                _ => None,
-            })
-            .collect();
-        let [changes] = parts.as_slice() else {
+        let Some(changes) = plan.written_changes() else {
             continue;
         };
-        for change in *changes {
+        for change in changes {
             if let Some(edit) = &change.edit
                 && edit.location.file.path() == path
                 && !edits.contains(edit)

@@ -95,6 +95,30 @@ pub struct Plan {
     pub parts: Vec<Part>,
 }
 
+impl Plan {
+    /// The parts with changes to make: more than one when the targets need different changes.
+    fn changing(&self) -> impl Iterator<Item = &[Change]> {
+        self.parts.iter().filter_map(|part| match &part.outcome {
+            PartOutcome::Changes(changes) => Some(changes.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// Whether the targets need different changes, which a file without markers cannot say: `--write` then leaves
+    /// the environment as it is.
+    pub fn differs_by_target(&self) -> bool {
+        self.changing().nth(1).is_some()
+    }
+
+    /// The changes `--write` makes: those of the one part with changes, when exactly one has them.
+    pub fn written_changes(&self) -> Option<&[Change]> {
+        if self.differs_by_target() {
+            return None;
+        }
+        self.changing().next()
+    }
+}
+
 /// What the plan is on some targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
@@ -178,19 +202,9 @@ pub fn plan(
     for environment in &manifest.environments {
         let plan = plan_environment(resolver, manifest, environment, settings, goal, &held);
         // What `--write` applies: the changes of an environment with one plan for all its targets.
-        let changes: Vec<&Vec<Change>> = plan
-            .parts
-            .iter()
-            .filter_map(|part| match &part.outcome {
-                PartOutcome::Changes(changes) => Some(changes),
-                _ => None,
-            })
-            .collect();
-        if let [changes] = changes.as_slice() {
-            for change in *changes {
-                if let Some(id) = change.requirement {
-                    held.insert(id, change.specifiers.clone());
-                }
+        for change in plan.written_changes().unwrap_or_default() {
+            if let Some(id) = change.requirement {
+                held.insert(id, change.specifiers.clone());
             }
         }
         plans.push(plan);
