@@ -93,6 +93,9 @@ impl Counts {
                     Knowledge::Expected => "not on PyPI",
                     Knowledge::Direct => "direct",
                     Knowledge::Predates => "before the index's history",
+                    Knowledge::PastSnapshot => "after the index's snapshot",
+                    Knowledge::NoSuchRelease => "never released",
+                    Knowledge::NotHeld => "version not held",
                     Knowledge::Unknown => "unknown",
                 };
                 format!("{count} {what}")

@@ -288,7 +288,7 @@ fn the_command_line_overrides_and_can_replace_discovery() {
     let settings = configs.settings(Path::new("requirements.txt"));
     assert_eq!(
         enabled(&configs, "requirements.txt"),
-        ["NPL002", "NPL011", "NPL013"]
+        ["NPL002", "NPL011", "NPL013", "NPL014", "NPL015"]
     );
     assert_eq!(
         settings.targets.pythons,

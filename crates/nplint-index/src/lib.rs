@@ -53,7 +53,9 @@ pub use crate::builder::IndexBuilder;
 pub use crate::compact::{ApiUseRef, BuildRef, FileName, UploadTime};
 pub use crate::conda_only::CondaOnlyPackage;
 pub use crate::light::{LightPackage, LightTable};
-pub use crate::package::{AppliesTo, Metadata, Package, Release, WheelPython, WheelPythonRange};
+pub use crate::package::{
+    AppliesTo, Coverage, Metadata, Package, Release, WheelPython, WheelPythonRange,
+};
 pub use crate::parse::{Parsed, RawUrl, Requirement};
 pub use crate::pool::Names;
 pub use crate::runtime::{Evidence, FactKind, RuntimeFact};

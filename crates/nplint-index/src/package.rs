@@ -146,6 +146,75 @@ impl Package {
                 .any(|release| specifiers.contains(&release.version))
     }
 
+    /// What the index can tell of a requirement on this package with `specifiers`: whether its releases can
+    /// judge it, or why not. One answer for the solver (which leaves out every requirement not
+    /// [`Coverage::Indexed`]) and for the rules that report what was left out.
+    pub fn coverage(&self, specifiers: &VersionSpecifiers) -> Coverage {
+        // The common case first, as in `predates_history`: a release the specifiers name and admit.
+        let names_an_admitted_release = specifiers
+            .iter()
+            .filter_map(|specifier| self.release(specifier.version()))
+            .any(|release| specifiers.contains(&release.version));
+        if names_an_admitted_release
+            || self
+                .releases()
+                .iter()
+                .any(|release| specifiers.contains(&release.version))
+        {
+            return Coverage::Indexed;
+        }
+        if self.predates_history(specifiers) {
+            return Coverage::Predates;
+        }
+        let Some(newest) = self.releases().last() else {
+            return Coverage::Indexed;
+        };
+        let admitted = version_ranges::Ranges::from(specifiers.clone());
+        if !admitted.is_disjoint(&version_ranges::Ranges::strictly_higher_than(
+            newest.version.clone(),
+        )) {
+            return Coverage::PastSnapshot;
+        }
+        let pinned: Vec<&pep440_rs::VersionSpecifier> = specifiers
+            .iter()
+            .filter(|specifier| {
+                matches!(
+                    specifier.operator(),
+                    pep440_rs::Operator::Equal
+                        | pep440_rs::Operator::EqualStar
+                        | pep440_rs::Operator::ExactEqual
+                )
+            })
+            .collect();
+        match pinned.first() {
+            // The index holds pre-releases only where a requirement it read asked for them: of a pin to one, it
+            // cannot tell whether the release exists.
+            Some(pin) if pin.version().any_prerelease() => Coverage::PrereleaseNotHeld,
+            Some(_) => Coverage::NoSuchRelease,
+            // A range that admits no release (`>1.26.4, <2.0`) is a conflict the solve shows.
+            None => Coverage::Indexed,
+        }
+    }
+
+    /// The releases nearest to `version` on either side: the newest final release older than it (or, when the
+    /// index holds none, the newest of the versions before its history) and the oldest final release newer than
+    /// it. What a finding on a version that does not exist suggests.
+    pub fn nearest_releases(&self, version: &Version) -> (Option<Version>, Option<Version>) {
+        let finals = || {
+            self.releases()
+                .iter()
+                .filter(|release| !release.is_prerelease() && !release.is_yanked())
+                .map(|release| &release.version)
+        };
+        let below = finals()
+            .filter(|held| *held < version)
+            .max()
+            .or_else(|| self.earlier().iter().filter(|held| *held < version).max())
+            .cloned();
+        let above = finals().find(|held| *held > version).cloned();
+        (below, above)
+    }
+
     /// Release versions that are not valid PEP 440, with the parser's message; their releases are not queryable.
     pub fn unparseable_versions(&self) -> &[Parsed<Version>] {
         &self.decoded().unparseable_versions
@@ -192,6 +261,25 @@ impl Package {
             })
         })
     }
+}
+
+/// What the index can tell of a requirement on a package it holds ([`Package::coverage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Coverage {
+    /// Its releases judge it: some release is admitted, or none is and the solve shows the conflict (a range such
+    /// as `>1.26.4, <2.0` that admits no release).
+    Indexed,
+    /// It admits only releases older than the index's history ([`Package::predates_history`]).
+    Predates,
+    /// It admits no release the index holds, only versions newer than the newest it holds: releases uploaded
+    /// after the index's snapshot, perhaps (`numpy==2.6.0`).
+    PastSnapshot,
+    /// It pins a version that no release has, although one would lie within what the index holds
+    /// (`numpy==1.26.5`, between 1.26.4 and 2.0.0).
+    NoSuchRelease,
+    /// It pins a pre-release that the index does not hold: the index holds the pre-releases a requirement it read
+    /// asked for, not all.
+    PrereleaseNotHeld,
 }
 
 /// One release of a package: all files sharing a version.

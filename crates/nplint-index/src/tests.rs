@@ -440,6 +440,38 @@ fn a_requirement_admitting_only_releases_before_the_history_predates_it() {
 }
 
 #[test]
+fn coverage_tells_why_the_releases_cannot_judge_a_requirement() {
+    use crate::Coverage;
+    let index = index();
+    let a = index.package(&name("example-a")).unwrap();
+    let coverage = |specifiers: &str| a.coverage(&VersionSpecifiers::from_str(specifiers).unwrap());
+    assert_eq!(a.releases().last().unwrap().version(), &version("2.0rc1"));
+    // A release admitted, or none within what the index holds: the solve judges it.
+    assert_eq!(coverage(">=0.1"), Coverage::Indexed);
+    assert_eq!(coverage("==1.0.0"), Coverage::Indexed);
+    assert_eq!(coverage(">0.9.0, <1.0"), Coverage::Indexed);
+    assert_eq!(coverage("==0.2"), Coverage::Predates);
+    // Only versions past the newest release held.
+    assert_eq!(coverage("==2.1"), Coverage::PastSnapshot);
+    assert_eq!(coverage(">=3"), Coverage::PastSnapshot);
+    // A pin within what the index holds that no release has; a pre-release it may not hold.
+    assert_eq!(coverage("==0.9.5"), Coverage::NoSuchRelease);
+    assert_eq!(coverage("==0.9.*"), Coverage::Indexed);
+    assert_eq!(coverage("==0.8.*"), Coverage::NoSuchRelease);
+    assert_eq!(coverage("==1.5.0b1"), Coverage::PrereleaseNotHeld);
+    // Yanked releases (0.9) and pre-releases (2.0rc1) are never suggested; below the held releases, the versions
+    // before the history are.
+    assert_eq!(
+        a.nearest_releases(&version("0.9.5")),
+        (Some(version("0.2")), Some(version("1.0")))
+    );
+    assert_eq!(
+        a.nearest_releases(&version("1.5")),
+        (Some(version("1.0")), None)
+    );
+}
+
+#[test]
 fn file_names_are_kept_in_parts_around_the_version_and_read_back_whole() {
     use crate::compact::FileName;
     for (name, version) in [

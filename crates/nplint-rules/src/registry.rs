@@ -55,6 +55,8 @@ pub static RULES: &[&RuleInfo] = &[
     &rules::python_conflict::RULE,
     &rules::unknown_package::RULE,
     &rules::lock_drift::RULE,
+    &rules::index_outdated::RULE,
+    &rules::nonexistent_release::RULE,
     &rules::abi_mismatch::RULE,
     &rules::removed_numpy_api::RULE,
     &rules::known_pitfall::RULE,

@@ -12,14 +12,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 use nplint_diagnostics::{Diagnostic, Severity};
-use nplint_index::{Index, PackageName, Platform, PythonVersion, Target};
+use nplint_index::{Coverage, Index, PackageName, Platform, PythonVersion, Target};
 use nplint_manifest::{
     Environment, Manifest, Requirement, RequirementSource, Role as ManifestRole, Section,
 };
 use nplint_solver::{Conflict, ConflictKey, Input, Outcome, Role, Solver, Solvers};
 
 use crate::finding::{Context, Fallback, Group, Kind};
-use crate::rules::{numpy_conflict, python_conflict, unknown_package};
+use crate::rules::{
+    index_outdated, nonexistent_release, numpy_conflict, python_conflict, unknown_package,
+};
 use crate::runtime;
 use crate::runtime::report::{RuntimeGroup, RuntimeKey};
 use crate::settings::Settings;
@@ -27,10 +29,12 @@ use crate::targets::{PythonSource, Pythons, TargetOptions, environment_pythons, 
 use crate::wording::and_list;
 
 /// The rules that report a solve's outcome, or what it left out; the runtime rules are [`runtime::rules`].
-const RESOLUTION_RULES: [nplint_diagnostics::RuleId; 3] = [
+const RESOLUTION_RULES: [nplint_diagnostics::RuleId; 5] = [
     numpy_conflict::RULE.id,
     python_conflict::RULE.id,
     unknown_package::RULE.id,
+    index_outdated::RULE.id,
+    nonexistent_release::RULE.id,
 ];
 
 fn any_enabled(settings: &Settings, rules: &[nplint_diagnostics::RuleId]) -> bool {
@@ -297,6 +301,8 @@ impl Resolver {
             diagnostics.extend(context.reconcile_fixes(found));
         }
         unknown_package::check(self.index(), manifest, &of_file, diagnostics);
+        index_outdated::check(self.index(), manifest, &of_file, diagnostics);
+        nonexistent_release::check(self.index(), manifest, &of_file, diagnostics);
     }
 
     /// What solving `environment` gives on each target it is checked on under `settings` (declared metadata and
@@ -420,6 +426,17 @@ pub enum Knowledge {
     /// An indexed package, asked for only in releases older than the index's history (`cycler==0.10`, from 2016):
     /// left out of the solve, as the index cannot judge them.
     Predates,
+    /// An indexed package, asked for only in versions newer than the newest release the index holds: released
+    /// after its snapshot, perhaps. Left out of the solve and reported by `index-outdated`.
+    PastSnapshot,
+    /// An indexed package, pinned to a version the package index did not have on the snapshot date although the
+    /// index would hold it (never released, or deleted). Left out of
+    /// the solve and reported by `nonexistent-release`.
+    NoSuchRelease,
+    /// An indexed package, pinned to a version the index does not hold and may not know of: a pre-release (it
+    /// holds the pre-releases a requirement it read asked for), or a version conda installs (conda-forge builds
+    /// versions that PyPI does not have). Left out of the solve.
+    NotHeld,
     /// A package that neither tier of the index knows.
     Unknown,
 }
@@ -449,14 +466,16 @@ impl Knowledge {
         };
         if requirement.source != RequirementSource::Registry {
             Self::Direct
-        } else if indexed {
-            if index
-                .package(name)
-                .is_some_and(|package| package.predates_history(&requirement.specifiers))
-            {
-                Self::Predates
-            } else {
-                Self::Indexed
+        } else if let Some(package) = index.package(name) {
+            match package.coverage(&requirement.specifiers) {
+                Coverage::Indexed => Self::Indexed,
+                Coverage::Predates => Self::Predates,
+                Coverage::PastSnapshot => Self::PastSnapshot,
+                Coverage::NoSuchRelease if crate::conda::installed_from_conda(requirement) => {
+                    Self::NotHeld
+                }
+                Coverage::NoSuchRelease => Self::NoSuchRelease,
+                Coverage::PrereleaseNotHeld => Self::NotHeld,
             }
         } else if is_expected_unknown(requirement, name) {
             Self::Expected
@@ -473,7 +492,7 @@ impl Knowledge {
     /// Whether nplint knows enough of the package to leave it to the solve or out of it: `unknown-package` lists
     /// the requirements for which this is false.
     pub fn is_known(self) -> bool {
-        !matches!(self, Self::Direct | Self::Predates | Self::Unknown)
+        matches!(self, Self::Indexed | Self::Unrelated | Self::Expected)
     }
 }
 

@@ -493,3 +493,60 @@ fn why_traces_a_cap_back_to_the_file_through_the_package_that_requires_it() {
         ]
     );
 }
+
+#[test]
+fn a_version_past_the_newest_release_is_index_outdated_not_a_conflict() {
+    // numpy's newest release here is 2.0.0: a pin past it is left out, and the rest is still solved.
+    let found = check(&["numpy==2.6.0"]);
+    assert_eq!(rules(&found), [("index-outdated", Severity::Info)]);
+    assert!(
+        found[0].message.starts_with(
+            "`numpy==2.6.0` asks for a release newer than nplint's index holds (its snapshot is of "
+        ),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[0]
+            .message
+            .ends_with("the newest numpy it holds is 2.0.0 (2025-01-01)")
+    );
+    assert_eq!(
+        rules(&check(&["numpy>2.0.0"])),
+        [("index-outdated", Severity::Info)]
+    );
+    // The rest of the environment is still solved: `binlib`'s binaries still break under NumPy 2.
+    let found = check(&["numpy>=2.5", "binlib==1.0", "numpy>=2"]);
+    assert_eq!(
+        rules(&found),
+        [
+            ("abi-mismatch", Severity::Error),
+            ("index-outdated", Severity::Info)
+        ]
+    );
+}
+
+#[test]
+fn a_pin_to_a_version_never_released_names_the_nearest_releases() {
+    let found = check(&["numpy==1.26.5"]);
+    assert_eq!(rules(&found), [("nonexistent-release", Severity::Error)]);
+    assert_eq!(
+        found[0].message,
+        "`numpy==1.26.5` pins a version of which numpy has no release; the nearest releases are 1.26.4 \
+         (2025-01-01) and 2.0.0 (2025-01-01)"
+    );
+    assert_eq!(
+        rules(&check(&["numpy==1.27.*"])),
+        [("nonexistent-release", Severity::Error)]
+    );
+    // A range that admits no release is a conflict the solve shows, not a missing release.
+    assert_eq!(
+        rules(&check(&["numpy>1.26.4,<2.0"])),
+        [("numpy-conflict", Severity::Error)]
+    );
+    // A pre-release the index does not hold may exist: it is left out and listed, not called missing.
+    assert_eq!(
+        rules(&check(&["numpy==1.27.0rc1"])),
+        [("unknown-package", Severity::Info)]
+    );
+}

@@ -278,11 +278,14 @@ impl Solver {
             if !input.marker.is_true() && !input.marker.evaluate(&markers, &[]) {
                 continue;
             }
-            // A package the index does not hold, and a requirement that admits only releases older than the index's
-            // history (which it cannot judge), are left out.
+            // A package the index does not hold, and a requirement its releases cannot judge (only releases older
+            // than its history or newer than its snapshot, a version that does not exist: see `Package::coverage`),
+            // are left out.
             let left_out = match self.index.package(&input.name) {
                 None => !is_python(&input.name),
-                Some(package) => package.predates_history(&input.specifiers),
+                Some(package) => {
+                    package.coverage(&input.specifiers) != nplint_index::Coverage::Indexed
+                }
             };
             if left_out {
                 unknown.push(input.id);

@@ -1,9 +1,11 @@
 //! One module per rule.
 
 pub(crate) mod abi_mismatch;
+pub(crate) mod index_outdated;
 pub(crate) mod io_error;
 pub(crate) mod known_pitfall;
 pub(crate) mod lock_drift;
+pub(crate) mod nonexistent_release;
 pub(crate) mod numpy_conflict;
 pub(crate) mod parse_error;
 pub(crate) mod python_conflict;

@@ -76,13 +76,21 @@ pub(crate) fn check(
                     .and_then(|name| index.package(name))
                     .is_some_and(|package| package.held_from().is_some());
             }
+            // Reported by rules of their own.
+            Knowledge::PastSnapshot | Knowledge::NoSuchRelease => left_out.elsewhere += 1,
+            Knowledge::NotHeld => {
+                left_out.not_held.insert(id);
+            }
             knowledge if !knowledge.is_known() => {
                 left_out.unknown.insert(id);
             }
             _ => {}
         }
     }
-    if !left_out.unknown.is_empty() || !left_out.predating.is_empty() {
+    if !left_out.unknown.is_empty()
+        || !left_out.predating.is_empty()
+        || !left_out.not_held.is_empty()
+    {
         diagnostics.push(diagnostic(manifest, of_file.len(), &left_out));
     }
 }
@@ -94,6 +102,11 @@ struct LeftOut {
     unknown: BTreeSet<usize>,
     /// Requirements on indexed packages that admit only releases older than the index's history.
     predating: BTreeSet<usize>,
+    /// Requirements pinning a version of an indexed package that the index does not hold and may not know of (a
+    /// pre-release, a conda build's version).
+    not_held: BTreeSet<usize>,
+    /// How many were left out for reasons other rules report (`index-outdated`, `nonexistent-release`).
+    elsewhere: usize,
     /// Whether one of those is on a package the index holds only from its newest releases on.
     held_newest: bool,
     /// How many are known not to reach NumPy.
@@ -113,40 +126,51 @@ fn listed(names: &[String], more: usize) -> String {
 /// file's `total` requirements (see the rule's documentation).
 fn diagnostic(manifest: &Manifest, total: usize, left_out: &LeftOut) -> Diagnostic {
     let name = |&id: &usize| format!("`{}`", manifest.requirements[id].display());
-    let named_unknown: Vec<String> = left_out.unknown.iter().take(NAMED).map(name).collect();
-    let named_predating: Vec<String> = left_out
-        .predating
-        .iter()
-        .take(NAMED - named_unknown.len())
-        .map(name)
-        .collect();
-    let checked = total
-        .saturating_sub(left_out.unknown.len() + left_out.predating.len() + left_out.unrelated);
-    // "`a`, `b` and 3 more are ...", with the verb for one or for several.
-    let clause =
-        |ids: &BTreeSet<usize>, named: &[String], [one, several]: [&str; 2], rest: &str| {
-            (!ids.is_empty()).then(|| {
-                let verb = if ids.len() == 1 { one } else { several };
-                format!("{} {verb} {rest}", listed(named, ids.len() - named.len()))
-            })
-        };
-    let clauses: Vec<String> = [
-        clause(
+    // Each kind of requirement left out: its ids, the verbs of its clause, what it says, and each one's label.
+    let kinds: [(&BTreeSet<usize>, [&str; 2], &str, &str); 3] = [
+        (
             &left_out.unknown,
-            &named_unknown,
             ["is", "are"],
             "not in nplint's index",
+            "not checked",
         ),
-        clause(
+        (
             &left_out.predating,
-            &named_predating,
             ["asks", "ask"],
             "only for releases older than nplint's index holds",
+            "not checked: older than the index",
         ),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+        (
+            &left_out.not_held,
+            ["asks", "ask"],
+            "for a version nplint's index does not hold",
+            "not checked: version not in the index",
+        ),
+    ];
+    // The first `NAMED` requirements, kind after kind, are named and labelled.
+    let mut named: Vec<(usize, &str)> = Vec::new();
+    let mut clauses: Vec<String> = Vec::new();
+    for (ids, [one, several], rest, label) in kinds {
+        if ids.is_empty() {
+            continue;
+        }
+        let these: Vec<usize> = ids.iter().copied().take(NAMED - named.len()).collect();
+        let spelled: Vec<String> = these.iter().map(name).collect();
+        let verb = if ids.len() == 1 { one } else { several };
+        // "`a`, `b` and 3 more are ...", with the verb for one or for several.
+        clauses.push(format!(
+            "{} {verb} {rest}",
+            listed(&spelled, ids.len() - spelled.len())
+        ));
+        named.extend(these.into_iter().map(|id| (id, label)));
+    }
+    let checked = total.saturating_sub(
+        left_out.unknown.len()
+            + left_out.predating.len()
+            + left_out.not_held.len()
+            + left_out.unrelated
+            + left_out.elsewhere,
+    );
     let unrelated = match left_out.unrelated {
         0 => String::new(),
         1 => " (1 more is known not to need NumPy)".to_owned(),
@@ -156,26 +180,13 @@ fn diagnostic(manifest: &Manifest, total: usize, left_out: &LeftOut) -> Diagnost
         "checked {checked} of {total} requirements{unrelated}; {}",
         clauses.join("; ")
     );
-    let ids: Vec<usize> = left_out
-        .unknown
-        .iter()
-        .take(NAMED)
-        .chain(left_out.predating.iter().take(NAMED - named_unknown.len()))
-        .copied()
-        .collect();
-    // Invariant: called only with at least one requirement left out.
-    let first = &manifest.requirements[*ids.first().expect("at least one requirement left out")];
+    // Invariant: called only with at least one requirement left out, and `NAMED` is not 0.
+    let (first_id, first_label) = *named.first().expect("at least one requirement left out");
+    let first = &manifest.requirements[first_id];
     // A finding on the whole environment stands in the file that was checked: on the include line that leads to
     // the first requirement left out when that requirement is in an included file (a requirements file made of
     // `-r` lines), else on the requirement. Each requirement keeps its label on its own line in its own file.
     let included = !first.origin.include_chain.is_empty();
-    let label = |id: usize| {
-        if left_out.predating.contains(&id) {
-            "not checked: older than the index"
-        } else {
-            "not checked"
-        }
-    };
     let mut diagnostic = Diagnostic::new(
         RULE.id,
         RULE.default_severity,
@@ -185,10 +196,10 @@ fn diagnostic(manifest: &Manifest, total: usize, left_out: &LeftOut) -> Diagnost
     .with_primary_label(if included {
         "includes requirements not checked"
     } else {
-        label(ids[0])
+        first_label
     });
-    for &id in ids.iter().skip(usize::from(!included)) {
-        diagnostic = diagnostic.with_label(manifest.requirements[id].location.clone(), label(id));
+    for &(id, label) in named.iter().skip(usize::from(!included)) {
+        diagnostic = diagnostic.with_label(manifest.requirements[id].location.clone(), label);
     }
     let mut help =
         "their own requirements are unknown to nplint; a conflict they cause is not reported"

@@ -1,0 +1,100 @@
+//! `index-outdated`: a requirement that asks only for versions newer than the index's newest release of its
+//! package, which the index cannot judge.
+
+use std::collections::BTreeSet;
+
+use nplint_diagnostics::Diagnostic;
+use nplint_index::Index;
+use nplint_manifest::Manifest;
+
+use crate::registry::declare_rule;
+use crate::resolution::Knowledge;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports, once per requirement, a requirement on a package of nplint's index that admits none of the releases
+    /// the index holds, only versions newer than the newest of them: `numpy==2.6.0` before NumPy 2.6 is in the
+    /// index. Such a release was most likely uploaded after the index's snapshot (`nplint --version` and
+    /// `nplint index stats` give its date). The requirement is left out of the solve, which checks the rest of the
+    /// environment, rather than reported as a conflict with the releases nplint knows.
+    ///
+    /// ## Why is this bad?
+    /// It is not wrong, but nplint cannot check it: the release's own requirements and binaries are unknown to
+    /// the index, so a conflict they cause is not reported.
+    ///
+    /// ## Example
+    /// ```text
+    /// numpy==2.6.0
+    /// pandas==3.2.0
+    /// ```
+    ///
+    /// ## How to fix
+    /// Refresh nplint's knowledge: `nplint index update` installs the newest published index snapshot, and
+    /// `nplint check --online` reads what the index lacks from the package index. A version that was never released
+    /// is a typo: pin one that exists.
+    ///
+    /// ## References
+    /// - [PEP 440 – Version specifiers](https://peps.python.org/pep-0440/#version-specifiers)
+    name: "index-outdated",
+    code: "NPL014",
+    severity: Info,
+}
+
+/// One finding per requirement of the file (`of_file`: see `unknown-package`) that asks only for versions past
+/// the index's newest release of its package.
+pub(crate) fn check(
+    index: &Index,
+    manifest: &Manifest,
+    of_file: &BTreeSet<usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for &id in of_file {
+        let requirement = &manifest.requirements[id];
+        if Knowledge::of(index, requirement) != Knowledge::PastSnapshot {
+            continue;
+        }
+        let Some(package) = requirement
+            .name
+            .as_ref()
+            .and_then(|name| index.package(name))
+        else {
+            continue;
+        };
+        let newest = package
+            .releases()
+            .last()
+            .map_or_else(String::new, |release| {
+                let date = release.upload_date();
+                if date.is_empty() {
+                    format!(
+                        "; the newest {} it holds is {}",
+                        package.name(),
+                        release.version()
+                    )
+                } else {
+                    format!(
+                        "; the newest {} it holds is {} ({date})",
+                        package.name(),
+                        release.version()
+                    )
+                }
+            });
+        let mut diagnostic = Diagnostic::new(
+            RULE.id,
+            RULE.default_severity,
+            format!(
+                "`{}` asks for a release newer than nplint's index holds (its snapshot is of {}){newest}",
+                requirement.display(),
+                index.snapshot().newest_upload_date(),
+            ),
+            requirement.location.clone(),
+        )
+        .with_primary_label("not checked: newer than the index");
+        diagnostic.help = Some(
+            "it is left out of the solve, which checks the rest of the environment; `nplint index update` \
+             fetches a newer index, `nplint check --online` reads the release from the package index"
+                .to_owned(),
+        );
+        diagnostics.push(diagnostic);
+    }
+}
