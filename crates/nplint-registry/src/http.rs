@@ -397,13 +397,16 @@ impl Client {
                 drain(response);
                 let (fields, body) = cached.context("304 without a cached page")?;
                 bump(&self.stats.revalidated);
-                // Fresh again from now.
-                self.cache_write(
-                    PAGES,
-                    url,
-                    &[&fields[0], &fields[1], &now.to_string()],
-                    &body,
-                )?;
+                // Fresh again from now, and the newest for pruning. Without a window or a bound neither
+                // matters, and the sync would rewrite megabytes of pages for nothing.
+                if !self.options.freshness.is_zero() || self.options.max_cache_bytes != u64::MAX {
+                    self.cache_write(
+                        PAGES,
+                        url,
+                        &[&fields[0], &fields[1], &now.to_string()],
+                        &body,
+                    )?;
+                }
                 Ok(Some(body))
             }
             404 => {
