@@ -455,6 +455,28 @@ fn retries_a_server_error_then_succeeds() {
 }
 
 #[test]
+fn waits_as_long_as_retry_after_asks() {
+    let limited = AtomicUsize::new(0);
+    let server = Server::start(move |request| {
+        if limited.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Some(Answer {
+                status: 429,
+                headers: vec![("Retry-After", "1".to_owned())],
+                body: Vec::new(),
+            });
+        }
+        fakepkg_index(request)
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let client = Client::new(options(cache.path())).unwrap();
+    let started = std::time::Instant::now();
+    assert!(client.get(&server.url("/simple/fakepkg/")).is_ok());
+    // The backoff alone would have waited a millisecond.
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(client.stats().retries, 1);
+}
+
+#[test]
 fn a_server_failing_every_retry_is_unreachable() {
     let server = Server::start(|_| answer(503, "down"));
     let cache = tempfile::tempdir().unwrap();

@@ -112,18 +112,53 @@ pub fn read_project(
 /// platform's cache directory (`~/.cache` on Linux, `~/Library/Caches` on macOS, the local app data on
 /// Windows) with `nplint`. `None` when none can be found (no home directory).
 pub fn default_cache_dir() -> Option<PathBuf> {
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|value| !value.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(directory) = from_env("NPLINT_CACHE_DIR") {
-        return Some(directory);
+    cache_dir_from(
+        std::env::var_os("NPLINT_CACHE_DIR"),
+        std::env::var_os("XDG_CACHE_HOME"),
+        || {
+            etcetera::base_strategy::choose_native_strategy()
+                .ok()
+                .map(|strategy| strategy.cache_dir())
+        },
+    )
+}
+
+/// [`default_cache_dir`] from the variables' values and the platform's cache directory.
+fn cache_dir_from(
+    nplint: Option<std::ffi::OsString>,
+    xdg: Option<std::ffi::OsString>,
+    platform: impl FnOnce() -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    if let Some(directory) = nplint.filter(|value| !value.is_empty()) {
+        return Some(PathBuf::from(directory));
     }
-    if let Some(directory) = from_env("XDG_CACHE_HOME").filter(|path| path.is_absolute()) {
+    // The XDG specification ignores a relative `XDG_CACHE_HOME`.
+    if let Some(directory) = xdg.map(PathBuf::from).filter(|path| path.is_absolute()) {
         return Some(directory.join("nplint"));
     }
-    etcetera::base_strategy::choose_native_strategy()
-        .ok()
-        .map(|strategy| strategy.cache_dir().join("nplint"))
+    platform().map(|directory| directory.join("nplint"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_directory_follows_the_environment() {
+        let platform = || Some(PathBuf::from("/platform/cache"));
+        let set = |value: &str| Some(std::ffi::OsString::from(value));
+        assert_eq!(
+            cache_dir_from(set("/mine"), set("/xdg"), platform),
+            Some(PathBuf::from("/mine"))
+        );
+        assert_eq!(
+            cache_dir_from(set(""), set("/xdg"), platform),
+            Some(PathBuf::from("/xdg/nplint"))
+        );
+        assert_eq!(
+            cache_dir_from(None, set("relative"), platform),
+            Some(PathBuf::from("/platform/cache/nplint"))
+        );
+        assert_eq!(cache_dir_from(None, None, || None), None);
+    }
 }

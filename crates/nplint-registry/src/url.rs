@@ -282,8 +282,10 @@ mod tests {
 
     #[test]
     fn reads_credentials_from_netrc() {
+        // A macro's body is not an entry's login and password.
         let netrc = "machine other.invalid login a password b\n\
                      machine 127.0.0.1\n  login user\n  password secret\n\
+                     macdef init\n  login nobody password nothing\n\n\
                      default login anonymous password guest\n";
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("netrc");
