@@ -166,14 +166,18 @@ mod tests {
     use crate::index::fetch::Fetched;
     use crate::index::simple::{File, ProjectPage};
 
-    /// The recorded project pages of `fixtures/`, served as the index would.
+    /// The recorded project pages of the registry crate's `src/fixtures/`, served as the index would.
     struct FixtureFetcher(ProjectPage);
 
     impl FixtureFetcher {
         fn recorded(name: &str) -> Self {
             let text = match name {
-                "gensim" => include_str!("fixtures/simple-gensim.json"),
-                "numpy" => include_str!("fixtures/simple-numpy.json"),
+                "gensim" => {
+                    include_str!("../../../crates/nplint-registry/src/fixtures/simple-gensim.json")
+                }
+                "numpy" => {
+                    include_str!("../../../crates/nplint-registry/src/fixtures/simple-numpy.json")
+                }
                 _ => unreachable!("no recorded page for `{name}`"),
             };
             Self(serde_json::from_str(text).unwrap())

@@ -70,7 +70,7 @@ fn scan_wheel(path: &Path, removed: &std::collections::BTreeSet<String>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::zip::tests::build_zip;
+    use nplint_registry::zip::testing::build_zip;
 
     #[test]
     fn scans_a_wheel_on_disk() {

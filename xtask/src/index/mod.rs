@@ -21,7 +21,7 @@
 //! Metadata is read, in order of cost: the `.metadata` file next to a wheel (PEP 658/714; asked for even where
 //! the listing does not advertise it, since indexes serve it regardless); else `*.dist-info/METADATA` out of the
 //! wheel by HTTP range requests on its central directory (see [`zip`]); for an sdist, `PKG-INFO` and setuptools'
-//! `requires.txt` (see [`fetch::SdistFiles::metadata`] for which is trusted): a `.zip` read by ranges, a
+//! `requires.txt` (see [`nplint_registry::fetch::SdistFiles::metadata`] for which is trusted): a `.zip` read by ranges, a
 //! `.tar.gz` downloaded whole up to 20 MiB. Anything else is `unknown`, with `Requires-Python` from the listing.
 //!
 //! # Scans of wheels
@@ -60,34 +60,30 @@
 
 pub mod closure;
 pub mod fetch;
-pub mod filename;
 pub mod fresh;
-pub mod http;
 pub mod local;
-pub mod metadata;
 pub mod output;
 pub mod python;
-pub mod release;
 pub mod release_scans;
 pub mod rescan;
 pub mod scan;
-pub mod simple;
 pub mod tiers;
 pub mod verify;
-pub mod zip;
+
+// Reading an index (pages, metadata, releases) is the registry crate's, shared with the CLI.
+pub use nplint_registry::names::{is_unconditional, normalize, requirement_name};
+pub use nplint_registry::{filename, http, metadata, release, simple, sync, zip};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
 use self::closure::Closure;
-use self::fetch::{IndexFetcher, ScanConfig};
-use self::http::Client;
+use self::fetch::{IndexFetcher, ScanConfig, ScanningFetcher};
+use self::http::{Client, ClientOptions};
 use nplint_index::source::{NEWEST_HELD, Snapshot};
 
 /// How the tasks that read the package index reach it.
@@ -106,16 +102,31 @@ pub struct NetworkArgs {
 
 impl NetworkArgs {
     /// The fetcher over the index URL and the HTTP cache (default: `target/index-cache/` under `root`).
-    fn fetcher(&self, root: &Path) -> Result<IndexFetcher<Client>> {
+    fn fetcher(&self, root: &Path) -> Result<ScanningFetcher<Client>> {
         let index_url = index_url(self.index_url.as_deref())?;
+        Ok(ScanningFetcher::new(IndexFetcher::new(
+            &index_url,
+            self.client(root)?,
+        )))
+    }
+
+    /// The HTTP client over the cache (default: `target/index-cache/` under `root`). Pages are always
+    /// revalidated (a sync must see the index as it is) and the cache is not bounded (it is the sync's working
+    /// set, kept between syncs to make them incremental).
+    pub fn client(&self, root: &Path) -> Result<Client> {
         let cache = self
             .cache_dir
             .clone()
             .unwrap_or_else(|| root.join("target/index-cache"));
-        Ok(IndexFetcher::new(
-            &index_url,
-            Client::new(&cache, usize::from(self.jobs))?,
-        ))
+        Client::new(ClientOptions {
+            cache_dir: Some(cache),
+            timeout: Duration::from_mins(1),
+            retries: 5,
+            backoff: Duration::from_millis(500),
+            concurrency: usize::from(self.jobs),
+            freshness: Duration::ZERO,
+            max_cache_bytes: u64::MAX,
+        })
     }
 
     /// A pool of one thread per concurrent request.
@@ -240,7 +251,7 @@ pub fn run_tiers(root: &Path, args: &TiersArgs) -> Result<()> {
     let count = |kind: &str, listed: bool| counts.get(&(kind, listed)).copied().unwrap_or(0);
     let read: usize = projects.values().map(|project| project.read).sum();
     let kept: usize = projects.values().map(|project| project.releases).sum();
-    let stats = &fetcher.transport.stats;
+    let stats = fetcher.transport().stats();
     println!(
         "{} listed: {} full, {} through extras only, {} light, {} missing\n\
          dependencies outside the list: {} full, {} through extras only, {} light\n\
@@ -256,8 +267,8 @@ pub fn run_tiers(root: &Path, args: &TiersArgs) -> Result<()> {
         count("full", false),
         count("extras", false),
         count("light", false),
-        stats.requests.load(Ordering::Relaxed),
-        stats.bytes.load(Ordering::Relaxed),
+        stats.requests,
+        stats.bytes,
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -302,45 +313,6 @@ fn now_utc() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
     crate::conda_patches::rfc3339(seconds)
-}
-
-/// PEP 503 normalization: lower case, runs of `-`, `_`, `.` as one `-`.
-pub fn normalize(name: &str) -> String {
-    let mut normalized = String::with_capacity(name.len());
-    let mut separator = false;
-    for character in name.chars() {
-        if matches!(character, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !normalized.is_empty() {
-                normalized.push('-');
-            }
-            separator = false;
-            normalized.push(character.to_ascii_lowercase());
-        }
-    }
-    normalized
-}
-
-/// The normalized name a `Requires-Dist` entry starts with; `None` when it does not start with one.
-pub fn requirement_name(requirement: &str) -> Option<String> {
-    let requirement = requirement.trim_start();
-    let end = requirement
-        .find(|character: char| {
-            !(character.is_ascii_alphanumeric() || matches!(character, '-' | '_' | '.'))
-        })
-        .unwrap_or(requirement.len());
-    let name = normalize(&requirement[..end]);
-    (!name.is_empty()).then_some(name)
-}
-
-/// Whether a requirement can apply without any extra: its marker (if any) is satisfiable with no extra active.
-/// A requirement pep508_rs cannot parse counts as conditional only if it mentions `extra`.
-pub fn is_unconditional(requirement: &str) -> bool {
-    match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement) {
-        Ok(parsed) => parsed.marker.evaluate_extras(&[]),
-        Err(_) => !requirement.contains("extra"),
-    }
 }
 
 /// The index URL: the flag, else `UV_DEFAULT_INDEX`, else `PIP_INDEX_URL`.
@@ -498,12 +470,12 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
         let summary =
             pool.install(|| rescan::rescan(&fetcher, &mut tree, labels, &only, &progress))?;
         tree.write(&data, false)?;
-        let stats = &fetcher.transport.stats;
+        let stats = fetcher.transport().stats();
         println!(
             "{}{} requests, {} bytes, {:.1} s",
             summary.render(),
-            stats.requests.load(Ordering::Relaxed),
-            stats.bytes.load(Ordering::Relaxed),
+            stats.requests,
+            stats.bytes,
             started.elapsed().as_secs_f64()
         );
         return Ok(());
@@ -528,15 +500,16 @@ pub fn run(root: &Path, args: &SyncArgs) -> Result<()> {
     pool.install(|| verify_fresh(&fetcher, &after, &closure))?;
     after.write(&data, args.only.is_empty())?;
 
-    let stats = &fetcher.transport.stats;
+    let stats = fetcher.transport().stats();
     let summary = output::Summary {
         before: &before,
         after: &after,
         closure: &closure,
         seeds_without_numpy: closure.seeds_without_numpy(&seeds_in_play),
-        requests: stats.requests.load(Ordering::Relaxed),
-        cache_hits: stats.cache_hits.load(Ordering::Relaxed),
-        bytes: stats.bytes.load(Ordering::Relaxed),
+        requests: stats.requests,
+        // As before the counters were split: answers from the cache, revalidated or not.
+        cache_hits: stats.from_cache + stats.revalidated,
+        bytes: stats.bytes,
         seconds: started.elapsed().as_secs_f64(),
     };
     print!("{}", summary.render());
@@ -691,49 +664,6 @@ fn verify_fresh<F: fetch::Fetcher>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalizes_names() {
-        assert_eq!(normalize("Scikit_Learn"), "scikit-learn");
-        assert_eq!(normalize("zope.interface"), "zope-interface");
-        assert_eq!(normalize("a--_.b"), "a-b");
-        assert_eq!(normalize("numpy"), "numpy");
-    }
-
-    #[test]
-    fn reads_requirement_names() {
-        assert_eq!(
-            requirement_name("numpy (~=1.19.2)").as_deref(),
-            Some("numpy")
-        );
-        assert_eq!(
-            requirement_name("Keras_Preprocessing>=1.1").as_deref(),
-            Some("keras-preprocessing")
-        );
-        assert_eq!(
-            requirement_name("sphinxcontrib.programoutput ; extra == 'docs'").as_deref(),
-            Some("sphinxcontrib-programoutput")
-        );
-        assert_eq!(
-            requirement_name("torch[cuda]; python_version>'3.8'").as_deref(),
-            Some("torch")
-        );
-        assert_eq!(requirement_name("; nothing"), None);
-    }
-
-    #[test]
-    fn tells_extras_from_other_markers() {
-        assert!(is_unconditional("numpy>=1.20"));
-        assert!(is_unconditional("dataclasses ; python_version < \"3.7\""));
-        assert!(is_unconditional(
-            "tensorflow-io-gcs-filesystem>=0.23.1; platform_machine != \"arm64\""
-        ));
-        assert!(!is_unconditional("scipy ; extra == 'all'"));
-        assert!(!is_unconditional(
-            "pytest; (sys_platform == \"win32\") and extra == \"test\""
-        ));
-        assert!(is_unconditional("x; extra == 'a' or python_version >= '3'"));
-    }
 
     #[test]
     fn reads_the_seed_list() {

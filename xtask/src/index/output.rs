@@ -10,6 +10,7 @@ use nplint_index::source::{BuildNumpy, PackageFile, Snapshot, StoredPackageFile}
 use serde::Serialize;
 
 use super::closure::{Closure, SyncedPackage};
+use nplint_registry::sync::package_file;
 
 /// The index's data as files hold it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -140,7 +141,7 @@ impl Tree {
         let packages: BTreeMap<String, PackageFile> = closure
             .packages
             .iter()
-            .map(|(name, package)| (name.clone(), package_file(name, package, &universe)))
+            .map(|(name, package)| (name.clone(), package_file(name, package, Some(&universe))))
             .collect();
         let newest_upload = closure
             .packages
@@ -175,7 +176,7 @@ impl Tree {
             .collect();
         let mut packages = before.packages.clone();
         for (name, package) in &closure.packages {
-            packages.insert(name.clone(), package_file(name, package, &universe));
+            packages.insert(name.clone(), package_file(name, package, Some(&universe)));
         }
         Self {
             // The date stays: the other packages were read when it was set, and a partial sync sees nothing newer
@@ -379,7 +380,7 @@ impl Summary<'_> {
             super::release::PRERELEASES_KEPT,
             omitted,
             plural(flooded, "package"),
-            super::closure::UNDECLARED_SCANNED,
+            nplint_registry::sync::UNDECLARED_SCANNED,
             unscanned,
             plural(capped, "package"),
             plural(unknown, "release"),
@@ -616,20 +617,6 @@ fn in_order<'a>(package: &'a PackageFile, versions: &[&str]) -> Vec<&'a str> {
         .map(|release| release.version.as_str())
         .filter(|version| versions.contains(version))
         .collect()
-}
-
-/// A synced package in the source form, its `Requires-Dist` filtered to `universe`.
-fn package_file(name: &str, package: &SyncedPackage, universe: &BTreeSet<String>) -> PackageFile {
-    PackageFile {
-        name: name.to_owned(),
-        releases: package
-            .releases
-            .iter()
-            .map(|release| release.entry(universe))
-            .collect(),
-        earlier: package.earlier.clone(),
-        held_from: package.held_from.clone(),
-    }
 }
 
 #[cfg(test)]

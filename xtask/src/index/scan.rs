@@ -509,7 +509,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
-    use crate::index::zip::tests::{Memory, build_zip};
+    use nplint_registry::zip::testing::{Memory, build_zip};
 
     /// The synced data's package files.
     fn data_dir() -> PathBuf {

@@ -794,12 +794,7 @@ pub fn run(root: &Path, args: &VerifyArgs) -> Result<()> {
 
     let index_url = super::index_url(args.network.index_url.as_deref())?;
     let base = json_base(&index_url)?;
-    let cache = args
-        .network
-        .cache_dir
-        .clone()
-        .unwrap_or_else(|| root.join("target/index-cache"));
-    let client = super::http::Client::new(&cache, usize::from(args.network.jobs))?;
+    let client = args.network.client(root)?;
     let get = |url: &str| client.fresh(url, "application/json");
     let pool = args.network.pool("verify")?;
     let universe: BTreeSet<String> = snapshot.packages.iter().cloned().collect();

@@ -9,9 +9,9 @@ use nplint_index::source::{
 };
 use pep440_rs::{Version, VersionSpecifiers};
 
-use super::fetch::Fetched;
-use super::filename::{PythonTag, WheelName, is_sdist, sdist_version};
-use super::simple::{File, ProjectPage, normalize_time};
+use crate::fetch::Fetched;
+use crate::filename::{PythonTag, WheelName, is_sdist, sdist_version};
+use crate::simple::{File, ProjectPage, normalize_time};
 
 /// Releases uploaded before this are not indexed (except NumPy's, see [`keep`]).
 pub const EARLIEST: &str = nplint_index::source::HISTORY_START;
@@ -111,14 +111,15 @@ pub fn group<'a>(page: &'a ProjectPage, project: &str) -> (Vec<Release<'a>>, Vec
 }
 
 /// Whether a release is indexed: uploaded on or after [`EARLIEST`]; for `numpy`, every release from 1.13 on (its
-/// pre-releases included), whatever the date.
+/// pre-releases included), whatever the date. A release whose upload time the index does not give (PEP 503
+/// HTML pages give none) is kept: nothing says it is older.
 pub fn keep(project: &str, release: &Release) -> bool {
     if project == "numpy" {
         return release.version.release() >= [1, 13].as_slice();
     }
     release
         .uploaded()
-        .is_some_and(|uploaded| uploaded.as_str() >= EARLIEST)
+        .is_none_or(|uploaded| uploaded.as_str() >= EARLIEST)
 }
 
 /// The versions of the releases [`keep`] does not accept, as the index lists them, ascending: all the index says
@@ -385,7 +386,7 @@ impl<'a> Selection<'a> {
     }
 }
 
-/// The measured facts of one release (see [`super::release_scans`] for which releases and which wheels).
+/// The measured facts of one release (the index sync measures them: which releases and which wheels is its choice).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReleaseScans {
     /// The scan of the first platform's wheel.
@@ -418,7 +419,7 @@ pub struct SyncedRelease {
     pub kind: ReleaseKind,
     pub wheels: BTreeMap<Platform, Vec<String>>,
     pub reads: Vec<ReadMetadata>,
-    /// What the wheel scans found (see [`super::release_scans`]).
+    /// What the wheel scans found (see [`crate::sync::ScanHook`]).
     pub scans: ReleaseScans,
 }
 
@@ -474,7 +475,7 @@ pub fn variants(reads: &[ReadMetadata], universe: &BTreeSet<String>) -> Vec<Meta
                     .requires_dist
                     .iter()
                     .filter(|requirement| {
-                        super::requirement_name(requirement)
+                        crate::names::requirement_name(requirement)
                             .is_some_and(|name| universe.contains(&name))
                     })
                     .cloned()
@@ -543,7 +544,7 @@ mod tests {
     use nplint_index::source::MetadataSource;
 
     use super::*;
-    use crate::index::metadata::CoreMetadata;
+    use crate::metadata::CoreMetadata;
 
     fn page(fixture: &str) -> ProjectPage {
         serde_json::from_str(fixture).unwrap()

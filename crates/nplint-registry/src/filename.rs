@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use nplint_index::source::Platform;
 
-use super::normalize;
+use crate::names::normalize;
 
 /// A wheel filename, split into its parts: `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,14 @@
-//! The simple repository API's JSON form (PEP 691, with PEP 700's `versions` and `upload-time`, and PEP 658/714's
-//! metadata keys): one project page.
+//! The simple repository API: one project page, in its JSON form (PEP 691, with PEP 700's `versions` and
+//! `upload-time`) or, from indexes that serve only that, its HTML form (PEP 503, with PEP 592's `data-yanked` and
+//! `data-requires-python`).
 
 use serde::Deserialize;
 
-/// The media type asked for in `Accept`.
+/// The media type of the JSON form.
 pub const MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
+
+/// `Accept` for project pages: JSON preferred, HTML accepted (what uv asks for).
+pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 
 /// A project's page: `GET <index>/<name>/`.
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +85,24 @@ impl Yanked {
 }
 
 impl ProjectPage {
+    /// A page as served: JSON when it is a JSON object, else HTML (which names no project: `name` is taken as
+    /// the page's).
+    pub fn parse(body: &[u8], name: &str) -> Result<Self, String> {
+        if body.trim_ascii_start().starts_with(b"{") {
+            return serde_json::from_slice(body).map_err(|error| error.to_string());
+        }
+        let text = std::str::from_utf8(body).map_err(|error| error.to_string())?;
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains("<html") && !lower.contains("<a ") && !lower.contains("<!doctype") {
+            return Err("not HTML".to_owned());
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            files: html_files(text),
+            versions: Vec::new(),
+        })
+    }
+
     /// [`redact_index_host`] in the yank reasons, the page's only free text that the data keeps.
     pub fn redact_index_host(&mut self, index_url: &str) {
         for file in &mut self.files {
@@ -96,6 +118,136 @@ impl ProjectPage {
             file.url = resolve(page_url, &file.url);
         }
     }
+}
+
+/// The files of a PEP 503 page: one per anchor, named by its text (else the last segment of its `href`). The
+/// URL's fragment (the file's hash) is dropped, as JSON pages give URLs without one: the metadata file's URL is
+/// the file's with `.metadata` appended.
+fn html_files(text: &str) -> Vec<File> {
+    let lower = text.to_ascii_lowercase();
+    let mut files = Vec::new();
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("<a") {
+        let start = at + found;
+        at = start + 2;
+        // `<abbr>`, `<area>`: not anchors.
+        if !lower[at..].starts_with(|c: char| c.is_ascii_whitespace()) {
+            continue;
+        }
+        let Some(tag_end) = lower[at..].find('>').map(|end| at + end) else {
+            break;
+        };
+        let attributes = attributes(&text[at..tag_end]);
+        let text_end = lower[tag_end..]
+            .find("</a")
+            .map_or(text.len(), |end| tag_end + end);
+        at = text_end;
+        let attribute = |name: &str| {
+            attributes
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        };
+        let Some(href) = attribute("href") else {
+            continue;
+        };
+        let label = unescape(text[tag_end + 1..text_end].trim());
+        let filename = if label.is_empty() {
+            let path = href.split(['#', '?']).next().unwrap_or_default();
+            path.rsplit('/').next().unwrap_or_default().to_owned()
+        } else {
+            label
+        };
+        let yanked = match attribute("data-yanked") {
+            None => Yanked::No,
+            Some(reason) if reason.is_empty() => Yanked::Flag(true),
+            Some(reason) => Yanked::Reason(reason),
+        };
+        files.push(File {
+            filename,
+            url: href.split('#').next().unwrap_or_default().to_owned(),
+            requires_python: attribute("data-requires-python"),
+            yanked,
+            upload_time: None,
+            size: None,
+        });
+    }
+    files
+}
+
+/// A tag's attributes, names lower-cased and values unescaped; a name without a value has an empty one.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = tag.trim_start();
+    while !rest.is_empty() {
+        let name_end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '/')
+            .unwrap_or(rest.len());
+        let name = rest[..name_end].to_ascii_lowercase();
+        rest = rest[name_end..].trim_start();
+        let mut value = String::new();
+        if let Some(after) = rest.strip_prefix('=') {
+            let after = after.trim_start();
+            let (raw, remaining) = if let Some(quote @ ('"' | '\'')) = after.chars().next() {
+                let body = &after[1..];
+                let end = body.find(quote).unwrap_or(body.len());
+                (&body[..end], body.get(end + 1..).unwrap_or_default())
+            } else {
+                let end = after
+                    .find(|c: char| c.is_ascii_whitespace())
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            value = unescape(raw);
+            rest = remaining;
+        } else if name.is_empty() {
+            // A stray `/` or `=`: skip it.
+            rest = rest.get(1..).unwrap_or_default();
+        }
+        if !name.is_empty() {
+            found.push((name, value));
+        }
+        rest = rest.trim_start();
+    }
+    found
+}
+
+/// HTML character references: the five named ones XML has, and numeric ones (`&gt;` in `data-requires-python`
+/// is how PEP 503 pages write `>=3.8`). Anything else is kept as written.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let entity = &rest[1..end];
+            let character = match entity {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => entity
+                    .strip_prefix("#x")
+                    .or_else(|| entity.strip_prefix("#X"))
+                    .map(|hex| u32::from_str_radix(hex, 16))
+                    .or_else(|| entity.strip_prefix('#').map(str::parse))
+                    .and_then(Result::ok)
+                    .and_then(char::from_u32),
+            };
+            character.map(|character| (character, end))
+        });
+        if let Some((character, end)) = decoded {
+            out.push(character);
+            rest = &rest[end + 1..];
+        } else {
+            out.push('&');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Resolves a reference against an absolute base URL (RFC 3986, section 5.2, without query handling of the
@@ -155,6 +307,57 @@ pub fn resolve(base: &str, reference: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_html_pages() {
+        let html = br#"<!DOCTYPE html>
+<html><body><h1>Links for fakepkg</h1>
+<a href="../../files/fakepkg-1.0-py3-none-any.whl#sha256=00" data-requires-python="&gt;=3.8" data-dist-info-metadata="sha256=11">fakepkg-1.0-py3-none-any.whl</a><br/>
+<A HREF='/files/fakepkg-2.0.tar.gz' data-yanked="broken &amp; &#x27;bad&#39;">fakepkg-2.0.tar.gz</A>
+<a href="/files/fakepkg-3.0.tar.gz" data-yanked></a>
+<abbr title="x">not a link</abbr>
+</body></html>"#;
+        let mut page = ProjectPage::parse(html, "fakepkg").unwrap();
+        page.resolve_urls("http://127.0.0.1:1/simple/fakepkg/");
+        let files: Vec<_> = page
+            .files
+            .iter()
+            .map(|file| {
+                (
+                    file.filename.as_str(),
+                    file.url.as_str(),
+                    file.requires_python.as_deref(),
+                    file.yanked.reason(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            files,
+            [
+                (
+                    "fakepkg-1.0-py3-none-any.whl",
+                    "http://127.0.0.1:1/files/fakepkg-1.0-py3-none-any.whl",
+                    Some(">=3.8"),
+                    None
+                ),
+                (
+                    "fakepkg-2.0.tar.gz",
+                    "http://127.0.0.1:1/files/fakepkg-2.0.tar.gz",
+                    None,
+                    Some("broken & 'bad'")
+                ),
+                (
+                    "fakepkg-3.0.tar.gz",
+                    "http://127.0.0.1:1/files/fakepkg-3.0.tar.gz",
+                    None,
+                    Some("")
+                ),
+            ]
+        );
+        assert_eq!(page.name, "fakepkg");
+        assert!(ProjectPage::parse(b"not a page", "fakepkg").is_err());
+        assert_eq!(unescape("a &unknown; &#62; &"), "a &unknown; > &");
+    }
 
     #[test]
     fn normalizes_upload_times() {

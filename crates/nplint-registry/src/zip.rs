@@ -1,6 +1,6 @@
 //! Reading single members of a remote zip archive (a wheel) with range reads, as pip's and uv's lazy wheels do:
 //! the end of central directory record (and its ZIP64 form), the central directory, then one member's local
-//! header and data. The extension-module and Python-code scans (see [`super::scan`]) read larger members with a
+//! header and data. The extension-module and Python-code scans (the index sync's) read larger members with a
 //! cap of their own ([`Archive::reader`]) and many small ones with few requests ([`Archive::read_runs`]).
 
 use std::io::Read;
@@ -391,12 +391,17 @@ fn le64(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
 }
 
-#[cfg(test)]
-pub mod tests {
+/// Archives built in memory, for tests here and in the crates that scan wheels (the `test-support` feature).
+#[cfg(any(test, feature = "test-support"))]
+#[allow(
+    clippy::missing_panics_doc,
+    reason = "test helpers: a failure to build an archive in memory is a broken test"
+)]
+pub mod testing {
     use std::cell::RefCell;
     use std::io::Write;
 
-    use super::*;
+    use super::{ByteSource, Result};
 
     /// A file in memory that counts its range reads.
     #[derive(Debug, Default)]
@@ -490,6 +495,12 @@ pub mod tests {
         out.extend(std::iter::repeat_n(b'#', comment));
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{Memory, build_zip};
+    use super::*;
 
     const METADATA: &[u8] = b"Metadata-Version: 2.1\nName: demo\nRequires-Dist: numpy\n\nbody\n";
 
@@ -511,7 +522,6 @@ pub mod tests {
             .clone();
         archive.read(&entry).unwrap()
     }
-
     #[test]
     fn reads_a_small_zip_from_its_tail() {
         let source = Memory {
