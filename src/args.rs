@@ -203,6 +203,20 @@ pub(crate) struct CheckArgs {
     /// Print the fixes as a unified diff and change nothing; exit 1 when there is something to fix
     #[arg(long, conflicts_with = "fix", help_heading = "Fixes")]
     pub diff: bool,
+
+    /// Read what nplint's index does not know (packages, releases newer than its snapshot) from the package
+    /// index, declared metadata only; cached under the cache directory
+    #[arg(long, help_heading = "Online")]
+    pub online: bool,
+
+    /// The package index `--online` reads [default: `UV_DEFAULT_INDEX`, else `UV_INDEX_URL`, else
+    /// `PIP_INDEX_URL`]; credentials in it, or in netrc for its host, are used and never printed
+    #[arg(long, value_name = "URL", requires = "online", help_heading = "Online")]
+    pub index_url: Option<String>,
+
+    /// Revalidate every cached project page with the index, however fresh (as uv's `--refresh`)
+    #[arg(long, requires = "online", help_heading = "Online")]
+    pub refresh: bool,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +303,9 @@ fn check_of(paths: &[PathBuf], python: &[PythonValue], platform: &[Platform]) ->
         fix: false,
         unsafe_fixes: false,
         diff: false,
+        online: false,
+        index_url: None,
+        refresh: false,
     }
 }
 

@@ -92,7 +92,18 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
         .iter()
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
-    let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
+    let index = if args.online {
+        match online_index(args, &work, stdin.as_ref()) {
+            Ok(index) => index,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Ok(Status::Failure);
+            }
+        }
+    } else {
+        nplint_index::Index::embedded()
+    };
+    let resolver = Resolver::new(index, &pythons);
     // Kept only for fixing it: the reader holds the document for the check.
     let read_from_stdin = stdin
         .as_ref()
@@ -264,6 +275,39 @@ fn fix_stdin(
         ..args.clone()
     };
     check(&again, Some(after), true)
+}
+
+/// The index of an `--online` check: the embedded one with what the checked files need read from the package
+/// index (see [`crate::online`]); what was read is told on standard error.
+fn online_index(
+    args: &CheckArgs,
+    work: &[nplint_rules::Work],
+    stdin: Option<&StdinDocument>,
+) -> Result<&'static nplint_index::Index, crate::online::OnlineError> {
+    let base = nplint_index::Index::embedded();
+    let manifests: Vec<nplint_manifest::Manifest> = work
+        .iter()
+        .filter_map(|(path, format, _)| match stdin {
+            Some((stdin_path, bytes)) if stdin_path == path => {
+                let loader = Stdin::new(path, bytes.clone(), FsLoader);
+                nplint_manifest::load(path, *format, &loader).ok()
+            }
+            _ => nplint_manifest::load(path, *format, &FsLoader).ok(),
+        })
+        .collect();
+    let named: Vec<String> = manifests
+        .iter()
+        .flat_map(|manifest| manifest.indexes.iter().cloned())
+        .collect();
+    let url = crate::online::index_url(
+        args.index_url.as_deref(),
+        |name| std::env::var(name).ok(),
+        &named,
+    )?;
+    let client = crate::online::client(None, args.refresh, |name| std::env::var(name).ok())?;
+    let overlay = crate::online::overlay(base, &manifests, &client, &url)?;
+    eprintln!("{}", overlay.summary());
+    Ok(overlay.index)
 }
 
 /// The fixes the command line admits.

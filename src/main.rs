@@ -14,6 +14,7 @@ mod discover;
 mod fix;
 mod fs;
 mod index;
+mod online;
 mod server;
 mod upgrade;
 mod why;

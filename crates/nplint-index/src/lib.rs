@@ -35,6 +35,7 @@ pub mod conda;
 pub mod conda_only;
 pub mod cpython;
 pub mod light;
+mod overlay;
 mod package;
 mod parse;
 mod pool;
@@ -91,6 +92,9 @@ pub struct Index {
     first_numpy_2_build: OnceLock<Option<UploadTime>>,
     /// The light tier (see [`light`]).
     light: LightTable,
+    /// The packages read from a package index just now ([`Index::overlaid`]), sorted: what they lack does not
+    /// exist, rather than postdate the snapshot.
+    current: Vec<&'static str>,
 }
 
 impl Index {
@@ -182,6 +186,7 @@ impl Index {
             names,
             first_numpy_2_build: OnceLock::new(),
             light: LightTable::EMPTY,
+            current: Vec::new(),
         })
     }
 
@@ -247,6 +252,37 @@ impl Index {
     fn position_of(&self, name: &str) -> Option<usize> {
         // Pairs compare by key first, and by name only when the keys are equal.
         self.names.binary_search(&(name_key(name), name)).ok()
+    }
+
+    /// What the index can tell of a requirement on `package`, one of its packages, with `specifiers`:
+    /// [`Package::coverage`], except that of a package read from a package index just now, a version past its
+    /// newest release does not exist (a pin to one is [`Coverage::NoSuchRelease`], a range that admits only such
+    /// versions a conflict the solve shows).
+    pub fn coverage(&self, package: &Package, specifiers: &VersionSpecifiers) -> Coverage {
+        let coverage = package.coverage(specifiers);
+        if coverage != Coverage::PastSnapshot
+            || self.current.binary_search(&package.raw_name()).is_err()
+        {
+            return coverage;
+        }
+        let pinned = specifiers.iter().any(|specifier| {
+            matches!(
+                specifier.operator(),
+                pep440_rs::Operator::Equal
+                    | pep440_rs::Operator::EqualStar
+                    | pep440_rs::Operator::ExactEqual
+            )
+        });
+        if pinned {
+            Coverage::NoSuchRelease
+        } else {
+            Coverage::Indexed
+        }
+    }
+
+    /// Whether `name` was read from a package index just now ([`Index::overlaid`]).
+    pub fn is_current(&self, name: &PackageName) -> bool {
+        self.current.binary_search(&name.as_ref()).is_ok()
     }
 
     /// Every package, sorted by name.

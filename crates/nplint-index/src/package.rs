@@ -72,6 +72,30 @@ impl Package {
         }
     }
 
+    /// The normalized name, as stored.
+    pub(crate) fn raw_name(&self) -> &'static str {
+        self.raw_name
+    }
+
+    /// Where the body is, in the bytes of [`Package::encoded`].
+    pub(crate) fn body(&self) -> Range<usize> {
+        self.body.clone()
+    }
+
+    pub(crate) fn encoded(&self) -> &'static Encoded {
+        self.encoded
+    }
+
+    /// A new handle on the same encoded package, not yet decoded: for an index made of other indexes' packages.
+    pub(crate) fn relocated(&self) -> Package {
+        Package::new(
+            self.raw_name,
+            self.added_by,
+            self.encoded,
+            self.body.clone(),
+        )
+    }
+
     /// # Panics
     ///
     /// Never: the index admits only normalized names (checked on load), and a normalized name is a package name.

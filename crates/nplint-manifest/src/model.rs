@@ -31,6 +31,11 @@ pub struct Manifest {
     pub environments: Vec<Environment>,
     /// What the parser could not interpret or chose not to read.
     pub issues: Vec<Issue>,
+    /// The package indexes the file names for its installs, in order (a requirements file's `--index-url` and
+    /// `--extra-index-url`, as written): where `nplint check --online` reads when no index is configured. Never
+    /// fetched otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<String>,
 }
 
 impl Manifest {
@@ -45,6 +50,7 @@ impl Manifest {
             python: None,
             environments: Vec::new(),
             issues: Vec::new(),
+            indexes: Vec::new(),
         }
     }
 

@@ -32,6 +32,8 @@ pub mod names;
 pub mod release;
 pub mod simple;
 pub mod sync;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 mod url;
 pub mod zip;
 

@@ -14,7 +14,7 @@ use nplint_solver::{Cause, Conflict, SolverPackage, explain};
 
 /// Whether conda installs the requirement: an environment.yml's conda dependency or a conda lockfile's pin (not a
 /// `pip:` entry, which pip installs from PyPI).
-pub(crate) fn installed_from_conda(requirement: &Requirement) -> bool {
+pub fn installed_from_conda(requirement: &Requirement) -> bool {
     matches!(
         requirement.origin.section,
         Section::Conda | Section::LockedConda

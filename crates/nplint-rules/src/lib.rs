@@ -17,6 +17,7 @@ mod upgrade;
 mod why;
 mod wording;
 
+pub use conda::installed_from_conda;
 pub use group::{Work, check_group, groups};
 pub use registry::{RULES, RuleInfo, find_rule};
 pub use resolution::{Knowledge, Resolver, environment_requirements, solver_input};

@@ -467,7 +467,7 @@ impl Knowledge {
         if requirement.source != RequirementSource::Registry {
             Self::Direct
         } else if let Some(package) = index.package(name) {
-            match package.coverage(&requirement.specifiers) {
+            match index.coverage(package, &requirement.specifiers) {
                 Coverage::Indexed => Self::Indexed,
                 Coverage::Predates => Self::Predates,
                 Coverage::PastSnapshot => Self::PastSnapshot,

@@ -284,7 +284,8 @@ impl Solver {
             let left_out = match self.index.package(&input.name) {
                 None => !is_python(&input.name),
                 Some(package) => {
-                    package.coverage(&input.specifiers) != nplint_index::Coverage::Indexed
+                    self.index.coverage(package, &input.specifiers)
+                        != nplint_index::Coverage::Indexed
                 }
             };
             if left_out {

@@ -271,6 +271,18 @@ impl<'a> Walker<'a> {
             }
         }
 
+        // The indexes the file installs from, kept for `--online` (a line may name several: pip reads each).
+        for option in options.of_kind(OptionKind::Global) {
+            if option
+                .spec
+                .names
+                .iter()
+                .any(|name| matches!(*name, "--index-url" | "--extra-index-url"))
+                && let Some(value) = &option.value
+            {
+                self.manifest.indexes.push(value.text.clone());
+            }
+        }
         let editables: Vec<_> = options.of_kind(OptionKind::Editable).collect();
         let requirements: Vec<_> = options.of_kind(OptionKind::Requirement).collect();
         let constraints: Vec<_> = options.of_kind(OptionKind::Constraint).collect();

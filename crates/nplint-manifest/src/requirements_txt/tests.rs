@@ -347,6 +347,15 @@ fn options_only_lines() {
     );
     assert!(manifest.issues.is_empty(), "{:?}", messages(&manifest));
     assert!(manifest.requirements.is_empty());
+    // The indexes, in order and as written, whichever spelling names them.
+    assert_eq!(
+        manifest.indexes,
+        [
+            "https://example.invalid/simple",
+            "https://files.example.com/simple",
+            "https://x.invalid"
+        ]
+    );
 }
 
 #[test]
