@@ -92,7 +92,7 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
         .iter()
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
-    let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
+    let resolver = Resolver::new(crate::snapshot::index()?, &pythons);
     // Kept only for fixing it: the reader holds the document for the check.
     let read_from_stdin = stdin
         .as_ref()

@@ -66,6 +66,7 @@ pub mod http;
 pub mod local;
 pub mod metadata;
 pub mod output;
+pub mod pack;
 pub mod python;
 pub mod release;
 pub mod release_scans;
