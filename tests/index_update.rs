@@ -91,16 +91,18 @@ fn build_newer_snapshot() -> (Vec<u8>, String) {
     (bytes, snapshot.newest_upload)
 }
 
-/// Serves `bytes` as `/index.bin` with `manifest` as `/index.json`; the manifest's URL.
+/// Serves `manifest` as `/index-latest/index.json` and `bytes` as its `index.bin` and as
+/// `/index-dated/index.bin`, the layout of the published releases; the manifest's URL.
 fn publish(bytes: Vec<u8>, manifest: &Manifest) -> String {
     let files = HashMap::from([
         (
-            "/index.json".to_owned(),
+            "/index-latest/index.json".to_owned(),
             serde_json::to_vec(manifest).unwrap(),
         ),
-        ("/index.bin".to_owned(), bytes),
+        ("/index-latest/index.bin".to_owned(), bytes.clone()),
+        ("/index-dated/index.bin".to_owned(), bytes),
     ]);
-    format!("{}/index.json", serve(files))
+    format!("{}/index-latest/index.json", serve(files))
 }
 
 fn nplint(cache: &Path, args: &[&str]) -> Output {
@@ -140,8 +142,10 @@ fn embedded_date() -> String {
 /// Installs the newer snapshot in `cache`; its newest upload.
 fn install_newer(cache: &Path) -> String {
     let (bytes, newest) = newer_snapshot();
-    let url = publish(bytes.clone(), &manifest_of(&bytes, &newest));
-    let output = update(cache, &url);
+    // As `index-latest`'s manifest names the dated release's file: a URL relative to the manifest's.
+    let mut manifest = manifest_of(&bytes, &newest);
+    "../index-dated/index.bin".clone_into(&mut manifest.file);
+    let output = update(cache, &publish(bytes.clone(), &manifest));
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout),
