@@ -134,8 +134,9 @@ fn installed(bin: &Path) -> anyhow::Result<Installed> {
 }
 
 /// The snapshot `bin`, which must be the file `manifest` describes: `nplint index update` checked every byte of
-/// it before it installed it ([`nplint_index::verify`], 90 ms), and its digest (some 10 ms) tells that it is still
-/// that file, so that no query can meet a corrupt package.
+/// it before it installed it ([`nplint_index::verify`], 90 ms), and its digest (8 ms for the 15 MB of today's
+/// data, on a CPU with SHA extensions) tells that it is still that file, so that no query can meet a corrupt
+/// package.
 fn load(bin: &Path, manifest: &Manifest) -> anyhow::Result<&'static Index> {
     let invalid = || format!("the cached index snapshot `{}` is invalid", bin.display());
     let bytes = std::fs::read(bin)
