@@ -13,13 +13,55 @@ use nplint_rules::{PythonValue, Selector};
 #[derive(Debug, Parser)]
 #[command(
     name = "nplint",
-    version = crate::index::version(),
+    version = env!("CARGO_PKG_VERSION"),
     propagate_version = true,
     max_term_width = 100
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    #[command(flatten)]
+    pub globals: GlobalArgs,
+}
+
+/// Options of every command: which index snapshot to read.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct GlobalArgs {
+    /// Which package index snapshot to read: `auto` takes the one `nplint index update` installed when it is
+    /// valid and newer than the one built in, `embedded` the built-in one (for reproducible runs), `cached` the
+    /// installed one [default: auto]
+    #[arg(
+        long,
+        value_enum,
+        global = true,
+        env = "NPLINT_INDEX_SNAPSHOT",
+        hide_env_values = true,
+        value_name = "SNAPSHOT"
+    )]
+    // Not `default_value_t`: clap's usage line of a conflict error would list a defaulted flag as given.
+    pub index_snapshot: Option<SnapshotChoice>,
+
+    /// Where `nplint index update` installs snapshots [default: `$XDG_CACHE_HOME/nplint`, else the platform's
+    /// cache directory's `nplint`]
+    #[arg(
+        long,
+        global = true,
+        env = "NPLINT_CACHE_DIR",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `--index-snapshot`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SnapshotChoice {
+    // What each does is told by the flag's help, once, rather than as a list of possible values under it in
+    // every command's help.
+    Auto,
+    Embedded,
+    Cached,
 }
 
 #[derive(Debug, Subcommand)]
@@ -31,7 +73,7 @@ pub(crate) enum Command {
     Debug(DebugCommand),
     /// Show a rule's documentation, or list the rules.
     Rule(RuleArgs),
-    /// Show what the embedded package index knows.
+    /// Show what the package index knows, or install its newest snapshot.
     #[command(subcommand)]
     Index(IndexCommand),
     /// Show the versions of a package each environment allows, and the requirements that bound them on each side
@@ -49,8 +91,18 @@ pub(crate) enum IndexCommand {
     /// Show a package's releases, or one release in full (`NAME==VERSION`): Python support, wheels, requirements,
     /// and where each fact came from.
     Show(IndexShowArgs),
-    /// Show the size and date of the embedded index.
+    /// Show the size, date and source of the index snapshot in use.
     Stats(IndexStatsArgs),
+    /// Download and install the newest published index snapshot, for runs to use instead of the built-in one
+    /// when it is newer.
+    Update(IndexUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndexUpdateArgs {
+    /// The URL of the snapshot's manifest (`index.json`) [default: the project's `index-latest` release]
+    #[arg(long, value_name = "URL")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -205,17 +257,17 @@ pub(crate) struct CheckArgs {
     pub diff: bool,
 
     /// Read what nplint's index does not know (packages, releases newer than its snapshot) from the package
-    /// index, declared metadata only; cached under the cache directory
+    /// index, declared metadata only; cached under the cache directory [default: the configuration's `online`]
     #[arg(long, help_heading = "Online")]
     pub online: bool,
 
     /// The package index `--online` reads [default: `UV_DEFAULT_INDEX`, else `UV_INDEX_URL`, else
     /// `PIP_INDEX_URL`]; credentials in it, or in netrc for its host, are used and never printed
-    #[arg(long, value_name = "URL", requires = "online", help_heading = "Online")]
+    #[arg(long, value_name = "URL", help_heading = "Online")]
     pub index_url: Option<String>,
 
     /// Revalidate every cached project page with the index, however fresh (as uv's `--refresh`)
-    #[arg(long, requires = "online", help_heading = "Online")]
+    #[arg(long, help_heading = "Online")]
     pub refresh: bool,
 }
 

@@ -87,23 +87,11 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
     if work.is_empty() && diagnostics.is_empty() && status == Status::Clean {
         eprintln!("warning: no environment files found under the given paths");
     }
-    // One resolver for the run: the index loads once and each target's solver is shared by every file.
-    let pythons: Vec<PythonVersion> = work
-        .iter()
-        .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
-        .collect();
-    let index = if args.online {
-        match online_index(args, &work, stdin.as_ref()) {
-            Ok(index) => index,
-            Err(error) => {
-                eprintln!("error: {error}");
-                return Ok(Status::Failure);
-            }
-        }
-    } else {
-        nplint_index::Index::embedded()
+    // `--online`, or `online = true` in the configuration of a file checked.
+    let online = args.online || work.iter().any(|(path, _, _)| configs.online(path));
+    let Some(resolver) = resolver(args, online, &work, stdin.as_ref())? else {
+        return Ok(Status::Failure);
     };
-    let resolver = Resolver::new(index, &pythons);
     // Kept only for fixing it: the reader holds the document for the check.
     let read_from_stdin = stdin
         .as_ref()
@@ -277,14 +265,40 @@ fn fix_stdin(
     check(&again, Some(after), true)
 }
 
+/// One resolver for the run: the index loads once and each target's solver is shared by every file. `None` when
+/// an `online` check could not read what it needed, which is told on standard error.
+fn resolver(
+    args: &CheckArgs,
+    online: bool,
+    work: &[nplint_rules::Work],
+    stdin: Option<&StdinDocument>,
+) -> anyhow::Result<Option<Resolver>> {
+    let pythons: Vec<PythonVersion> = work
+        .iter()
+        .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
+        .collect();
+    let index = if online {
+        match online_index(args, work, stdin) {
+            Ok(index) => index,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                return Ok(None);
+            }
+        }
+    } else {
+        crate::snapshot::index()?
+    };
+    Ok(Some(Resolver::new(index, &pythons)))
+}
+
 /// The index of an `--online` check: the embedded one with what the checked files need read from the package
 /// index (see [`crate::online`]); what was read is told on standard error.
 fn online_index(
     args: &CheckArgs,
     work: &[nplint_rules::Work],
     stdin: Option<&StdinDocument>,
-) -> Result<&'static nplint_index::Index, crate::online::OnlineError> {
-    let base = nplint_index::Index::embedded();
+) -> anyhow::Result<&'static nplint_index::Index> {
+    let base = crate::snapshot::index()?;
     let manifests: Vec<nplint_manifest::Manifest> = work
         .iter()
         .filter_map(|(path, format, _)| match stdin {
@@ -304,7 +318,11 @@ fn online_index(
         |name| std::env::var(name).ok(),
         &named,
     )?;
-    let client = crate::online::client(None, args.refresh, |name| std::env::var(name).ok())?;
+    let client = crate::online::client(
+        &crate::snapshot::configured_cache_dir()?,
+        args.refresh,
+        |name| std::env::var(name).ok(),
+    )?;
     let overlay = crate::online::overlay(base, &manifests, &client, &url)?;
     eprintln!("{}", overlay.summary());
     Ok(overlay.index)

@@ -5,12 +5,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
-use std::sync::OnceLock;
 
 use anyhow::{Context, bail};
 use nplint_index::{
     ApiScope, BuildNumpy, BuildRef, CondaOnly, FileName, Index, LightPackage, Metadata, Names,
-    Package, PackageName, Platform, Release, Version,
+    Origin, Package, PackageName, Platform, Release, Version,
 };
 use serde::Serialize;
 
@@ -19,20 +18,6 @@ use crate::args::{DataFormat, IndexShowArgs, IndexStatsArgs};
 
 /// The version of the JSON documents `nplint index` prints.
 const SCHEMA_VERSION: u32 = 1;
-
-/// `0.1.0 (index of 2026-11-20)`: the tool's version and the date its package data is current to.
-pub(crate) fn version() -> &'static str {
-    static VERSION: OnceLock<String> = OnceLock::new();
-    VERSION.get_or_init(|| {
-        let snapshot = Index::embedded().snapshot();
-        let date = snapshot.newest_upload_date();
-        if date.is_empty() {
-            format!("{} (no package index)", env!("CARGO_PKG_VERSION"))
-        } else {
-            format!("{} (package index of {date})", env!("CARGO_PKG_VERSION"))
-        }
-    })
-}
 
 #[derive(Serialize)]
 struct ShowDocument<'a> {
@@ -126,7 +111,7 @@ struct MetadataJson {
     requires_dist: Vec<&'static str>,
 }
 
-fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> {
+fn release_json<'a>(index: &Index, package: &Package, release: &'a Release) -> ReleaseJson<'a> {
     ReleaseJson {
         version: release.raw_version(),
         uploaded: upload_time(release),
@@ -167,7 +152,7 @@ fn release_json<'a>(package: &Package, release: &'a Release) -> ReleaseJson<'a> 
                 function: api.function,
             })
             .collect(),
-        runtime_facts: nplint_index::runtime::facts(Index::embedded(), package, release, None)
+        runtime_facts: nplint_index::runtime::facts(index, package, release, None)
             .into_iter()
             .map(|fact| FactJson {
                 evidence: fact.evidence.kind(),
@@ -447,7 +432,7 @@ fn show_conda_only(found: &CondaOnly, format: DataFormat) -> anyhow::Result<Stat
 }
 
 pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
-    let index = Index::embedded();
+    let index = crate::snapshot::index()?;
     let query = parse_query(&args.package);
     // A conda name need not be a PyPI name (`_openmp_mutex`); a PyPI project of either tier takes precedence.
     let on_pypi = query
@@ -501,7 +486,7 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
                 added_by: package.added_by(),
                 releases: releases
                     .into_iter()
-                    .map(|release| release_json(package, release))
+                    .map(|release| release_json(index, package, release))
                     .collect(),
                 earlier: if version.is_none() {
                     package.earlier().iter().map(ToString::to_string).collect()
@@ -514,14 +499,14 @@ pub(crate) fn show(args: &IndexShowArgs) -> anyhow::Result<Status> {
             writeln!(stdout)?;
         }
         DataFormat::Text if version.is_some() => {
-            write!(stdout, "{}", release_text(package, releases[0]))?;
+            write!(stdout, "{}", release_text(index, package, releases[0]))?;
         }
         DataFormat::Text => write!(stdout, "{}", releases_text(package, &releases))?,
     }
     Ok(Status::Clean)
 }
 
-fn release_text(package: &Package, release: &Release) -> String {
+fn release_text(index: &Index, package: &Package, release: &Release) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", package.name(), release.raw_version());
     let _ = writeln!(out, "  uploaded: {}", upload_time(release));
@@ -552,7 +537,7 @@ fn release_text(package: &Package, release: &Release) -> String {
             );
         }
     }
-    runtime_text(&mut out, package, release);
+    runtime_text(&mut out, index, package, release);
     for metadata in release.metadata() {
         let applies: Vec<String> = metadata
             .applies_to()
@@ -616,7 +601,7 @@ fn build_text(scan: &BuildRef<'static>) -> String {
 }
 
 /// The build scan, removed-API uses and runtime facts of a release.
-fn runtime_text(out: &mut String, package: &Package, release: &Release) {
+fn runtime_text(out: &mut String, index: &Index, package: &Package, release: &Release) {
     if let Some(scan) = release.build_scan() {
         let _ = writeln!(out, "  built against: {}", build_text(scan));
         if !release.build_agrees_on().is_empty() {
@@ -649,7 +634,7 @@ fn runtime_text(out: &mut String, package: &Package, release: &Release) {
             );
         }
     }
-    let facts = nplint_index::runtime::facts(Index::embedded(), package, release, None);
+    let facts = nplint_index::runtime::facts(index, package, release, None);
     if !facts.is_empty() {
         let _ = writeln!(out, "  runtime facts:");
         for fact in facts {
@@ -775,6 +760,11 @@ struct StatsDocument<'a> {
     schema_version: u32,
     /// The newest upload time of any file in the index: the date the data is current to.
     snapshot: &'a str,
+    /// Where the snapshot in use came from: `embedded` (built into the binary) or `cached` (installed by
+    /// `nplint index update`).
+    snapshot_source: &'static str,
+    /// The installed snapshot's file when it is `cached`, else `null`.
+    snapshot_path: Option<String>,
     packages: usize,
     /// Packages added because a listed package depends on them and they depend on NumPy.
     added_by_closure: usize,
@@ -792,6 +782,14 @@ struct StatsDocument<'a> {
     embedded_bytes: usize,
 }
 
+/// `embedded`, or `cached, `PATH``.
+fn source_text(document: &StatsDocument) -> String {
+    match &document.snapshot_path {
+        Some(path) => format!("{}, `{path}`", document.snapshot_source),
+        None => document.snapshot_source.to_owned(),
+    }
+}
+
 #[derive(Serialize)]
 struct NumpyStats {
     releases: usize,
@@ -800,7 +798,7 @@ struct NumpyStats {
 }
 
 pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
-    let index = Index::embedded();
+    let index = crate::snapshot::index()?;
     let mut releases = 0;
     let mut prereleases = 0;
     for package in index.packages() {
@@ -828,6 +826,11 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
     let document = StatsDocument {
         schema_version: SCHEMA_VERSION,
         snapshot: index.snapshot().newest_upload(),
+        snapshot_source: crate::snapshot::source_name(index),
+        snapshot_path: match index.origin() {
+            Origin::File(path) => Some(path.display().to_string()),
+            Origin::Embedded | Origin::Source => None,
+        },
         packages: index.packages().len(),
         added_by_closure: index
             .packages()
@@ -853,7 +856,12 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> anyhow::Result<Status> {
             writeln!(stdout)?;
         }
         DataFormat::Text => {
-            writeln!(stdout, "snapshot:  {}", document.snapshot)?;
+            writeln!(
+                stdout,
+                "snapshot:  {} ({})",
+                document.snapshot,
+                source_text(&document)
+            )?;
             writeln!(
                 stdout,
                 "packages:  {} ({} added as dependencies of listed packages; of {}, only the newest {} \

@@ -11,11 +11,14 @@
 mod args;
 mod check;
 mod discover;
+mod download;
 mod fix;
 mod fs;
 mod index;
 mod online;
 mod server;
+mod snapshot;
+mod update;
 mod upgrade;
 mod why;
 
@@ -23,8 +26,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
-use crate::args::{Cli, Command, DebugCommand, IndexCommand};
+use crate::args::{Cli, Command, DebugCommand, GlobalArgs, IndexCommand, SnapshotChoice};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -47,13 +51,19 @@ impl From<Status> for ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if error.kind() == ErrorKind::DisplayVersion => return print_version(),
+        Err(error) => error.exit(),
+    };
+    snapshot::configure(&cli.globals);
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Debug(DebugCommand::Manifest(args)) => check::debug_manifest(&args),
         Command::Rule(args) => rule(&args),
         Command::Index(IndexCommand::Show(args)) => index::show(&args),
         Command::Index(IndexCommand::Stats(args)) => index::stats(&args),
+        Command::Index(IndexCommand::Update(args)) => update::run(&args, &cli.globals),
         Command::Server => server::run(),
         Command::Why(args) => why::run(&args),
         Command::Upgrade(args) => upgrade::run(&args),
@@ -68,6 +78,44 @@ fn main() -> ExitCode {
             {
                 return Status::Clean.into();
             }
+            eprintln!("error: {error:#}");
+            Status::Failure.into()
+        }
+    }
+}
+
+/// `nplint --version`, with the date and source of the index snapshot the same command line would read.
+///
+/// clap prints a version fixed when the command is built, before the arguments are parsed; the snapshot depends on
+/// `--index-snapshot` and `--cache-dir`, so those two (and their variables) are read here from the raw arguments.
+fn print_version() -> ExitCode {
+    let args: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let value = |flag: &str| {
+        args.iter().enumerate().rev().find_map(|(at, arg)| {
+            arg.strip_prefix(flag)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_owned)
+                .or_else(|| (arg == flag).then(|| args.get(at + 1).cloned()).flatten())
+        })
+    };
+    let choice = value("--index-snapshot")
+        .or_else(|| std::env::var("NPLINT_INDEX_SNAPSHOT").ok())
+        .and_then(|choice| <SnapshotChoice as clap::ValueEnum>::from_str(&choice, false).ok());
+    let cache_dir = value("--cache-dir")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("NPLINT_CACHE_DIR").map(std::path::PathBuf::from));
+    snapshot::configure(&GlobalArgs {
+        index_snapshot: choice,
+        cache_dir,
+    });
+    match snapshot::version() {
+        Ok(version) => {
+            println!("nplint {version}");
+            Status::Clean.into()
+        }
+        Err(error) => {
             eprintln!("error: {error:#}");
             Status::Failure.into()
         }

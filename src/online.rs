@@ -14,7 +14,8 @@
 //! so. There is no built-in default index.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::Path;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -59,43 +60,42 @@ pub(crate) fn index_url(
     var: impl Fn(&str) -> Option<String>,
     files_name: &[String],
 ) -> Result<IndexUrl, OnlineError> {
-    let (variable, value) = match flag {
-        Some(flag) => ("--index-url".to_owned(), flag.to_owned()),
-        None => {
-            let Some(found) = INDEX_VARIABLES.iter().find_map(|&variable| {
-                var(variable)
-                    .filter(|value| !value.trim().is_empty())
-                    .map(|value| (variable.to_owned(), value))
-            }) else {
-                let hint = if files_name.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " (the checked files name {} index{}, which nplint does not follow: a URL in a file is never \
-                         fetched)",
-                        files_name.len(),
-                        if files_name.len() == 1 { "" } else { "es" }
-                    )
-                };
-                return Err(OnlineError::NoIndex(hint));
+    let (variable, value) = if let Some(flag) = flag {
+        ("--index-url".to_owned(), flag.to_owned())
+    } else {
+        let Some(found) = INDEX_VARIABLES.iter().find_map(|&variable| {
+            var(variable)
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| (variable.to_owned(), value))
+        }) else {
+            let hint = if files_name.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (the checked files name {} index{}, which nplint does not follow: a URL in a file is never \
+                     fetched)",
+                    files_name.len(),
+                    if files_name.len() == 1 { "" } else { "es" }
+                )
             };
-            found
-        }
+            return Err(OnlineError::NoIndex(hint));
+        };
+        found
     };
     IndexUrl::from_str(value.trim()).map_err(|reason| OnlineError::BadUrl { variable, reason })
 }
 
-/// The client of an online run, caching under `cache_dir` (none: the default cache directory). As uv's
+/// The client of an online run, caching under `cache_dir`'s `http` folder. As uv's
 /// `UV_HTTP_TIMEOUT` and `UV_HTTP_RETRIES`, `NPLINT_HTTP_TIMEOUT` (seconds) and `NPLINT_HTTP_RETRIES` change how
 /// long a request may take and how often a failed one is tried again.
 /// With `refresh`, cached pages are revalidated however fresh.
 pub(crate) fn client(
-    cache_dir: Option<PathBuf>,
+    cache_dir: &Path,
     refresh: bool,
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<Client, OnlineError> {
     let mut options = ClientOptions {
-        cache_dir: cache_dir.or_else(nplint_registry::default_cache_dir),
+        cache_dir: Some(cache_dir.join("http")),
         ..ClientOptions::default()
     };
     if refresh {
@@ -149,22 +149,25 @@ impl Overlay {
             names(&self.added)
         );
         if !self.extended.is_empty() {
-            line.push_str(&format!(
+            let _ = write!(
+                line,
                 ", newer releases of {}{}",
                 self.extended.len(),
                 names(&self.extended)
-            ));
+            );
         }
         if !self.missing.is_empty() {
-            line.push_str(&format!(
+            let _ = write!(
+                line,
                 "; not on the index: {}",
                 self.missing.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            );
         }
         if self.cut {
-            line.push_str(&format!("; stopped at {MOST_PACKAGES} packages"));
+            let _ = write!(line, "; stopped at {MOST_PACKAGES} packages");
         }
-        line.push_str(&format!(
+        let _ = write!(
+            line,
             " ({} request{}, {} downloaded in full, {} revalidated, {} from the cache; {} ms)",
             self.counts.requests,
             if self.counts.requests == 1 { "" } else { "s" },
@@ -172,7 +175,7 @@ impl Overlay {
             self.counts.revalidated,
             self.counts.from_cache,
             self.elapsed.as_millis()
-        ));
+        );
         line
     }
 }

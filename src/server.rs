@@ -15,7 +15,7 @@ use crate::fs::{FsLoader, MAX_FILE_SIZE};
 pub(crate) fn run() -> anyhow::Result<Status> {
     let (connection, io_threads) = lsp_server::Connection::stdio();
     let options = nplint_server::Options {
-        index: nplint_index::Index::embedded(),
+        index: crate::snapshot::index()?,
         files: Arc::new(FsLoader),
         limit: MAX_FILE_SIZE,
         discover: Arc::new(environment_files),

@@ -27,10 +27,7 @@ pub(crate) fn run(args: &UpgradeArgs) -> anyhow::Result<Status> {
             return Ok(Status::Failure);
         }
     };
-    if nplint_index::Index::embedded()
-        .package(&goal.name)
-        .is_none()
-    {
+    if crate::snapshot::index()?.package(&goal.name).is_none() {
         eprintln!(
             "error: `{}` is not among the packages nplint solves (those that reach NumPy)",
             goal.name

@@ -21,7 +21,7 @@ pub(crate) fn run(args: &WhyArgs) -> anyhow::Result<Status> {
         .package
         .parse()
         .with_context(|| format!("`{}` is not a package name", args.package))?;
-    if nplint_index::Index::embedded().package(&package).is_none() {
+    if crate::snapshot::index()?.package(&package).is_none() {
         eprintln!(
             "error: `{package}` is not among the packages nplint solves (those that reach NumPy); `nplint index show \
              {package}` says what the index knows of it"
@@ -106,7 +106,7 @@ pub(crate) fn discovered(
         .iter()
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
-    let resolver = Resolver::new(nplint_index::Index::embedded(), &pythons);
+    let resolver = Resolver::new(crate::snapshot::index()?, &pythons);
     Ok((work, resolver, status))
 }
 

@@ -4,7 +4,14 @@ use std::process::Command;
 
 fn stats() -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
-        .args(["index", "stats", "--format", "json"])
+        .args([
+            "--index-snapshot",
+            "embedded",
+            "index",
+            "stats",
+            "--format",
+            "json",
+        ])
         .output()
         .expect("nplint runs");
     assert!(
@@ -28,14 +35,14 @@ fn the_index_covers_the_numpy_ecosystem() {
 #[test]
 fn version_names_the_index_date() {
     let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
-        .arg("--version")
+        .args(["--index-snapshot", "embedded", "--version"])
         .output()
         .unwrap();
     let version = String::from_utf8(output.stdout).unwrap();
     let stats = stats();
     let date = &stats["snapshot"].as_str().unwrap()[..10];
     assert!(
-        version.contains(&format!("package index of {date}")),
+        version.contains(&format!("(index {date}, embedded)")),
         "{version}"
     );
 }

@@ -2,6 +2,7 @@
 //! through the simple API and their metadata files, laid over the index; the cache, retries, timeouts and
 //! credentials.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
@@ -56,7 +57,7 @@ fn metadata(name: &str, version: &str, requires: &[&str]) -> String {
         "Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nRequires-Python: >=3.8\n"
     );
     for requirement in requires {
-        text.push_str(&format!("Requires-Dist: {requirement}\n"));
+        let _ = writeln!(text, "Requires-Dist: {requirement}");
     }
     text
 }
@@ -426,5 +427,24 @@ fn a_release_past_the_snapshot_is_read_online_and_checked() {
         text(&output.stdout).contains("error[nonexistent-release]"),
         "{}",
         text(&output.stdout)
+    );
+}
+
+#[test]
+fn the_configuration_may_ask_for_online_checks() {
+    let server = Server::start(made_up_index);
+    let dir = project(CONFLICTING);
+    std::fs::write(dir.path().join("nplint.toml"), "online = true\n").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("/simple/");
+    let output = check(dir.path(), cache.path(), &["--index-url", &url], &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("error[numpy-conflict]"));
+    // `--isolated` ignores it: offline again.
+    let isolated = check(dir.path(), cache.path(), &["--isolated"], &[]);
+    assert!(
+        text(&isolated.stdout).contains("[unknown-package]"),
+        "{}",
+        text(&isolated.stdout)
     );
 }

@@ -22,10 +22,11 @@ mod source;
 #[allow(dead_code, reason = "the decoder half is for the library")]
 mod compact;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+#[path = "src/pack.rs"]
+#[allow(dead_code, reason = "the snapshot's date is for the packer's manifest")]
+mod pack;
 
-use source::{PackageFile, Snapshot, StoredPackageFile};
+use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
@@ -33,12 +34,14 @@ fn main() {
     // A directory is scanned as a whole: a package file added, changed or removed reruns this script.
     println!("cargo:rerun-if-changed={}", data.display());
 
-    let snapshot = read_snapshot(&data.join("snapshot.json"));
-    let packages = read_packages(&data.join("packages"));
-    let bytes = compact::encode(&snapshot, &packages);
+    // The same code path as `cargo xtask index pack`, which publishes this file for `nplint index update`.
+    let packed = pack::pack_dir(&data);
+    for message in &packed.left_out {
+        warn(message);
+    }
 
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
-    write(&out_dir.join("index.bin"), &bytes);
+    write(&out_dir.join("index.bin"), &packed.bytes);
     write(
         &out_dir.join("cpython.rs"),
         cpython_table(&data.join("python-releases.toml")).as_bytes(),
@@ -308,71 +311,4 @@ fn cpython_minors(table: &toml::Table) -> Vec<(u8, String, bool, String)> {
 
 fn warn(message: &str) {
     println!("cargo:warning=nplint-index: {message}");
-}
-
-fn read_snapshot(path: &Path) -> Snapshot {
-    let empty = Snapshot {
-        newest_upload: String::new(),
-        packages: Vec::new(),
-        added_by_closure: BTreeMap::new(),
-    };
-    if !path.exists() {
-        return empty;
-    }
-    match std::fs::read_to_string(path)
-        .map_err(|error| error.to_string())
-        .and_then(|text| serde_json::from_str(&text).map_err(|error| error.to_string()))
-    {
-        Ok(snapshot) => snapshot,
-        Err(error) => {
-            warn(&format!("{} left out: {error}", path.display()));
-            empty
-        }
-    }
-}
-
-fn read_packages(dir: &Path) -> Vec<PackageFile> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    let mut packages: Vec<PackageFile> = Vec::with_capacity(paths.len());
-    for path in paths {
-        let package: PackageFile = match std::fs::read_to_string(&path)
-            .map_err(|error| error.to_string())
-            .and_then(|text| {
-                serde_json::from_str::<StoredPackageFile>(&text).map_err(|error| error.to_string())
-            })
-            .and_then(StoredPackageFile::expand)
-        {
-            Ok(package) => package,
-            Err(error) => {
-                warn(&format!("{} left out: {error}", path.display()));
-                continue;
-            }
-        };
-        if !compact::is_normalized_name(&package.name) {
-            warn(&format!(
-                "{} left out: `{}` is not a normalized package name",
-                path.display(),
-                package.name
-            ));
-            continue;
-        }
-        if packages.iter().any(|seen| seen.name == package.name) {
-            warn(&format!(
-                "{} left out: another file already defines `{}`",
-                path.display(),
-                package.name
-            ));
-            continue;
-        }
-        packages.push(package);
-    }
-    packages
 }

@@ -87,6 +87,14 @@ enum IndexTask {
     /// Rewrite `crates/nplint-index/data/packages/` in the canonical stored form (after a change of that form);
     /// fails if a file does not read. Reads nothing from the network.
     Format,
+    /// Encode `crates/nplint-index/data/` as the build embeds it into `OUT/index.bin`, with its manifest
+    /// `OUT/index.json` (format version, date, SHA-256, size), for publication (`.github/workflows/index-publish.yml`).
+    /// Fails if a file would be left out. Reads nothing from the network.
+    Pack {
+        /// The directory to write the two files into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run the sync's wheel scans (`build`, `removed_api`) over wheels on disk and print what each would record,
     /// one JSON line per wheel. Reads nothing from the network.
     ScanWheel {
@@ -135,6 +143,9 @@ fn main() -> anyhow::Result<()> {
         Task::Index {
             task: IndexTask::Format,
         } => index::format(&workspace_root()),
+        Task::Index {
+            task: IndexTask::Pack { out },
+        } => index::pack::run(&workspace_root(), &out),
         Task::Index {
             task: IndexTask::ScanWheel { wheels },
         } => index::local::run(&workspace_root(), &wheels),

@@ -261,6 +261,12 @@ impl Configs {
         self.closest.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whether the configuration of the file at `path` asks for `nplint check --online` (`online = true`).
+    pub fn online(&self, path: &Path) -> bool {
+        self.config_for(path)
+            .is_some_and(|config| config.options.online == Some(true))
+    }
+
     /// The settings for the file at `path`: its configuration's, then the command line's.
     pub fn settings(&self, path: &Path) -> Settings {
         let config = self.config_for(path);

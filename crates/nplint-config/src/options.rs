@@ -26,6 +26,8 @@ pub struct Options {
     pub exclude: Option<Patterns>,
     pub extend_exclude: Option<Patterns>,
     pub extend_include: Option<Patterns>,
+    /// `nplint check --online` for the files this configuration governs.
+    pub online: Option<bool>,
 }
 
 /// The keys nplint reads, in the order the documentation lists them.
@@ -39,6 +41,7 @@ pub const KEYS: &[&str] = &[
     "exclude",
     "extend-exclude",
     "extend-include",
+    "online",
 ];
 
 /// Something wrong in a configuration file, located in it.
@@ -173,6 +176,7 @@ impl Reader<'_> {
                 "exclude" => options.exclude = Some(self.patterns(key, item)?),
                 "extend-exclude" => options.extend_exclude = Some(self.patterns(key, item)?),
                 "extend-include" => options.extend_include = Some(self.patterns(key, item)?),
+                "online" => options.online = Some(self.boolean(key, item)?),
                 _ => {
                     let help = match closest_key(key) {
                         Some(known) => format!("did you mean `{known}`?"),
@@ -349,6 +353,16 @@ impl Reader<'_> {
                 })
             })
             .collect()
+    }
+
+    fn boolean(&self, key: &str, item: &Item) -> Result<bool, ConfigError> {
+        item.as_bool().ok_or_else(|| {
+            ConfigError::new(
+                self.location(item.span()),
+                format!("`{key}` must be `true` or `false`"),
+            )
+            .with_label("not a boolean")
+        })
     }
 
     fn patterns(&self, key: &str, item: &Item) -> Result<Patterns, ConfigError> {

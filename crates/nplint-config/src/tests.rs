@@ -42,6 +42,7 @@ platforms = "linux-x86_64"
 exclude = ["legacy"]
 extend-exclude = ["vendor/**"]
 extend-include = ["pins/*.txt"]
+online = true
 
 [severity]
 ALL = "warning"
@@ -65,6 +66,10 @@ abi-mismatch = "error"
     assert_eq!(options.exclude.unwrap().written(), ["legacy"]);
     assert_eq!(options.extend_exclude.unwrap().written(), ["vendor/**"]);
     assert_eq!(options.extend_include.unwrap().written(), ["pins/*.txt"]);
+    assert_eq!(options.online, Some(true));
+    // A boolean, and nothing else.
+    let error = read("online = \"yes\"\n", ConfigKind::Nplint).unwrap_err();
+    assert_eq!(error.message, "`online` must be `true` or `false`");
     // Broad first, so that the rule named exactly wins when they are applied in order.
     assert_eq!(
         options.severity,

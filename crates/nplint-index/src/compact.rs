@@ -69,8 +69,18 @@ use crate::source::{
 };
 
 const MAGIC: &[u8; 8] = b"NPLINDEX";
-/// Bumped on every change to the layout; a mismatch is a decode error, never a misread.
-const FORMAT_VERSION: u32 = 9;
+/// Bumped on every change to the layout; a mismatch is a decode error, never a misread. A published snapshot
+/// (`nplint index update`) is read only by binaries of the same version.
+pub const FORMAT_VERSION: u32 = 9;
+
+/// The format version of encoded `bytes`; `None` when they do not start with the magic and a version.
+pub fn format_version(bytes: &[u8]) -> Option<u32> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let version = rest.get(..4)?;
+    Some(u32::from_le_bytes([
+        version[0], version[1], version[2], version[3],
+    ]))
+}
 
 /// Packs a snapshot and package files into the embedded form. Packages are stored sorted by name, whatever their
 /// order here. The output depends only on the input (no hash-map order leaks into it).
@@ -377,8 +387,8 @@ pub fn is_normalized_name(name: &str) -> bool {
         })
 }
 
-/// Why embedded bytes could not be read: always a bug (the bytes were written by [`encode`]), reported with the
-/// offset where reading stopped.
+/// Why encoded bytes could not be read, with the offset where reading stopped: for the embedded bytes always a bug
+/// (they were written by [`encode`]); for a file, a corrupt or foreign one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     pub what: &'static str,
@@ -387,11 +397,7 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "corrupt embedded index: {} at byte {}",
-            self.what, self.at
-        )
+        write!(f, "corrupt index: {} at byte {}", self.what, self.at)
     }
 }
 

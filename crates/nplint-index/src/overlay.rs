@@ -27,7 +27,7 @@ impl Index {
                     theirs.next()
                 }
                 (Some(a), Some(b)) if a.raw_name() < b.raw_name() => mine.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => theirs.next(),
+                (Some(_) | None, Some(_)) => theirs.next(),
                 (Some(_), None) => mine.next(),
                 (None, None) => break,
             };
@@ -54,6 +54,8 @@ impl Index {
             first_numpy_2_build: OnceLock::new(),
             light: self.light,
             current,
+            // The snapshot's: an overlay adds to it and says so in `is_current`.
+            origin: self.origin.clone(),
         }
     }
 }

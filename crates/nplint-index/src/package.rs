@@ -211,13 +211,42 @@ impl Package {
             })
             .collect();
         match pinned.first() {
-            // The index holds pre-releases only where a requirement it read asked for them: of a pin to one, it
-            // cannot tell whether the release exists.
-            Some(pin) if pin.version().any_prerelease() => Coverage::PrereleaseNotHeld,
+            // Of the pre-releases, the index holds every one of NumPy's, and of another package those newer than its
+            // newest final release (at most `PRERELEASES_KEPT` of them), and those a requirement it read asked
+            // for: a pin to an older one names a release that may exist.
+            Some(pin)
+                if pin.version().any_prerelease()
+                    && !self.holds_every_prerelease_at(pin.version()) =>
+            {
+                Coverage::PrereleaseNotHeld
+            }
             Some(_) => Coverage::NoSuchRelease,
             // A range that admits no release (`>1.26.4, <2.0`) is a conflict the solve shows.
             None => Coverage::Indexed,
         }
+    }
+
+    /// Whether the index would hold the pre-release `version` if the package had it (see [`Package::coverage`]).
+    fn holds_every_prerelease_at(&self, version: &Version) -> bool {
+        if self.raw_name == "numpy" {
+            return true;
+        }
+        let newest_final = self
+            .releases()
+            .iter()
+            .filter(|release| !release.is_prerelease())
+            .map(|release| &release.version)
+            .max();
+        let upcoming = self
+            .releases()
+            .iter()
+            .filter(|release| {
+                release.is_prerelease()
+                    && newest_final.is_none_or(|newest| release.version > *newest)
+            })
+            .count();
+        newest_final.is_none_or(|newest| version > newest)
+            && upcoming < crate::source::PRERELEASES_KEPT
     }
 
     /// The releases nearest to `version` on either side: the newest final release older than it (or, when the

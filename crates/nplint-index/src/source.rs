@@ -61,6 +61,11 @@ impl<V, A> PackageFile<V, A> {
     }
 }
 
+/// The most pre-releases the index holds of a package (`numpy` aside), of those newer than its newest final
+/// release: the sync's choice (see `nplint_registry::release::kept`), on which [`crate::Package::coverage`] relies to
+/// tell a pre-release that does not exist from one the index left out.
+pub const PRERELEASES_KEPT: usize = 20;
+
 /// How many final releases the index holds of a package it holds only the newest releases of
 /// ([`PackageFile::held_from`]).
 pub const NEWEST_HELD: usize = 25;

@@ -458,7 +458,10 @@ fn coverage_tells_why_the_releases_cannot_judge_a_requirement() {
     assert_eq!(coverage("==0.9.5"), Coverage::NoSuchRelease);
     assert_eq!(coverage("==0.9.*"), Coverage::Indexed);
     assert_eq!(coverage("==0.8.*"), Coverage::NoSuchRelease);
-    assert_eq!(coverage("==1.5.0b1"), Coverage::PrereleaseNotHeld);
+    assert_eq!(coverage("==0.9.5b1"), Coverage::PrereleaseNotHeld);
+    // Past the newest final release (1.0), the index holds every pre-release (here 2.0rc1 alone): one it lacks
+    // does not exist.
+    assert_eq!(coverage("==1.9.0b1"), Coverage::NoSuchRelease);
     // Yanked releases (0.9) and pre-releases (2.0rc1) are never suggested; below the held releases, the versions
     // before the history are.
     assert_eq!(
@@ -586,4 +589,84 @@ fn a_package_not_yet_queried_is_small() {
     // Loading writes one per indexed package (7,148): the load's cost is mostly these bytes.
     let size = std::mem::size_of::<Package>();
     assert!(size <= 104, "{size} bytes");
+}
+
+/// The encoding of the made-up packages, as `cargo xtask index pack` would publish it.
+fn example_bytes() -> Vec<u8> {
+    compact::encode(&example_snapshot(), &example_packages())
+}
+
+#[test]
+fn a_snapshot_read_from_bytes_is_the_one_encoded_with_its_origin_and_the_light_tier() {
+    let origin = Origin::File(PathBuf::from("/cache/index/index.bin"));
+    let index = Index::from_bytes(example_bytes(), origin.clone()).unwrap();
+    assert_eq!(index.origin(), &origin);
+    assert_eq!(index.snapshot().newest_upload(), "2021-06-07T08:09:10Z");
+    let from_source = self::index();
+    assert_eq!(index.packages().len(), from_source.packages().len());
+    for (read, built) in index.packages().iter().zip(from_source.packages()) {
+        assert_eq!(read.name(), built.name());
+        assert_eq!(read.releases().len(), built.releases().len());
+    }
+    assert_eq!(
+        index.light_packages().len(),
+        light::EMBEDDED.packages().len()
+    );
+    assert_eq!(Index::embedded().origin(), &Origin::Embedded);
+    assert_eq!(from_source.origin(), &Origin::Source);
+}
+
+#[test]
+fn bytes_that_are_not_an_index_are_refused() {
+    for bytes in [
+        Vec::new(),
+        b"NPLINDE".to_vec(),
+        b"{\"format_version\": 9}".to_vec(),
+    ] {
+        let error = Index::from_bytes(bytes, Origin::Source).unwrap_err();
+        assert!(matches!(error, IndexError::NotAnIndex), "{error}");
+    }
+}
+
+#[test]
+fn a_snapshot_of_another_format_version_is_refused() {
+    let mut bytes = example_bytes();
+    let other = compact::FORMAT_VERSION + 1;
+    bytes[8..12].copy_from_slice(&other.to_le_bytes());
+    assert!(matches!(
+        verify(&bytes),
+        Err(IndexError::FormatVersion { .. })
+    ));
+    let error = Index::from_bytes(bytes, Origin::Source).unwrap_err();
+    assert!(
+        matches!(error, IndexError::FormatVersion { found, expected }
+            if found == other && expected == compact::FORMAT_VERSION),
+        "{error}"
+    );
+}
+
+#[test]
+fn corrupt_bytes_are_refused() {
+    let bytes = example_bytes();
+    assert!(verify(&bytes).is_ok());
+    // Cut short: the package table points past the end, which loading finds.
+    let short = bytes[..bytes.len() - 3].to_vec();
+    assert!(matches!(verify(&short), Err(IndexError::Decode(_))));
+    let error = Index::from_bytes(short, Origin::Source).unwrap_err();
+    assert!(matches!(error, IndexError::Decode(_)), "{error}");
+
+    // The header intact, the bodies garbage: only checking every body finds it (loading reads the header alone).
+    let mut garbled = bytes.clone();
+    let bodies = compact::decode_header(&bytes).unwrap().packages[0]
+        .body
+        .start;
+    garbled[bodies..].fill(0xFF);
+    assert!(compact::decode_header(&garbled).is_ok());
+    let error = verify(&garbled).unwrap_err();
+    assert!(error.to_string().starts_with("corrupt index: "), "{error}");
+}
+
+#[test]
+fn the_embedded_bytes_verify() {
+    verify(embedded_bytes()).unwrap();
 }

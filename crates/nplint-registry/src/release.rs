@@ -133,7 +133,7 @@ pub fn earlier(project: &str, releases: &[Release]) -> Vec<String> {
 }
 
 /// The most pre-releases kept of one package (see [`kept`]).
-pub const PRERELEASES_KEPT: usize = 20;
+pub use nplint_index::source::PRERELEASES_KEPT;
 
 /// The releases indexed of a package, from its releases sorted by version: those [`keep`] accepts, less the
 /// pre-release floods. A pre-release (or dev release) is kept only when it is newer than the package's newest final

@@ -544,9 +544,19 @@ fn a_pin_to_a_version_never_released_names_the_nearest_releases() {
         rules(&check(&["numpy>1.26.4,<2.0"])),
         [("numpy-conflict", Severity::Error)]
     );
-    // A pre-release the index does not hold may exist: it is left out and listed, not called missing.
+    // The index holds every pre-release of NumPy; of another package, those past its newest final release. An
+    // older one it does not hold may exist: it is left out and listed, not called missing.
     assert_eq!(
         rules(&check(&["numpy==1.27.0rc1"])),
+        [("nonexistent-release", Severity::Error)]
+    );
+    assert_eq!(
+        rules(&check(&["pinlib==1.1.5rc1"])),
         [("unknown-package", Severity::Info)]
+    );
+    // Past the newest release, it is newer than the index.
+    assert_eq!(
+        rules(&check(&["pinlib==1.4.0rc1"])),
+        [("index-outdated", Severity::Info)]
     );
 }

@@ -63,6 +63,7 @@ pub mod fetch;
 pub mod fresh;
 pub mod local;
 pub mod output;
+pub mod pack;
 pub mod python;
 pub mod release_scans;
 pub mod rescan;

@@ -241,6 +241,14 @@ fn plan_environment(
         .filter(|input| !is_locked(&manifest.requirements[input.id]))
         .map(|input| input.id)
         .collect();
+    let must_move: Vec<usize> = movable
+        .iter()
+        .copied()
+        .filter(|&id| {
+            crate::Knowledge::of(resolver.index(), &manifest.requirements[id])
+                == crate::Knowledge::NoSuchRelease
+        })
+        .collect();
     let planner = Planner {
         resolver,
         index: resolver.index(),
@@ -249,6 +257,7 @@ fn plan_environment(
         inputs,
         original,
         movable,
+        must_move,
     };
     let mut parts = Vec::new();
     let (reachable, unreachable): (Vec<Target>, Vec<Target>) = targets
@@ -309,6 +318,9 @@ struct Planner<'a> {
     original: Vec<Input>,
     /// The inputs a plan may change: the file's requirements and constraints, not a lockfile's pins.
     movable: Vec<usize>,
+    /// Those of them that pin a version the package index does not have (`nonexistent-release`): no installer
+    /// takes the file as it stands, so every plan moves them. Sorted.
+    must_move: Vec<usize>,
 }
 
 impl Planner<'_> {
@@ -429,7 +441,7 @@ impl Planner<'_> {
     /// held again where the rest still works (an irreducible set: no smaller subset of it works, though a smaller
     /// set elsewhere may).
     fn greedy(&self, targets: &[Target], downgrades: bool) -> Option<Vec<usize>> {
-        let mut set: Vec<usize> = Vec::new();
+        let mut set: Vec<usize> = self.must_move.clone();
         loop {
             let freed = self.freed_as(&set, downgrades);
             let conflict = targets.iter().find_map(|&target| {
@@ -455,6 +467,9 @@ impl Planner<'_> {
         }
         set.sort_unstable();
         for id in set.clone().into_iter().rev() {
+            if self.must_move.contains(&id) {
+                continue;
+            }
             let without: Vec<usize> = set.iter().copied().filter(|&other| other != id).collect();
             let freed = self.freed_as(&without, downgrades);
             if targets.iter().all(|&target| self.feasible(&freed, target)) {
@@ -474,14 +489,15 @@ impl Planner<'_> {
     /// [`Planner::search`] with moves to older releases allowed or not: a plan that downgrades nothing is
     /// preferred to any that does, whatever its size.
     fn search_moves(&self, targets: &[Target], downgrades: bool) -> Option<Planned> {
-        if targets
-            .iter()
-            .all(|&target| self.works(&self.inputs, target))
+        if self.must_move.is_empty()
+            && targets
+                .iter()
+                .all(|&target| self.works(&self.inputs, target))
         {
             return Some((PartOutcome::Ready, Vec::new()));
         }
         let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
-        let mut frontier: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut frontier: Vec<Vec<usize>> = vec![self.must_move.clone()];
         let mut tried = 0;
         for _ in 0..=DEPTH {
             let mut found: Vec<(Vec<Change>, Vec<String>)> = Vec::new();
@@ -576,8 +592,12 @@ impl Planner<'_> {
             };
             // Unchanged, then the moves up, then the moves down: the nearest that works in the first group that has
             // one.
-            let (unchanged, rest): (Vec<&Candidate>, Vec<&Candidate>) =
+            let (mut unchanged, rest): (Vec<&Candidate>, Vec<&Candidate>) =
                 candidates.iter().partition(|candidate| candidate.unchanged);
+            // A pin to a version that does not exist cannot stay: the solve leaves it out, so it would "work".
+            if self.must_move.contains(&id) {
+                unchanged.clear();
+            }
             let (down, up): (Vec<&Candidate>, Vec<&Candidate>) = rest
                 .into_iter()
                 .partition(|candidate| candidate.kind == ChangeKind::Downgrade);

@@ -582,6 +582,14 @@ pub(super) fn because<'a>(
         return format!("`{}` does not install with `{goal}`", requirement.display());
     };
     let release = index.package(name).and_then(|package| package.release(was));
+    if release.is_none()
+        && crate::Knowledge::of(index, requirement) == crate::Knowledge::NoSuchRelease
+    {
+        return format!(
+            "`{}` pins a version of which `{name}` has no release (`nonexistent-release`)",
+            requirement.display()
+        );
+    }
     if let Some(release) = release
         && let Some(required) = release.requirement_on(&goal.name, solver.target(), &[])
         && !goal_versions(index, goal).any(|version| required.contains(version))
