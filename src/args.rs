@@ -84,6 +84,17 @@ pub(crate) enum Command {
     Upgrade(UpgradeArgs),
     /// Run the language server on standard input and output, for editors (see the README's "Editors").
     Server,
+    /// Show or empty the cache directory (`check --online`'s HTTP cache, the installed index snapshot).
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheCommand {
+    /// Print the cache directory's path.
+    Dir,
+    /// Remove everything nplint keeps in the cache directory: the HTTP cache and the installed index snapshot.
+    Clean,
 }
 
 #[derive(Debug, Subcommand)]

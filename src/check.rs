@@ -323,7 +323,14 @@ fn online_index(
         args.refresh,
         |name| std::env::var(name).ok(),
     )?;
-    let overlay = crate::online::overlay(base, &manifests, &client, &url)?;
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let overlay =
+        crate::online::overlay(base, &manifests, &client, &url, progress).inspect_err(|_| {
+            // The progress line is cleared before the error is printed.
+            if progress {
+                eprint!("\r\x1b[K");
+            }
+        })?;
     eprintln!("{}", overlay.summary());
     Ok(overlay.index)
 }

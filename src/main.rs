@@ -9,6 +9,7 @@
 )]
 
 mod args;
+mod cache;
 mod check;
 mod discover;
 mod download;
@@ -28,7 +29,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::args::{Cli, Command, DebugCommand, GlobalArgs, IndexCommand, SnapshotChoice};
+use crate::args::{
+    CacheCommand, Cli, Command, DebugCommand, GlobalArgs, IndexCommand, SnapshotChoice,
+};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -65,6 +68,8 @@ fn main() -> ExitCode {
         Command::Index(IndexCommand::Stats(args)) => index::stats(&args),
         Command::Index(IndexCommand::Update(args)) => update::run(&args, &cli.globals),
         Command::Server => server::run(),
+        Command::Cache(CacheCommand::Dir) => cache::dir(),
+        Command::Cache(CacheCommand::Clean) => cache::clean(),
         Command::Why(args) => why::run(&args),
         Command::Upgrade(args) => upgrade::run(&args),
     };

@@ -235,11 +235,14 @@ fn required(package: &PackageFile, known: &dyn Fn(&str) -> bool) -> BTreeSet<Str
 }
 
 /// Reads what `manifests` need from `url` and lays it over `base` (see the module documentation).
+/// With `progress` (standard error is a terminal), each round of reads is told on one line of standard error,
+/// cleared at the end.
 pub(crate) fn overlay(
     base: &'static Index,
     manifests: &[Manifest],
     client: &Client,
     url: &IndexUrl,
+    progress: bool,
 ) -> Result<Overlay, OnlineError> {
     let start = Instant::now();
     let mut queue: BTreeSet<String> = wanted(base, manifests);
@@ -253,6 +256,14 @@ pub(crate) fn overlay(
         }
         if queue.is_empty() {
             break;
+        }
+        if progress {
+            eprint!(
+                "\r\x1b[Kreading {} package{} from {url} ({} read)",
+                queue.len(),
+                if queue.len() == 1 { "" } else { "s" },
+                read.len()
+            );
         }
         let round: Vec<(String, Option<PackageFile>)> = queue
             .par_iter()
@@ -276,6 +287,9 @@ pub(crate) fn overlay(
         }
         read.extend(round);
         queue = next;
+    }
+    if progress {
+        eprint!("\r\x1b[K");
     }
     let mut added = BTreeSet::new();
     let mut extended = BTreeSet::new();

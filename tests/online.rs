@@ -448,3 +448,52 @@ fn the_configuration_may_ask_for_online_checks() {
         text(&isolated.stdout)
     );
 }
+
+#[test]
+fn the_cache_can_be_found_and_emptied() {
+    let server = Server::start(made_up_index);
+    let dir = project(CONFLICTING);
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("/simple/");
+    check(
+        dir.path(),
+        cache.path(),
+        &["--online", "--index-url", &url],
+        &[],
+    );
+    std::fs::write(cache.path().join("notes.txt"), "mine").unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_nplint"))
+            .args(args)
+            .env("NPLINT_CACHE_DIR", cache.path())
+            .output()
+            .unwrap()
+    };
+    let shown = run(&["cache", "dir"]);
+    assert_eq!(
+        text(&shown.stdout).trim_end(),
+        cache.path().to_string_lossy()
+    );
+    let cleaned = run(&["cache", "clean"]);
+    assert_eq!(cleaned.status.code(), Some(0));
+    assert!(
+        text(&cleaned.stderr).starts_with("removed 4 files ("),
+        "{}",
+        text(&cleaned.stderr)
+    );
+    // Only what nplint keeps there is removed.
+    assert!(!cache.path().join("http").exists());
+    assert!(cache.path().join("notes.txt").exists());
+    // The next run downloads again.
+    let again = check(
+        dir.path(),
+        cache.path(),
+        &["--online", "--index-url", &url],
+        &[],
+    );
+    assert!(
+        text(&again.stderr).contains("4 downloaded in full"),
+        "{}",
+        text(&again.stderr)
+    );
+}
