@@ -324,6 +324,11 @@ impl UploadTime {
         Self(seconds)
     }
 
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub fn seconds(self) -> u64 {
+        self.0
+    }
+
     /// The date: `2024-08-18`.
     pub fn date(self) -> String {
         let (year, month, day) = civil_from_days(self.0 / 86_400);

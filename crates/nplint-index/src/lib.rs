@@ -69,6 +69,10 @@ pub use crate::target::{
     ASSUMED_PATCH, InvalidPythonVersion, Platform, PythonVersion, Target, UnknownPlatform,
 };
 
+/// How recent the newest release of a series must be, before the snapshot, for a release after it to be likely:
+/// patch releases of a series come for about a year after it starts (NumPy's policy, and what most projects do).
+pub const ACTIVE_SERIES: std::time::Duration = std::time::Duration::from_secs(365 * 86_400);
+
 /// The embedded form, written by `build.rs`.
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/index.bin"));
 
@@ -318,11 +322,21 @@ impl Index {
     /// [`Package::coverage`], except that of a package read from a package index just now, a version past its
     /// newest release does not exist (a pin to one is [`Coverage::NoSuchRelease`], a range that admits only such
     /// versions a conflict the solve shows).
+    ///
+    /// And a pin past the newest release of a series that was still being released when the snapshot was taken
+    /// (its newest release uploaded within [`ACTIVE_SERIES`] of the snapshot's date: `numpy==2.4.5` when 2.4.4 came
+    /// a month before) may name a patch release uploaded since: it is [`Coverage::PastSnapshot`], not
+    /// [`Coverage::NoSuchRelease`] (`numpy==1.26.5`, whose series ended in 2024, is).
     pub fn coverage(&self, package: &Package, specifiers: &VersionSpecifiers) -> Coverage {
         let coverage = package.coverage(specifiers);
-        if coverage != Coverage::PastSnapshot
-            || self.current.binary_search(&package.raw_name()).is_err()
+        let current = self.current.binary_search(&package.raw_name()).is_ok();
+        if coverage == Coverage::NoSuchRelease
+            && !current
+            && self.continues_active_series(package, specifiers)
         {
+            return Coverage::PastSnapshot;
+        }
+        if coverage != Coverage::PastSnapshot || !current {
             return coverage;
         }
         let pinned = specifiers.iter().any(|specifier| {
@@ -338,6 +352,37 @@ impl Index {
         } else {
             Coverage::Indexed
         }
+    }
+
+    /// Whether `specifiers` pin a version past the newest release of its series (its release numbers but the last:
+    /// `2.4` of `2.4.5`), when that release was uploaded within [`ACTIVE_SERIES`] of the snapshot's newest upload.
+    fn continues_active_series(&self, package: &Package, specifiers: &VersionSpecifiers) -> bool {
+        let Some(pin) = specifiers.iter().find(|specifier| {
+            matches!(
+                specifier.operator(),
+                pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual
+            )
+        }) else {
+            return false;
+        };
+        let version = pin.version();
+        let release = version.release();
+        let series = &release[..release.len().saturating_sub(1).max(1)];
+        let newest_in_series = package
+            .releases()
+            .iter()
+            .filter(|held| held.version().release().starts_with(series))
+            .max_by(|a, b| a.version().cmp(b.version()));
+        let (Some(newest), Some(snapshot)) = (
+            newest_in_series,
+            UploadTime::parse(self.snapshot.newest_upload()),
+        ) else {
+            return false;
+        };
+        version > newest.version()
+            && newest.uploaded().is_some_and(|uploaded| {
+                snapshot.seconds().saturating_sub(uploaded.seconds()) <= ACTIVE_SERIES.as_secs()
+            })
     }
 
     /// Whether `name` was read from a package index just now ([`Index::overlaid`]).

@@ -85,7 +85,11 @@ fn build_index() -> Index {
         package("binlib", vec![binlib]),
         package(
             "numpy",
-            vec![pure("numpy", "1.26.4", &[]), pure("numpy", "2.0.0", &[])],
+            // 1.26.4 more than a year before the snapshot: its series ended.
+            vec![
+                ReleaseEntry::pure("numpy", "1.26.4", "2023-11-01T00:00:00Z", &[]),
+                pure("numpy", "2.0.0", &[]),
+            ],
         ),
         package("oldlib", vec![pure("oldlib", "1.0", &["numpy<2"])]),
         // Reaches NumPy only through `oldlib`.
@@ -533,11 +537,25 @@ fn a_pin_to_a_version_never_released_names_the_nearest_releases() {
     assert_eq!(
         found[0].message,
         "`numpy==1.26.5` pins a version of which numpy has no release; the nearest releases are 1.26.4 \
-         (2025-01-01) and 2.0.0 (2025-01-01)"
+         (2023-11-01) and 2.0.0 (2025-01-01)"
     );
     assert_eq!(
         rules(&check(&["numpy==1.27.*"])),
         [("nonexistent-release", Severity::Error)]
+    );
+    // Past the newest release of a series still released in the year before the snapshot (`pinlib` 1.2 came out
+    // with it): a patch release may have come since, so it is newer than the index, not missing.
+    let found = check(&["pinlib==1.2.1"]);
+    assert_eq!(rules(&found), [("index-outdated", Severity::Info)]);
+    assert!(
+        found[0]
+            .message
+            .contains("asks for a 1.2 release newer than nplint's index holds")
+            && found[0]
+                .message
+                .ends_with("the newest 1.2 release it holds is 1.2 (2025-01-01)"),
+        "{}",
+        found[0].message
     );
     // A range that admits no release is a conflict the solve shows, not a missing release.
     assert_eq!(

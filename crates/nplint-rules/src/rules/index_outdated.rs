@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use nplint_diagnostics::Diagnostic;
 use nplint_index::Index;
 use nplint_manifest::Manifest;
+use pep508_rs::pep440_rs::Operator;
 
 use crate::registry::declare_rule;
 use crate::resolution::Knowledge;
@@ -14,7 +15,9 @@ declare_rule! {
     /// ## What it does
     /// Reports, once per requirement, a requirement on a package of nplint's index that admits none of the releases
     /// the index holds, only versions newer than the newest of them: `numpy==2.6.0` before NumPy 2.6 is in the
-    /// index. Such a release was most likely uploaded after the index's snapshot (`nplint --version` and
+    /// index. So is a pin past the newest release of a series that was still being released a year before the
+    /// snapshot (`numpy==2.4.7` when 2.4.6 came out six months before it): a patch release may have come since.
+    /// Such a release was most likely uploaded after the index's snapshot (`nplint --version` and
     /// `nplint index stats` give its date). The requirement is left out of the solve, which checks the rest of the
     /// environment, rather than reported as a conflict with the releases nplint knows.
     ///
@@ -60,30 +63,56 @@ pub(crate) fn check(
         else {
             continue;
         };
-        let newest = package
-            .releases()
-            .last()
-            .map_or_else(String::new, |release| {
-                let date = release.upload_date();
-                if date.is_empty() {
-                    format!(
-                        "; the newest {} it holds is {}",
-                        package.name(),
-                        release.version()
-                    )
-                } else {
-                    format!(
-                        "; the newest {} it holds is {} ({date})",
-                        package.name(),
-                        release.version()
-                    )
-                }
+        let pinned = requirement
+            .specifiers
+            .iter()
+            .find(|specifier| {
+                matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual)
+            })
+            .map(|specifier| specifier.version());
+        let dated = |release: &nplint_index::Release| {
+            let date = release.upload_date();
+            if date.is_empty() {
+                release.version().to_string()
+            } else {
+                format!("{} ({date})", release.version())
+            }
+        };
+        let newest = package.releases().last();
+        // A pin below the newest release is past the newest of its series (a patch release since the snapshot).
+        let series = pinned
+            .filter(|pinned| newest.is_some_and(|newest| *pinned < newest.version()))
+            .and_then(|pinned| {
+                let release = pinned.release();
+                let series = &release[..release.len().saturating_sub(1).max(1)];
+                let newest_in_series = package
+                    .releases()
+                    .iter()
+                    .filter(|held| held.version().release().starts_with(series))
+                    .max_by(|a, b| a.version().cmp(b.version()))?;
+                let series: Vec<String> = series.iter().map(u64::to_string).collect();
+                Some((series.join("."), newest_in_series))
             });
+        let (what, newest) = match (series, newest) {
+            (Some((series, held)), _) => (
+                format!("a {series} release newer than"),
+                format!("; the newest {series} release it holds is {}", dated(held)),
+            ),
+            (None, Some(newest)) => (
+                "a release newer than".to_owned(),
+                format!(
+                    "; the newest {} it holds is {}",
+                    package.name(),
+                    dated(newest)
+                ),
+            ),
+            (None, None) => ("a release newer than".to_owned(), String::new()),
+        };
         let mut diagnostic = Diagnostic::new(
             RULE.id,
             RULE.default_severity,
             format!(
-                "`{}` asks for a release newer than nplint's index holds (its snapshot is of {}){newest}",
+                "`{}` asks for {what} nplint's index holds (its snapshot is of {}){newest}",
                 requirement.display(),
                 index.snapshot().newest_upload_date(),
             ),
