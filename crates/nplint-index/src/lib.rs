@@ -71,7 +71,7 @@ pub use crate::target::{
 
 /// How recent the newest release of a series must be, before the snapshot, for a release after it to be likely:
 /// patch releases of a series come for about a year after it starts (NumPy's policy, and what most projects do).
-pub const ACTIVE_SERIES: std::time::Duration = std::time::Duration::from_secs(365 * 86_400);
+pub const ACTIVE_SERIES: std::time::Duration = std::time::Duration::from_hours(365 * 24);
 
 /// The embedded form, written by `build.rs`.
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/index.bin"));
