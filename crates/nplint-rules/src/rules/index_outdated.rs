@@ -69,7 +69,7 @@ pub(crate) fn check(
             .find(|specifier| {
                 matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual)
             })
-            .map(|specifier| specifier.version());
+            .map(pep508_rs::pep440_rs::VersionSpecifier::version);
         let dated = |release: &nplint_index::Release| {
             let date = release.upload_date();
             if date.is_empty() {
