@@ -3,7 +3,7 @@
 //! with nplint's diagnostic in its output, and pass once the file is fixed.
 //!
 //! It needs `pre-commit` on `PATH` (`pip install pre-commit`) and builds nplint through pre-commit's Rust support
-//! (`cargo install` from this repository's committed `HEAD`, which reaches crates.io), so it is not part of the
+//! (`cargo install` from this repository's committed `HEAD`, which reaches the Rust package registry), so it is not part of the
 //! test suite, which never touches the network.
 
 use std::path::Path;
