@@ -89,7 +89,7 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
     }
     // `--online`, or `online = true` in the configuration of a file checked.
     let online = args.online || work.iter().any(|(path, _, _)| configs.online(path));
-    let Some(resolver) = resolver(args, online, &work, stdin.as_ref())? else {
+    let Some((resolver, read_online)) = resolver(args, online, &work, stdin.as_ref())? else {
         return Ok(Status::Failure);
     };
     // Kept only for fixing it: the reader holds the document for the check.
@@ -132,6 +132,7 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
         diagnostics,
         elapsed: Some(start.elapsed()),
         rules: nplint_rules_meta(),
+        online: read_online,
     };
     emit(args, &report, format, options, to_stderr)?;
     Ok(status)
@@ -265,30 +266,30 @@ fn fix_stdin(
     check(&again, Some(after), true)
 }
 
-/// One resolver for the run: the index loads once and each target's solver is shared by every file. `None` when
-/// an `online` check could not read what it needed, which is told on standard error.
+/// One resolver for the run: the index loads once and each target's solver is shared by every file; with what an
+/// `online` check read. `None` when it could not read what it needed, which is told on standard error.
 fn resolver(
     args: &CheckArgs,
     online: bool,
     work: &[nplint_rules::Work],
     stdin: Option<&StdinDocument>,
-) -> anyhow::Result<Option<Resolver>> {
+) -> anyhow::Result<Option<(Resolver, Option<nplint_report::OnlineRead>)>> {
     let pythons: Vec<PythonVersion> = work
         .iter()
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
         .collect();
-    let index = if online {
+    let (index, read) = if online {
         match online_index(args, work, stdin) {
-            Ok(index) => index,
+            Ok((index, read)) => (index, Some(read)),
             Err(error) => {
                 eprintln!("error: {error:#}");
                 return Ok(None);
             }
         }
     } else {
-        crate::snapshot::index()?
+        (crate::snapshot::index()?, None)
     };
-    Ok(Some(Resolver::new(index, &pythons)))
+    Ok(Some((Resolver::new(index, &pythons), read)))
 }
 
 /// The index of an `--online` check: the embedded one with what the checked files need read from the package
@@ -297,7 +298,7 @@ fn online_index(
     args: &CheckArgs,
     work: &[nplint_rules::Work],
     stdin: Option<&StdinDocument>,
-) -> anyhow::Result<&'static nplint_index::Index> {
+) -> anyhow::Result<(&'static nplint_index::Index, nplint_report::OnlineRead)> {
     let base = crate::snapshot::index()?;
     let manifests: Vec<nplint_manifest::Manifest> = work
         .iter()
@@ -332,7 +333,13 @@ fn online_index(
             }
         })?;
     eprintln!("{}", overlay.summary());
-    Ok(overlay.index)
+    let read = nplint_report::OnlineRead {
+        index: url.to_string(),
+        packages: overlay.added.iter().cloned().collect(),
+        extended: overlay.extended.iter().cloned().collect(),
+        missing: overlay.missing.iter().cloned().collect(),
+    };
+    Ok((overlay.index, read))
 }
 
 /// The fixes the command line admits.

@@ -2,6 +2,8 @@
 //! through the simple API and their metadata files, laid over the index; the cache, retries, timeouts and
 //! credentials.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -10,21 +12,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use nplint_registry::testing::{Answer, Request, Server, answer};
 
-/// `nplint check --format concise` of `dir`'s files, with the cache in `cache`, and `args` and `env` added. No
-/// index variable of the caller's environment reaches it.
+/// `nplint check` of `dir`'s files (`--format concise` unless `args` name a format), with the cache in `cache`,
+/// and `args` and `env` added. No index variable of the caller's environment reaches it.
 fn check(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_nplint"));
+    command.current_dir(dir).arg("check");
+    if !args.contains(&"--format") {
+        command.args(["--format", "concise"]);
+    }
     command
-        .current_dir(dir)
-        .args([
-            "check",
-            "--format",
-            "concise",
-            "--python",
-            "3.12",
-            "--platform",
-            "linux-x86_64",
-        ])
+        .args(["--python", "3.12", "--platform", "linux-x86_64"])
         .args(args)
         .env("NPLINT_CACHE_DIR", cache)
         .env("NPLINT_HTTP_RETRIES", "1")
@@ -496,4 +493,35 @@ fn the_cache_can_be_found_and_emptied() {
         "{}",
         text(&again.stderr)
     );
+}
+
+#[test]
+fn the_json_report_says_what_was_read_online() {
+    let server = Server::start(made_up_index);
+    let dir = project(CONFLICTING);
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("/simple/");
+    let schema = include_str!("../schemas/nplint-output.schema.json");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let output = check(
+            dir.path(),
+            cache.path(),
+            &[&["--format", "json"], args].concat(),
+            &[],
+        );
+        let document = serde_json::from_slice(&output.stdout).unwrap();
+        common::assert_valid(schema, &document);
+        document
+    };
+    let online = json(&["--online", "--index-url", &url]);
+    assert_eq!(
+        online["online"],
+        serde_json::json!({
+            "index": server.url("/simple"),
+            "packages": ["helper-lib", "oldnumpy-user"],
+            "extended": [],
+            "missing": []
+        })
+    );
+    assert!(json(&[]).get("online").is_none());
 }

@@ -48,6 +48,7 @@ fn malformed_fixtures_render() {
             }],
             diagnostics,
             elapsed: None,
+            online: None,
             rules: Vec::new(),
         };
         let mut out = Vec::new();

@@ -24,6 +24,9 @@ struct Document<'a> {
     files: Vec<File<'a>>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    /// What an online check read; absent offline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<&'a crate::OnlineRead>,
 }
 
 #[derive(Serialize)]
@@ -161,6 +164,7 @@ fn document<'a>(report: &'a Report, diagnostics: Vec<JsonDiagnostic<'a>>) -> Doc
             warnings: counts.warnings,
             infos: counts.infos,
         },
+        online: report.online.as_ref(),
     }
 }
 
@@ -261,6 +265,7 @@ mod tests {
             }],
             diagnostics,
             elapsed: None,
+            online: None,
             rules: Vec::new(),
         }
     }

@@ -40,6 +40,21 @@ pub struct Report {
     pub elapsed: Option<Duration>,
     /// What the formats that describe rules (`sarif`) say of each: every rule, not only those that fired.
     pub rules: Vec<RuleMeta>,
+    /// What `nplint check --online` read from a package index; `None` for a check offline.
+    pub online: Option<OnlineRead>,
+}
+
+/// What an online check read (see [`Report::online`]): the findings rest on these packages' declared metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct OnlineRead {
+    /// The index read, credentials left out.
+    pub index: String,
+    /// Packages the index did not know, read whole (their newest releases), sorted.
+    pub packages: Vec<String>,
+    /// Packages the index knew, which gained releases newer than its snapshot, sorted.
+    pub extended: Vec<String>,
+    /// Packages the package index does not have either, sorted.
+    pub missing: Vec<String>,
 }
 
 /// A rule as a report describes it.

@@ -95,6 +95,7 @@ fn report() -> Report {
         }],
         diagnostics,
         elapsed: None,
+        online: None,
         rules: [
             (PARSE_ERROR, "Reports a file nplint could not parse."),
             (UNREAD, "Reports requirements nplint did not read."),
@@ -168,6 +169,7 @@ fn sarif_fingerprints_survive_moved_lines() {
                 at(&file, needle),
             )],
             elapsed: None,
+            online: None,
             rules: Vec::new(),
         };
         let mut out = Vec::new();
@@ -200,6 +202,7 @@ fn json_matches_its_schema() {
             files: vec![],
             diagnostics: vec![],
             elapsed: None,
+            online: None,
             rules: Vec::new(),
         },
     ] {
@@ -292,6 +295,7 @@ fn github_commands_read_back_as_written() {
         files: vec![],
         diagnostics: vec![diagnostic],
         elapsed: None,
+        online: None,
         rules: Vec::new(),
     };
     let mut out = Vec::new();
@@ -343,6 +347,7 @@ fn github_puts_errors_first_and_counts_what_it_cannot_show() {
         files: vec![],
         diagnostics,
         elapsed: None,
+        online: None,
         rules: Vec::new(),
     };
     let mut out = Vec::new();
@@ -415,6 +420,7 @@ fn long_file_report(excerpts: bool) -> Report {
         }],
         diagnostics: vec![conflict],
         elapsed: None,
+        online: None,
         rules: Vec::new(),
     }
 }
