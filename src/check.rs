@@ -87,9 +87,7 @@ fn check(args: &CheckArgs, document: Option<Vec<u8>>, to_stderr: bool) -> anyhow
     if work.is_empty() && diagnostics.is_empty() && status == Status::Clean {
         eprintln!("warning: no environment files found under the given paths");
     }
-    // `--online`, or `online = true` in the configuration of a file checked.
-    let online = args.online || work.iter().any(|(path, _, _)| configs.online(path));
-    let Some((resolver, read_online)) = resolver(args, online, &work, stdin.as_ref())? else {
+    let Some((resolver, read_online)) = resolver(args, &configs, &work, stdin.as_ref())? else {
         return Ok(Status::Failure);
     };
     // Kept only for fixing it: the reader holds the document for the check.
@@ -270,10 +268,18 @@ fn fix_stdin(
 /// `online` check read. `None` when it could not read what it needed, which is told on standard error.
 fn resolver(
     args: &CheckArgs,
-    online: bool,
+    configs: &nplint_config::Configs,
     work: &[nplint_rules::Work],
     stdin: Option<&StdinDocument>,
 ) -> anyhow::Result<Option<(Resolver, Option<nplint_report::OnlineRead>)>> {
+    // `--online`, or `online = true` in the configuration of a file checked.
+    let online = args.online || work.iter().any(|(path, _, _)| configs.online(path));
+    if !online && (args.index_url.is_some() || args.refresh) {
+        eprintln!(
+            "warning: `--index-url` and `--refresh` apply to online checks (`--online`, or `online = true` in the \
+             configuration); this one is offline"
+        );
+    }
     let pythons: Vec<PythonVersion> = work
         .iter()
         .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())

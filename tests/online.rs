@@ -437,8 +437,19 @@ fn the_configuration_may_ask_for_online_checks() {
     let output = check(dir.path(), cache.path(), &["--index-url", &url], &[]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("error[numpy-conflict]"));
-    // `--isolated` ignores it: offline again.
-    let isolated = check(dir.path(), cache.path(), &["--isolated"], &[]);
+    // `--isolated` ignores it: offline again, and an index named for nothing is warned of.
+    let isolated = check(
+        dir.path(),
+        cache.path(),
+        &["--isolated", "--index-url", &url],
+        &[],
+    );
+    assert!(
+        text(&isolated.stderr)
+            .contains("warning: `--index-url` and `--refresh` apply to online checks"),
+        "{}",
+        text(&isolated.stderr)
+    );
     assert!(
         text(&isolated.stdout).contains("[unknown-package]"),
         "{}",
