@@ -129,6 +129,9 @@ fn serve(
         std::thread::sleep(Duration::from_secs(10));
         return;
     };
+    // Done before the answer is written: once the client has read it, it may send its next request, which must not
+    // find this one still counted (a peak one too high, under load).
+    active.fetch_sub(1, Ordering::SeqCst);
     let mut head = format!(
         "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
         answer.status,
@@ -142,5 +145,4 @@ fn serve(
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&answer.body);
     let _ = stream.flush();
-    active.fetch_sub(1, Ordering::SeqCst);
 }
