@@ -718,6 +718,22 @@ pub struct BodyRef<'a> {
     pub held_from: Option<&'a str>,
 }
 
+impl BodyRef<'_> {
+    /// The body in the source form, as the package file of `name`.
+    pub fn to_source(&self, name: &str) -> PackageFile {
+        PackageFile {
+            name: name.to_owned(),
+            releases: self.releases.iter().map(ReleaseRef::to_source).collect(),
+            earlier: self
+                .earlier
+                .iter()
+                .map(|&version| version.to_owned())
+                .collect(),
+            held_from: self.held_from.map(str::to_owned),
+        }
+    }
+}
+
 /// Decodes one package's body.
 pub fn decode_body<'a>(
     bytes: &'a [u8],
@@ -852,16 +868,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Snapshot, Vec<PackageFile>), DecodeError>
         .iter()
         .map(|entry| {
             let body = decode_body(bytes, header.strings, entry.body.clone())?;
-            Ok(PackageFile {
-                name: entry.name.to_owned(),
-                releases: body.releases.iter().map(ReleaseRef::to_source).collect(),
-                earlier: body
-                    .earlier
-                    .iter()
-                    .map(|&version| version.to_owned())
-                    .collect(),
-                held_from: body.held_from.map(str::to_owned),
-            })
+            Ok(body.to_source(entry.name))
         })
         .collect::<Result<_, DecodeError>>()?;
     Ok((

@@ -59,7 +59,8 @@ pub use crate::compact::{ApiUseRef, BuildRef, FileName, UploadTime};
 pub use crate::conda_only::CondaOnlyPackage;
 pub use crate::light::{LightPackage, LightTable};
 pub use crate::package::{
-    AppliesTo, Coverage, Metadata, Package, Release, WheelPython, WheelPythonRange,
+    AppliesTo, Coverage, Metadata, Package, Release, WheelPython, WheelPythonRange, pin,
+    pinned_version, series,
 };
 pub use crate::parse::{Parsed, RawUrl, Requirement};
 pub use crate::pool::Names;
@@ -339,15 +340,7 @@ impl Index {
         if coverage != Coverage::PastSnapshot || !current {
             return coverage;
         }
-        let pinned = specifiers.iter().any(|specifier| {
-            matches!(
-                specifier.operator(),
-                pep440_rs::Operator::Equal
-                    | pep440_rs::Operator::EqualStar
-                    | pep440_rs::Operator::ExactEqual
-            )
-        });
-        if pinned {
+        if package::pin(specifiers).is_some() {
             Coverage::NoSuchRelease
         } else {
             Coverage::Indexed
@@ -357,24 +350,11 @@ impl Index {
     /// Whether `specifiers` pin a version past the newest release of its series (its release numbers but the last:
     /// `2.4` of `2.4.5`), when that release was uploaded within [`ACTIVE_SERIES`] of the snapshot's newest upload.
     fn continues_active_series(&self, package: &Package, specifiers: &VersionSpecifiers) -> bool {
-        let Some(pin) = specifiers.iter().find(|specifier| {
-            matches!(
-                specifier.operator(),
-                pep440_rs::Operator::Equal | pep440_rs::Operator::ExactEqual
-            )
-        }) else {
+        let Some(version) = package::pinned_version(specifiers) else {
             return false;
         };
-        let version = pin.version();
-        let release = version.release();
-        let series = &release[..release.len().saturating_sub(1).max(1)];
-        let newest_in_series = package
-            .releases()
-            .iter()
-            .filter(|held| held.version().release().starts_with(series))
-            .max_by(|a, b| a.version().cmp(b.version()));
         let (Some(newest), Some(snapshot)) = (
-            newest_in_series,
+            package.newest_in_series(version),
             UploadTime::parse(self.snapshot.newest_upload()),
         ) else {
             return false;

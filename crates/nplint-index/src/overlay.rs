@@ -3,7 +3,6 @@
 
 use std::sync::OnceLock;
 
-use crate::compact;
 use crate::source::PackageFile;
 use crate::{Index, Package, name_key};
 
@@ -62,30 +61,8 @@ impl Index {
 
 impl Package {
     /// Everything the index knows of this package, in the source form: what an overlay adds releases to.
-    ///
-    /// # Panics
-    ///
-    /// Never for an index this crate decoded: its bodies were written by [`compact::encode`] (see
-    /// [`Package::releases`]).
     pub fn to_source(&self) -> PackageFile {
-        let encoded = self.encoded();
-        // Invariant: as for `Package::releases`, the body was written by `compact::encode`.
-        let body = compact::decode_body(encoded.bytes, encoded.strings, self.body())
-            .unwrap_or_else(|error| panic!("package `{}`: {error}", self.raw_name()));
-        PackageFile {
-            name: self.raw_name().to_owned(),
-            releases: body
-                .releases
-                .iter()
-                .map(compact::ReleaseRef::to_source)
-                .collect(),
-            earlier: body
-                .earlier
-                .iter()
-                .map(|&version| version.to_owned())
-                .collect(),
-            held_from: body.held_from.map(str::to_owned),
-        }
+        self.body_ref().to_source(self.raw_name())
     }
 }
 

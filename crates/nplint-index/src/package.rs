@@ -77,13 +77,16 @@ impl Package {
         self.raw_name
     }
 
-    /// Where the body is, in the bytes of [`Package::encoded`].
-    pub(crate) fn body(&self) -> Range<usize> {
-        self.body.clone()
-    }
-
-    pub(crate) fn encoded(&self) -> &'static Encoded {
-        self.encoded
+    /// The package's body, decoded from its bytes (not kept: see [`Package::releases`] for what is).
+    ///
+    /// # Panics
+    ///
+    /// Never for an index this crate decoded: the bytes were written by `compact::encode` (at build time, or by
+    /// `Index::from_source`) and the header that located this body was read without error; the round-trip tests
+    /// decode every package of the embedded index. A failure here is a bug in the encoder, not bad data.
+    pub(crate) fn body_ref(&self) -> compact::BodyRef<'static> {
+        compact::decode_body(self.encoded.bytes, self.encoded.strings, self.body.clone())
+            .unwrap_or_else(|error| panic!("package `{}`: {error}", self.raw_name))
     }
 
     /// A new handle on the same encoded package, not yet decoded: for an index made of other indexes' packages.
@@ -199,18 +202,7 @@ impl Package {
         )) {
             return Coverage::PastSnapshot;
         }
-        let pinned: Vec<&pep440_rs::VersionSpecifier> = specifiers
-            .iter()
-            .filter(|specifier| {
-                matches!(
-                    specifier.operator(),
-                    pep440_rs::Operator::Equal
-                        | pep440_rs::Operator::EqualStar
-                        | pep440_rs::Operator::ExactEqual
-                )
-            })
-            .collect();
-        match pinned.first() {
+        match pin(specifiers) {
             // Of the pre-releases, the index holds every one of NumPy's, and of another package those newer than its
             // newest final release (at most `PRERELEASES_KEPT` of them), and those a requirement it read asked
             // for: a pin to an older one names a release that may exist.
@@ -224,6 +216,16 @@ impl Package {
             // A range that admits no release (`>1.26.4, <2.0`) is a conflict the solve shows.
             None => Coverage::Indexed,
         }
+    }
+
+    /// The newest release held of `version`'s series: of the releases whose numbers begin with all of `version`'s
+    /// but the last (`2.4` of `2.4.5`; `1` of `1.0`).
+    pub fn newest_in_series(&self, version: &Version) -> Option<&Release> {
+        let series = series(version);
+        self.releases()
+            .iter()
+            .filter(|held| held.version.release().starts_with(series))
+            .max_by(|a, b| a.version.cmp(&b.version))
     }
 
     /// Whether the index would hold the pre-release `version` if the package had it (see [`Package::coverage`]).
@@ -281,12 +283,7 @@ impl Package {
 
     fn decoded(&self) -> &Decoded {
         self.decoded.get_or_init(|| {
-            // Invariant: the bytes were written by `compact::encode` (at build time, or by `Index::from_source`)
-            // and the header that located this body was read without error; the round-trip tests decode every
-            // package of the embedded index. A failure here is a bug in the encoder, not bad data.
-            let body =
-                compact::decode_body(self.encoded.bytes, self.encoded.strings, self.body.clone())
-                    .unwrap_or_else(|error| panic!("package `{}`: {error}", self.raw_name));
+            let body = self.body_ref();
             let mut releases = Vec::with_capacity(body.releases.len());
             let mut unparseable_versions = Vec::new();
             for entry in body.releases {
@@ -314,6 +311,32 @@ impl Package {
             })
         })
     }
+}
+
+/// The series of `version`: its release numbers but the last (`2.4` of `2.4.5`), the first of one with a single
+/// number.
+pub fn series(version: &Version) -> &[u64] {
+    let release = version.release();
+    &release[..release.len().saturating_sub(1).max(1)]
+}
+
+/// The specifier of `specifiers` that pins: `==`, `===`, or a wildcard `==X.*`.
+pub fn pin(specifiers: &VersionSpecifiers) -> Option<&pep440_rs::VersionSpecifier> {
+    specifiers.iter().find(|specifier| {
+        matches!(
+            specifier.operator(),
+            pep440_rs::Operator::Equal
+                | pep440_rs::Operator::EqualStar
+                | pep440_rs::Operator::ExactEqual
+        )
+    })
+}
+
+/// The one version `specifiers` pin (`==` or `===`; not a wildcard, which names a series).
+pub fn pinned_version(specifiers: &VersionSpecifiers) -> Option<&Version> {
+    pin(specifiers)
+        .filter(|specifier| specifier.operator() != &pep440_rs::Operator::EqualStar)
+        .map(pep440_rs::VersionSpecifier::version)
 }
 
 /// What the index can tell of a requirement on a package it holds ([`Package::coverage`]).

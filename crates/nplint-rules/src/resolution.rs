@@ -300,9 +300,24 @@ impl Resolver {
             }
             diagnostics.extend(context.reconcile_fixes(found));
         }
-        unknown_package::check(self.index(), manifest, &of_file, diagnostics);
-        index_outdated::check(self.index(), manifest, &of_file, diagnostics);
-        nonexistent_release::check(self.index(), manifest, &of_file, diagnostics);
+        self.left_out(manifest, &of_file, diagnostics);
+    }
+
+    /// The findings on what the solve left out of the file's requirements (`of_file`): what the index knows of
+    /// each is asked once, for the three rules that report it.
+    fn left_out(
+        &self,
+        manifest: &Manifest,
+        of_file: &BTreeSet<usize>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let known: Vec<(usize, Knowledge)> = of_file
+            .iter()
+            .map(|&id| (id, Knowledge::of(self.index(), &manifest.requirements[id])))
+            .collect();
+        unknown_package::check(self.index(), manifest, &known, diagnostics);
+        index_outdated::check(self.index(), manifest, &known, diagnostics);
+        nonexistent_release::check(self.index(), manifest, &known, diagnostics);
     }
 
     /// What solving `environment` gives on each target it is checked on under `settings` (declared metadata and

@@ -1,12 +1,9 @@
 //! `index-outdated`: a requirement that asks only for versions newer than the index's newest release of its
 //! package, which the index cannot judge.
 
-use std::collections::BTreeSet;
-
 use nplint_diagnostics::Diagnostic;
 use nplint_index::Index;
 use nplint_manifest::Manifest;
-use pep508_rs::pep440_rs::Operator;
 
 use crate::registry::declare_rule;
 use crate::resolution::Knowledge;
@@ -48,62 +45,37 @@ declare_rule! {
 pub(crate) fn check(
     index: &Index,
     manifest: &Manifest,
-    of_file: &BTreeSet<usize>,
+    of_file: &[(usize, Knowledge)],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for &id in of_file {
-        let requirement = &manifest.requirements[id];
-        if Knowledge::of(index, requirement) != Knowledge::PastSnapshot {
-            continue;
-        }
-        let Some(package) = requirement
-            .name
-            .as_ref()
-            .and_then(|name| index.package(name))
-        else {
-            continue;
-        };
-        let pinned = requirement
-            .specifiers
-            .iter()
-            .find(|specifier| {
-                matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual)
-            })
-            .map(pep508_rs::pep440_rs::VersionSpecifier::version);
-        let dated = |release: &nplint_index::Release| {
-            let date = release.upload_date();
-            if date.is_empty() {
-                release.version().to_string()
-            } else {
-                format!("{} ({date})", release.version())
-            }
-        };
+    for (requirement, package) in super::known_as(index, manifest, of_file, Knowledge::PastSnapshot)
+    {
         let newest = package.releases().last();
         // A pin below the newest release is past the newest of its series (a patch release since the snapshot).
-        let series = pinned
+        let series = nplint_index::pinned_version(&requirement.specifiers)
             .filter(|pinned| newest.is_some_and(|newest| *pinned < newest.version()))
             .and_then(|pinned| {
-                let release = pinned.release();
-                let series = &release[..release.len().saturating_sub(1).max(1)];
-                let newest_in_series = package
-                    .releases()
+                let held = package.newest_in_series(pinned)?;
+                let series: Vec<String> = nplint_index::series(pinned)
                     .iter()
-                    .filter(|held| held.version().release().starts_with(series))
-                    .max_by(|a, b| a.version().cmp(b.version()))?;
-                let series: Vec<String> = series.iter().map(u64::to_string).collect();
-                Some((series.join("."), newest_in_series))
+                    .map(u64::to_string)
+                    .collect();
+                Some((series.join("."), held))
             });
         let (what, newest) = match (series, newest) {
             (Some((series, held)), _) => (
                 format!("a {series} release newer than"),
-                format!("; the newest {series} release it holds is {}", dated(held)),
+                format!(
+                    "; the newest {series} release it holds is {}",
+                    super::dated(held)
+                ),
             ),
             (None, Some(newest)) => (
                 "a release newer than".to_owned(),
                 format!(
                     "; the newest {} it holds is {}",
                     package.name(),
-                    dated(newest)
+                    super::dated(newest)
                 ),
             ),
             (None, None) => ("a release newer than".to_owned(), String::new()),

@@ -15,9 +15,38 @@ pub(crate) mod unread_requirements;
 pub(crate) mod unused_suppression;
 
 use nplint_diagnostics::Diagnostic;
-use nplint_manifest::{IssueKind, Manifest};
+use nplint_index::{Index, Package, Release};
+use nplint_manifest::{IssueKind, Manifest, Requirement};
 
 use crate::registry::RuleInfo;
+use crate::resolution::Knowledge;
+
+/// The requirements of the file (`of_file`, with what the index knows of each: see `unknown-package`) known as
+/// `knowledge`, each with its package: what `index-outdated` and `nonexistent-release` report.
+fn known_as<'a>(
+    index: &'a Index,
+    manifest: &'a Manifest,
+    of_file: &'a [(usize, Knowledge)],
+    knowledge: Knowledge,
+) -> impl Iterator<Item = (&'a Requirement, &'a Package)> {
+    of_file.iter().filter_map(move |&(id, known)| {
+        let requirement = &manifest.requirements[id];
+        if known != knowledge {
+            return None;
+        }
+        Some((requirement, index.package(requirement.name.as_ref()?)?))
+    })
+}
+
+/// A release with its upload date: `2.4.6 (2026-05-18)`, or the version alone when the date is unknown.
+fn dated(release: &Release) -> String {
+    let date = release.upload_date();
+    if date.is_empty() {
+        release.version().to_string()
+    } else {
+        format!("{} ({date})", release.version())
+    }
+}
 
 /// Turn a manifest's parser issues of `kind` into diagnostics of `rule`, keeping each issue's own severity.
 fn issues_of_kind(

@@ -1,11 +1,8 @@
 //! `nonexistent-release`: a pin to a version that the package index does not have.
 
-use std::collections::BTreeSet;
-
 use nplint_diagnostics::Diagnostic;
 use nplint_index::{Index, Package, Version};
 use nplint_manifest::Manifest;
-use pep508_rs::pep440_rs::Operator;
 
 use crate::registry::declare_rule;
 use crate::resolution::Knowledge;
@@ -47,27 +44,13 @@ declare_rule! {
 pub(crate) fn check(
     index: &Index,
     manifest: &Manifest,
-    of_file: &BTreeSet<usize>,
+    of_file: &[(usize, Knowledge)],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for &id in of_file {
-        let requirement = &manifest.requirements[id];
-        if Knowledge::of(index, requirement) != Knowledge::NoSuchRelease {
-            continue;
-        }
-        let Some(package) = requirement
-            .name
-            .as_ref()
-            .and_then(|name| index.package(name))
-        else {
-            continue;
-        };
-        let Some(pin) = requirement.specifiers.iter().find(|specifier| {
-            matches!(
-                specifier.operator(),
-                Operator::Equal | Operator::EqualStar | Operator::ExactEqual
-            )
-        }) else {
+    for (requirement, package) in
+        super::known_as(index, manifest, of_file, Knowledge::NoSuchRelease)
+    {
+        let Some(pin) = nplint_index::pin(&requirement.specifiers) else {
             continue;
         };
         let (below, above) = package.nearest_releases(pin.version());
@@ -95,11 +78,10 @@ pub(crate) fn check(
 
 /// "; the nearest releases are 1.26.4 (2024-02-05) and 2.0.0 (2024-06-16)", or the one that exists.
 fn nearest(package: &Package, below: Option<&Version>, above: Option<&Version>) -> String {
-    let with_date = |version: &Version| match package.release(version) {
-        Some(release) if !release.upload_date().is_empty() => {
-            format!("{version} ({})", release.upload_date())
-        }
-        _ => version.to_string(),
+    let with_date = |version: &Version| {
+        package
+            .release(version)
+            .map_or_else(|| version.to_string(), super::dated)
     };
     match (below, above) {
         (Some(below), Some(above)) => format!(

@@ -56,17 +56,17 @@ declare_rule! {
 /// label on each would bury the report.
 const NAMED: usize = 8;
 
-/// The finding for a file whose requirements (`of_file`, indices into `manifest.requirements`: see the rule's
-/// documentation) include unknown ones; none when nplint knows them all.
+/// The finding for a file whose requirements (`of_file`, indices into `manifest.requirements` with what the index
+/// knows of each: see the rule's documentation) include unknown ones; none when nplint knows them all.
 pub(crate) fn check(
     index: &Index,
     manifest: &Manifest,
-    of_file: &BTreeSet<usize>,
+    of_file: &[(usize, Knowledge)],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut left_out = LeftOut::default();
-    for &id in of_file {
-        match Knowledge::of(index, &manifest.requirements[id]) {
+    for &(id, knowledge) in of_file {
+        match knowledge {
             Knowledge::Unrelated => left_out.unrelated += 1,
             Knowledge::Predates => {
                 left_out.predating.insert(id);
