@@ -5,7 +5,8 @@
 //! The files are from the upgrade corpus (`tests/upgrade/corpus`, sources in its `SOURCES.md`):
 //! - `freqtrade/requirements.txt`: 45 requirements, 7 of them changed by the plan;
 //! - `invokeai/pyproject.toml`: 57 dependencies and 9 extras (83 requirements in 10 environments), each
-//!   environment planned.
+//!   environment planned (`pyproject_57_fresh`), or only its `project` environment, the 57 dependencies
+//!   (`pyproject_57_project_fresh`).
 //!
 //! Run with `cargo bench -p nplint-rules --bench upgrade`. Medians on the 2-core development machine are in
 //! `docs/performance.md`.
@@ -54,6 +55,20 @@ fn requirements_45_warm(bencher: Bencher) {
 #[divan::bench(sample_count = 10)]
 fn pyproject_57_fresh(bencher: Bencher) {
     let manifest = manifest("pyproject.toml", Format::Pyproject, INVOKEAI);
+    bencher.bench(|| {
+        planned(
+            &Resolver::new(nplint_index::Index::embedded(), &[]),
+            &manifest,
+        )
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn pyproject_57_project_fresh(bencher: Bencher) {
+    let mut manifest = manifest("pyproject.toml", Format::Pyproject, INVOKEAI);
+    manifest.environments.truncate(1);
+    assert_eq!(manifest.environments[0].name, "project");
+    assert_eq!(manifest.environments[0].requirements.len(), 57);
     bencher.bench(|| {
         planned(
             &Resolver::new(nplint_index::Index::embedded(), &[]),
