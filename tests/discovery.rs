@@ -3,10 +3,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 fn files(dir: &Path, args: &[&str]) -> Vec<String> {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .args(["check", "--format", "json", "--isolated"])
         .args(args)
         .current_dir(dir)
@@ -66,7 +65,7 @@ fn the_order_is_by_path_whatever_the_threads() {
     let borrowed: Vec<(&str, &str)> = entries.iter().map(|(p, t)| (p.as_str(), *t)).collect();
     let dir = tree(&borrowed);
     let run = |threads: &str| {
-        Command::new(env!("CARGO_BIN_EXE_nplint"))
+        common::nplint()
             .args([
                 "check",
                 ".",

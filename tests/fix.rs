@@ -1,8 +1,10 @@
 //! `--fix`, `--unsafe-fixes` and `--diff` on files on disk: what is written, what is kept, what is refused.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// A requirements file whose NumPy line, in an included file with a byte order mark, CRLF line endings and a
 /// comment, conflicts with TensorFlow 2.5's pin.
@@ -26,7 +28,7 @@ fn project(dir: &Path) {
 }
 
 fn nplint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nplint"))
+    common::nplint()
         .args([
             "check",
             "--python",
@@ -137,7 +139,7 @@ fn before_and_after(name: &str, text: &str, args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .args([
             "check",
             "--format",

@@ -1,6 +1,8 @@
 //! Hostile input: whatever the bytes, `nplint check` ends with a located diagnostic and exit code 1 or 2, never a
 //! panic (101) or a hang.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -11,7 +13,7 @@ const HANG_LIMIT: Duration = Duration::from_secs(20);
 
 fn nplint(dir: &Path, args: &[&str]) -> (Output, serde_json::Value) {
     let start = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .args(args)
         .args(["--format", "json"])
         .current_dir(dir)

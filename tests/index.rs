@@ -1,9 +1,9 @@
 //! The embedded index through the CLI: `nplint index stats` meets the coverage the project promises.
 
-use std::process::Command;
+mod common;
 
 fn stats() -> serde_json::Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .args([
             "--index-snapshot",
             "embedded",
@@ -34,7 +34,7 @@ fn the_index_covers_the_numpy_ecosystem() {
 
 #[test]
 fn version_names_the_index_date() {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .args(["--index-snapshot", "embedded", "--version"])
         .output()
         .unwrap();

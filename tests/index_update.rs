@@ -2,12 +2,14 @@
 //! internet): installed, then read by `index stats`, `--version` and `check`; refused when corrupt, of another
 //! format version or older, leaving the installed one untouched; ignored under `--index-snapshot embedded`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use nplint_index::manifest::Manifest;
 use sha2::{Digest, Sha256};
@@ -106,7 +108,7 @@ fn publish(bytes: Vec<u8>, manifest: &Manifest) -> String {
 }
 
 fn nplint(cache: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nplint"))
+    common::nplint()
         .arg("--cache-dir")
         .arg(cache)
         .args(args)
@@ -228,7 +230,7 @@ fn an_installed_newer_snapshot_is_used_unless_the_embedded_one_is_asked_for() {
         "{}",
         text(&version.stdout)
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .args(["index", "stats", "--format", "json"])
         .env("NPLINT_CACHE_DIR", cache)
         .env("NPLINT_INDEX_SNAPSHOT", "embedded")

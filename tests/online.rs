@@ -6,7 +6,7 @@ mod common;
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,7 +15,7 @@ use nplint_registry::testing::{Answer, Request, Server, answer};
 /// `nplint check` of `dir`'s files (`--format concise` unless `args` name a format), with the cache in `cache`,
 /// and `args` and `env` added. No index variable of the caller's environment reaches it.
 fn check(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_nplint"));
+    let mut command = common::nplint();
     command.current_dir(dir).arg("check");
     if !args.contains(&"--format") {
         command.args(["--format", "concise"]);
@@ -471,7 +471,7 @@ fn the_cache_can_be_found_and_emptied() {
     );
     std::fs::write(cache.path().join("notes.txt"), "mine").unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_nplint"))
+        common::nplint()
             .args(args)
             .env("NPLINT_CACHE_DIR", cache.path())
             .output()

@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::check_json;
 
@@ -86,7 +85,7 @@ fn runtime_findings_validate_and_their_fixes_work() {
 
 #[test]
 fn sarif_of_a_runtime_finding_matches_the_official_schema() {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .current_dir(Path::new(CASES).join("tensorflow-gensim"))
         .args([
             "check",

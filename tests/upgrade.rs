@@ -4,10 +4,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn nplint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nplint"))
+    common::nplint()
         .current_dir(dir)
         .arg("upgrade")
         .args(args)

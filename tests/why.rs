@@ -4,10 +4,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 fn why_json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_nplint"))
+    let output = common::nplint()
         .current_dir(dir)
         .args(["why", "--format", "json"])
         .args(args)
