@@ -267,6 +267,13 @@ pub(crate) struct CheckArgs {
     #[arg(long, conflicts_with = "fix", help_heading = "Fixes")]
     pub diff: bool,
 
+    #[command(flatten)]
+    pub network: OnlineArgs,
+}
+
+/// Reading what the embedded index does not know from a package index: `check`, `why` and `upgrade` alike.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct OnlineArgs {
     /// Read what nplint's index does not know (packages, releases newer than its snapshot) from the package
     /// index, declared metadata only; cached under the cache directory [default: the configuration's `online`]
     #[arg(long, help_heading = "Online")]
@@ -300,12 +307,15 @@ pub(crate) struct WhyArgs {
     /// Platforms, as for `nplint check`
     #[arg(long, value_delimiter = ',', value_name = "PLATFORM")]
     pub platform: Vec<Platform>,
+
+    #[command(flatten)]
+    pub network: OnlineArgs,
 }
 
 impl WhyArgs {
     /// The check these arguments ask the same files and targets of: its configuration and discovery.
     pub(crate) fn as_check(&self) -> CheckArgs {
-        check_of(&self.paths, &self.python, &self.platform)
+        check_of(&self.paths, &self.python, &self.platform, &self.network)
     }
 }
 
@@ -335,17 +345,25 @@ pub(crate) struct UpgradeArgs {
     /// Platforms, as for `nplint check`
     #[arg(long, value_delimiter = ',', value_name = "PLATFORM")]
     pub platform: Vec<Platform>,
+
+    #[command(flatten)]
+    pub network: OnlineArgs,
 }
 
 impl UpgradeArgs {
     /// The check these arguments ask the same files and targets of: its configuration and discovery.
     pub(crate) fn as_check(&self) -> CheckArgs {
-        check_of(&self.paths, &self.python, &self.platform)
+        check_of(&self.paths, &self.python, &self.platform, &self.network)
     }
 }
 
 /// A check of `paths` on these targets, with every other option at its default.
-fn check_of(paths: &[PathBuf], python: &[PythonValue], platform: &[Platform]) -> CheckArgs {
+fn check_of(
+    paths: &[PathBuf],
+    python: &[PythonValue],
+    platform: &[Platform],
+    network: &OnlineArgs,
+) -> CheckArgs {
     CheckArgs {
         paths: paths.to_vec(),
         format: None,
@@ -366,9 +384,7 @@ fn check_of(paths: &[PathBuf], python: &[PythonValue], platform: &[Platform]) ->
         fix: false,
         unsafe_fixes: false,
         diff: false,
-        online: false,
-        index_url: None,
-        refresh: false,
+        network: network.clone(),
     }
 }
 

@@ -266,15 +266,15 @@ fn fix_stdin(
 
 /// One resolver for the run: the index loads once and each target's solver is shared by every file; with what an
 /// `online` check read. `None` when it could not read what it needed, which is told on standard error.
-fn resolver(
+pub(crate) fn resolver(
     args: &CheckArgs,
     configs: &nplint_config::Configs,
     work: &[nplint_rules::Work],
     stdin: Option<&StdinDocument>,
 ) -> anyhow::Result<Option<(Resolver, Option<nplint_report::OnlineRead>)>> {
     // `--online`, or `online = true` in the configuration of a file checked.
-    let online = args.online || work.iter().any(|(path, _, _)| configs.online(path));
-    if !online && (args.index_url.is_some() || args.refresh) {
+    let online = args.network.online || work.iter().any(|(path, _, _)| configs.online(path));
+    if !online && (args.network.index_url.is_some() || args.network.refresh) {
         eprintln!(
             "warning: `--index-url` and `--refresh` apply to online checks (`--online`, or `online = true` in the \
              configuration); this one is offline"
@@ -321,13 +321,13 @@ fn online_index(
         .flat_map(|manifest| manifest.indexes.iter().cloned())
         .collect();
     let url = crate::online::index_url(
-        args.index_url.as_deref(),
+        args.network.index_url.as_deref(),
         |name| std::env::var(name).ok(),
         &named,
     )?;
     let client = crate::online::client(
         &crate::snapshot::configured_cache_dir()?,
-        args.refresh,
+        args.network.refresh,
         |name| std::env::var(name).ok(),
     )?;
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -27,14 +27,17 @@ pub(crate) fn run(args: &UpgradeArgs) -> anyhow::Result<Status> {
             return Ok(Status::Failure);
         }
     };
-    if crate::snapshot::index()?.package(&goal.name).is_none() {
+    let (found, resolver, mut status) = crate::why::discovered(&args.as_check())?;
+    let Some(resolver) = resolver else {
+        return Ok(Status::Failure);
+    };
+    if resolver.index().package(&goal.name).is_none() {
         eprintln!(
             "error: `{}` is not among the packages nplint solves (those that reach NumPy)",
             goal.name
         );
         return Ok(Status::Failure);
     }
-    let (found, resolver, mut status) = crate::why::discovered(&args.as_check())?;
     let mut files: Vec<FilePlan> = Vec::new();
     for (path, format, settings) in manifests(found, &mut status) {
         let manifest = match nplint_manifest::load(&path.path, format, &FsLoader) {
@@ -108,7 +111,7 @@ struct ToPlan {
 
 /// The manifests to plan: each file found, with a lockfile replaced by the manifest it is made from (once).
 fn manifests(
-    found: Vec<crate::why::Work>,
+    found: Vec<nplint_rules::Work>,
     status: &mut Status,
 ) -> Vec<(ToPlan, Format, nplint_rules::Settings)> {
     let mut out: Vec<(ToPlan, Format, nplint_rules::Settings)> = Vec::new();
@@ -171,8 +174,9 @@ fn has_changes(plan: &Plan) -> bool {
 }
 
 /// The edits `--write` and `--diff` apply: each environment's changes when one plan serves all its targets
-/// (otherwise the targets need different versions, which a file without markers cannot say: said so), each change
-/// its own set so that one shared by two environments is written once.
+/// (otherwise the targets need different versions, which a file without markers cannot say: said so), each edit its
+/// own set so that one shared by two environments is written once, and a later environment's move of a requirement
+/// an earlier one moved replaces it ([`nplint_rules::written_edits`]).
 fn writable(files: &[FilePlan]) -> Vec<Vec<Edit>> {
     let mut out: Vec<Vec<Edit>> = Vec::new();
     for file in files {
@@ -184,29 +188,26 @@ fn writable(files: &[FilePlan]) -> Vec<Vec<Edit>> {
                 );
                 continue;
             }
-            if let Some(changes) = plan.written_changes() {
-                for change in changes {
-                    match &change.edit {
-                        Some(edit) => {
-                            let edit = vec![edit.clone()];
-                            if !out.contains(&edit) {
-                                out.push(edit);
-                            }
-                        }
-                        None => eprintln!(
-                            "warning: `{}`: change `{}` to `{}` by hand (nplint has no place to write it)",
-                            file.path,
-                            if change.before.is_empty() {
-                                "(new)"
-                            } else {
-                                &change.before
-                            },
-                            change.after
-                        ),
-                    }
+            for change in plan.written_changes().unwrap_or_default() {
+                if change.edit.is_none() {
+                    eprintln!(
+                        "warning: `{}`: change `{}` to `{}` by hand (nplint has no place to write it)",
+                        file.path,
+                        if change.before.is_empty() {
+                            "(new)"
+                        } else {
+                            &change.before
+                        },
+                        change.after
+                    );
                 }
             }
         }
+        out.extend(
+            nplint_rules::written_edits(&file.plans)
+                .into_iter()
+                .map(|edit| vec![edit]),
+        );
     }
     out
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use nplint_index::{PackageName, PythonVersion};
+use nplint_index::PackageName;
 use nplint_rules::{Answer, Bound, Reason, Resolver, Why};
 use serde::Serialize;
 
@@ -21,14 +21,17 @@ pub(crate) fn run(args: &WhyArgs) -> anyhow::Result<Status> {
         .package
         .parse()
         .with_context(|| format!("`{}` is not a package name", args.package))?;
-    if crate::snapshot::index()?.package(&package).is_none() {
+    let (work, resolver, mut status) = discovered(&args.as_check())?;
+    let Some(resolver) = resolver else {
+        return Ok(Status::Failure);
+    };
+    if resolver.index().package(&package).is_none() {
         eprintln!(
             "error: `{package}` is not among the packages nplint solves (those that reach NumPy); `nplint index show \
              {package}` says what the index knows of it"
         );
         return Ok(Status::Failure);
     }
-    let (work, resolver, mut status) = discovered(&args.as_check())?;
     let mut files = Vec::new();
     for (path, format, settings) in &work {
         match nplint_manifest::load(path, *format, &FsLoader) {
@@ -54,15 +57,12 @@ pub(crate) fn run(args: &WhyArgs) -> anyhow::Result<Status> {
     Ok(status)
 }
 
-/// A file to read, its format, and its settings.
-pub(crate) type Work = (PathBuf, nplint_manifest::Format, nplint_rules::Settings);
-
 /// The files a check with these arguments would read, each with its settings, a resolver for their targets, and
 /// the status so far (a path that cannot be read, or whose format cannot be told, is said so on standard error).
-/// Shared by `why` and `upgrade`.
+/// No resolver when an online read failed (said so). Shared by `why` and `upgrade`.
 pub(crate) fn discovered(
     check: &crate::args::CheckArgs,
-) -> anyhow::Result<(Vec<Work>, Resolver, Status)> {
+) -> anyhow::Result<(Vec<nplint_rules::Work>, Option<Resolver>, Status)> {
     let paths = if check.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -102,12 +102,12 @@ pub(crate) fn discovered(
             error.message
         );
     }
-    let pythons: Vec<PythonVersion> = work
-        .iter()
-        .flat_map(|(_, _, settings)| settings.targets.pythons.versions().iter().copied())
-        .collect();
-    let resolver = Resolver::new(crate::snapshot::index()?, &pythons);
-    Ok((work, resolver, status))
+    // The embedded index, or with `--online` (or `online = true`) what the files need read over it, as a check
+    // reads it; a failed read is told on standard error.
+    let Some((resolver, _)) = crate::check::resolver(check, &configs, &work, None)? else {
+        return Ok((work, None, Status::Failure));
+    };
+    Ok((work, Some(resolver), status))
 }
 
 struct FileWhy {

@@ -15,19 +15,26 @@ use nplint_registry::testing::{Answer, Request, Server, answer};
 /// `nplint check` of `dir`'s files (`--format concise` unless `args` name a format), with the cache in `cache`,
 /// and `args` and `env` added. No index variable of the caller's environment reaches it.
 fn check(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = common::nplint();
-    command.current_dir(dir).arg("check");
+    let mut all = vec!["check"];
     if !args.contains(&"--format") {
-        command.args(["--format", "concise"]);
+        all.extend(["--format", "concise"]);
+    }
+    all.extend(args);
+    run(dir, cache, &all, env)
+}
+
+/// `nplint ARGS` in `dir` on linux-x86_64 and Python 3.12 unless `args` name a Python, with the cache in `cache`
+/// and `env` added.
+fn run(dir: &Path, cache: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = common::nplint();
+    command.current_dir(dir).args(args);
+    if !args.contains(&"--python") {
+        command.args(["--python", "3.12"]);
     }
     command
-        .args(["--python", "3.12", "--platform", "linux-x86_64"])
-        .args(args)
+        .args(["--platform", "linux-x86_64"])
         .env("NPLINT_CACHE_DIR", cache)
         .env("NPLINT_HTTP_RETRIES", "1")
-        .env_remove("UV_DEFAULT_INDEX")
-        .env_remove("UV_INDEX_URL")
-        .env_remove("PIP_INDEX_URL")
         .env("NETRC", dir.join("no-netrc"));
     for (key, value) in env {
         command.env(key, value);
@@ -535,4 +542,72 @@ fn the_json_report_says_what_was_read_online() {
         })
     );
     assert!(json(&[]).get("online").is_none());
+}
+
+#[test]
+fn why_and_upgrade_read_online_too() {
+    let server = Server::start(made_up_index);
+    let dir = project("oldnumpy-user==1.0\n");
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url("/simple/");
+    // Offline, `oldnumpy-user` is left out: nothing caps NumPy, and the move to NumPy 2 needs no change.
+    let why = run(dir.path(), cache.path(), &["why", "numpy"], &[]);
+    assert_eq!(why.status.code(), Some(0), "{}", text(&why.stderr));
+    assert!(
+        !text(&why.stdout).contains("oldnumpy-user"),
+        "{}",
+        text(&why.stdout)
+    );
+    let upgrade = run(dir.path(), cache.path(), &["upgrade", "numpy>=2"], &[]);
+    assert_eq!(upgrade.status.code(), Some(0), "{}", text(&upgrade.stderr));
+    assert!(
+        text(&upgrade.stdout).contains("as it stands"),
+        "{}",
+        text(&upgrade.stdout)
+    );
+    assert!(server.requests().is_empty());
+    // Online, its `numpy<1.20` caps NumPy (on Python 3.8, where such a NumPy installs), and no release of it
+    // admits NumPy 2.
+    let why = run(
+        dir.path(),
+        cache.path(),
+        &[
+            "why",
+            "numpy",
+            "--online",
+            "--index-url",
+            &url,
+            "--python",
+            "3.8",
+        ],
+        &[],
+    );
+    let stdout = text(&why.stdout);
+    assert_eq!(why.status.code(), Some(0), "{}", text(&why.stderr));
+    assert!(
+        stdout.contains("oldnumpy-user==1.0 requires numpy<1.20"),
+        "{stdout}"
+    );
+    assert!(
+        text(&why.stderr).contains("read online: 2 packages not in nplint's index"),
+        "{}",
+        text(&why.stderr)
+    );
+    let upgrade = run(
+        dir.path(),
+        cache.path(),
+        &["upgrade", "numpy>=2", "--online"],
+        &[("UV_DEFAULT_INDEX", &url)],
+    );
+    let stdout = text(&upgrade.stdout);
+    assert_eq!(upgrade.status.code(), Some(1), "{}", text(&upgrade.stderr));
+    assert!(stdout.contains("blocked by `oldnumpy-user`"), "{stdout}");
+    // Without an index to read, as for a check: exit 2, saying what to set.
+    let unset = run(dir.path(), cache.path(), &["why", "numpy", "--online"], &[]);
+    assert_eq!(unset.status.code(), Some(2));
+    assert!(
+        text(&unset.stderr).contains("no package index to read from"),
+        "{}",
+        text(&unset.stderr)
+    );
 }

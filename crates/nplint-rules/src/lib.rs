@@ -28,8 +28,8 @@ pub use settings::{
 pub use suppression::ignore_edit;
 pub use targets::{DEFAULT_PLATFORMS, PythonRequest, PythonSource, PythonValue, TargetOptions};
 pub use upgrade::{
-    Blocker, Change, ChangeKind, Goal, GoalCheck, Part, PartOutcome, Plan, check_goal,
-    feasible_with_freed, plan,
+    Blocker, Change, ChangeKind, Goal, GoalCheck, Part, PartOutcome, Plan, change_edits,
+    check_goal, feasible_with_freed, plan, written_edits,
 };
 pub use why::{Answer, Bound, Reason, Source, Why, why, why_in};
 pub use wording::targets_text;

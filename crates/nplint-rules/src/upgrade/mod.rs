@@ -119,6 +119,31 @@ impl Plan {
     }
 }
 
+/// The edits `--write` makes for a file's plans: each environment's written changes, in order.
+pub fn written_edits(plans: &[Plan]) -> Vec<Edit> {
+    change_edits(plans.iter().filter_map(Plan::written_changes).flatten())
+}
+
+/// The edits of `changes`, in order, each once. Of two edits of the same text the later one is kept: an
+/// environment's plan holds the changes of the environments planned before it, and may move one of their
+/// requirements further (a release an earlier environment moved to that has no wheel for one of its targets).
+pub fn change_edits<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Vec<Edit> {
+    let mut edits: Vec<Edit> = Vec::new();
+    for edit in changes
+        .into_iter()
+        .filter_map(|change| change.edit.as_ref())
+    {
+        match edits.iter_mut().find(|known| {
+            known.location.file.path() == edit.location.file.path()
+                && known.location.span == edit.location.span
+        }) {
+            Some(known) => known.clone_from(edit),
+            None => edits.push(edit.clone()),
+        }
+    }
+    edits
+}
+
 /// What the plan is on some targets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {

@@ -171,3 +171,30 @@ fn goals_parse_as_a_name_and_specifiers_only() {
     assert!(Goal::parse("numpy @ https://example.invalid/numpy.whl").is_err());
     assert!(Goal::parse(">=2").is_err());
 }
+
+#[test]
+fn a_later_move_of_a_requirement_replaces_an_earlier_one_in_the_written_edits() {
+    let parts = planned("toplib==1.0\nnumpy==1.26.4\n", "numpy>=2");
+    let PartOutcome::Changes(changes) = &parts[0].outcome else {
+        panic!("{parts:#?}");
+    };
+    let [toplib, numpy] = changes.as_slice() else {
+        panic!("{changes:#?}");
+    };
+    // A later environment, holding `numpy==2.0.0`, moves it further.
+    let mut further = numpy.clone();
+    further.edit.as_mut().unwrap().replacement = "==2.1.0".to_owned();
+    let replacements = |edits: Vec<Edit>| -> Vec<(String, String)> {
+        edits
+            .iter()
+            .map(|edit| (edit.location.text().to_owned(), edit.replacement.clone()))
+            .collect()
+    };
+    assert_eq!(
+        replacements(change_edits([toplib, numpy, toplib, &further])),
+        [
+            ("==1.0".to_owned(), "==1.1".to_owned()),
+            ("==1.26.4".to_owned(), "==2.1.0".to_owned())
+        ]
+    );
+}
