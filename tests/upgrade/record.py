@@ -2,12 +2,14 @@
 """Check nplint's upgrade plans for the upgrade corpus with a real resolver (uv) and write verdicts.toml.
 
 For every file in corpus/<folder>/, this takes the file's FIRST environment (the first entry of
-`nplint upgrade 'numpy>=2' FILE --format json` for that file). When that environment's plan has exactly one part
-whose outcome is `changes` or `ready` (blocked and unplanned parts are ignored; a file with several such parts is
-skipped and reported), it
+`nplint upgrade 'numpy>=2' FILE --format json` for that file) and each part of its plan whose outcome is `changes`
+or `ready` (blocked and unplanned parts are ignored). For each such part it
 
-1. copies the folder to a temporary directory and applies the plan there with `nplint upgrade 'numpy>=2' COPY --write`
-   (nothing changes for `ready`); `plan_sha256` is the SHA-256 of the written file's bytes;
+1. copies the folder to a temporary directory and applies the plan there: with `nplint upgrade 'numpy>=2' COPY
+   --write` when the part is the environment's only one (nothing changes for `ready`); when the targets need
+   different changes (one part per Python or per target, which `--write` leaves alone), by applying that part's
+   edits from the JSON plan, and the case records the part's index in the plan as `part`. `plan_sha256` is the
+   SHA-256 of the written file's bytes;
 2. builds a requirements.in from `nplint debug manifest COPY`: the environment's requirements (registry sources only;
    URL and path sources, nameless requirements and, in conda files, `python` and `pip` are left out; conda
    requirements are given by their PyPI `name` with their PEP 440 specifiers), plus a line `numpy>=2`. Requirements
@@ -128,33 +130,67 @@ def build_inputs(manifest, env_name):
     return reqs, cons, left_out
 
 
-def prepare(nplint, folder, name, tmp):
-    """Plan, write and build uv's inputs for one corpus file. Returns (jobs, message)."""
-    work = os.path.join(tmp, folder)
-    shutil.copytree(os.path.join(CORPUS, folder), os.path.join(work, folder))
-    path = os.path.join(folder, name)  # relative to `work`, the cwd of every nplint run
-    label = "%s/%s" % (folder, name)
+def apply_edits(file, edits):
+    """Apply a plan part's edits (byte offsets into the file, as nplint's JSON gives them) to `file`."""
+    with open(file, "rb") as f:
+        data = f.read()
+    end = len(data)
+    for e in sorted(edits, key=lambda e: e["span"]["start"]["offset"], reverse=True):
+        start, stop = e["span"]["start"]["offset"], e["span"]["end"]["offset"]
+        if stop > end:
+            raise ValueError("overlapping edits at byte %d" % start)
+        data = data[:start] + e["replacement"].encode("utf-8") + data[stop:]
+        end = start
+    with open(file, "wb") as f:
+        f.write(data)
 
-    p = run_nplint(nplint, ["upgrade", GOAL, path, "--format", "json"], work)
+
+def prepare(nplint, folder, name, tmp):
+    """Plan, write and build uv's inputs for one corpus file. Returns (jobs, messages)."""
+    path = os.path.join(folder, name)  # relative to a work directory, the cwd of every nplint run
+    label = "%s/%s" % (folder, name)
+    probe = os.path.join(tmp, folder)
+    shutil.copytree(os.path.join(CORPUS, folder), os.path.join(probe, folder))
+    p = run_nplint(nplint, ["upgrade", GOAL, path, "--format", "json"], probe)
     try:
         plan = json.loads(p.stdout)
     except ValueError:
-        return [], "FAILED %s: nplint upgrade exit %d: %s" % (label, p.returncode, first_lines(p.stderr))
+        return [], ["FAILED %s: nplint upgrade exit %d: %s" % (label, p.returncode, first_lines(p.stderr))]
     entry = first_environment(plan, path)
     if entry is None:
-        return [], "SKIPPED %s: no environment in the plan" % label
+        return [], ["SKIPPED %s: no environment in the plan" % label]
     env_name = entry["environment"]
-    parts = [pt for pt in entry["parts"] if pt["outcome"] in ("changes", "ready")]
+    parts = [(i, pt) for i, pt in enumerate(entry["parts"]) if pt["outcome"] in ("changes", "ready")]
     others = ", ".join(pt["outcome"] for pt in entry["parts"] if pt["outcome"] not in ("changes", "ready"))
-    if len(parts) != 1:
-        return [], "SKIPPED %s (%s): %d parts with outcome changes/ready (%s), not exactly one" % (
-            label, env_name, len(parts), ", ".join(pt["outcome"] for pt in entry["parts"]))
-    part = parts[0]
+    if not parts:
+        return [], ["SKIPPED %s (%s): no part with outcome changes/ready (%s)" % (label, env_name, others)]
+    jobs, messages = [], []
+    for index, part in parts:
+        work = probe if len(parts) == 1 else os.path.join(tmp, "%s-part%d" % (folder, index))
+        if work != probe:
+            shutil.copytree(os.path.join(CORPUS, folder), os.path.join(work, folder))
+        js, msg = prepare_part(nplint, work, path, label, env_name, part, None if len(parts) == 1 else index)
+        jobs += js
+        messages.append(msg + ("; ignored parts: " + others if others else ""))
+    return jobs, messages
 
+
+def prepare_part(nplint, work, path, label, env_name, part, index):
+    """Write one part of the plan into `work` (with --write when `index` is None, the part being the environment's
+    only one; else by its own edits) and build uv's inputs. Returns (jobs, message)."""
     if part["outcome"] == "changes":
-        w = run_nplint(nplint, ["upgrade", GOAL, path, "--write"], work)
-        if w.returncode not in (0, 1):  # 1: some part is blocked, the plan was still written
-            return [], "FAILED %s: nplint upgrade --write exit %d: %s" % (label, w.returncode, first_lines(w.stderr))
+        if index is None:
+            w = run_nplint(nplint, ["upgrade", GOAL, path, "--write"], work)
+            if w.returncode not in (0, 1):  # 1: some part is blocked, the plan was still written
+                return [], "FAILED %s: nplint upgrade --write exit %d: %s" % (
+                    label, w.returncode, first_lines(w.stderr))
+        else:
+            edits = [e for c in part["changes"] for e in c.get("edits", [])
+                     if os.path.normpath(e["path"]) == os.path.normpath(path)]
+            try:
+                apply_edits(os.path.join(work, path), edits)
+            except ValueError as e:
+                return [], "FAILED %s part %d: %s" % (label, index, e)
     with open(os.path.join(work, path), "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
 
@@ -181,10 +217,11 @@ def prepare(nplint, folder, name, tmp):
             "work": work,
             "constraints": bool(cons),
         })
-    msg = "%s (%s): %s, %d targets, %d requirements%s%s%s" % (
-        label, env_name, part["outcome"], len(jobs), len(reqs) - 1,
+        if index is not None:
+            jobs[-1]["part"] = index
+    msg = "%s (%s)%s: %s, %d targets, %d requirements%s%s" % (
+        label, env_name, "" if index is None else " part %d" % index, part["outcome"], len(jobs), len(reqs) - 1,
         ", %d constraints" % len(cons) if cons else "",
-        "; ignored parts: " + others if others else "",
         "; left out: " + ", ".join(left_out) if left_out else "")
     return jobs, msg
 
@@ -225,7 +262,7 @@ def uv_env():
 
 
 def run_case(uv, job):
-    rec = {k: job[k] for k in ("file", "environment", "python", "platform", "plan_sha256")}
+    rec = {k: job[k] for k in ("file", "environment", "part", "python", "platform", "plan_sha256") if k in job}
     try:
         p = subprocess.run(uv_command(uv, job), cwd=job["work"], capture_output=True, text=True, env=uv_env(),
                            timeout=UV_TIMEOUT)
@@ -272,14 +309,15 @@ def sort_key(rec):
     return (rec["file"], version_key(rec["python"]), rec["platform"])
 
 
-FIELDS = ["file", "environment", "python", "platform", "plan_sha256", "verdict", "numpy", "reason"]
+FIELDS = ["file", "environment", "part", "python", "platform", "plan_sha256", "verdict", "numpy", "reason"]
 
 
 def write_verdicts(resolver, records, command):
     out = [
         "# Verdicts of a real resolver (uv) on nplint's upgrade plans for the upgrade corpus: for each corpus file's",
-        "# first environment, the plan `nplint upgrade 'numpy>=2' FILE --write` wrote (plan_sha256 is the SHA-256 of",
-        "# the written file), resolved by uv with numpy>=2 on every target of the plan. See README.md.",
+        "# first environment, the plan `nplint upgrade 'numpy>=2' FILE --write` wrote, or where its targets need",
+        "# different changes, each part's edits (`part`); plan_sha256 is the SHA-256 of the written file. Each is",
+        "# resolved by uv with numpy>=2 on every target of the plan. See README.md.",
         "# Generated by record.py, do not edit by hand. Command: %s" % command,
         "# Date: %s" % resolver["date"],
         "",
@@ -290,7 +328,9 @@ def write_verdicts(resolver, records, command):
     for rec in sorted(records, key=sort_key):
         out += ["", "[[case]]"]
         for k in FIELDS:
-            if k in rec:
+            if k == "part" and k in rec:
+                out.append("part = %d" % rec[k])
+            elif k in rec:
                 out.append("%s = %s" % (k, toml_str(rec[k])))
     out.append("")
     tmp = VERDICTS + ".tmp"
@@ -335,9 +375,10 @@ def main(argv):
     all_jobs = []
     try:
         for folder, name in corpus_files(words):
-            js, msg = prepare(nplint, folder, name, tmp)
-            failed += msg.startswith("FAILED")
-            print(msg, flush=True)
+            js, messages = prepare(nplint, folder, name, tmp)
+            for msg in messages:
+                failed += msg.startswith("FAILED")
+                print(msg, flush=True)
             all_jobs += js
         records = []
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:

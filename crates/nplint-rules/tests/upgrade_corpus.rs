@@ -4,7 +4,8 @@
 //! - each file's plan, as a reviewed snapshot (`snapshots/upgrade_corpus__<folder>.snap`);
 //! - the plan applied as `--write` applies it, and every environment checked again on the targets its plan claims:
 //!   it installs with `numpy>=2` and nothing fails at import (what fails only when called is a caveat the plan
-//!   names);
+//!   names); where an environment's targets need different changes (which `--write` leaves alone), each part's
+//!   changes applied alone and checked on that part's targets;
 //! - minimality: for each plan of two or three changed lines in a file's first environment, no set of one or two
 //!   of its requirements, freed to any release (upwards only, for a plan that downgrades nothing), works on the
 //!   plan's targets.
@@ -18,8 +19,8 @@ use common::CorpusLoader;
 use nplint_diagnostics::Edit;
 use nplint_manifest::{Manifest, detect_format, load};
 use nplint_rules::{
-    ChangeKind, Goal, GoalCheck, PartOutcome, Plan, Resolver, Settings, check_goal,
-    feasible_with_freed, plan,
+    ChangeKind, Goal, GoalCheck, Part, PartOutcome, Plan, Resolver, Settings, change_edits,
+    check_goal, feasible_with_freed, plan, written_edits,
 };
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/upgrade/corpus");
@@ -104,20 +105,27 @@ fn summary(plans: &[Plan]) -> String {
 /// The file's text with every environment's plan applied, as `--write` applies it (an environment whose targets
 /// need different changes is left as it is); `None` when the plan changes nothing in it.
 fn written(path: &Path, plans: &[Plan]) -> Option<String> {
-    let mut edits: Vec<Edit> = Vec::new();
-    for plan in plans {
-        let Some(changes) = plan.written_changes() else {
-            continue;
-        };
-        for change in changes {
-            if let Some(edit) = &change.edit
-                && edit.location.file.path() == path
-                && !edits.contains(edit)
-            {
-                edits.push(edit.clone());
-            }
-        }
-    }
+    applied(path, written_edits(plans))
+}
+
+/// The file's text with the changes of one part of the plan of environment `at` applied, where that
+/// environment's targets need different changes (which `--write` leaves alone), over the changes `--write` makes in
+/// the environments before it (which its plan holds as written); `None` when the part changes nothing. For the
+/// first environment, the part's changes alone, as `record.py` applies them.
+fn part_written(path: &Path, plans: &[Plan], at: usize, part: usize) -> Option<String> {
+    let PartOutcome::Changes(changes) = &plans[at].parts[part].outcome else {
+        return None;
+    };
+    let before = plans[..at].iter().filter_map(Plan::written_changes);
+    applied(path, change_edits(before.flatten().chain(changes)))
+}
+
+/// The file's text with `edits` (of this file and others) applied; `None` when none is of this file.
+fn applied(path: &Path, edits: Vec<Edit>) -> Option<String> {
+    let mut edits: Vec<Edit> = edits
+        .into_iter()
+        .filter(|edit| edit.location.file.path() == path)
+        .collect();
     if edits.is_empty() {
         return None;
     }
@@ -128,8 +136,9 @@ fn written(path: &Path, plans: &[Plan]) -> Option<String> {
         let span = edit.location.span;
         assert!(
             (span.end as usize) <= end,
-            "{}: overlapping edits",
-            path.display()
+            "{}: overlapping edits ({:?} at {span:?})",
+            path.display(),
+            edit.replacement
         );
         assert_eq!(
             &text[span.start as usize..span.end as usize],
@@ -141,6 +150,34 @@ fn written(path: &Path, plans: &[Plan]) -> Option<String> {
     Some(text)
 }
 
+/// Checks `environment` of the written file `after` on every target of `part`: it installs with the goal and what
+/// fails only when called is a caveat the part names.
+fn assert_works(
+    resolver: &Resolver,
+    after: &Manifest,
+    environment: usize,
+    part: &Part,
+    text: &str,
+) {
+    let goal = Goal::parse("numpy>=2").unwrap();
+    let environment = &after.environments[environment];
+    for &target in &part.targets {
+        match check_goal(resolver, after, environment, &goal, target) {
+            GoalCheck::Works { caveats } => assert!(
+                caveats.iter().all(|caveat| part.caveats.contains(caveat)),
+                "{} ({}) on {target}: caveats the plan does not name: {caveats:?}",
+                after.path.display(),
+                environment.name
+            ),
+            other => panic!(
+                "{} ({}) on {target}, written:\n{text}\n{other:?}",
+                after.path.display(),
+                environment.name
+            ),
+        }
+    }
+}
+
 #[test]
 fn plans_move_the_corpus_to_numpy_2_and_work_once_written() {
     let goal = Goal::parse("numpy>=2").unwrap();
@@ -148,18 +185,33 @@ fn plans_move_the_corpus_to_numpy_2_and_work_once_written() {
     let settings = Settings::default();
     let files = files();
     assert!(files.len() >= 25, "the corpus has {} files", files.len());
-    let mut planned = 0;
+    let (mut planned, mut per_target) = (0, 0);
     for path in &files {
         let before = manifest(path, None);
         let plans = plan(&resolver, &before, &settings, &goal);
         let folder = path.parent().unwrap().to_string_lossy().into_owned();
         insta::assert_snapshot!(folder, summary(&plans), &path.display().to_string());
+        // An environment whose targets need different changes: each part's changes written alone, checked on
+        // that part's targets.
+        for (at, plan) in plans.iter().enumerate() {
+            if !plan.differs_by_target() {
+                continue;
+            }
+            for (index, part) in plan.parts.iter().enumerate() {
+                let Some(text) = part_written(path, &plans, at, index) else {
+                    continue;
+                };
+                per_target += 1;
+                assert_works(&resolver, &manifest(path, Some(&text)), at, part, &text);
+            }
+        }
+        // The whole plan as `--write` writes it.
         let Some(text) = written(path, &plans) else {
             continue;
         };
         planned += 1;
         let after = manifest(path, Some(&text));
-        for (plan, environment) in plans.iter().zip(&after.environments) {
+        for (at, (plan, environment)) in plans.iter().zip(&after.environments).enumerate() {
             assert_eq!(plan.environment, environment.name);
             let [part] = plan
                 .parts
@@ -169,24 +221,14 @@ fn plans_move_the_corpus_to_numpy_2_and_work_once_written() {
             else {
                 continue;
             };
-            for &target in &part.targets {
-                match check_goal(&resolver, &after, environment, &goal, target) {
-                    GoalCheck::Works { caveats } => assert!(
-                        caveats.iter().all(|caveat| part.caveats.contains(caveat)),
-                        "{} ({}) on {target}: caveats the plan does not name: {caveats:?}",
-                        path.display(),
-                        plan.environment
-                    ),
-                    other => panic!(
-                        "{} ({}) on {target}, written:\n{text}\n{other:?}",
-                        path.display(),
-                        plan.environment
-                    ),
-                }
-            }
+            assert_works(&resolver, &after, at, part, &text);
         }
     }
     assert!(planned >= 25, "{planned} files planned");
+    assert!(
+        per_target >= 10,
+        "{per_target} parts of plans per target checked"
+    );
 }
 
 #[test]
@@ -255,14 +297,18 @@ fn plans_of_two_or_three_lines_have_no_smaller_one() {
     assert!(checked >= 3, "{checked} plans checked for minimality");
 }
 
-/// The SHA-256 of the text the plan writes into `path` (its own text when the plan changes nothing), as
-/// `tests/upgrade/record.py` and `install.py` record it.
-fn written_sha256(resolver: &Resolver, path: &Path) -> String {
+/// The SHA-256 of the text the plan writes into `path` (its own text when the plan changes nothing), or of the
+/// text with one `part` of its first environment's plan applied, as `tests/upgrade/record.py` and `install.py`
+/// record it.
+fn written_sha256(resolver: &Resolver, path: &Path, part: Option<usize>) -> String {
     use sha2::Digest as _;
     let goal = Goal::parse("numpy>=2").unwrap();
     let plans = plan(resolver, &manifest(path, None), &Settings::default(), &goal);
-    let text = written(path, &plans)
-        .unwrap_or_else(|| std::fs::read_to_string(Path::new(CORPUS).join(path)).unwrap());
+    let text = match part {
+        None => written(path, &plans),
+        Some(part) => part_written(path, &plans, 0, part),
+    }
+    .unwrap_or_else(|| std::fs::read_to_string(Path::new(CORPUS).join(path)).unwrap());
     sha2::Sha256::digest(text.as_bytes())
         .iter()
         .fold(String::new(), |mut hex, byte| {
@@ -271,7 +317,7 @@ fn written_sha256(resolver: &Resolver, path: &Path) -> String {
         })
 }
 
-/// The `[[NAME]]` tables of a recorded file, each as its string fields.
+/// The `[[NAME]]` tables of a recorded file, each as its string and integer fields (integers as their text).
 fn recorded(name: &str, table: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     let text = std::fs::read_to_string(Path::new(CORPUS).join("..").join(name)).unwrap();
     let document: toml_edit::DocumentMut = text.parse().unwrap();
@@ -281,7 +327,13 @@ fn recorded(name: &str, table: &str) -> Vec<std::collections::BTreeMap<String, S
         .iter()
         .map(|row| {
             row.iter()
-                .filter_map(|(key, value)| Some((key.to_owned(), value.as_str()?.to_owned())))
+                .filter_map(|(key, value)| {
+                    let text = match value.as_integer() {
+                        Some(number) => number.to_string(),
+                        None => value.as_str()?.to_owned(),
+                    };
+                    Some((key.to_owned(), text))
+                })
                 .collect()
         })
         .collect()
@@ -289,13 +341,15 @@ fn recorded(name: &str, table: &str) -> Vec<std::collections::BTreeMap<String, S
 
 /// Files whose recorded plan is not the plan nplint makes now, for the message that says to record again.
 fn stale(resolver: &Resolver, rows: &[std::collections::BTreeMap<String, String>]) -> Vec<String> {
-    let mut hashes: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    let mut hashes: std::collections::BTreeMap<(&str, Option<usize>), String> =
+        std::collections::BTreeMap::new();
     let mut stale: Vec<String> = Vec::new();
     for row in rows {
         let file = row["file"].as_str();
+        let part = row.get("part").map(|part| part.parse().unwrap());
         let hash = hashes
-            .entry(file)
-            .or_insert_with(|| written_sha256(resolver, Path::new(file)));
+            .entry((file, part))
+            .or_insert_with(|| written_sha256(resolver, Path::new(file), part));
         if *hash != row["plan_sha256"] && !stale.iter().any(|known| known == file) {
             stale.push(file.to_owned());
         }
@@ -303,19 +357,24 @@ fn stale(resolver: &Resolver, rows: &[std::collections::BTreeMap<String, String>
     stale
 }
 
-/// uv, asked for every written plan's first environment with `numpy>=2` on each target the plan claims
-/// (`tests/upgrade/verdicts.toml`), finds a resolution with NumPy 2, but for the disagreements listed here, each a
+/// uv, asked for every written plan's first environment (or, where its targets need different changes, each part's
+/// changes applied alone) with `numpy>=2` on each target the plan claims (`tests/upgrade/verdicts.toml`), finds a resolution with NumPy 2, but for the disagreements listed here, each a
 /// known limit of nplint's model, and for builds of packages without a wheel to read metadata from. Conda files are
 /// recorded but not held to it: uv resolves their PyPI names against PyPI's wheels, while conda installs conda's own
 /// builds and conda-only packages (`cudatoolkit`, `ffmpeg`, `pytorch-cuda`) that PyPI does not have.
 #[test]
 fn uv_resolves_every_written_plan_with_numpy_2() {
     /// (what uv's reason names, why nplint does not see it).
-    const KNOWN: [(&str, &str); 3] = [
+    const KNOWN: [(&str, &str); 4] = [
         (
             "protobuf",
             "nplint keeps the requirements of indexed releases on indexed packages only, and protobuf does not reach \
              NumPy: a moved `onnx` or `tensorflow` that needs a newer protobuf than the file pins goes unseen",
+        ),
+        (
+            "httpx",
+            "the same for httpx: llava's plans move `gradio` to a release that needs `httpx>=0.24.1`, and the file \
+             pins `httpx==0.24.0`",
         ),
         (
             "macosx_13_0_arm64",
