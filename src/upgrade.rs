@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use nplint_diagnostics::{Edit, Location};
 use nplint_manifest::Format;
 use nplint_rules::{Change, Goal, PartOutcome, Plan};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Status;
@@ -38,22 +39,28 @@ pub(crate) fn run(args: &UpgradeArgs) -> anyhow::Result<Status> {
         );
         return Ok(Status::Failure);
     }
+    // Files are planned in parallel, each on one thread, and reported in the order they were found.
+    let planned: Vec<Result<FilePlan, String>> = manifests(found, &mut status)
+        .into_par_iter()
+        .map(|(path, format, settings)| {
+            let manifest = nplint_manifest::load(&path.path, format, &FsLoader)
+                .map_err(|error| format!("cannot read `{}`: {error}", path.path.display()))?;
+            Ok(FilePlan {
+                path: nplint_diagnostics::portable_path(&path.path),
+                relock: path.relock,
+                plans: nplint_rules::plan(&resolver, &manifest, &settings, &goal),
+            })
+        })
+        .collect();
     let mut files: Vec<FilePlan> = Vec::new();
-    for (path, format, settings) in manifests(found, &mut status) {
-        let manifest = match nplint_manifest::load(&path.path, format, &FsLoader) {
-            Ok(manifest) => manifest,
+    for file in planned {
+        match file {
+            Ok(file) => files.push(file),
             Err(error) => {
-                eprintln!("error: cannot read `{}`: {error}", path.path.display());
+                eprintln!("error: {error}");
                 status = Status::Failure;
-                continue;
             }
-        };
-        let plans = nplint_rules::plan(&resolver, &manifest, &settings, &goal);
-        files.push(FilePlan {
-            path: nplint_diagnostics::portable_path(&path.path),
-            relock: path.relock,
-            plans,
-        });
+        }
     }
     let blocked = files.iter().flat_map(|file| &file.plans).any(|plan| {
         plan.parts.iter().any(|part| {

@@ -6,7 +6,9 @@
 //! - `freqtrade/requirements.txt`: 45 requirements, 7 of them changed by the plan;
 //! - `invokeai/pyproject.toml`: 57 dependencies and 9 extras (83 requirements in 10 environments), each
 //!   environment planned (`pyproject_57_fresh`), or only its `project` environment, the 57 dependencies
-//!   (`pyproject_57_project_fresh`).
+//!   (`pyproject_57_project_fresh`);
+//! - `fooocus/requirements_versions.txt`: 24 requirements, 9 of them changed, the slowest file of the corpus to
+//!   plan: more changes than the breadth-first search reaches, so the greedy set and a move for each of its 9.
 //!
 //! Run with `cargo bench -p nplint-rules --bench upgrade`. Medians on the 2-core development machine are in
 //! `docs/performance.md`.
@@ -27,6 +29,8 @@ fn manifest(name: &str, format: Format, text: &str) -> Manifest {
 
 const FREQTRADE: &str = include_str!("../../../tests/upgrade/corpus/freqtrade/requirements.txt");
 const INVOKEAI: &str = include_str!("../../../tests/upgrade/corpus/invokeai/pyproject.toml");
+const FOOOCUS: &str =
+    include_str!("../../../tests/upgrade/corpus/fooocus/requirements_versions.txt");
 
 fn planned(resolver: &Resolver, manifest: &Manifest) -> usize {
     let goal = Goal::parse("numpy>=2").unwrap();
@@ -69,6 +73,17 @@ fn pyproject_57_project_fresh(bencher: Bencher) {
     manifest.environments.truncate(1);
     assert_eq!(manifest.environments[0].name, "project");
     assert_eq!(manifest.environments[0].requirements.len(), 57);
+    bencher.bench(|| {
+        planned(
+            &Resolver::new(nplint_index::Index::embedded(), &[]),
+            &manifest,
+        )
+    });
+}
+
+#[divan::bench(sample_count = 10)]
+fn requirements_24_greedy_fresh(bencher: Bencher) {
+    let manifest = manifest("requirements.txt", Format::RequirementsTxt, FOOOCUS);
     bencher.bench(|| {
         planned(
             &Resolver::new(nplint_index::Index::embedded(), &[]),

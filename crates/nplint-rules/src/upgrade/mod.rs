@@ -31,6 +31,7 @@
 
 mod moves;
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use nplint_diagnostics::Edit;
@@ -283,6 +284,7 @@ fn plan_environment(
         original,
         movable,
         must_move,
+        failed_last: Cell::new(None),
     };
     let mut parts = Vec::new();
     let (reachable, unreachable): (Vec<Target>, Vec<Target>) = targets
@@ -346,6 +348,9 @@ struct Planner<'a> {
     /// Those of them that pin a version the package index does not have (`nonexistent-release`): no installer
     /// takes the file as it stands, so every plan moves them. Sorted.
     must_move: Vec<usize>,
+    /// The target on which the last [`Planner::feasible_on_all`] failed, tried first by the next: the same target
+    /// (a Python without wheels of a release) tends to fail a search's candidates one after another.
+    failed_last: Cell<Option<Target>>,
 }
 
 impl Planner<'_> {
@@ -403,6 +408,27 @@ impl Planner<'_> {
     /// Whether some choice of versions of `inputs` works at runtime on `target`.
     fn feasible(&self, inputs: &[Input], target: Target) -> bool {
         self.solver(target).solve_runtime(inputs).is_solved()
+    }
+
+    /// Whether [`Planner::feasible`] holds on every one of `targets`. The answer does not depend on the order the
+    /// targets are tried in; the target that failed last is tried first, so that a failing candidate costs one
+    /// solve rather than one per target before it.
+    fn feasible_on_all(&self, inputs: &[Input], targets: &[Target]) -> bool {
+        let first = self
+            .failed_last
+            .get()
+            .filter(|target| targets.contains(target));
+        let rest = targets
+            .iter()
+            .copied()
+            .filter(|&target| Some(target) != first);
+        for target in first.into_iter().chain(rest) {
+            if !self.feasible(inputs, target) {
+                self.failed_last.set(Some(target));
+                return false;
+            }
+        }
+        true
     }
 
     /// Whether `inputs` install as a resolver picks them, and work, on `target`.
@@ -497,7 +523,7 @@ impl Planner<'_> {
             }
             let without: Vec<usize> = set.iter().copied().filter(|&other| other != id).collect();
             let freed = self.freed_as(&without, downgrades);
-            if targets.iter().all(|&target| self.feasible(&freed, target)) {
+            if self.feasible_on_all(&freed, targets) {
                 set = without;
             }
         }
@@ -613,7 +639,7 @@ impl Planner<'_> {
                 let mut tried = choice.clone();
                 tried.moved.insert(id, candidate.clone());
                 let inputs = self.with(&tried, free, downgrades);
-                targets.iter().all(|&target| self.feasible(&inputs, target))
+                self.feasible_on_all(&inputs, targets)
             };
             // Unchanged, then the moves up, then the moves down: the nearest that works in the first group that has
             // one.
