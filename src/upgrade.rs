@@ -226,6 +226,7 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
     }
     for file in files {
         for plan in &file.plans {
+            let mut unsolved_said = false;
             for part in &plan.parts {
                 let on = nplint_rules::targets_text(&part.targets);
                 match &part.outcome {
@@ -272,6 +273,13 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
                         writeln!(out, "    {caveat}")?;
                     }
                 }
+                if matches!(part.outcome, PartOutcome::Changes(_))
+                    && !plan.unsolved.is_empty()
+                    && !unsolved_said
+                {
+                    writeln!(out, "  {}", unsolved_text(&plan.unsolved))?;
+                    unsolved_said = true;
+                }
                 writeln!(out)?;
             }
         }
@@ -297,6 +305,30 @@ fn text(goal: &Goal, files: &[FilePlan], out: &mut dyn std::io::Write) -> anyhow
         count(files.len(), "file")
     )?;
     Ok(())
+}
+
+/// The note on the requirements a plan cannot see past: "not solved: 22 caps on packages nplint leaves out (...):
+/// `blinker==1.4`, `click==8.0.3`, `newtulipy==0.4.6`, ...". At most three are named.
+fn unsolved_text(unsolved: &[String]) -> String {
+    const NAMED: usize = 3;
+    let named: Vec<String> = unsolved
+        .iter()
+        .take(NAMED)
+        .map(|requirement| format!("`{requirement}`"))
+        .collect();
+    match unsolved.len() {
+        1 => format!(
+            "not solved: {} caps a package nplint leaves out (it does not reach NumPy, or nplint does not know it); a \
+             release this plan moves to may need another version of it",
+            named[0]
+        ),
+        n => format!(
+            "not solved: {n} caps on packages nplint leaves out (they do not reach NumPy, or nplint does not know \
+             them): {}{}; a release this plan moves to may need other versions of them",
+            named.join(", "),
+            if n > NAMED { ", ..." } else { "" }
+        ),
+    }
 }
 
 /// The changes in miette's graphical form: the lines they change, labelled with what they become, then each
@@ -364,6 +396,9 @@ struct FileJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     relock: Option<&'a str>,
     parts: Vec<PartJson<'a>>,
+    /// The environment's caps on packages the solve leaves out, which a plan cannot see past.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    unsolved: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -442,6 +477,7 @@ fn json<'a>(goal: &Goal, files: &'a [FilePlan]) -> Document<'a> {
                 path: &file.path,
                 environment: &plan.environment,
                 relock: file.relock.as_deref(),
+                unsolved: &plan.unsolved,
                 parts: plan
                     .parts
                     .iter()

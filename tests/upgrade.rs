@@ -153,3 +153,26 @@ fn a_goal_outside_the_index_is_refused() {
         String::from_utf8_lossy(&output.stderr).contains("not among the packages nplint solves")
     );
 }
+
+#[test]
+fn caps_on_packages_left_out_of_the_solve_are_named_in_a_valid_document() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/cmd/inputs/upgrade-unsolved"
+    ));
+    let output = nplint(
+        dir,
+        &[&["numpy>=2", "--format", "json"], &TARGETS[..]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    common::assert_valid(
+        include_str!("../schemas/nplint-upgrade.schema.json"),
+        &document,
+    );
+    // `httpx==0.24.0` caps a package nplint does not solve; `requests>=2.31` caps nothing.
+    assert_eq!(
+        document["files"][0]["unsolved"],
+        serde_json::json!(["httpx==0.24.0"])
+    );
+}

@@ -94,6 +94,10 @@ pub struct Plan {
     pub environment: String,
     /// What to do, for which targets (one part for every target when one plan serves them all).
     pub parts: Vec<Part>,
+    /// The environment's requirements that cap a package the solve leaves out (one that does not reach NumPy, or
+    /// that the index does not know), each as its name and PEP 440 specifiers: `httpx==0.24.0`, `protobuf<4`. A
+    /// release the plan moves to may need another version of such a package, which the plan cannot see.
+    pub unsolved: Vec<String>,
 }
 
 impl Plan {
@@ -311,7 +315,50 @@ fn plan_environment(
     Plan {
         environment: environment.name.clone(),
         parts,
+        unsolved: unsolved_caps(resolver.index(), manifest, environment),
     }
+}
+
+/// The requirements of `environment` that cap a package the solve leaves out: its name is not NumPy-related or
+/// not known at all, and its specifiers have an upper bound (`==`, `~=`, `<`, `<=`). Only a cap can keep a package
+/// from the version a moved release needs. Each once, as its name and specifiers (markers left out).
+fn unsolved_caps(index: &Index, manifest: &Manifest, environment: &Environment) -> Vec<String> {
+    use pep508_rs::pep440_rs::Operator;
+    environment
+        .requirements
+        .iter()
+        .map(|&id| &manifest.requirements[id])
+        .filter(|requirement| {
+            requirement.role != nplint_manifest::Role::Override
+                && matches!(
+                    crate::Knowledge::of(index, requirement),
+                    crate::Knowledge::Unrelated | crate::Knowledge::Unknown
+                )
+                && requirement.specifiers.iter().any(|specifier| {
+                    matches!(
+                        specifier.operator(),
+                        Operator::Equal
+                            | Operator::EqualStar
+                            | Operator::ExactEqual
+                            | Operator::TildeEqual
+                            | Operator::LessThan
+                            | Operator::LessThanEqual
+                    )
+                })
+        })
+        .filter_map(|requirement| {
+            Some(format!(
+                "{}{}",
+                requirement.name.as_ref()?,
+                requirement.specifiers
+            ))
+        })
+        .fold(Vec::new(), |mut caps, cap| {
+            if !caps.contains(&cap) {
+                caps.push(cap);
+            }
+            caps
+        })
 }
 
 /// Values with the targets that share them, in the order first met.
