@@ -8,11 +8,14 @@
 //! environment (a solver caches what it learns about releases; it is `Sync`, so files checked in parallel share
 //! it).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 use nplint_diagnostics::{Diagnostic, Severity};
-use nplint_index::{Coverage, Index, PackageName, Platform, PythonVersion, Target};
+use nplint_index::{
+    Coverage, Index, PackageName, Platform, PythonVersion, Target, VersionSpecifiers,
+};
 use nplint_manifest::{
     Environment, Manifest, Requirement, RequirementSource, Role as ManifestRole, Section,
 };
@@ -482,7 +485,7 @@ impl Knowledge {
         if requirement.source != RequirementSource::Registry {
             Self::Direct
         } else if let Some(package) = index.package(name) {
-            match index.coverage(package, &requirement.specifiers) {
+            match index.coverage(package, &judged(&requirement.specifiers)) {
                 Coverage::Indexed => Self::Indexed,
                 Coverage::Predates => Self::Predates,
                 Coverage::PastSnapshot => Self::PastSnapshot,
@@ -541,6 +544,32 @@ fn is_expected_unknown(requirement: &Requirement, name: &PackageName) -> bool {
         || (requirement.origin.section == Section::Conda && name.as_ref() == "pip")
 }
 
+/// The specifiers nplint judges a requirement by: its own, but that a pin to a local version (`torch==2.1.0+cu121`,
+/// `torch==1.10.0+cpu`) is judged as a pin to its public release (`torch==2.1.0`). No public index takes a local
+/// version; such builds come from another index (PyTorch's serves one per CUDA version), from the same sources as
+/// the public release, built against the same NumPy. Their `==` would match no release the index holds.
+pub fn judged(specifiers: &VersionSpecifiers) -> Cow<'_, VersionSpecifiers> {
+    use pep508_rs::pep440_rs::{Operator, VersionSpecifier};
+    let local = |specifier: &VersionSpecifier| {
+        *specifier.operator() == Operator::Equal && !specifier.version().local().is_empty()
+    };
+    if !specifiers.iter().any(local) {
+        return Cow::Borrowed(specifiers);
+    }
+    Cow::Owned(
+        specifiers
+            .iter()
+            .map(|specifier| {
+                if local(specifier) {
+                    VersionSpecifier::equals_version(specifier.version().clone().without_local())
+                } else {
+                    specifier.clone()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// A requirement as a solver input with `id` as its handle, `None` for a URL or path requirement (its version is
 /// unknown) and for an unnamed one. The one mapping from manifests to the solver, shared by `nplint check` and the
 /// resolver-corpus test.
@@ -551,7 +580,7 @@ pub fn solver_input(id: usize, requirement: &Requirement) -> Option<Input> {
     Some(Input {
         id,
         name: requirement.name.clone()?,
-        specifiers: requirement.specifiers.clone(),
+        specifiers: judged(&requirement.specifiers).into_owned(),
         extras: requirement.extras.clone(),
         marker: requirement.marker.clone(),
         role: match requirement.role {
@@ -652,6 +681,21 @@ mod tests {
     /// How many targets `resolver` made a solver for.
     fn solvers_made(resolver: &Resolver) -> usize {
         resolver.solvers.made()
+    }
+
+    #[test]
+    fn a_pin_to_a_local_version_is_judged_as_its_public_release() {
+        let judged_text = |text: &str| judged(&text.parse().unwrap()).to_string();
+        assert_eq!(judged_text("==2.1.0+cu121"), "==2.1.0");
+        assert_eq!(
+            judged_text("==1.10.0+cpu, !=1.10.0+rocm"),
+            "==1.10.0, !=1.10.0+rocm"
+        );
+        // Only a pin to a local version changes; a public pin, a range and an arbitrary equality stay as written.
+        let specifiers: VersionSpecifiers = "==2.1.0".parse().unwrap();
+        assert!(matches!(judged(&specifiers), Cow::Borrowed(_)));
+        assert_eq!(judged_text(">=2.1.0, <2.2"), ">=2.1.0, <2.2");
+        assert_eq!(judged_text("===2.1.0+cu121"), "===2.1.0+cu121");
     }
 
     #[test]

@@ -18,7 +18,9 @@ declare_rule! {
     /// A pin to a version newer than every release the index holds is `index-outdated` instead. A pin to a
     /// pre-release the index does not hold, and a version that conda installs (conda-forge builds versions PyPI
     /// does not have), are listed by `unknown-package`: the index holds the pre-releases that requirements it read
-    /// asked for, not all, and PyPI's releases only.
+    /// asked for, not all, and PyPI's releases only. A pin to a local version (`torch==2.1.0+cu121`, a build that
+    /// another index serves, as PyTorch's does per CUDA release) is judged as its public release (`torch==2.1.0`):
+    /// it is reported only when that release does not exist either.
     ///
     /// ## Why is this bad?
     /// No installer can satisfy it from the package index: pip and uv fail with "no matching distribution". It is
