@@ -158,6 +158,123 @@ pub(crate) fn marker(text: &str) -> Result<MarkerTree, Pep508Failure> {
     })
 }
 
+/// What PEP 751's membership markers test, which only lockfiles write: the extras and the dependency groups an
+/// install asks for (`'dev' in dependency_groups`, `'gpu' not in extras`). Names as the file writes them; they are
+/// compared normalized.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Requested {
+    pub extras: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+/// The extra that stands for "holds" while a lock marker is parsed: `extra == SENTINEL` for a membership that
+/// holds, `extra != SENTINEL` for one that does not, then every `extra == SENTINEL` is made true.
+const SENTINEL: &str = "nplint-membership";
+
+/// A lockfile's marker: as [`marker`] reads one, with PEP 751's membership tests (`'dev' in dependency_groups`,
+/// `'cpu' not in extras`), which `pep508_rs` does not read, decided by what `requested` asks for. Each test
+/// becomes a marker that always or never holds, so that the marker says only where the entry installs.
+pub(crate) fn lock_marker(text: &str, requested: &Requested) -> Result<MarkerTree, Pep508Failure> {
+    let Some((decided, anchors)) = decide_memberships(text, requested) else {
+        return marker(text);
+    };
+    let sentinel = ExtraName::from_str(SENTINEL).expect("the sentinel is a valid extra name");
+    marker(&decided)
+        .map(|marker| marker.simplify_extras_with(|extra| *extra == sentinel))
+        .map_err(|mut failure| {
+            let original = |offset: u32| {
+                let at = anchors.partition_point(|&(from, _)| from <= offset);
+                match at.checked_sub(1).map(|at| anchors[at]) {
+                    Some((from, to)) => to + offset.saturating_sub(from),
+                    None => offset,
+                }
+            };
+            let start = original(failure.span.start);
+            failure.span = Span::new(start, original(failure.span.end).max(start));
+            failure
+        })
+}
+
+/// `text` with each membership test (`'<name>' [not] in extras|dependency_groups`) replaced by
+/// `extra == 'nplint-membership'` when it holds for `requested` and `extra != ...` when it does not, with anchors
+/// from the new text back to `text` (as [`Rewritten`]'s); `None` when there is none.
+fn decide_memberships(text: &str, requested: &Requested) -> Option<(String, Vec<(u32, u32)>)> {
+    let normalize = |name: &str| {
+        let mut out = String::with_capacity(name.len());
+        for part in name.split(['-', '_', '.']).filter(|part| !part.is_empty()) {
+            if !out.is_empty() {
+                out.push('-');
+            }
+            out.push_str(&part.to_ascii_lowercase());
+        }
+        out
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut anchors: Vec<(u32, u32)> = Vec::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let quote = bytes[at];
+        if quote != b'"' && quote != b'\'' {
+            at += 1;
+            continue;
+        }
+        let Some(len) = text[at + 1..].find(char::from(quote)) else {
+            break;
+        };
+        let name = &text[at + 1..at + 1 + len];
+        let after = at + len + 2;
+        let rest = &text[after..];
+        let words: Vec<(usize, &str)> = rest
+            .split_ascii_whitespace()
+            .take(3)
+            .map(|word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
+            .collect();
+        let (negated, set) = match words.as_slice() {
+            [(_, "not"), (_, "in"), (at_set, set), ..] => (true, (*at_set, *set)),
+            [(_, "in"), (at_set, set), ..] => (false, (*at_set, *set)),
+            _ => {
+                at = after;
+                continue;
+            }
+        };
+        // The set's name ends where an identifier does (`dependency_groups)`).
+        let (set_at, word) = set;
+        let identifier = &word[..word
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(word.len())];
+        let members = match identifier {
+            "extras" => &requested.extras,
+            "dependency_groups" => &requested.groups,
+            _ => {
+                at = after;
+                continue;
+            }
+        };
+        let holds = members
+            .iter()
+            .any(|member| normalize(member) == normalize(name))
+            != negated;
+        let end = set_at + identifier.len();
+        out.push_str(&text[copied..at]);
+        out.push_str(if holds { "extra == '" } else { "extra != '" });
+        out.push_str(SENTINEL);
+        out.push('\'');
+        copied = end;
+        let (Ok(from), Ok(to)) = (u32::try_from(out.len()), u32::try_from(end)) else {
+            return None;
+        };
+        anchors.push((from, to));
+        at = end;
+    }
+    if anchors.is_empty() {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some((out, anchors))
+}
+
 /// A requirement or marker rewritten into what `pep508_rs` reads as `packaging` reads the original (see the
 /// module's documentation), or nothing when the original needs no rewriting, which is nearly always.
 #[derive(Debug, Default)]
@@ -667,6 +784,69 @@ fn version_span(input: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A lock marker read with `groups` requested, as its text (`true`, `false`, or what remains).
+    fn lock(text: &str, groups: &[&str]) -> String {
+        let requested = Requested {
+            extras: Vec::new(),
+            groups: groups.iter().map(|&group| group.to_owned()).collect(),
+        };
+        let marker = lock_marker(text, &requested).unwrap();
+        if marker.is_true() {
+            "true".to_owned()
+        } else if marker.is_false() {
+            "false".to_owned()
+        } else {
+            marker.try_to_string().unwrap()
+        }
+    }
+
+    #[test]
+    fn pep_751_membership_markers_are_decided_by_what_is_requested() {
+        assert_eq!(lock("'dev' in dependency_groups", &["dev"]), "true");
+        assert_eq!(lock("'dev' in dependency_groups", &[]), "false");
+        assert_eq!(lock("\"dev\" not in dependency_groups", &[]), "true");
+        assert_eq!(
+            lock(
+                "('dev' in dependency_groups) and (python_version >= '3.10')",
+                &["dev"]
+            ),
+            "python_full_version >= '3.10'"
+        );
+        assert_eq!(
+            lock(
+                "('dev' in dependency_groups) and (sys_platform == 'win32')",
+                &[]
+            ),
+            "false"
+        );
+        // Names compare normalized; no extra is ever requested.
+        assert_eq!(
+            lock("'Dev_Tools' in dependency_groups", &["dev-tools"]),
+            "true"
+        );
+        assert_eq!(
+            lock("'gpu' in extras or os_name == 'nt'", &[]),
+            "os_name == 'nt'"
+        );
+        // `in` on another variable is PEP 508's own, left as it is.
+        assert_eq!(
+            lock("'linux' in sys_platform", &[]),
+            "'linux' in sys_platform"
+        );
+        // Nothing else changes: an error still points into the text as written.
+        let error = lock_marker(
+            "'dev' in dependency_groups and python_version >>= '3'",
+            &Requested::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            &"'dev' in dependency_groups and python_version >>= '3'"[error.span.range()],
+            ">>="
+        );
+        // Outside a lockfile such a marker is no marker.
+        assert!(marker("'dev' in dependency_groups").is_err());
+    }
 
     fn version_text(input: &str) -> Option<&str> {
         parse(input)

@@ -1,7 +1,7 @@
 //! `Pipfile`: Pipenv's manifest, TOML.
 //!
 //! `[packages]` and `[dev-packages]` map package names to `"*"` (any version), a PEP 440 specifier string
-//! (`">=1.2,<2"`), or a table (`{version = "...", markers = "...", extras = [...], index = "..."}`, or a `path`,
+//! (`">=1.2,<2"`; a bare version, `"2.23.0"` or `"3.*"`, is a pin, as Pipenv reads it), or a table (`{version = "...", markers = "...", extras = [...], index = "..."}`, or a `path`,
 //! `file` or `git` source, unversioned for nplint). A table may also hold PEP 508 marker variables as keys
 //! (`sys_platform = "== 'win32'"`), which Pipenv joins to `markers` with `and`. `[requires]` names the Python
 //! (`python_version = "3.11"` for any 3.11, or `python_full_version = "3.11.4"`).
@@ -253,7 +253,8 @@ impl Reader {
         Some(requirement)
     }
 
-    /// `"*"` or PEP 440 specifiers, into `requirement`; `None` after reporting an invalid one.
+    /// `"*"`, PEP 440 specifiers or a bare version (a pin, as Pipenv reads it), into `requirement`; `None` after
+    /// reporting an invalid one.
     fn version(&mut self, requirement: &mut Requirement, item: &Item, path: &str) -> Option<()> {
         let string = self.string(item, path)?;
         let text = string.value.trim();
@@ -261,6 +262,15 @@ impl Reader {
             return Some(());
         }
         let location = self.location(string.span);
+        // Pipenv reads a bare version (`"2.23.0"`, `"3.*"`) as a pin: `==2.23.0`, `==3.*`.
+        let operators = ["==", ">=", "<=", "~=", "!=", ">", "<"];
+        let pinned;
+        let text = if operators.iter().any(|operator| text.starts_with(operator)) {
+            text
+        } else {
+            pinned = format!("=={text}");
+            pinned.as_str()
+        };
         match VersionSpecifiers::from_str(text) {
             Ok(specifiers) => {
                 requirement.specifiers = specifiers;
@@ -464,6 +474,28 @@ six = "*"
     }
 
     #[test]
+    fn a_bare_version_is_a_pin_as_pipenv_reads_it() {
+        // As Pipenv's own Pipfile writes them (`tests/coverage/pypa__pipenv/Pipfile`).
+        let manifest = read(
+            r#"[dev-packages]
+waitress = {version = "3.*", sys_platform = "== 'win32'"}
+requests = "2.32.3"
+"#,
+        );
+        assert_eq!(messages(&manifest), Vec::<&str>::new());
+        assert_eq!(manifest.requirements[0].specifiers.to_string(), "==3.*");
+        assert_eq!(manifest.requirements[1].specifiers.to_string(), "==2.32.3");
+        assert_eq!(
+            manifest.requirements[1]
+                .version_location
+                .as_ref()
+                .unwrap()
+                .text(),
+            "2.32.3"
+        );
+    }
+
+    #[test]
     fn tables() {
         let manifest = read(
             r#"[packages]
@@ -524,7 +556,7 @@ version = ">=1.11"
             "[packages",
             "packages = 1",
             "[packages]\nnumpy = 1",
-            "[packages]\nnumpy = \"1.2\"",
+            "[packages]\nnumpy = \">=one\"",
             "[packages]\nnumpy = {version = 1}",
             "[packages]\nnumpy = {version = \"*\", markers = \"os_name ==\"}",
             "[packages]\nnumpy = {version = \"*\", extras = \"x\"}",

@@ -66,6 +66,8 @@ pub(crate) struct LockBuilder {
     file: Arc<SourceFile>,
     /// `(name, platform)` and the requirements, in the order environments were first named.
     environments: Vec<(String, Option<String>, Vec<usize>)>,
+    /// What PEP 751's membership markers (`'dev' in dependency_groups`) test for the entries being read.
+    requested: crate::pep508::Requested,
 }
 
 impl LockBuilder {
@@ -75,7 +77,14 @@ impl LockBuilder {
             manifest,
             file,
             environments: Vec::new(),
+            requested: crate::pep508::Requested::default(),
         }
+    }
+
+    /// The dependency groups that PEP 751's `'<group>' in dependency_groups` markers of the entries read from now
+    /// on find requested (no extras are: `'<extra>' in extras` never holds).
+    pub fn request_groups(&mut self, groups: Vec<String>) {
+        self.requested.groups = groups;
     }
 
     pub fn text(&self) -> &str {
@@ -194,9 +203,10 @@ impl LockBuilder {
         Some(self.manifest.requirements.len() - 1)
     }
 
-    /// The marker `text` (at `span`); an invalid one is an issue there, and holds everywhere.
+    /// The marker `text` (at `span`); an invalid one is an issue there, and holds everywhere. PEP 751's membership
+    /// tests are decided by the groups requested ([`LockBuilder::request_groups`]).
     pub fn marker(&mut self, text: &str, span: Span) -> MarkerTree {
-        match crate::pep508::marker(text) {
+        match crate::pep508::lock_marker(text, &self.requested) {
             Ok(marker) => marker,
             Err(error) => {
                 self.invalid(format!("invalid marker `{text}`: {}", error.message), span);
@@ -283,6 +293,10 @@ pub(crate) trait TomlLock {
         }
     }
 
+    /// Reads from the root table what the lock installs by default, for PEP 751's membership markers: by default
+    /// nothing (no format but PEP 751's writes them).
+    fn requested(_builder: &mut LockBuilder, _root: &toml::Table<'_>) {}
+
     /// Whether a package entry is left out: the project or a path dependency, not something installed from an
     /// index. Asked once the entry has a name, before its version is read.
     fn left_out(package: &toml::Table<'_>) -> bool;
@@ -314,6 +328,7 @@ pub(crate) fn read_toml_lock<L: TomlLock>(manifest: Manifest) -> Manifest {
         }
     };
     L::python(&mut builder, &root);
+    L::requested(&mut builder, &root);
     builder.environment(LOCKED, None);
     if let Some(packages) = toml_tables(&mut builder, &root, L::PACKAGES) {
         let requirements: Vec<Option<usize>> = packages

@@ -5,7 +5,9 @@
 //! installs, which is both sections. In `develop` an entry of `develop` replaces the `default` entry of the same
 //! package. Local entries (`path`, `editable`) are the project or path dependencies and are left out; other
 //! entries without a version (`git`, `file` URLs) cannot be checked and say so. `_meta.requires` names the Python
-//! (`python_full_version = "3.9.7"`, or `python_version = "3.9"` for any 3.9).
+//! (`python_full_version = "3.9.7"`, or `python_version = "3.9"` for any 3.9). Recent Pipenv writes PEP 751's
+//! `'dev' in dependency_groups` into the markers of `develop`'s entries: it holds for them, and for nothing in
+//! `default`.
 //!
 //! The file is parsed as strict JSON with byte ranges on every node, so that findings point at the entry: from
 //! its key to its version.
@@ -25,6 +27,8 @@ use crate::{Loader, Manifest};
 const DEFAULT: &str = "default";
 /// The packages `pipenv install --dev` adds, and the environment of both sections.
 const DEVELOP: &str = "develop";
+/// The dependency group of `develop`'s entries, as their markers name it.
+const DEV_GROUP: &str = "dev";
 
 pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     let mut builder = LockBuilder::new(manifest);
@@ -60,6 +64,9 @@ pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     builder.environment(DEFAULT, None);
     builder.environment(DEVELOP, None);
     let default = read_section(&mut builder, &root, DEFAULT);
+    // Pipenv marks the entries of `develop` with `'dev' in dependency_groups` (PEP 751's marker): they install
+    // there.
+    builder.request_groups(vec![DEV_GROUP.to_owned()]);
     let develop = read_section(&mut builder, &root, DEVELOP);
     for (_, index) in &default {
         builder.add_to(DEFAULT, None, *index);

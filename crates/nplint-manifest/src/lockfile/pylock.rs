@@ -7,8 +7,8 @@
 //!
 //! <https://peps.python.org/pep-0751/>
 
-use super::TomlLock;
-use super::toml::Table;
+use super::toml::{Table, Value};
+use super::{LockBuilder, TomlLock};
 use crate::{Loader, Manifest};
 
 /// PEP 751's layout: `[[packages]]`, each with its `marker`; the top-level `requires-python`.
@@ -24,6 +24,20 @@ impl TomlLock for Pylock {
         "packages.dependencies",
         "packages.attestation-identities",
     ];
+
+    /// `default-groups`: the dependency groups an installer installs when none is asked for, and so those that
+    /// `'<group>' in dependency_groups` finds. No extra is asked for.
+    fn requested(builder: &mut LockBuilder, root: &Table<'_>) {
+        let groups = root
+            .get("default-groups")
+            .and_then(Value::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .map(ToOwned::to_owned)
+            .collect();
+        builder.request_groups(groups);
+    }
 
     fn left_out(package: &Table<'_>) -> bool {
         package.contains_key("directory")
