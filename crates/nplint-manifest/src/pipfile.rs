@@ -1,10 +1,11 @@
 //! `Pipfile`: Pipenv's manifest, TOML.
 //!
 //! `[packages]` and `[dev-packages]` map package names to `"*"` (any version), a PEP 440 specifier string
-//! (`">=1.2,<2"`; a bare version, `"2.23.0"` or `"3.*"`, is a pin, as Pipenv reads it), or a table (`{version = "...", markers = "...", extras = [...], index = "..."}`, or a `path`,
-//! `file` or `git` source, unversioned for nplint). A table may also hold PEP 508 marker variables as keys
-//! (`sys_platform = "== 'win32'"`), which Pipenv joins to `markers` with `and`. `[requires]` names the Python
-//! (`python_version = "3.11"` for any 3.11, or `python_full_version = "3.11.4"`).
+//! (`">=1.2,<2"`; a bare version, `"2.23.0"` or `"3.*"`, is a pin, as Pipenv reads it), or a table (`{version = "...",
+//! markers = "...", extras = [...], index = "..."}`, or a `path`, `file` or `git` source, unversioned for nplint). A
+//! table may also hold PEP 508 marker variables as keys (`sys_platform = "== 'win32'"`), which Pipenv joins to
+//! `markers` with `and`. `[requires]` names the Python (`python_version = "3.11"` for any 3.11, or `python_full_version
+//! = "3.11.4"`).
 //!
 //! Environments, as the `Pipfile.lock` reader names them: `default` is what `pipenv install` installs
 //! (`[packages]`), and `develop` what `pipenv install --dev` installs, both tables, where an entry of

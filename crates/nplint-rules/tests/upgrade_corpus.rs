@@ -371,10 +371,12 @@ fn stale(resolver: &Resolver, rows: &[std::collections::BTreeMap<String, String>
 }
 
 /// uv, asked for every written plan's first environment (or, where its targets need different changes, each part's
-/// changes applied alone) with `numpy>=2` on each target the plan claims (`tests/upgrade/verdicts.toml`), finds a resolution with NumPy 2, but for the disagreements listed here, each a
-/// known limit of nplint's model, and for builds of packages without a wheel to read metadata from. Conda files are
-/// recorded but not held to it: uv resolves their PyPI names against PyPI's wheels, while conda installs conda's own
-/// builds and conda-only packages (`cudatoolkit`, `ffmpeg`, `pytorch-cuda`) that PyPI does not have.
+/// changes applied alone) with `numpy>=2` on each target the plan claims (`tests/upgrade/verdicts.toml`), finds a
+/// resolution with NumPy 2, but for the disagreements listed here, each a known limit of nplint's model, and for builds
+/// of packages without a wheel to read metadata from. Conda files are recorded but not held to it: uv resolves their
+/// PyPI names against PyPI's wheels, while conda installs conda's own builds and conda-only packages (`cudatoolkit`,
+/// `ffmpeg`, `pytorch-cuda`) that PyPI does not have. Where the disagreement is a cap on a package nplint does not
+/// solve, the plan names that cap as not solved.
 #[test]
 fn uv_resolves_every_written_plan_with_numpy_2() {
     /// (what uv's reason names, why nplint does not see it).
