@@ -65,7 +65,8 @@ pub(crate) fn parse(manifest: Manifest, _loader: &dyn Loader) -> Manifest {
     builder.environment(DEVELOP, None);
     let default = read_section(&mut builder, &root, DEFAULT);
     // Pipenv marks the entries of `develop` with `'dev' in dependency_groups` (PEP 751's marker): they install
-    // there.
+    // there. Pipenv itself drops the condition when it installs a section (`Lockfile._pip_marker` in
+    // `pipenv/utils/locking.py`, pypa/pipenv), having picked the section's packages already.
     builder.request_groups(vec![DEV_GROUP.to_owned()]);
     let develop = read_section(&mut builder, &root, DEVELOP);
     for (_, index) in &default {
