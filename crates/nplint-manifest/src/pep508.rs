@@ -846,6 +846,18 @@ mod tests {
         );
         // Outside a lockfile such a marker is no marker.
         assert!(marker("'dev' in dependency_groups").is_err());
+        // Broken input is an error, never a panic.
+        for broken in [
+            "'dev' in",
+            "'dev' not in",
+            "'dev' in dependency_groups'",
+            "'' in extras and",
+            "'é' in dependency_groups or 'ü",
+            "\"dev\" in dependency_groupsx",
+            "'a'in'b'in extras",
+        ] {
+            let _ = lock_marker(broken, &Requested::default());
+        }
     }
 
     fn version_text(input: &str) -> Option<&str> {
