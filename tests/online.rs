@@ -46,6 +46,18 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// `nplint check --online` of `dir`'s files against the index at `url`, as [`check`] runs it.
+fn check_online(dir: &Path, cache: &Path, url: &str) -> Output {
+    check(dir, cache, &["--online", "--index-url", url], &[])
+}
+
+/// That an output stream says `needle`; the whole stream when it does not.
+#[track_caller]
+fn assert_says(stream: &[u8], needle: &str) {
+    let text = text(stream);
+    assert!(text.contains(needle), "{text}");
+}
+
 /// The findings a run printed, without the summary line's timing.
 fn findings(output: &Output) -> Vec<String> {
     text(&output.stdout)
@@ -146,12 +158,7 @@ fn a_package_read_online_takes_part_in_the_solve() {
     assert!(server.requests().is_empty());
     // Online: its `numpy<1.20` meets the file's `numpy>=1.21`.
     let url = server.url("/simple/");
-    let online = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
+    let online = check_online(dir.path(), cache.path(), &url);
     let stdout = text(&online.stdout);
     let stderr = text(&online.stderr);
     assert_eq!(online.status.code(), Some(1), "{stdout}\n{stderr}");
@@ -189,25 +196,11 @@ fn a_second_run_downloads_nothing_in_full() {
     let dir = project(CONFLICTING);
     let cache = tempfile::tempdir().unwrap();
     let url = server.url("/simple/");
-    let first = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
-    assert!(
-        text(&first.stderr).contains("4 downloaded in full"),
-        "{}",
-        text(&first.stderr)
-    );
+    let first = check_online(dir.path(), cache.path(), &url);
+    assert_says(&first.stderr, "4 downloaded in full");
     let sent = server.requests().len();
     // Within the freshness window: from the cache, no request.
-    let second = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
+    let second = check_online(dir.path(), cache.path(), &url);
     assert_eq!(server.requests().len(), sent);
     assert!(
         text(&second.stderr)
@@ -252,23 +245,13 @@ fn a_server_error_is_retried_then_reported_with_exit_2() {
     let dir = project(CONFLICTING);
     let cache = tempfile::tempdir().unwrap();
     let url = server.url("/simple/");
-    let output = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
+    let output = check_online(dir.path(), cache.path(), &url);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("error[numpy-conflict]"));
     // Fails every time: reported, naming the index and the package.
     let server = Server::start(|_| answer(503, "down"));
     let url = server.url("/simple/");
-    let output = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
+    let output = check_online(dir.path(), cache.path(), &url);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     let shown = server.url("/simple");
@@ -310,12 +293,7 @@ fn credentials_are_used_and_never_shown_or_cached() {
     let dir = project(CONFLICTING);
     let cache = tempfile::tempdir().unwrap();
     let url = format!("http://user:s3cret-token@127.0.0.1:{}/simple/", server.port);
-    let output = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
+    let output = check_online(dir.path(), cache.path(), &url);
     assert!(
         text(&output.stdout).contains("error[numpy-conflict]"),
         "{}",
@@ -336,11 +314,7 @@ fn credentials_are_used_and_never_shown_or_cached() {
             assert!(!text(stream).contains("s3cret"), "{}", text(stream));
         }
     }
-    assert!(
-        text(&failed.stderr).contains("***@127.0.0.1"),
-        "{}",
-        text(&failed.stderr)
-    );
+    assert_says(&failed.stderr, "***@127.0.0.1");
     let mut files = 0;
     for entry in walk(cache.path()) {
         files += 1;
@@ -396,42 +370,20 @@ fn a_release_past_the_snapshot_is_read_online_and_checked() {
     let dir = project("numpy==9.0.0\n");
     let cache = tempfile::tempdir().unwrap();
     let offline = check(dir.path(), cache.path(), &[], &[]);
-    assert!(
-        text(&offline.stdout).contains("info[index-outdated]"),
-        "{}",
-        text(&offline.stdout)
-    );
+    assert_says(&offline.stdout, "info[index-outdated]");
     let url = server.url("/simple/");
-    let online = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
+    let online = check_online(dir.path(), cache.path(), &url);
     assert_eq!(online.status.code(), Some(0), "{}", text(&online.stderr));
     assert!(
         text(&online.stdout).starts_with("No problems"),
         "{}",
         text(&online.stdout)
     );
-    assert!(
-        text(&online.stderr).contains("newer releases of 1 (`numpy`)"),
-        "{}",
-        text(&online.stderr)
-    );
+    assert_says(&online.stderr, "newer releases of 1 (`numpy`)");
     // A version the index does not have either is missing, not newer.
     let missing = project("numpy==9.0.1\n");
-    let output = check(
-        missing.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
-    assert!(
-        text(&output.stdout).contains("error[nonexistent-release]"),
-        "{}",
-        text(&output.stdout)
-    );
+    let output = check_online(missing.path(), cache.path(), &url);
+    assert_says(&output.stdout, "error[nonexistent-release]");
 }
 
 #[test]
@@ -457,11 +409,7 @@ fn the_configuration_may_ask_for_online_checks() {
         "{}",
         text(&isolated.stderr)
     );
-    assert!(
-        text(&isolated.stdout).contains("[unknown-package]"),
-        "{}",
-        text(&isolated.stdout)
-    );
+    assert_says(&isolated.stdout, "[unknown-package]");
 }
 
 #[test]
@@ -470,12 +418,7 @@ fn the_cache_can_be_found_and_emptied() {
     let dir = project(CONFLICTING);
     let cache = tempfile::tempdir().unwrap();
     let url = server.url("/simple/");
-    check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
+    check_online(dir.path(), cache.path(), &url);
     std::fs::write(cache.path().join("notes.txt"), "mine").unwrap();
     let run = |args: &[&str]| {
         common::nplint()
@@ -500,17 +443,8 @@ fn the_cache_can_be_found_and_emptied() {
     assert!(!cache.path().join("http").exists());
     assert!(cache.path().join("notes.txt").exists());
     // The next run downloads again.
-    let again = check(
-        dir.path(),
-        cache.path(),
-        &["--online", "--index-url", &url],
-        &[],
-    );
-    assert!(
-        text(&again.stderr).contains("4 downloaded in full"),
-        "{}",
-        text(&again.stderr)
-    );
+    let again = check_online(dir.path(), cache.path(), &url);
+    assert_says(&again.stderr, "4 downloaded in full");
 }
 
 #[test]
@@ -560,11 +494,7 @@ fn why_and_upgrade_read_online_too() {
     );
     let upgrade = run(dir.path(), cache.path(), &["upgrade", "numpy>=2"], &[]);
     assert_eq!(upgrade.status.code(), Some(0), "{}", text(&upgrade.stderr));
-    assert!(
-        text(&upgrade.stdout).contains("as it stands"),
-        "{}",
-        text(&upgrade.stdout)
-    );
+    assert_says(&upgrade.stdout, "as it stands");
     assert!(server.requests().is_empty());
     // Online, its `numpy<1.20` caps NumPy (on Python 3.8, where such a NumPy installs), and no release of it
     // admits NumPy 2.
@@ -588,11 +518,7 @@ fn why_and_upgrade_read_online_too() {
         stdout.contains("oldnumpy-user==1.0 requires numpy<1.20"),
         "{stdout}"
     );
-    assert!(
-        text(&why.stderr).contains("read online: 2 packages not in nplint's index"),
-        "{}",
-        text(&why.stderr)
-    );
+    assert_says(&why.stderr, "read online: 2 packages not in nplint's index");
     let upgrade = run(
         dir.path(),
         cache.path(),
@@ -605,9 +531,5 @@ fn why_and_upgrade_read_online_too() {
     // Without an index to read, as for a check: exit 2, saying what to set.
     let unset = run(dir.path(), cache.path(), &["why", "numpy", "--online"], &[]);
     assert_eq!(unset.status.code(), Some(2));
-    assert!(
-        text(&unset.stderr).contains("no package index to read from"),
-        "{}",
-        text(&unset.stderr)
-    );
+    assert_says(&unset.stderr, "no package index to read from");
 }
