@@ -70,7 +70,6 @@ mod embedded {
 }
 
 mod synthetic {
-    use std::collections::BTreeMap;
     use std::str::FromStr;
     use std::sync::LazyLock;
 
@@ -91,11 +90,7 @@ mod synthetic {
 
     fn encode() -> &'static [u8] {
         let packages: Vec<PackageFile> = (0..150).map(package).collect();
-        let snapshot = Snapshot {
-            newest_upload: "2026-01-01T00:00:00Z".to_owned(),
-            packages: packages.iter().map(|p| p.name.clone()).collect(),
-            added_by_closure: BTreeMap::new(),
-        };
+        let snapshot = Snapshot::of("2026-01-01T00:00:00Z", &packages);
         Box::leak(compact::encode(&snapshot, &packages).into_boxed_slice())
     }
 

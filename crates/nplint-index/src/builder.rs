@@ -76,14 +76,7 @@ impl IndexBuilder {
             .into_iter()
             .map(|(name, releases)| PackageFile::new(&name, releases))
             .collect();
-        let snapshot = Snapshot {
-            newest_upload: UPLOADED.to_owned(),
-            packages: packages
-                .iter()
-                .map(|package| package.name.clone())
-                .collect(),
-            added_by_closure: BTreeMap::new(),
-        };
+        let snapshot = Snapshot::of(UPLOADED, &packages);
         Ok(Box::leak(Box::new(Index::from_source(
             &snapshot, &packages,
         )?)))

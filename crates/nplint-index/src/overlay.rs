@@ -72,14 +72,7 @@ mod tests {
     use crate::source::{PackageFile, ReleaseEntry, Snapshot};
 
     fn index(packages: &[PackageFile]) -> Index {
-        let snapshot = Snapshot {
-            newest_upload: "2025-01-01T00:00:00Z".to_owned(),
-            packages: packages
-                .iter()
-                .map(|package| package.name.clone())
-                .collect(),
-            added_by_closure: std::collections::BTreeMap::new(),
-        };
+        let snapshot = Snapshot::of("2025-01-01T00:00:00Z", packages);
         Index::from_source(&snapshot, packages).unwrap()
     }
 

@@ -22,6 +22,23 @@ pub struct Snapshot {
     pub added_by_closure: BTreeMap<String, String>,
 }
 
+impl Snapshot {
+    /// The snapshot of `packages`, current to `newest_upload`, with nothing added by a closure: what an index built
+    /// by hand (a test's, a benchmark's) says of itself.
+    pub fn of<V, A>(newest_upload: &str, packages: &[PackageFile<V, A>]) -> Self {
+        let mut names: Vec<String> = packages
+            .iter()
+            .map(|package| package.name.clone())
+            .collect();
+        names.sort();
+        Self {
+            newest_upload: newest_upload.to_owned(),
+            packages: names,
+            added_by_closure: BTreeMap::new(),
+        }
+    }
+}
+
 /// `data/packages/<name>.json`: everything the index knows about one package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(

@@ -113,14 +113,7 @@ fn build_index() -> Index {
             ],
         ),
     ];
-    let snapshot = Snapshot {
-        newest_upload: "2025-01-01T00:00:00Z".to_owned(),
-        packages: packages
-            .iter()
-            .map(|package| package.name.clone())
-            .collect(),
-        added_by_closure: BTreeMap::new(),
-    };
+    let snapshot = Snapshot::of("2025-01-01T00:00:00Z", &packages);
     Index::from_source(&snapshot, &packages).unwrap()
 }
 
