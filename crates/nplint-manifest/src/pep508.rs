@@ -199,16 +199,9 @@ pub(crate) fn lock_marker(text: &str, requested: &Requested) -> Result<MarkerTre
 /// `extra == 'nplint-membership'` when it holds for `requested` and `extra != ...` when it does not, with anchors
 /// from the new text back to `text` (as [`Rewritten`]'s); `None` when there is none.
 fn decide_memberships(text: &str, requested: &Requested) -> Option<(String, Vec<(u32, u32)>)> {
-    let normalize = |name: &str| {
-        let mut out = String::with_capacity(name.len());
-        for part in name.split(['-', '_', '.']).filter(|part| !part.is_empty()) {
-            if !out.is_empty() {
-                out.push('-');
-            }
-            out.push_str(&part.to_ascii_lowercase());
-        }
-        out
-    };
+    // Extras (PEP 685) and dependency groups (PEP 735) compare by the same normalized form; a name that is neither
+    // matches nothing requested.
+    let normalize = |name: &str| ExtraName::from_str(name).ok();
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut anchors: Vec<(u32, u32)> = Vec::new();
@@ -252,9 +245,10 @@ fn decide_memberships(text: &str, requested: &Requested) -> Option<(String, Vec<
                 continue;
             }
         };
+        let wanted = normalize(name);
         let holds = members
             .iter()
-            .any(|member| normalize(member) == normalize(name))
+            .any(|member| wanted.is_some() && normalize(member) == wanted)
             != negated;
         let end = set_at + identifier.len();
         out.push_str(&text[copied..at]);
