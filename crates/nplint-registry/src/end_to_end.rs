@@ -75,6 +75,20 @@ fn index(server: &Server) -> IndexUrl {
 }
 
 /// Versions and, per release, the requirements and how they were read.
+/// What the fake package's two releases say when each is read from its metadata file: both require `numpy<1.20`.
+fn both_from_metadata_files() -> Vec<(String, Vec<String>, MetadataSource)> {
+    ["1.0", "2.0"]
+        .into_iter()
+        .map(|version| {
+            (
+                version.to_owned(),
+                vec!["numpy<1.20".to_owned()],
+                MetadataSource::MetadataFile,
+            )
+        })
+        .collect()
+}
+
 fn releases(
     package: &nplint_index::source::PackageFile,
 ) -> Vec<(String, Vec<String>, MetadataSource)> {
@@ -102,18 +116,7 @@ fn reads_a_json_page_and_pep_658_metadata() {
         .unwrap()
         .unwrap();
     assert_eq!(package.name, "fakepkg");
-    let numpy = vec!["numpy<1.20".to_owned()];
-    assert_eq!(
-        releases(&package),
-        [
-            (
-                "1.0".to_owned(),
-                numpy.clone(),
-                MetadataSource::MetadataFile
-            ),
-            ("2.0".to_owned(), numpy, MetadataSource::MetadataFile),
-        ]
-    );
+    assert_eq!(releases(&package), both_from_metadata_files());
     assert_eq!(package.releases[0].uploaded, "2024-01-01T10:00:00Z");
     assert_eq!(
         package.releases[1].metadata[0].requires_python.as_deref(),
@@ -198,18 +201,7 @@ fn falls_back_to_pep_503_html() {
     let package = read_project(&client, &index(&server), "fakepkg", None)
         .unwrap()
         .unwrap();
-    let numpy = vec!["numpy<1.20".to_owned()];
-    assert_eq!(
-        releases(&package),
-        [
-            (
-                "1.0".to_owned(),
-                numpy.clone(),
-                MetadataSource::MetadataFile
-            ),
-            ("2.0".to_owned(), numpy, MetadataSource::MetadataFile),
-        ]
-    );
+    assert_eq!(releases(&package), both_from_metadata_files());
     assert_eq!(package.releases[1].yanked.as_deref(), Some("broken"));
 }
 
